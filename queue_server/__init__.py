@@ -1,0 +1,61 @@
+"""wuban: queue and comprehensive-window workflow for government service halls (五办)."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import text
+
+from . import db as _db_events  # noqa: F401  (registers the SQLite connection setup)
+from .config import Config
+from .extensions import db, limiter, login_manager, migrate, socketio
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, API, errors and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, message_queue=redis_url, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"))
+
+    from . import auth  # noqa: F401  (registers the Flask-Login loaders)
+    from .api import bp as api_bp
+    from .cli import register_commands
+    from .errors import register_error_handlers
+    from .events import send_committed
+
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+    register_commands(app)
+
+    @app.after_request
+    def _send_events(response):
+        send_committed()
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        from .redis_client import redis_status
+
+        try:
+            db.session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception:
+            database = "down"
+        body = {"status": "ok" if database == "ok" else "degraded", "database": database, "redis": redis_status()}
+        return body, 200 if database == "ok" else 503
+
+    return app

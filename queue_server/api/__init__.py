@@ -1,0 +1,17 @@
+"""The JSON API (/api/v1): thin handlers that parse input, call one operation and commit once."""
+
+from flask import Blueprint, request
+
+from ..db import begin_write
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _open_write_transaction() -> None:
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        request.get_data(cache=True)  # read the body before taking SQLite's write lock
+        begin_write()
+
+
+from . import auth, calendar, halls, openapi, services, tickets, windows  # noqa: E402,F401

@@ -1,0 +1,28 @@
+"""Working days of the Chinese calendar (工作日), with make-up days (调休)."""
+
+from flask import current_app
+
+from ..extensions import limiter
+from ..schemas import CalendarQuery, DeadlineQuery, parse_query
+from ..workdays import day_view, hall_calendar
+from . import bp
+
+
+@bp.get("/calendar/deadline")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def deadline():
+    query = parse_query(DeadlineQuery)
+    day, confirmed = hall_calendar().add_working_days(query.start, query.workdays)
+    return {
+        "start": query.start.isoformat(),
+        "workdays": query.workdays,
+        "deadline": day.isoformat(),
+        "confirmed": confirmed,
+    }
+
+
+@bp.get("/calendar")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def calendar_days():
+    query = parse_query(CalendarQuery)
+    return [day_view(day) for day in hall_calendar().days(query.from_, query.to)]

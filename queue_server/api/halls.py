@@ -1,0 +1,45 @@
+"""Halls, their queues and windows, and the display board snapshot."""
+
+from flask import current_app
+from flask_login import current_user
+
+from ..auth import staff_required
+from ..board import board_snapshot
+from ..errors import Forbidden
+from ..extensions import db, limiter
+from ..halls import get_hall, window_view
+from ..models import Hall
+from ..tickets import queue_views
+from . import bp
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+@bp.get("/halls")
+@limiter.limit(_public_limit)
+def list_halls():
+    halls = db.session.scalars(db.select(Hall).order_by(Hall.code))
+    return [{"code": hall.code, "name": hall.name, "address": hall.address} for hall in halls]
+
+
+@bp.get("/halls/<hall_code>/queues")
+@limiter.limit(_public_limit)
+def list_queues(hall_code: str):
+    return queue_views(get_hall(hall_code))
+
+
+@bp.get("/halls/<hall_code>/windows")
+@staff_required()
+def list_windows(hall_code: str):
+    hall = get_hall(hall_code)
+    if not current_user.works_in(hall.id):
+        raise Forbidden("不能查看其他服务大厅的窗口")
+    return [window_view(window) for window in hall.windows]
+
+
+@bp.get("/halls/<hall_code>/board")
+@limiter.limit(_public_limit)
+def board(hall_code: str):
+    return board_snapshot(get_hall(hall_code))

@@ -1,0 +1,54 @@
+"""Taking tickets and moving them through the ticket machine."""
+
+from flask import current_app
+from flask_login import current_user
+
+from ..auth import staff_required
+from ..errors import NotFound
+from ..extensions import db, limiter
+from ..halls import get_hall
+from ..models import Ticket
+from ..schemas import TicketRequest, TransferRequest, parse_body
+from ..tickets import fire_ticket_trigger, issue_ticket, ticket_history, ticket_view
+from . import bp
+
+
+def _get_ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
+    return ticket
+
+
+@bp.post("/halls/<hall_code>/tickets")
+@limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
+def take_ticket(hall_code: str):
+    hall = get_hall(hall_code)
+    req = parse_body(TicketRequest)
+    ticket = issue_ticket(hall, req)
+    answer = ticket_view(ticket)
+    db.session.commit()
+    return answer, 201
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def get_ticket(ticket_id: int):
+    return ticket_view(_get_ticket(ticket_id))
+
+
+@bp.get("/tickets/<int:ticket_id>/history")
+@staff_required()
+def get_ticket_history(ticket_id: int):
+    return ticket_history(_get_ticket(ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/<trigger>")
+@staff_required()
+def trigger_ticket(ticket_id: int, trigger: str):
+    ticket = _get_ticket(ticket_id)
+    target = parse_body(TransferRequest).queue if trigger == "transfer" else None
+    fire_ticket_trigger(ticket, trigger, current_user, target_queue_code=target)
+    answer = ticket_view(ticket)
+    db.session.commit()
+    return answer

@@ -1,0 +1,41 @@
+"""Operator commands: ``flask --app wsgi demo load`` and ``flask --app wsgi calendar load FILE``."""
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .demo import load_demo
+from .extensions import db
+from .workdays import load_overrides
+
+demo_cli = AppGroup("demo", help="演示数据 Demo data.")
+calendar_cli = AppGroup("calendar", help="工作日日历 Working-day calendar.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo hall xiqu (does nothing if it is already there)."""
+    created = load_demo()
+    db.session.commit()
+    click.echo("已加载演示大厅 xiqu（中山市西区行政服务中心）" if created else "演示大厅 xiqu 已存在，未做改动")
+
+
+@calendar_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_load(path: Path) -> None:
+    """Load calendar overrides from a JSON file (see docs/calendar.md)."""
+    try:
+        days, years = load_overrides(path)
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已载入 {days} 天的日历调整；已确认年份：{', '.join(map(str, years)) or '无'}")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator commands to the flask CLI."""
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(calendar_cli)

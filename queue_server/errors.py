@@ -1,0 +1,103 @@
+"""API errors and the handlers that render them in the contract's error body.
+
+Every non-2xx answer is ``{"error": {"code", "message", "details"}}`` with a zh-CN message, and the
+session is rolled back first, so a request answered with an error changes nothing.
+"""
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error a client can cause, answered with its status and code."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidRequest(ApiError):
+    status, code = 400, "invalid_request"
+
+    def __init__(self, fields: dict[str, str], message: str = "请求参数有误") -> None:
+        super().__init__(message, {"fields": fields})
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class InvalidTransition(ApiError):
+    status, code = 409, "invalid_transition"
+
+    def __init__(self, state: str, trigger: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"当前状态（{state}）不能执行“{trigger}”操作",
+            {"state": state, "trigger": trigger, "allowed": allowed},
+        )
+
+
+# Messages for errors raised by Flask and its extensions rather than by our code.
+HTTP_ERRORS = {
+    400: ("invalid_request", "请求格式有误"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "请求的地址不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    413: ("too_large", "请求内容过大"),
+    415: ("invalid_request", "请求内容应为 JSON"),
+    429: ("rate_limited", "操作过于频繁，请稍后再试"),
+}
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    """Build the contract's error body with its status."""
+    return jsonify({"error": {"code": code, "message": message, "details": details or {}}}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every error as the contract's JSON body."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        db.session.rollback()
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        db.session.rollback()
+        code, message = HTTP_ERRORS.get(error.code, ("http_error", error.description or "请求失败"))
+        response, status = error_response(error.code or 500, code, message)
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        if app.testing:
+            raise error  # a test should see the traceback, not a 500 body
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "服务器内部错误，请稍后再试")

@@ -1,0 +1,119 @@
+"""Realtime events: the one module through which anything goes out to Socket.IO subscribers.
+
+Operations call ``ticket_called`` and ``queue_changed`` while they work; the events wait in the
+session until it commits (a rollback drops them) and go out in ``send_committed``, which the app
+runs after each request. Each event carries ``seq``, one counter per hall across both event types,
+kept in Redis when REDIS_URL is set (so every worker and the scheduler share it) and in this
+process otherwise.
+"""
+
+import itertools
+import logging
+import threading
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from .extensions import db, socketio
+
+log = logging.getLogger(__name__)
+
+_PENDING = "wuban.pending_events"
+_COMMITTED = "wuban.committed_events"
+
+_local_seq: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+_local_last: dict[str, int] = defaultdict(int)
+_local_lock = threading.Lock()
+
+
+def hall_room(hall_code: str) -> str:
+    """Name the Socket.IO room of a hall's subscribers."""
+    return f"hall:{hall_code}"
+
+
+def ticket_called(ticket) -> None:
+    """Announce a call or recall of a ticket to its hall once the change is committed."""
+    from .board import call_view  # board renders the same row in its snapshot
+
+    payload = {"hall": ticket.hall.code, **call_view(ticket, ticket.window)}
+    _pending(db.session).append(("ticket_called", ticket.hall.code, payload))
+
+
+def queue_changed(queue) -> None:
+    """Send the queue's waiting count to its hall once the change is committed."""
+    _pending(db.session).append(("queue_updated", queue.hall.code, {"queue_id": queue.id, "queue": queue.code}))
+
+
+def _pending(session) -> list:
+    return session.info.setdefault(_PENDING, [])
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _on_commit(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_COMMITTED, []).extend(pending)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _on_rollback(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def send_committed() -> None:
+    """Emit the events of committed changes, then close the session (nothing may hold a lock while we emit)."""
+    committed = db.session.info.pop(_COMMITTED, None)
+    if not committed:
+        return
+    from .tickets import waiting_counts  # counted after the commit, so the figure is current
+
+    queue_ids = {payload["queue_id"] for name, _, payload in committed if name == "queue_updated"}
+    counts = waiting_counts(queue_ids) if queue_ids else {}
+    db.session.close()
+
+    seen_queues: set[int] = set()
+    for name, hall_code, payload in committed:
+        if name == "queue_updated":
+            if payload["queue_id"] in seen_queues:
+                continue
+            seen_queues.add(payload["queue_id"])
+            payload = {"hall": hall_code, "queue": payload["queue"], "waiting": counts.get(payload["queue_id"], 0)}
+        emit(name, hall_code, payload)
+
+
+def emit(name: str, hall_code: str, payload: dict) -> None:
+    """Stamp the hall's next seq on an event and send it to the hall's subscribers."""
+    try:
+        seq = next_seq(hall_code)
+        socketio.emit(name, {**payload, "seq": seq}, to=hall_room(hall_code))
+    except Exception:  # a broken message queue must not break the call that was already committed
+        log.exception("could not emit %s for hall %s", name, hall_code)
+
+
+def _redis():
+    from .redis_client import redis_client
+
+    return redis_client()
+
+
+def next_seq(hall_code: str) -> int:
+    """Take the hall's next event number."""
+    if current_app.config.get("REDIS_URL"):
+        return int(_redis().incr(f"wuban:seq:{hall_code}"))
+    with _local_lock:
+        value = next(_local_seq[hall_code])
+        _local_last[hall_code] = value
+        return value
+
+
+def current_seq(hall_code: str) -> int:
+    """Return the hall's last event number (0 when none was sent or Redis is unreachable)."""
+    if current_app.config.get("REDIS_URL"):
+        try:
+            return int(_redis().get(f"wuban:seq:{hall_code}") or 0)
+        except Exception:
+            log.warning("redis unreachable while reading seq of %s", hall_code)
+            return 0
+    return _local_last[hall_code]

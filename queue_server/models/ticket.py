@@ -1,0 +1,81 @@
+"""Tickets (号票), their append-only history and the daily number counters."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime
+from ..extensions import db
+from .hall import Hall, Queue, Window
+from .service import ServiceItem
+from .user import User
+
+
+class Ticket(db.Model):
+    """A number taken at a kiosk, called at a window, served and finished."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "service_date", "number"),
+        # The call-next scan: waiting tickets of a queue in calling order.
+        Index("ix_tickets_call_order", "queue_id", "state", "is_priority", "queued_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    origin_queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    service_date: Mapped[date]
+    number: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    is_priority: Mapped[bool] = mapped_column(default=False)
+    priority_reason: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Place in line: the issue time, kept on transfer; a requeue after a no-show moves it to now.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recalls: Mapped[int] = mapped_column(default=0)
+
+    hall: Mapped[Hall] = relationship()
+    queue: Mapped[Queue] = relationship(foreign_keys=[queue_id])
+    window: Mapped[Window | None] = relationship()
+    service: Mapped[ServiceItem | None] = relationship()
+
+    @property
+    def priority(self) -> str:
+        return "priority" if self.is_priority else "normal"
+
+
+class TicketEvent(db.Model):
+    """One state change of a ticket: who, when, from, to and why. Rows are only ever added."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class TicketCounter(db.Model):
+    """The last number handed out by a queue on a day; incremented atomically by an upsert."""
+
+    __tablename__ = "ticket_counters"
+
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), primary_key=True)
+    service_date: Mapped[date] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,51 @@
+"""Staff users with their roles and their hall and department scope."""
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .hall import Department, Hall
+
+ROLES = ("clerk", "approver", "supervisor", "admin", "agent")
+
+
+class User(UserMixin, db.Model):
+    """A member of staff: window clerk, approver, supervisor, agent or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    hall: Mapped[Hall | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        """Tell whether the user holds any of the roles (admin holds them all)."""
+        return "admin" in self.roles or any(role in self.roles for role in roles)
+
+    def works_in(self, hall_id: int) -> bool:
+        """Tell whether the user may act in the hall (an admin without a hall acts in every hall)."""
+        if "admin" in self.roles and self.hall_id is None:
+            return True
+        return self.hall_id == hall_id

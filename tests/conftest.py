@@ -1,0 +1,199 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, the demo hall loaded once per database, a frozen clock.
+
+Database tests run once per backend. PostgreSQL is the real server (TEST_POSTGRES_URL, default
+postgresql://postgres@127.0.0.1:5432/test); each test session creates its own database beside it.
+Without the server the PostgreSQL runs are skipped with the reason, except under CI=true, where a
+missing service fails the run.
+"""
+
+import os
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg2
+import pytest
+import redis as redis_lib
+from psycopg2 import sql
+
+from queue_server import clock, create_app
+from queue_server.demo import load_demo
+from queue_server.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# A Monday morning in the hall: 2026-11-30 09:00 Asia/Shanghai.
+HALL_MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "SOCKETIO_ASYNC_MODE": "threading",
+    "RATELIMIT_ENABLED": False,
+    "REDIS_URL": None,
+}
+
+
+def service_missing(name: str, reason: str):
+    """Skip a test whose service is down, or fail it under CI=true."""
+    message = f"{name} unavailable: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing service is a failure)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """Create a throw-away PostgreSQL database for this test session (per xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"wuban_test_{worker}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        yield exc
+        return
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    yield f"{base}/{name}"
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory):
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "wuban-test.sqlite3")
+
+
+_prepared: dict[str, object] = {}
+
+
+def _make_app(url: str, extra: dict | None = None):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **(extra or {})})
+    if url not in _prepared:
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade()
+            load_demo()
+            db.session.commit()
+        _prepared[url] = True
+    return app
+
+
+def reset_runtime_data() -> None:
+    """Remove what tests create (tickets, history, counters, calendar edits) and close every window."""
+    for table in ("ticket_events", "tickets", "ticket_counters", "calendar_overrides", "calendar_years"):
+        db.session.execute(db.text(f"DELETE FROM {table}"))
+    db.session.execute(db.text("UPDATE windows SET status = 'closed', clerk_id = NULL"))
+    db.session.commit()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, sqlite_database, postgres_database):
+    """Yield the URL of each backend in turn."""
+    if request.param == "sqlite":
+        return sqlite_database
+    if isinstance(postgres_database, Exception):
+        service_missing("PostgreSQL", str(postgres_database).strip())
+    return "postgresql+psycopg2://" + postgres_database.split("://", 1)[1]
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on one backend, with the demo hall and nothing else, at a frozen Monday 09:00."""
+    application = _make_app(database_url)
+    clock.freeze(HALL_MORNING)
+    with application.app_context():
+        reset_runtime_data()
+    yield application
+    clock.freeze(None)
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def advance():
+    """Move the frozen hall clock forward by some minutes."""
+
+    def move(minutes: float = 1) -> None:
+        clock.freeze(clock.frozen_at() + timedelta(minutes=minutes))
+
+    return move
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis (database 15), emptied; skipped or failed when it is down."""
+    try:
+        connection = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        connection.flushdb()
+    except redis_lib.RedisError as exc:
+        service_missing("Redis", str(exc))
+    yield REDIS_URL
+    connection.flushdb()
+
+
+class Api:
+    """A small client for the JSON API that signs in as demo users."""
+
+    def __init__(self, client):
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            answer = self.client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            assert answer.status_code == 200, answer.get_json()
+            self.tokens[username] = answer.get_json()["token"]
+        return self.tokens[username]
+
+    def headers(self, username: str | None) -> dict:
+        return {"Authorization": f"Bearer {self.token(username)}"} if username else {}
+
+    def get(self, path: str, as_user: str | None = None, **kwargs):
+        return self.client.get("/api/v1" + path, headers=self.headers(as_user), **kwargs)
+
+    def post(self, path: str, json=None, as_user: str | None = None, **kwargs):
+        return self.client.post("/api/v1" + path, json=json, headers=self.headers(as_user), **kwargs)
+
+    def take(self, queue: str = "shsd", **body) -> dict:
+        answer = self.post("/halls/xiqu/tickets", json={"queue": queue, **body})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()
+
+    def window_id(self, number: int) -> int:
+        windows = self.get("/halls/xiqu/windows", as_user="admin").get_json()
+        return next(window["id"] for window in windows if window["number"] == number)
+
+    def open_window(self, number: int, as_user: str = "clerk1") -> int:
+        window_id = self.window_id(number)
+        answer = self.post(f"/windows/{window_id}/status", json={"status": "open"}, as_user=as_user)
+        assert answer.status_code == 200, answer.get_json()
+        return window_id
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+def assert_error(answer, status: int, code: str) -> dict:
+    """Check an answer is the contract's error body with this status and code; return its details."""
+    assert answer.status_code == status, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert isinstance(body["error"]["details"], dict)
+    return body["error"]["details"]
