@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up and run the hall on this machine: SQLite, demo data, one server process.
+# Usage: ./run.sh            (PORT=5000 by default; DATABASE_URL, DEMO_PASSWORD, ... as in the README)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PORT="${PORT:-5000}"
+PYTHON="${PYTHON:-python3}"
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+if [ -f package.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+export FLASK_APP=wsgi
+.venv/bin/flask db upgrade
+.venv/bin/flask demo load
+
+cat <<INFO
+
+  wuban 五办政务服务大厅 is running — 中山市西区行政服务中心 (hall: xiqu)
+
+  接口说明 API (OpenAPI)     http://127.0.0.1:${PORT}/api/v1/openapi.json
+  叫号屏数据 Board snapshot   http://127.0.0.1:${PORT}/api/v1/halls/xiqu/board
+  队列 Queues                http://127.0.0.1:${PORT}/api/v1/halls/xiqu/queues
+  健康检查 Health            http://127.0.0.1:${PORT}/healthz
+
+  演示账号 Demo logins (password: ${DEMO_PASSWORD:-demo})
+    admin           系统管理员（全部角色 all roles）
+    clerk1..clerk6  窗口工作人员 window clerks
+    approver_scjg   审批人员（市场监管）approver, and approver_<department> for each department
+    supervisor1     监督人员 supervisor
+    agent1          代办员 agent
+
+  Stop with Ctrl-C.
+INFO
+
+exec .venv/bin/gunicorn -c gunicorn.conf.py -b "127.0.0.1:${PORT}" wsgi:app
