@@ -1,9 +1,12 @@
-"""Staff authentication: bearer tokens for the API, Flask-Login sessions for web screens."""
+"""Staff authentication: bearer tokens for the API, Flask-Login sessions for web screens.
+
+The JSON API takes bearer tokens only, so a browser's session cookie can never be used to change
+anything from another site (no CSRF surface); a signed-in screen gets a token with its page.
+"""
 
 from functools import wraps
 
-from flask import current_app, request
-from flask_login import current_user
+from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .errors import Forbidden, Unauthorized
@@ -57,29 +60,33 @@ def _load_session_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-@login_manager.request_loader
-def _load_bearer_user(req) -> User | None:
-    header = req.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return user_from_token(token.strip())
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def staff_required(*roles: str):
-    """Answer 401 without a staff login and 403 when the user holds none of the roles."""
+    """Answer 401 without a valid bearer token and 403 when the user holds none of the roles."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                if request.headers.get("Authorization"):
-                    raise Unauthorized("登录凭证无效或已过期，请重新登录")
+            token = _bearer_token()
+            if token is None:
                 raise Unauthorized("请先登录")
-            if roles and not current_user.has_role(*roles):
+            user = user_from_token(token)
+            if user is None:
+                raise Unauthorized("登录凭证无效或已过期，请重新登录")
+            if roles and not user.has_role(*roles):
                 raise Forbidden("当前账号无权执行此操作")
+            g.staff_user = user
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def acting_user() -> User:
+    """Return the staff user of this API request (set by staff_required)."""
+    return g.staff_user

@@ -1,9 +1,8 @@
 """Halls, their queues and windows, and the display board snapshot."""
 
 from flask import current_app
-from flask_login import current_user
 
-from ..auth import staff_required
+from ..auth import acting_user, staff_required
 from ..board import board_snapshot
 from ..errors import Forbidden
 from ..extensions import db, limiter
@@ -34,7 +33,7 @@ def list_queues(hall_code: str):
 @staff_required()
 def list_windows(hall_code: str):
     hall = get_hall(hall_code)
-    if not current_user.works_in(hall.id):
+    if not acting_user().works_in(hall.id):
         raise Forbidden("不能查看其他服务大厅的窗口")
     return [window_view(window) for window in hall.windows]
 

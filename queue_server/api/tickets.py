@@ -1,9 +1,8 @@
 """Taking tickets and moving them through the ticket machine."""
 
 from flask import current_app
-from flask_login import current_user
 
-from ..auth import staff_required
+from ..auth import acting_user, staff_required
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..halls import get_hall
@@ -48,7 +47,7 @@ def get_ticket_history(ticket_id: int):
 def trigger_ticket(ticket_id: int, trigger: str):
     ticket = _get_ticket(ticket_id)
     target = parse_body(TransferRequest).queue if trigger == "transfer" else None
-    fire_ticket_trigger(ticket, trigger, current_user, target_queue_code=target)
+    fire_ticket_trigger(ticket, trigger, acting_user(), target_queue_code=target)
     answer = ticket_view(ticket)
     db.session.commit()
     return answer

@@ -1,8 +1,7 @@
 """Window clerks: call the next ticket, open, pause and close the window."""
 
-from flask_login import current_user
 
-from ..auth import staff_required
+from ..auth import acting_user, staff_required
 from ..extensions import db
 from ..halls import get_window, window_view
 from ..schemas import WindowStatusRequest, parse_body
@@ -13,7 +12,7 @@ from . import bp
 @bp.post("/windows/<int:window_id>/call-next")
 @staff_required()
 def call_next_ticket(window_id: int):
-    ticket = call_next(get_window(window_id), current_user)
+    ticket = call_next(get_window(window_id), acting_user())
     if ticket is None:
         db.session.commit()
         return "", 204
@@ -27,7 +26,7 @@ def call_next_ticket(window_id: int):
 def change_window_status(window_id: int):
     window = get_window(window_id)
     req = parse_body(WindowStatusRequest)
-    set_window_status(window, req.status, current_user)
+    set_window_status(window, req.status, acting_user())
     answer = window_view(window)
     db.session.commit()
     return answer
