@@ -33,13 +33,16 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, message_queue=redis_url, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"))
 
-    from . import auth  # noqa: F401  (registers the Flask-Login loaders)
+    from . import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
     from .api import bp as api_bp
     from .cli import register_commands
     from .errors import register_error_handlers
     from .events import send_committed
+    from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    register_screens(app)
     register_error_handlers(app)
     register_commands(app)
 
@@ -61,3 +64,24 @@ def create_app(config: dict | None = None) -> Flask:
         return body, 200 if database == "ok" else 503
 
     return app
+
+
+# The screens, each its own package, linked from the index page by (endpoint, label).
+SCREEN_LINKS = [
+    ("display_board.board", "叫号大屏 Display board"),
+    ("kiosk.kiosk", "自助取号机 Kiosk"),
+    ("window_client.choose_window", "窗口工作台 Clerk screen"),
+]
+
+
+def register_screens(app: Flask) -> None:
+    """Mount the screen blueprints and make the index list them."""
+    from display_board import bp as board_bp
+    from kiosk import bp as kiosk_bp
+    from window_client import bp as window_bp
+
+    for blueprint in (board_bp, kiosk_bp, window_bp):
+        app.register_blueprint(blueprint)
+    login_manager.login_view = "web.login"
+    login_manager.login_message = "请先登录"
+    app.jinja_env.globals["screen_links"] = SCREEN_LINKS

@@ -25,6 +25,7 @@ def call_view(ticket: Ticket, window: Window) -> dict:
         "window_number": window.number,
         "window_name": window.name,
         "called_at": clock.to_hall_iso(ticket.called_at),
+        "recalls": ticket.recalls,
         "announce": announce_text(ticket.number, window),
     }
 

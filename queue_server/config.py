@@ -24,7 +24,7 @@ class Config:
     TZ_NAME = os.environ.get("TZ_NAME", "Asia/Shanghai")
     TOKEN_MAX_AGE_S = int(os.environ.get("TOKEN_MAX_AGE_S", 12 * 3600))
     # Socket.IO server mode: eventlet or gevent under gunicorn (gunicorn.conf.py sets it), threading in tests.
-    SOCKETIO_ASYNC_MODE = os.environ.get("WUBAN_ASYNC_MODE") or None
+    SOCKETIO_ASYNC_MODE = os.environ.get("WUBAN_ASYNC_MODE") or "threading"
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024
 

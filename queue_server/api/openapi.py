@@ -97,6 +97,7 @@ class CallOut(BaseModel):
     window_number: int
     window_name: str
     called_at: str
+    recalls: int
     announce: str
 
 

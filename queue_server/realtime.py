@@ -1,0 +1,86 @@
+"""Socket.IO handlers: screens subscribe to a hall or a window and get the board snapshot as the ack.
+
+Boards and kiosks subscribe with ``{"hall": code}``; clerk screens with ``{"window": id}``, which
+needs staff: the bearer token in the connection's ``auth`` or the screen's session cookie. Every
+answer to a refused subscribe is the contract's error body; nothing else is affected.
+"""
+
+from flask import session
+from flask_login import current_user
+from flask_socketio import join_room, leave_room, rooms
+
+from .auth import user_from_token
+from .board import board_snapshot
+from .errors import ApiError, Forbidden, InvalidRequest, Unauthorized
+from .events import hall_room
+from .extensions import db, socketio
+from .halls import get_hall, get_window, window_view
+from .models import User
+
+
+def window_room(window_id: int) -> str:
+    """Name the Socket.IO room of one window's screens."""
+    return f"window:{window_id}"
+
+
+def _error_body(error: ApiError) -> dict:
+    return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    user = None
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        user = user_from_token(auth["token"])
+    elif current_user.is_authenticated:
+        user = current_user
+    session["staff_user_id"] = user.id if user else None
+    db.session.remove()
+    return True  # boards are public: a connection is never refused, only staff-only subscriptions are
+
+
+def _staff_user() -> User:
+    user_id = session.get("staff_user_id")
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        raise Unauthorized("订阅窗口需要工作人员登录")
+    return user
+
+
+def _subscribe(data) -> dict:
+    if not isinstance(data, dict) or len({"hall", "window"} & set(data)) != 1 or len(data) != 1:
+        raise InvalidRequest({"subscribe": "应为 {\"hall\": 大厅代码} 或 {\"window\": 窗口编号}"}, "订阅参数有误")
+    for room in rooms():
+        if room.startswith(("hall:", "window:")):
+            leave_room(room)
+    if "hall" in data:
+        if not isinstance(data["hall"], str):
+            raise InvalidRequest({"hall": "应为字符串"})
+        hall = get_hall(data["hall"])
+        join_room(hall_room(hall.code))
+        return board_snapshot(hall)
+    window_id = data["window"]
+    if not isinstance(window_id, int) or isinstance(window_id, bool):
+        raise InvalidRequest({"window": "应为整数"})
+    user = _staff_user()
+    window = get_window(window_id)
+    if not user.works_in(window.hall_id):
+        raise Forbidden("不能订阅其他服务大厅的窗口")
+    join_room(hall_room(window.hall.code))
+    join_room(window_room(window.id))
+    return {**board_snapshot(window.hall), "window": window_view(window)}
+
+
+@socketio.on("subscribe")
+def on_subscribe(data=None):
+    try:
+        return _subscribe(data)
+    except ApiError as error:
+        return _error_body(error)
+    finally:
+        db.session.remove()
+
+
+@socketio.on("*")
+def on_unknown_event(event, data=None):
+    return _error_body(InvalidRequest({"event": f"未知事件：{event}"}, "不支持的事件"))

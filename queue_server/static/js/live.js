@@ -1,0 +1,97 @@
+/*
+ * live.js — the hall's realtime client, shared by every screen.
+ *
+ *   const live = WubanLive.connect({
+ *     subscribe: {hall: "xiqu"} | {window: 3},
+ *     token: "…",                 // staff screens: the bearer token embedded in the page
+ *     onSnapshot(snapshot) {},    // the board snapshot: on (re)connect and after a gap in seq
+ *     onCall(event) {},           // ticket_called, applied in seq order, each once
+ *     onQueue(event) {},          // queue_updated
+ *     onStatus(online) {},        // connection state, to show "offline"
+ *     onError(error) {},          // the contract's error body when a subscribe is refused
+ *   });
+ *
+ * Events carry seq, one counter per hall over both event types. The client applies seq = last+1,
+ * ignores what the snapshot already holds (seq <= last), and re-fetches the snapshot on a gap, on a
+ * reconnect, and when seq jumps far back (the server's counter was reset).
+ */
+(function (global) {
+  "use strict";
+
+  const RESET_DISTANCE = 20;
+
+  function connect(options) {
+    const socket = global.io({
+      transports: ["websocket", "polling"],
+      auth: options.token ? { token: options.token } : {},
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    });
+    let lastSeq = null;
+    let refetching = false;
+    let buffer = [];
+
+    const handlers = {
+      ticket_called: options.onCall || function () {},
+      queue_updated: options.onQueue || function () {},
+    };
+
+    function status(online) {
+      if (options.onStatus) options.onStatus(online);
+    }
+
+    function refetch() {
+      if (refetching) return;
+      refetching = true;
+      socket.timeout(5000).emit("subscribe", options.subscribe, function (err, snapshot) {
+        refetching = false;
+        if (err) {
+          // No answer in time: try again while connected; the reconnect path covers the rest.
+          if (socket.connected) setTimeout(refetch, 1000);
+          return;
+        }
+        if (snapshot && snapshot.error) {
+          if (options.onError) options.onError(snapshot);
+          return;
+        }
+        lastSeq = snapshot.seq;
+        const pending = buffer;
+        buffer = [];
+        if (options.onSnapshot) options.onSnapshot(snapshot);
+        pending.sort(function (a, b) { return a.payload.seq - b.payload.seq; })
+          .forEach(function (item) { receive(item.name, item.payload); });
+      });
+    }
+
+    function receive(name, payload) {
+      if (refetching || lastSeq === null) {
+        buffer.push({ name: name, payload: payload });
+        return;
+      }
+      const seq = payload.seq;
+      if (seq === lastSeq + 1) {
+        lastSeq = seq;
+        handlers[name](payload);
+      } else if (seq > lastSeq + 1 || seq < lastSeq - RESET_DISTANCE) {
+        buffer.push({ name: name, payload: payload });
+        refetch();
+      }
+      // else: seq <= lastSeq, already in the snapshot
+    }
+
+    socket.on("connect", function () { status(true); refetch(); });
+    socket.on("disconnect", function () { status(false); lastSeq = null; });
+    socket.on("connect_error", function () { status(false); });
+    Object.keys(handlers).forEach(function (name) {
+      socket.on(name, function (payload) { receive(name, payload); });
+    });
+
+    return {
+      socket: socket,
+      refetch: refetch,
+      lastSeq: function () { return lastSeq; },
+    };
+  }
+
+  global.WubanLive = { connect: connect };
+})(window);

@@ -1,0 +1,63 @@
+"""Pages the server itself serves to every screen: staff sign-in, the index, and npm-installed scripts."""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .auth import authenticate
+from .errors import Unauthorized
+from .extensions import db, limiter
+from .models import Hall
+
+bp = Blueprint("web", __name__)
+
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+# The only npm files served, by the name pages use: never a CDN at run time.
+VENDOR_FILES = {
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+}
+
+
+@bp.get("/")
+def index():
+    halls = db.session.scalars(db.select(Hall).order_by(Hall.code)).all()
+    return render_template("index.html", halls=halls)
+
+
+def _safe_next(target: str | None) -> str:
+    """Keep redirects after sign-in on this site."""
+    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        try:
+            user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
+        except Unauthorized as exc:
+            error = exc.message
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error, user=current_user), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str):
+    relative = VENDOR_FILES.get(name)
+    if relative is None or not (NODE_MODULES / relative).is_file():
+        abort(404)
+    path = NODE_MODULES / relative
+    return send_from_directory(path.parent, path.name, max_age=3600)

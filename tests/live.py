@@ -1,0 +1,110 @@
+"""A real server for screen and multi-process tests: gunicorn started as production starts it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(database_url: str) -> None:
+    """Migrate a database and load the demo hall, as run.sh does."""
+    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi"}
+    for args in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+class LiveServer:
+    """One gunicorn process serving the app on a free port."""
+
+    def __init__(self, database_url: str, *, worker: str = "eventlet", redis_url: str | None = None,
+                 port: int | None = None, extra_env: dict | None = None) -> None:
+        self.database_url = database_url
+        self.worker = worker
+        self.redis_url = redis_url
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(f"/tmp/wuban-live-{self.port}.log")
+
+    def start(self, timeout: float = 30) -> "LiveServer":
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "WUBAN_WORKER": self.worker,
+            "WEB_CONCURRENCY": "1",
+            "SECRET_KEY": "live-test-secret",
+            "RATELIMIT_ENABLED": "false",
+            **self.extra_env,
+        }
+        env.pop("REDIS_URL", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not answer in {timeout}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, object]:
+        """Send one JSON request to the API; return (status, decoded body or None)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                raw = answer.read()
+                return answer.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
+
+    def token(self, username: str = "clerk1", password: str = "demo") -> str:
+        status, body = self.call("POST", "/api/v1/auth/token", {"username": username, "password": password})
+        assert status == 200, body
+        return body["token"]
+
+    def window_id(self, number: int, token: str) -> int:
+        _, windows = self.call("GET", "/api/v1/halls/xiqu/windows", token=token)
+        return next(window["id"] for window in windows if window["number"] == number)

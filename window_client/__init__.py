@@ -1,0 +1,41 @@
+"""The window clerk's screen (窗口工作台): call, recall, start, finish, no-show, transfer, pause."""
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from queue_server.auth import issue_token
+from queue_server.halls import get_hall, get_window
+
+bp = Blueprint(
+    "window_client", __name__,
+    template_folder="templates", static_folder="static", static_url_path="/static/window_client",
+)
+
+
+@bp.get("/windows/<hall_code>")
+@login_required
+def choose_window(hall_code: str):
+    hall = get_hall(hall_code)
+    if not current_user.works_in(hall.id):
+        abort(403)
+    return render_template("window_client/choose.html", hall=hall, windows=hall.windows)
+
+
+@bp.get("/window/<int:window_id>")
+@login_required
+def window_screen(window_id: int):
+    window = get_window(window_id)
+    if not current_user.has_role("clerk") or not current_user.works_in(window.hall_id):
+        abort(403)
+    return render_template(
+        "window_client/window.html", window=window, hall=window.hall,
+        token=issue_token(current_user), user=current_user,
+    )
+
+
+@bp.get("/window/")
+@login_required
+def my_windows():
+    if current_user.hall is None:
+        return redirect(url_for("web.index"))
+    return redirect(url_for("window_client.choose_window", hall_code=current_user.hall.code))
