@@ -115,6 +115,32 @@ class BoardOut(BaseModel):
     queues: list[BoardQueue]
 
 
+class DeskQueue(BaseModel):
+    code: str
+    name: str
+    waiting: int
+
+
+class QueueName(BaseModel):
+    code: str
+    name: str
+
+
+class ClerkToday(BaseModel):
+    served: int
+    no_show: int
+    avg_wait_s: int | None
+    avg_service_s: int | None
+
+
+class DeskOut(BaseModel):
+    window: WindowOut
+    current: TicketOut | None
+    queues: list[DeskQueue]
+    transfer_queues: list[QueueName]
+    today: ClerkToday
+
+
 class DeadlineOut(BaseModel):
     start: str
     workdays: int
@@ -178,6 +204,7 @@ OPERATIONS = [
     ("post", "/tickets/{ticket_id}/{trigger}", "号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger", "staff", schemas.TransferRequest, {200: TicketOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error}),
     ("post", "/windows/{window_id}/call-next", "叫下一号 Call next", "staff", None, {200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error}),
     ("post", "/windows/{window_id}/status", "开窗、暂停、关窗 Open, pause or close a window", "staff", schemas.WindowStatusRequest, {200: WindowOut, 400: Error, 401: Error, 403: Error, 404: Error}),
+    ("get", "/windows/{window_id}/desk", "窗口工作台：当前号票、队列、本人今日数据 The clerk's desk", "staff", None, {200: DeskOut, 401: Error, 403: Error, 404: Error}),
     ("get", "/calendar/deadline", "第 n 个工作日 The n-th working day after a date", "public", schemas.DeadlineQuery, {200: DeadlineOut, 400: Error}),
     ("get", "/calendar", "工作日历 Working days in a range", "public", schemas.CalendarQuery, {200: _list(DayOut), 400: Error}),
     ("get", "/services", "事项清单 Item list", "public", schemas.ServiceQuery, {200: _list(ServiceOut), 400: Error}),
@@ -185,7 +212,7 @@ OPERATIONS = [
     ("get", "/openapi.json", "本接口说明 This document", "public", None, {200: None}),
 ]
 
-ANSWER_MODELS = [Error, TokenOut, HallOut, QueueOut, WindowOut, TicketOut, TicketHistoryEntry, BoardOut,
+ANSWER_MODELS = [Error, TokenOut, HallOut, QueueOut, WindowOut, TicketOut, TicketHistoryEntry, BoardOut, DeskOut,
                  DeadlineOut, DayOut, ServiceOut, ServiceDetailOut, HealthOut]
 REF = "#/components/schemas/{model}"
 

@@ -2,6 +2,7 @@
 
 
 from ..auth import acting_user, staff_required
+from ..desk import desk_view
 from ..extensions import db
 from ..halls import get_window, window_view
 from ..schemas import WindowStatusRequest, parse_body
@@ -30,3 +31,9 @@ def change_window_status(window_id: int):
     answer = window_view(window)
     db.session.commit()
     return answer
+
+
+@bp.get("/windows/<int:window_id>/desk")
+@staff_required()
+def window_desk(window_id: int):
+    return desk_view(get_window(window_id), acting_user())

@@ -149,3 +149,27 @@ def test_board_shows_newest_call_first(api):
     assert board["calls"][0]["announce"] == "请A002号到1号窗口办理"
     assert board["calls"][0]["window_number"] == 1 and board["calls"][0]["window_name"]
     assert {"code": "shsd", "name": "商事登记", "waiting": 0} in board["queues"]
+
+
+def test_desk_shows_current_ticket_and_todays_figures(api, advance):
+    """Does the clerk's desk show the ticket at the window, the queues and the clerk's own day?"""
+    first = api.take("shsd")
+    api.take("shsd")
+    window = api.open_window(1)
+    advance(4)
+    api.post(f"/windows/{window}/call-next", as_user="clerk1")
+    api.post(f"/tickets/{first['id']}/start", as_user="clerk1")
+    advance(6)
+    api.post(f"/tickets/{first['id']}/finish", as_user="clerk1")
+    second = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
+    api.post(f"/tickets/{second['id']}/no_show", as_user="clerk1")
+    third = api.take("shsd")
+    api.post(f"/windows/{window}/call-next", as_user="clerk1")
+
+    desk = api.get(f"/windows/{window}/desk", as_user="clerk1").get_json()
+    assert desk["window"]["number"] == 1 and desk["current"]["id"] == third["id"]
+    assert desk["queues"] == [{"code": "shsd", "name": "商事登记", "waiting": 0}]
+    assert {"code": "shsw", "name": "社会事务"} in desk["transfer_queues"]
+    assert desk["today"] == {"served": 1, "no_show": 1, "avg_wait_s": 240, "avg_service_s": 360}
+    other = api.get(f"/windows/{window}/desk", as_user="clerk2").get_json()
+    assert other["today"]["served"] == 0
