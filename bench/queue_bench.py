@@ -172,8 +172,29 @@ def _system_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
-def cpu_snapshot(server_pgid: int | None) -> dict:
-    """Per-process CPU ticks, each process put in a group: client, gunicorn, postgres, other."""
+GROUPS = ("gunicorn", "postgres", "client", "other")
+
+
+def _classify(pid: int, comm: str, pgrp: int, me: int, server_pgid: int | None, dbname: str) -> str:
+    if pid == me:
+        return "client"
+    if server_pgid is not None and pgrp == server_pgid:
+        return "gunicorn"
+    if comm.startswith("postgres"):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return "postgres"
+        # "postgres: 15/main: user db host(port) state": a backend of another database is someone else's
+        parts = cmdline.split()
+        if len(parts) >= 5 and "(" in parts[4] and parts[3] != dbname:
+            return "other"
+        return "postgres"  # the bench database's backends and the shared background processes
+    return "other"
+
+
+def cpu_snapshot(server_pgid: int | None, dbname: str, known: dict[int, str] | None = None) -> dict:
+    """Per-process CPU ticks, each process put in a group: gunicorn, postgres, client, other."""
     procs: dict[int, tuple[str, int]] = {}
     me = os.getpid()
     for entry in os.listdir("/proc"):
@@ -184,44 +205,63 @@ def cpu_snapshot(server_pgid: int | None) -> dict:
         if st is None:
             continue
         comm, _ppid, pgrp, ticks = st
-        if pid == me:
-            group = "client"
-        elif server_pgid is not None and pgrp == server_pgid:
-            group = "gunicorn"
-        elif comm.startswith("postgres"):
-            group = "postgres"
-        else:
-            group = "other"
+        group = known.get(pid) if known else None
+        if group is None:
+            group = _classify(pid, comm, pgrp, me, server_pgid, dbname)
+            if known is not None:
+                known[pid] = group
         procs[pid] = (group, ticks)
     busy, total = _system_ticks()
     return {"t": time.monotonic(), "procs": procs, "busy": busy, "total": total}
 
 
-def cpu_delta(a: dict, b: dict) -> dict:
-    """CPU use between two snapshots, in % of ONE core (200 % = both cores of a 2-core box).
+class CpuSampler(threading.Thread):
+    """Sums CPU per group over short intervals, so short-lived processes (others' test runs) count too."""
 
-    Counted per process alive at the end; a process that exited in between is not counted."""
-    wall = b["t"] - a["t"]
-    if wall <= 0:
-        return {}
-    pct = lambda ticks: round(100.0 * ticks / _CLK_TCK / wall, 1)  # noqa: E731
-    used: Counter = Counter()
-    server: dict[int, int] = {}
-    for pid, (group, ticks) in b["procs"].items():
-        before = a["procs"].get(pid)
-        delta = ticks - (before[1] if before and before[0] == group else 0)
-        used[group] += max(delta, 0)
-        if group == "gunicorn":
-            server[pid] = max(delta, 0)
-    out = {name: pct(used[name]) for name in ("client", "gunicorn", "postgres", "other")}
-    out["gunicorn_per_process"] = {str(pid): pct(t) for pid, t in sorted(server.items())}
-    out["cpu_s"] = {name: round(used[name] / _CLK_TCK, 2) for name in ("client", "gunicorn", "postgres", "other")}
-    total = b["total"] - a["total"]
-    cores = os.cpu_count() or 1
-    out["machine_busy_pct_of_all_cores"] = round(100.0 * (b["busy"] - a["busy"]) / total, 1) if total else None
-    out["cores"] = cores
-    out["wall_s"] = round(wall, 2)
-    return out
+    def __init__(self, server_pgid: int | None, dbname: str, interval: float = 1.0):
+        super().__init__(daemon=True, name="cpu-sampler")
+        self.server_pgid, self.dbname, self.interval = server_pgid, dbname, interval
+        self.stop_event = threading.Event()
+        self.known: dict[int, str] = {}
+        self.used: Counter = Counter()
+        self.server: Counter = Counter()
+        self.first = self.last = cpu_snapshot(server_pgid, dbname, self.known)
+
+    def _step(self) -> None:
+        snap = cpu_snapshot(self.server_pgid, self.dbname, self.known)
+        for pid, (group, ticks) in snap["procs"].items():
+            before = self.last["procs"].get(pid)
+            # a process first seen now started within the interval: count all it used
+            delta = max(ticks - before[1] if before else ticks, 0)
+            self.used[group] += delta
+            if group == "gunicorn":
+                self.server[pid] += delta
+        self.last = snap
+
+    def run(self) -> None:
+        while not self.stop_event.wait(self.interval):
+            self._step()
+
+    def finish(self) -> dict:
+        self.stop_event.set()
+        self.join(timeout=5)
+        self._step()
+        wall = self.last["t"] - self.first["t"]
+        if wall <= 0:
+            return {}
+        pct = lambda ticks: round(100.0 * ticks / _CLK_TCK / wall, 1)  # noqa: E731
+        cores = os.cpu_count() or 1
+        total = self.last["total"] - self.first["total"]
+        busy = self.last["busy"] - self.first["busy"]
+        out = {name: pct(self.used[name]) for name in GROUPS}
+        out["gunicorn_per_process"] = {str(pid): pct(t) for pid, t in sorted(self.server.items())}
+        out["cpu_s"] = {name: round(self.used[name] / _CLK_TCK, 2) for name in GROUPS}
+        out["machine_busy_pct_of_all_cores"] = round(100.0 * busy / total, 1) if total else None
+        # kernel work (softirq of the loopback traffic) and processes that lived less than an interval
+        out["unattributed"] = round(100.0 * busy / total * cores - sum(out[name] for name in GROUPS), 1) if total else None
+        out["cores"] = cores
+        out["wall_s"] = round(wall, 2)
+        return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -575,20 +615,22 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
 
         log(f"phase issue: {args.kiosks} kiosks issue {args.prefill} tickets")
         sampler = start_sampler()
-        cpu0 = cpu_snapshot(server_pgid)
+        cpu = CpuSampler(server_pgid, dbname)
+        cpu.start()
         rec.phase_start["issue"] = time.perf_counter()
         try:
             if args.prefill:
                 await kiosks(session, base, rec, "issue", args.kiosks, args.prefill, args.queue)
         finally:
             rec.phase_end["issue"] = time.perf_counter()
-            rec.cpu["issue"] = cpu_delta(cpu0, cpu_snapshot(server_pgid))
+            rec.cpu["issue"] = cpu.finish()
             stop_sampler(sampler, "issue")
 
         # phase 2: clerks call while kiosks keep issuing
         log(f"phase mixed: {args.clerks} clerks call-next while {args.kiosks} kiosks issue {args.tickets} more")
         sampler = start_sampler()
-        cpu0 = cpu_snapshot(server_pgid)
+        cpu = CpuSampler(server_pgid, dbname)
+        cpu.start()
         rec.phase_start["mixed"] = time.perf_counter()
         max_requests = 4 * (args.prefill + args.tickets) + 200_000
 
@@ -606,7 +648,7 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
             await asyncio.gather(kiosk_side(), *clerk_tasks)
         finally:
             rec.phase_end["mixed"] = time.perf_counter()
-            rec.cpu["mixed"] = cpu_delta(cpu0, cpu_snapshot(server_pgid))
+            rec.cpu["mixed"] = cpu.finish()
             stop_sampler(sampler, "mixed")
 
 
@@ -735,6 +777,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
                 "call_next_200_while_kiosks_active": overlap,
             },
         },
+        "timeline": {phase: timeline(rec, phase) for phase in ("issue", "mixed")},
         "http_errors": dict(rec.errors),
         "http_error_samples": rec.error_samples,
         "checks": checks,
@@ -757,6 +800,30 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
             "pass": target_ok,
         },
     }
+
+
+def timeline(rec: Recorder, phase: str) -> dict | None:
+    """Requests per second and p95 per time bucket of a phase (to see the phase's course)."""
+    start, end = rec.phase_start.get(phase), rec.phase_end.get(phase)
+    if start is None or end is None or end <= start:
+        return None
+    bucket = max(5, int(-(-(end - start) // 24)))
+    n = int((end - start) // bucket) + 1
+    series = {"issue": rec.issue[phase]}
+    if phase == "mixed":
+        series.update(call200=rec.call200, call204=rec.call204)
+    rows = [{"t_s": i * bucket} for i in range(n)]
+    for name, samples in series.items():
+        buckets = [[] for _ in range(n)]
+        for t_end, lat in samples:
+            i = int((t_end - start) // bucket)
+            if 0 <= i < n:
+                buckets[i].append(lat * 1000.0)
+        for i, values in enumerate(buckets):
+            values.sort()
+            rows[i][f"{name}_rps"] = round(len(values) / bucket, 1)
+            rows[i][f"{name}_p95_ms"] = round(percentile(values, 95), 1) if values else None
+    return {"bucket_s": bucket, "rows": rows}
 
 
 def fmt(v, digits=1) -> str:
@@ -789,6 +856,13 @@ def print_report(r: dict) -> None:
     ov = r["results"]["mixed_phase"]["call_next_200_while_kiosks_active"]
     if ov:
         print(f"{'mixed':<7} {'call-next 200, kiosks busy':<28} {ov['count']:>6} {fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}")
+    tl = (r.get("timeline") or {}).get("mixed")
+    if tl:
+        print(f"mixed phase by {tl['bucket_s']} s (req/s issue/call200/call204; p95 ms issue/call200):")
+        cells = [f"{row['t_s']:>4}s {row['issue_rps']:.0f}/{row['call200_rps']:.0f}/{row['call204_rps']:.0f} "
+                 f"{fmt(row['issue_p95_ms'], 0)}/{fmt(row['call200_p95_ms'], 0)}" for row in tl["rows"]]
+        for i in range(0, len(cells), 4):
+            print("  " + " | ".join(cells[i:i + 4]))
     print("-" * 100)
     ch, db = r["checks"], r["db_checks"]
     if ch:
@@ -815,6 +889,7 @@ def print_report(r: dict) -> None:
             print(f"cpu {phase:<5} % of one core ({cpu['cores']} cores): gunicorn {cpu['gunicorn']} "
                   f"(per process {'/'.join(str(v) for v in cpu['gunicorn_per_process'].values())})  "
                   f"postgres {cpu['postgres']}  client {cpu['client']}  other {cpu['other']}  "
+                  f"unattributed {cpu['unattributed']}  "
                   f"| machine busy {cpu['machine_busy_pct_of_all_cores']}% | cpu ms/request: "
                   f"gunicorn {per.get('gunicorn')} postgres {per.get('postgres')} client {per.get('client')}")
     for phase, pa in r.get("pg_activity", {}).items():

@@ -6,7 +6,7 @@ session is rolled back first, so a request answered with an error changes nothin
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -72,8 +72,17 @@ HTTP_ERRORS = {
 }
 
 
+def _wants_page() -> bool:
+    """Tell whether a person's browser asked for a page (screens), not a client for JSON (the API)."""
+    if request.path.startswith(("/api/", "/healthz", "/socket.io")):
+        return False
+    return request.accept_mimetypes.accept_html
+
+
 def error_response(status: int, code: str, message: str, details: dict | None = None):
-    """Build the contract's error body with its status."""
+    """Build the contract's error body with its status (an error page for a screen's browser)."""
+    if _wants_page():
+        return render_template("error.html", status=status, message=message), status
     return jsonify({"error": {"code": code, "message": message, "details": details or {}}}), status
 
 
@@ -90,7 +99,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         code, message = HTTP_ERRORS.get(error.code, ("http_error", error.description or "请求失败"))
         response, status = error_response(error.code or 500, code, message)
-        if error.code == 405 and error.valid_methods:
+        if error.code == 405 and error.valid_methods and not isinstance(response, str):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response, status
 

@@ -130,3 +130,11 @@ def test_oversized_body_is_413(client):
     """Is a body over the size limit 413 too_large?"""
     answer = client.post("/api/v1/halls/xiqu/tickets", data="x" * (2 * 1024 * 1024), content_type="application/json")
     assert_error(answer, 413, "too_large")
+
+
+def test_screens_get_an_error_page(client):
+    """Does a browser asking for an unknown screen get a readable page, while the API keeps JSON?"""
+    answer = client.get("/board/nowhere", headers={"Accept": "text/html"})
+    assert answer.status_code == 404 and "服务大厅不存在" in answer.get_data(as_text=True)
+    assert answer.content_type.startswith("text/html")
+    assert_error(client.get("/api/v1/halls/nowhere/queues", headers={"Accept": "text/html"}), 404, "not_found")
