@@ -1,6 +1,6 @@
 """The hall's display board (叫号大屏): latest calls, waiting counts, spoken announcements."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from queue_server.halls import get_hall
 
@@ -9,9 +9,16 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/display_board",
 )
 
+LAYOUTS = ("landscape", "portrait")
+
 
 @bp.get("/board/<hall_code>")
 def board(hall_code: str):
     hall = get_hall(hall_code)
     layout = "portrait" if request.args.get("layout") == "portrait" else "landscape"
-    return render_template("display_board/board.html", hall=hall, layout=layout)
+    return render_template(
+        "display_board/board.html",
+        hall=hall,
+        layout=layout,
+        time_zone=current_app.config.get("TZ_NAME", "Asia/Shanghai"),
+    )

@@ -17,9 +17,14 @@ def announce_text(number: str, window: Window) -> str:
     return f"请{number}号到{window.number}号窗口办理"
 
 
-def call_view(ticket: Ticket, window: Window) -> dict:
-    """Render one call of a ticket at a window, as the board and the ticket_called event show it."""
+def call_view(ticket: Ticket, window: Window, call_id: int) -> dict:
+    """Render one call of a ticket at a window, as the board and the ticket_called event show it.
+
+    ``call_id`` is the id of the call's history row: unique per call and recall, and growing, so a
+    screen can tell a call it has already announced from a new one.
+    """
     return {
+        "call_id": call_id,
         "number": ticket.number,
         "queue": ticket.queue.code,
         "window_number": window.number,
@@ -52,7 +57,7 @@ def board_snapshot(hall: Hall) -> dict:
         if ticket.id in shown or event.window_id not in windows:
             continue
         shown.add(ticket.id)
-        calls.append(call_view(ticket, windows[event.window_id]))
+        calls.append(call_view(ticket, windows[event.window_id], event.id))
         if len(calls) == BOARD_CALLS:
             break
     counts = waiting_counts(queue.id for queue in hall.queues)

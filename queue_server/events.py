@@ -33,11 +33,11 @@ def hall_room(hall_code: str) -> str:
     return f"hall:{hall_code}"
 
 
-def ticket_called(ticket) -> None:
+def ticket_called(ticket, call_id: int) -> None:
     """Announce a call or recall of a ticket to its hall once the change is committed."""
     from .board import call_view  # board renders the same row in its snapshot
 
-    payload = {"hall": ticket.hall.code, **call_view(ticket, ticket.window)}
+    payload = {"hall": ticket.hall.code, **call_view(ticket, ticket.window, call_id)}
     _pending(db.session).append(("ticket_called", ticket.hall.code, payload))
 
 

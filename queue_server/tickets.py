@@ -93,8 +93,8 @@ def call_next(window: Window, actor: User) -> Ticket | None:
     if ticket is None:
         return None
     window.clerk = actor
-    _fire(ticket, "call", actor, window=window)
-    events.ticket_called(ticket)
+    call = _fire(ticket, "call", actor, window=window)
+    events.ticket_called(ticket, call.id)
     events.queue_changed(ticket.queue)
     return ticket
 
@@ -118,10 +118,9 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
         events.queue_changed(target)
         return ticket
 
-    window = ticket.window
-    _fire(ticket, trigger, actor, window=window)
+    change = _fire(ticket, trigger, actor, window=ticket.window)
     if trigger == "recall":
-        events.ticket_called(ticket)
+        events.ticket_called(ticket, change.id)
     if trigger in ("requeue", "cancel"):
         events.queue_changed(ticket.queue)
     return ticket
@@ -143,26 +142,28 @@ def _require_clerk(actor: User, hall_id: int) -> None:
         raise Forbidden("不能操作其他服务大厅的窗口和号票")
 
 
-def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = None, **kwargs) -> None:
+def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = None, **kwargs) -> TicketEvent:
     at = clock.now()
     before = ticket_flow.fire(ticket, trigger, at=at, window=window, **kwargs)
-    _record(ticket, trigger, before, actor, at, window)
+    change = _record(ticket, trigger, before, actor, at, window)
     db.session.flush()
+    return change
 
 
-def _record(ticket: Ticket, trigger: str, before: str | None, actor: User | None, at, window: Window | None = None) -> None:
-    db.session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            trigger=trigger,
-            from_state=before,
-            to_state=ticket.state,
-            actor_id=actor.id if actor else None,
-            window_id=window.id if window else None,
-            queue_id=ticket.queue.id,
-            at=at,
-        )
+def _record(ticket: Ticket, trigger: str, before: str | None, actor: User | None, at,
+            window: Window | None = None) -> TicketEvent:
+    change = TicketEvent(
+        ticket_id=ticket.id,
+        trigger=trigger,
+        from_state=before,
+        to_state=ticket.state,
+        actor_id=actor.id if actor else None,
+        window_id=window.id if window else None,
+        queue_id=ticket.queue.id,
+        at=at,
     )
+    db.session.add(change)
+    return change
 
 
 def waiting_counts(queue_ids) -> dict[int, int]:

@@ -92,6 +92,7 @@ class TicketHistoryEntry(BaseModel):
 
 
 class CallOut(BaseModel):
+    call_id: int
     number: str
     queue: str
     window_number: int

@@ -11,6 +11,9 @@
  *     onError(error) {},          // the contract's error body when a subscribe is refused
  *   });
  *
+ * onSnapshot gets a second argument, true when the snapshot follows a gap or a reconnect (calls in
+ * it may be new to this screen: compare their call_id) and false for the first one.
+ *
  * Events carry seq, one counter per hall over both event types. The client applies seq = last+1,
  * ignores what the snapshot already holds (seq <= last), and re-fetches the snapshot on a gap, on a
  * reconnect, and when seq jumps far back (the server's counter was reset).
@@ -30,6 +33,7 @@
     let lastSeq = null;
     let refetching = false;
     let buffer = [];
+    let snapshots = 0;
 
     const handlers = {
       ticket_called: options.onCall || function () {},
@@ -57,7 +61,8 @@
         lastSeq = snapshot.seq;
         const pending = buffer;
         buffer = [];
-        if (options.onSnapshot) options.onSnapshot(snapshot);
+        if (options.onSnapshot) options.onSnapshot(snapshot, snapshots > 0);
+        snapshots += 1;
         pending.sort(function (a, b) { return a.payload.seq - b.payload.seq; })
           .forEach(function (item) { receive(item.name, item.payload); });
       });
@@ -80,7 +85,13 @@
     }
 
     socket.on("connect", function () { status(true); refetch(); });
-    socket.on("disconnect", function () { status(false); lastSeq = null; });
+    socket.on("disconnect", function () {
+      status(false);
+      // Start afresh on reconnect: the snapshot covers everything, and the server's counter may be new.
+      lastSeq = null;
+      buffer = [];
+      refetching = false;
+    });
     socket.on("connect_error", function () { status(false); });
     Object.keys(handlers).forEach(function (name) {
       socket.on(name, function (payload) { receive(name, payload); });
