@@ -34,6 +34,9 @@ class Config:
     RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "600/minute")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "20/minute")
     RATELIMIT_HEADERS_ENABLED = True
+    # If the limiter's Redis is down, count in memory instead of failing the request.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     # Used for est_wait_s until a queue has finished tickets of its own today.
     DEFAULT_SERVICE_S = int(os.environ.get("DEFAULT_SERVICE_S", 420))
