@@ -1,13 +1,152 @@
 """Kiosk pages: take a number, show and print the ticket, follow it live."""
 
-from flask import render_template
+import logging
+from html import escape
 
+from flask import Response, current_app, render_template, url_for
+
+from queue_server.errors import NotFound
+from queue_server.extensions import db, limiter
 from queue_server.halls import get_hall
+from queue_server.models import Hall, Ticket
+from queue_server.tickets import ticket_view
 
 from . import bp
+from .printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
+
+log = logging.getLogger(__name__)
+
+# The reasons a kiosk offers for the green channel (绿色通道).
+PRIORITY_REASONS = ["老年人", "残疾人", "军人", "孕妇", "其他"]
+
+
+def _setting(name: str, default=None):
+    """Read a kiosk setting (see queue_server.config)."""
+    return current_app.config.get(name) or default
+
+
+def printer_spec() -> str | None:
+    """Return KIOSK_PRINTER (see kiosk.printing), or None when the kiosk has no printer."""
+    return _setting("KIOSK_PRINTER")
+
+
+def status_url(ticket_id: int) -> str:
+    """Return the absolute address of a ticket's status page, as its QR code carries it.
+
+    KIOSK_PUBLIC_URL (e.g. https://qh.example.gov.cn) sets the base when phones reach the server by
+    another name than the kiosk does.
+    """
+    base = _setting("KIOSK_PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for("kiosk.ticket_status", ticket_id=ticket_id)
+    return url_for("kiosk.ticket_status", ticket_id=ticket_id, _external=True)
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
+    return ticket
+
+
+def _json_error(status: int, code: str, message: str, details: dict | None = None):
+    """Answer the contract's error body as JSON, whatever the caller accepts (the kiosk's fetch)."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}, status
 
 
 @bp.get("/kiosk/<hall_code>")
 def kiosk(hall_code: str):
     hall = get_hall(hall_code)
-    return render_template("kiosk/kiosk.html", hall=hall)
+    page_config = {
+        "hall": hall.code,
+        "hall_name": hall.name,
+        "tz": current_app.config["TZ_NAME"],
+        "printer": bool(printer_spec()),
+        "priority_reasons": PRIORITY_REASONS,
+        "return_after_s": 15,
+        "urls": {
+            "queues": url_for("api.list_queues", hall_code=hall.code),
+            "services": url_for("api.list_services"),
+            "tickets": url_for("api.take_ticket", hall_code=hall.code),
+            "print": url_for("kiosk.print_on_printer", hall_code=hall.code, ticket_id=0),
+            "status": url_for("kiosk.ticket_status", ticket_id=0),
+            "qr": url_for("kiosk.ticket_qr", ticket_id=0),
+            "printable": url_for("kiosk.printable_ticket", ticket_id=0),
+        },
+    }
+    return render_template("kiosk/kiosk.html", hall=hall, page_config=page_config)
+
+
+@bp.get("/t/<int:ticket_id>")
+def ticket_status(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    page_config = {
+        "ticket": ticket_view(ticket),
+        "hall": ticket.hall.code,
+        "tz": current_app.config["TZ_NAME"],
+        "api": url_for("api.get_ticket", ticket_id=ticket.id),
+    }
+    return render_template("kiosk/status.html", ticket=ticket, hall=ticket.hall, page_config=page_config)
+
+
+@bp.get("/t/<int:ticket_id>/qr.svg")
+def ticket_qr(ticket_id: int):
+    import qrcode
+    import qrcode.image.svg
+
+    _ticket_or_404(ticket_id)
+    url = status_url(ticket_id)
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, border=2,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    svg = image.to_string(encoding="unicode")
+    # Name the address inside the image (screen readers, and tests that check what it encodes).
+    head, sep, rest = svg.partition(">")
+    svg = f'{head} shape-rendering="crispEdges" role="img" aria-label="{escape(url)}"{sep}<title>{escape(url)}</title>{rest}'
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/t/<int:ticket_id>/print")
+def printable_ticket(ticket_id: int):
+    """A 58 mm-wide page of the ticket that prints itself (for kiosks without an ESC/POS printer)."""
+    ticket = _ticket_or_404(ticket_id)
+    view = ticket_view(ticket)
+    return render_template(
+        "kiosk/print.html", ticket=view, lines=ticket_lines(view, ticket.hall.name),
+        qr_url=url_for("kiosk.ticket_qr", ticket_id=ticket.id), status_url=status_url(ticket.id),
+    )
+
+
+@bp.post("/kiosk/<hall_code>/tickets/<int:ticket_id>/print")
+@limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
+def print_on_printer(hall_code: str, ticket_id: int):
+    """Print a ticket of this hall on the kiosk's ESC/POS printer (KIOSK_PRINTER)."""
+    hall = db.session.scalar(db.select(Hall).where(Hall.code == hall_code))
+    if hall is None:
+        return _json_error(404, "not_found", f"服务大厅不存在：{hall_code}", {"hall": hall_code})
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.hall_id != hall.id:
+        return _json_error(404, "not_found", f"号票不存在：{ticket_id}", {"ticket": ticket_id})
+    spec = printer_spec()
+    if not spec:
+        return _json_error(409, "conflict", "本机未连接小票打印机，请使用页面打印或扫码保存号码", {"printer": "not_configured"})
+    view = ticket_view(ticket)
+    url = status_url(ticket.id)
+    printer = None
+    try:
+        printer = open_printer(spec, profile=_setting("KIOSK_PRINTER_PROFILE"))
+        print_ticket(printer, view, hall.name, url, native_qr=bool(_setting("KIOSK_PRINTER_NATIVE_QR")))
+    except PrinterSpecError as exc:
+        log.error("KIOSK_PRINTER is malformed: %s", exc)
+        return _json_error(409, "conflict", "小票打印机配置有误，请联系工作人员", {"printer": "misconfigured"})
+    except Exception:
+        log.exception("printing ticket %s on %s failed", ticket.id, spec)
+        return _json_error(409, "conflict", "小票打印失败，请联系工作人员或扫码保存号码", {"printer": "failed"})
+    finally:
+        if printer is not None:
+            try:
+                printer.close()
+            except Exception:
+                log.warning("could not close printer %s", spec)
+    return {"printed": True, "ticket": view}

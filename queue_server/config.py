@@ -38,5 +38,13 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
+    # The kiosk's ESC/POS printer (kiosk/printing.py): "network:HOST[:PORT]", "usb:VENDOR:PRODUCT",
+    # "file:/dev/usb/lp0" or "dummy"; unset, the kiosk offers a printable page instead.
+    KIOSK_PRINTER = os.environ.get("KIOSK_PRINTER") or None
+    KIOSK_PRINTER_PROFILE = os.environ.get("KIOSK_PRINTER_PROFILE") or None
+    KIOSK_PRINTER_NATIVE_QR = os.environ.get("KIOSK_PRINTER_NATIVE_QR", "").lower() in ("1", "true", "yes")
+    # The address phones use to reach the server, for the QR code on tickets (default: the kiosk's own).
+    KIOSK_PUBLIC_URL = os.environ.get("KIOSK_PUBLIC_URL") or None
+
     # Used for est_wait_s until a queue has finished tickets of its own today.
     DEFAULT_SERVICE_S = int(os.environ.get("DEFAULT_SERVICE_S", 420))

@@ -1,10 +1,13 @@
 """Realtime events: the one module through which anything goes out to Socket.IO subscribers.
 
-Operations call ``ticket_called`` and ``queue_changed`` while they work; the events wait in the
-session until it commits (a rollback drops them) and go out in ``send_committed``, which the app
-runs after each request. Each event carries ``seq``, one counter per hall across both event types,
-kept in Redis when REDIS_URL is set (so every worker and the scheduler share it) and in this
-process otherwise.
+Operations call ``ticket_called``, ``queue_changed``, ``ticket_changed`` and ``window_changed``
+while they work; the events wait in the session until it commits (a rollback drops them) and go
+out in ``send_committed``, which the app runs after each request.
+
+The contract's two events, ``ticket_called`` and ``queue_updated``, carry ``seq``: one counter per
+hall across both, kept in Redis when REDIS_URL is set (so every worker and the scheduler share it)
+and in this process otherwise. The notices ``ticket_updated`` and ``window_updated`` (for clerk
+screens and ticket status pages) carry no seq, so a board that counts seq never sees a false gap.
 """
 
 import itertools
@@ -46,6 +49,29 @@ def queue_changed(queue) -> None:
     _pending(db.session).append(("queue_updated", queue.hall.code, {"queue_id": queue.id, "queue": queue.code}))
 
 
+def ticket_changed(ticket) -> None:
+    """Tell the hall's screens a ticket changed state (a notice: no seq)."""
+    payload = {
+        "hall": ticket.hall.code,
+        "id": ticket.id,
+        "number": ticket.number,
+        "queue": ticket.queue.code,
+        "state": ticket.state,
+        "window_number": ticket.window.number if ticket.window else None,
+    }
+    _pending(db.session).append(("ticket_updated", ticket.hall.code, payload))
+
+
+def window_changed(window) -> None:
+    """Tell the hall's screens a window opened, paused or closed (a notice: no seq)."""
+    from .halls import window_view
+
+    _pending(db.session).append(("window_updated", window.hall.code, {"hall": window.hall.code, "window": window_view(window)}))
+
+
+NUMBERED_EVENTS = ("ticket_called", "queue_updated")
+
+
 def _pending(session) -> list:
     return session.info.setdefault(_PENDING, [])
 
@@ -84,10 +110,11 @@ def send_committed() -> None:
 
 
 def emit(name: str, hall_code: str, payload: dict) -> None:
-    """Stamp the hall's next seq on an event and send it to the hall's subscribers."""
+    """Send an event to the hall's subscribers, stamped with the hall's next seq if it is numbered."""
     try:
-        seq = next_seq(hall_code)
-        socketio.emit(name, {**payload, "seq": seq}, to=hall_room(hall_code))
+        if name in NUMBERED_EVENTS:
+            payload = {**payload, "seq": next_seq(hall_code)}
+        socketio.emit(name, payload, to=hall_room(hall_code))
     except Exception:  # a broken message queue must not break the call that was already committed
         log.exception("could not emit %s for hall %s", name, hall_code)
 

@@ -95,6 +95,7 @@ def call_next(window: Window, actor: User) -> Ticket | None:
     window.clerk = actor
     call = _fire(ticket, "call", actor, window=window)
     events.ticket_called(ticket, call.id)
+    events.ticket_changed(ticket)
     events.queue_changed(ticket.queue)
     return ticket
 
@@ -114,11 +115,13 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
             raise InvalidRequest({"queue": "已在该队列中，请选择其他队列"})
         source = ticket.queue
         _fire(ticket, "transfer", actor, queue=target, window=ticket.window)
+        events.ticket_changed(ticket)
         events.queue_changed(source)
         events.queue_changed(target)
         return ticket
 
     change = _fire(ticket, trigger, actor, window=ticket.window)
+    events.ticket_changed(ticket)
     if trigger == "recall":
         events.ticket_called(ticket, change.id)
     if trigger in ("requeue", "cancel"):
@@ -132,6 +135,7 @@ def set_window_status(window: Window, status: str, actor: User) -> Window:
     window.status = status
     window.clerk = None if status == "closed" else actor
     db.session.flush()
+    events.window_changed(window)
     return window
 
 

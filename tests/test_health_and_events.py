@@ -25,8 +25,14 @@ def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
     api.take("shsd")
     window = api.open_window(1)
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
+    notices = [(name, payload) for name, payload, _ in sent if "seq" not in payload]
+    sent = [event for event in sent if "seq" in event[1]]
     names = [name for name, _, _ in sent]
     assert names == ["queue_updated", "ticket_called", "queue_updated"]
+    assert [name for name, _ in notices] == ["window_updated", "ticket_updated"]
+    assert notices[0][1]["window"]["status"] == "open"
+    assert notices[1][1] == {"hall": "xiqu", "id": notices[1][1]["id"], "number": "A001", "queue": "shsd",
+                             "state": "called", "window_number": 1}
     seqs = [payload["seq"] for _, payload, _ in sent]
     assert seqs == list(range(seqs[0], seqs[0] + 3))
     assert all(to == "hall:xiqu" for _, _, to in sent)

@@ -1,6 +1,6 @@
 """The window clerk's screen (窗口工作台): call, recall, start, finish, no-show, transfer, pause."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from queue_server.auth import issue_token
@@ -27,10 +27,13 @@ def window_screen(window_id: int):
     window = get_window(window_id)
     if not current_user.has_role("clerk") or not current_user.works_in(window.hall_id):
         abort(403)
-    return render_template(
+    response = make_response(render_template(
         "window_client/window.html", window=window, hall=window.hall,
         token=issue_token(current_user), user=current_user,
-    )
+    ))
+    # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/window/")

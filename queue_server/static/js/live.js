@@ -7,6 +7,8 @@
  *     onSnapshot(snapshot) {},    // the board snapshot: on (re)connect and after a gap in seq
  *     onCall(event) {},           // ticket_called, applied in seq order, each once
  *     onQueue(event) {},          // queue_updated
+ *     onTicket(notice) {},        // ticket_updated: a ticket changed state (no seq; may be missed)
+ *     onWindow(notice) {},        // window_updated: a window opened, paused or closed (no seq)
  *     onStatus(online) {},        // connection state, to show "offline"
  *     onError(error) {},          // the contract's error body when a subscribe is refused
  *   });
@@ -55,6 +57,7 @@
           return;
         }
         if (snapshot && snapshot.error) {
+          buffer = [];  // refused: nothing will be applied, so keep nothing
           if (options.onError) options.onError(snapshot);
           return;
         }
@@ -96,6 +99,9 @@
     Object.keys(handlers).forEach(function (name) {
       socket.on(name, function (payload) { receive(name, payload); });
     });
+    // Notices carry no seq: hand them over as they come (a snapshot after a gap covers what matters).
+    socket.on("ticket_updated", function (notice) { if (options.onTicket) options.onTicket(notice); });
+    socket.on("window_updated", function (notice) { if (options.onWindow) options.onWindow(notice); });
 
     return {
       socket: socket,
