@@ -56,15 +56,16 @@ def take(live_server, queue="shsd", **body):
     return ticket
 
 
-def sign_in(page, live_server, username, window_id):
-    """Sign in through the login form on the way to a window screen."""
+def sign_in(page, live_server, username, window_id, live=True):
+    """Sign in through the login form on the way to a window screen (and wait for the live link)."""
     page.goto(f"{live_server.url}/window/{window_id}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
     page.wait_for_url(f"**/window/{window_id}")
     expect(page.locator("#w-status-text")).not_to_have_text("加载中", timeout=TIMEOUT)
-    expect(page.locator("#w-conn")).to_have_text("● 实时连接", timeout=TIMEOUT)
+    if live:
+        expect(page.locator("#w-conn")).to_have_text("● 实时连接", timeout=TIMEOUT)
 
 
 def open_window(page):
@@ -171,9 +172,13 @@ def test_waiting_count_updates_live(page, live_server, tokens, windows):
 
 
 def test_api_error_shows_the_contract_message(page, live_server, tokens, windows):
-    """A window paused elsewhere: does 叫号 show the API's 409 message, then the screen catch up?"""
+    """A window paused elsewhere while this screen's live link is down: does 叫号 show the API's 409
+    message, then the screen catch up?"""
     clear_current(live_server, tokens["clerk1"], windows[1])
-    sign_in(page, live_server, "clerk1", windows[1])
+    # Cut the Socket.IO link (websocket and long-polling), so the window_updated notice cannot arrive.
+    page.route_web_socket("**/socket.io/**", lambda ws: None)
+    page.route("**/socket.io/**", lambda route: route.abort())
+    sign_in(page, live_server, "clerk1", windows[1], live=False)
     open_window(page)
     take(live_server, "shsd")
     expect(page.locator("#btn-call")).to_be_enabled()
@@ -251,3 +256,16 @@ def test_clerk_cannot_open_a_window_of_another_hall(page, live_server):
     answer = page.goto(f"{live_server.url}/window/{window_id}")
     assert answer.status == 403
     assert "窗口工作台" not in page.content()
+
+
+def test_window_paused_elsewhere_shows_at_once(page, live_server, tokens, windows):
+    """Is a pause made at another screen of the same window shown live (window_updated)?"""
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    sign_in(page, live_server, "clerk1", windows[1])
+    open_window(page)
+    expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
+    live_server.call("POST", f"/api/v1/windows/{windows[1]}/status", {"status": "paused"}, tokens["clerk1"])
+    expect(page.locator("#w-status-text")).to_have_text("已暂停", timeout=TIMEOUT)
+    expect(page.locator("#btn-call")).to_be_disabled()
+    live_server.call("POST", f"/api/v1/windows/{windows[1]}/status", {"status": "open"}, tokens["clerk1"])
+    expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
