@@ -13,7 +13,19 @@ from . import clock, events
 from .errors import Conflict, Forbidden, InvalidRequest, InvalidTransition
 from .extensions import db
 from .halls import queue_in_body
-from .models import Hall, Queue, ServiceItem, Ticket, TicketCounter, TicketEvent, User, Window
+from .models import (
+    NORMAL_LANE,
+    PRIORITY_LANE,
+    Hall,
+    Queue,
+    ServiceItem,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    User,
+    Window,
+    window_queues,
+)
 from .schemas import TicketRequest
 
 # Finished tickets of the day that feed a queue's service-time estimate.
@@ -41,7 +53,7 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> Ticket:
         service_date=at.date(),
         number=f"{queue.prefix}{seq:03d}",
         state="waiting",
-        is_priority=req.priority == "priority",
+        lane=PRIORITY_LANE if req.priority == "priority" else NORMAL_LANE,
         priority_reason=req.priority_reason,
         phone=req.phone,
         issued_at=at,
@@ -76,17 +88,17 @@ def call_next(window: Window, actor: User) -> Ticket | None:
     _require_clerk(actor, window.hall_id)
     if window.status != "open":
         raise Conflict("窗口未开放（已暂停或关闭），不能叫号", {"window": window.id, "status": window.status})
-    queue_ids = [queue.id for queue in window.queues]
+    served_queues = select(window_queues.c.queue_id).where(window_queues.c.window_id == window.id)
     # SKIP LOCKED: a ticket another window is taking right now is passed over, never handed out twice.
     # SQLite has no row locks; there the request's BEGIN IMMEDIATE serializes callers instead.
     ticket = db.session.scalars(
         select(Ticket)
         .where(
-            Ticket.queue_id.in_(queue_ids),
-            Ticket.state == "waiting",
+            Ticket.queue_id.in_(served_queues),
             Ticket.service_date == clock.today(),
+            Ticket.state == "waiting",
         )
-        .order_by(Ticket.is_priority.desc(), Ticket.queued_at, Ticket.id)
+        .order_by(Ticket.lane, Ticket.queued_at, Ticket.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).first()
@@ -174,7 +186,7 @@ def waiting_counts(queue_ids) -> dict[int, int]:
     """Count today's waiting tickets of each queue."""
     rows = db.session.execute(
         select(Ticket.queue_id, func.count())
-        .where(Ticket.queue_id.in_(list(queue_ids)), Ticket.state == "waiting", Ticket.service_date == clock.today())
+        .where(Ticket.queue_id.in_(list(queue_ids)), Ticket.service_date == clock.today(), Ticket.state == "waiting")
         .group_by(Ticket.queue_id)
     )
     return dict(rows.all())
@@ -186,16 +198,14 @@ def waiting_ahead(ticket: Ticket) -> int:
         Ticket.queued_at < ticket.queued_at,
         and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
     )
-    same_priority_earlier = and_(Ticket.is_priority == ticket.is_priority, earlier)
-    ahead = same_priority_earlier if ticket.is_priority else or_(Ticket.is_priority.is_(True), same_priority_earlier)
     return db.session.scalar(
         select(func.count())
         .select_from(Ticket)
         .where(
             Ticket.queue_id == ticket.queue_id,
-            Ticket.state == "waiting",
             Ticket.service_date == ticket.service_date,
-            ahead,
+            Ticket.state == "waiting",
+            or_(Ticket.lane < ticket.lane, and_(Ticket.lane == ticket.lane, earlier)),
         )
     )
 

@@ -3,10 +3,12 @@
 from .calendar import CalendarOverride, CalendarYear
 from .hall import Department, Hall, Queue, Window, window_queues
 from .service import ServiceItem
-from .ticket import Ticket, TicketCounter, TicketEvent
+from .ticket import NORMAL_LANE, PRIORITY_LANE, Ticket, TicketCounter, TicketEvent
 from .user import User
 
 __all__ = [
+    "NORMAL_LANE",
+    "PRIORITY_LANE",
     "CalendarOverride",
     "CalendarYear",
     "Department",

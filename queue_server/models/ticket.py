@@ -12,14 +12,17 @@ from .service import ServiceItem
 from .user import User
 
 
+PRIORITY_LANE, NORMAL_LANE = 0, 1
+
+
 class Ticket(db.Model):
     """A number taken at a kiosk, called at a window, served and finished."""
 
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("hall_id", "service_date", "number"),
-        # The call-next scan: waiting tickets of a queue in calling order.
-        Index("ix_tickets_call_order", "queue_id", "state", "is_priority", "queued_at", "id"),
+        # The call-next scan and the waiting counts: a queue's waiting tickets of the day in calling order.
+        Index("ix_tickets_call_order", "queue_id", "service_date", "state", "lane", "queued_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +33,8 @@ class Ticket(db.Model):
     service_date: Mapped[date]
     number: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default="waiting")
-    is_priority: Mapped[bool] = mapped_column(default=False)
+    # Calling order: lane 0 (绿色通道, priority) before lane 1 (normal), then the longest in line.
+    lane: Mapped[int] = mapped_column(default=1)
     priority_reason: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(20))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
@@ -49,7 +53,7 @@ class Ticket(db.Model):
 
     @property
     def priority(self) -> str:
-        return "priority" if self.is_priority else "normal"
+        return "priority" if self.lane == PRIORITY_LANE else "normal"
 
 
 class TicketEvent(db.Model):

@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('service_date', sa.Date(), nullable=False),
     sa.Column('number', sa.String(length=16), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
-    sa.Column('is_priority', sa.Boolean(), nullable=False),
+    sa.Column('lane', sa.Integer(), nullable=False),
     sa.Column('priority_reason', sa.String(length=50), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('window_id', sa.Integer(), nullable=True),
@@ -135,7 +135,7 @@ def upgrade():
     sa.UniqueConstraint('hall_id', 'service_date', 'number')
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_call_order', ['queue_id', 'state', 'is_priority', 'queued_at', 'id'], unique=False)
+        batch_op.create_index('ix_tickets_call_order', ['queue_id', 'service_date', 'state', 'lane', 'queued_at', 'id'], unique=False)
 
     op.create_table('window_queues',
     sa.Column('window_id', sa.Integer(), nullable=False),
