@@ -23,9 +23,11 @@ cat <<INFO
 
   wuban 五办政务服务大厅 is running — 中山市西区行政服务中心 (hall: xiqu)
 
+  首页 Start page            http://127.0.0.1:${PORT}/
+  叫号大屏 Display board      http://127.0.0.1:${PORT}/board/xiqu      (竖屏 portrait: ?layout=portrait)
+  自助取号机 Kiosk            http://127.0.0.1:${PORT}/kiosk/xiqu
+  窗口工作台 Clerk screen     http://127.0.0.1:${PORT}/windows/xiqu    (login: clerk1 / demo)
   接口说明 API (OpenAPI)     http://127.0.0.1:${PORT}/api/v1/openapi.json
-  叫号屏数据 Board snapshot   http://127.0.0.1:${PORT}/api/v1/halls/xiqu/board
-  队列 Queues                http://127.0.0.1:${PORT}/api/v1/halls/xiqu/queues
   健康检查 Health            http://127.0.0.1:${PORT}/healthz
 
   演示账号 Demo logins (password: ${DEMO_PASSWORD:-demo})
