@@ -48,3 +48,5 @@ class Config:
 
     # Used for est_wait_s until a queue has finished tickets of its own today.
     DEFAULT_SERVICE_S = int(os.environ.get("DEFAULT_SERVICE_S", 420))
+    # How long a queue's pace (seconds per ticket in line) is reused before it is counted again.
+    ESTIMATE_CACHE_S = float(os.environ.get("ESTIMATE_CACHE_S", 15))

@@ -13,7 +13,8 @@ class Base(DeclarativeBase):
     """Declarative base of every model."""
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: a handler renders what it just committed without reloading it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 socketio = SocketIO()
 login_manager = LoginManager()

@@ -3,7 +3,9 @@
 Operations flush but never commit; they take the acting user and check what that user may do.
 """
 
+import time
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -104,7 +106,8 @@ def call_next(window: Window, actor: User) -> Ticket | None:
     ).first()
     if ticket is None:
         return None
-    window.clerk = actor
+    if window.clerk_id != actor.id:
+        window.clerk = actor
     call = _fire(ticket, "call", actor, window=window)
     events.ticket_called(ticket, call.id)
     events.ticket_changed(ticket)
@@ -229,9 +232,24 @@ def windows_serving(queue: Queue) -> int:
     return max(1, open_count or len(queue.windows))
 
 
+# queue id -> (valid until, seconds per ticket in line); the rate moves slowly, the estimate is read often.
+_pace_cache: dict[int, tuple[float, float]] = {}
+
+
+def seconds_per_ticket(queue: Queue) -> float:
+    """Return how many seconds each ticket ahead adds to the wait (cached for ESTIMATE_CACHE_S)."""
+    ttl = current_app.config["ESTIMATE_CACHE_S"]
+    cached = _pace_cache.get(queue.id)
+    if ttl and cached and cached[0] > time.monotonic():
+        return cached[1]
+    pace = service_seconds(queue) / windows_serving(queue)
+    _pace_cache[queue.id] = (time.monotonic() + ttl, pace)
+    return pace
+
+
 def estimated_wait_s(queue: Queue, ahead: int) -> int:
     """Estimate the seconds until a ticket with `ahead` tickets before it is called."""
-    return round(ahead * service_seconds(queue) / windows_serving(queue))
+    return round(ahead * seconds_per_ticket(queue))
 
 
 def ticket_view(ticket: Ticket) -> dict:

@@ -33,6 +33,7 @@ TEST_CONFIG = {
     "SOCKETIO_ASYNC_MODE": "threading",
     "RATELIMIT_ENABLED": False,
     "REDIS_URL": None,
+    "ESTIMATE_CACHE_S": 0,
 }
 
 

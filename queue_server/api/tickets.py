@@ -25,9 +25,10 @@ def take_ticket(hall_code: str):
     hall = get_hall(hall_code)
     req = parse_body(TicketRequest)
     ticket = issue_ticket(hall, req)
-    answer = ticket_view(ticket)
+    # Commit first: the queue's number counter stays locked until the commit, so the place in line
+    # and the estimate are counted afterwards (no write lock is held while they are).
     db.session.commit()
-    return answer, 201
+    return ticket_view(ticket), 201
 
 
 @bp.get("/tickets/<int:ticket_id>")
