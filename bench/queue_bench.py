@@ -48,7 +48,6 @@ TARGET_P95_MS = 50.0
 
 CLIENT_TIMEOUT_S = 30.0  # one request; gunicorn's worker timeout is 60 s
 MAX_HTTP_ERRORS = 200  # per phase; beyond this the phase is aborted
-CLERK_EMPTY_SLEEP_S = 0.005
 
 
 class BenchAbort(Exception):
@@ -562,7 +561,8 @@ async def kiosks(session, base: str, rec: Recorder, phase: str, n_kiosks: int, n
     await asyncio.gather(*(kiosk() for _ in range(n_kiosks)))
 
 
-async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max_requests: int) -> None:
+async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max_requests: int,
+                empty_sleep_s: float) -> None:
     url = f"{base}/api/v1/windows/{window['id']}/call-next"
     for _ in range(max_requests):
         t0 = time.perf_counter()
@@ -582,7 +582,7 @@ async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max
             # stop once a request SENT after the last ticket was issued found the queue empty
             if rec.kiosks_done_at is not None and t0 > rec.kiosks_done_at:
                 return
-            await asyncio.sleep(CLERK_EMPTY_SLEEP_S)
+            await asyncio.sleep(empty_sleep_s)
         else:
             if rec.error("mixed", "call-next", status, body.decode(errors="replace")) >= MAX_HTTP_ERRORS:
                 raise BenchAbort("mixed: too many failed call-next requests")
@@ -641,7 +641,7 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
                 rec.kiosks_done_at = time.perf_counter()
 
         clerk_tasks = [
-            clerk(session, base, rec, window, tokens[i % len(tokens)], max_requests)
+            clerk(session, base, rec, window, tokens[i % len(tokens)], max_requests, args.empty_sleep_ms / 1000.0)
             for i, window in enumerate(windows)
         ]
         try:
@@ -663,6 +663,9 @@ def db_checks(db_url: str) -> dict:
             cur.execute("SELECT ticket_id, count(*) FROM ticket_events WHERE trigger = 'call' "
                         "GROUP BY ticket_id HAVING count(*) > 1 ORDER BY ticket_id LIMIT 50")
             double_call_events = [list(r) for r in cur.fetchall()]
+            cur.execute("SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE trigger = 'call' "
+                        "GROUP BY ticket_id HAVING count(*) > 1) AS doubles")
+            double_call_tickets = cur.fetchone()[0]
             cur.execute("SELECT id, number FROM tickets WHERE state = 'waiting' ORDER BY id LIMIT 50")
             waiting_rows = [list(r) for r in cur.fetchall()]
             cur.execute("SELECT count(*) FROM tickets WHERE state = 'waiting'")
@@ -677,6 +680,7 @@ def db_checks(db_url: str) -> dict:
     finally:
         conn.close()
     return {
+        "double_call_tickets": double_call_tickets,
         "double_call_events": double_call_events,
         "waiting_left": waiting,
         "waiting_sample": waiting_rows,
@@ -717,6 +721,15 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
     issue_mixed = latency_stats(rec.issue["mixed"], rec.phase_start.get("mixed"))
     call200 = latency_stats(rec.call200, rec.phase_start.get("mixed"))
     call204 = latency_stats(rec.call204, rec.phase_start.get("mixed"))
+    # Calls made while a backlog waited: up to the first 204 (with SKIP LOCKED and thousands waiting, a 204
+    # only comes when the line is empty). This is the call-next capacity; the whole-phase rate is bounded
+    # by how fast the kiosks issue once the prefilled line is gone.
+    backlog = None
+    if rec.call204 and rec.phase_start.get("mixed"):
+        first_empty = min(t for t, _ in rec.call204)
+        backlog = latency_stats([s for s in rec.call200 if s[0] <= first_empty], rec.phase_start["mixed"])
+    elif rec.call200:
+        backlog = call200
     overlap = None
     if rec.kiosks_done_at and rec.phase_start.get("mixed"):
         span = rec.kiosks_done_at - rec.phase_start["mixed"]
@@ -730,10 +743,14 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         and checks["issued"] == args.prefill + args.tickets
         and not db["double_call_events"] and db["waiting_left"] == 0 and not db["duplicate_numbers"]
     )
-    target_ok = (
-        correct and args.clerks >= TARGET_CLERKS and call200["rps"] is not None
-        and call200["rps"] >= TARGET_CALLS_PER_S and call200["p95_ms"] is not None and call200["p95_ms"] < TARGET_P95_MS
-    )
+    def meets_target(stats) -> bool:
+        return bool(
+            correct and stats and args.clerks >= TARGET_CLERKS and stats["rps"] is not None
+            and stats["rps"] >= TARGET_CALLS_PER_S and stats["p95_ms"] is not None and stats["p95_ms"] < TARGET_P95_MS
+        )
+
+    target_ok = meets_target(call200)
+    target_backlog_ok = meets_target(backlog)
     server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
     requests = {
         "issue": len(rec.issue["issue"]) + sum(v for k, v in rec.errors.items() if k.startswith("issue ")),
@@ -765,7 +782,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
             "clerks": args.clerks, "kiosks": args.kiosks, "prefill": args.prefill, "tickets": args.tickets,
             "workers": args.workers, "worker_class": args.worker_class, "port": args.port,
             "db_name": args.db_name, "queue": args.queue, "redis": bool(args.redis_url),
-            "timeout_s": args.timeout_s, "windows": [w["id"] for w in windows],
+            "timeout_s": args.timeout_s, "empty_sleep_ms": args.empty_sleep_ms, "windows": [w["id"] for w in windows],
             "cpu_count": os.cpu_count(), "python": platform.python_version(), "health": health,
         },
         "results": {
@@ -775,6 +792,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
                 "call_next_200": call200,
                 "call_next_204": call204,
                 "call_next_200_while_kiosks_active": overlap,
+                "call_next_200_until_line_first_empty": backlog,
             },
         },
         "timeline": {phase: timeline(rec, phase) for phase in ("issue", "mixed")},
@@ -798,6 +816,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         "target": {
             "text": f"{TARGET_CLERKS} clerks: >= {TARGET_CALLS_PER_S:.0f} call-next/s, p95 < {TARGET_P95_MS:.0f} ms, zero double calls",
             "pass": target_ok,
+            "pass_until_line_first_empty": target_backlog_ok,
         },
     }
 
@@ -842,7 +861,7 @@ def print_report(r: dict) -> None:
           f"clerks={c['clerks']} kiosks={c['kiosks']} prefill={c['prefill']} tickets={c['tickets']}  |  "
           f"queue={c['queue']} redis={'on' if c['redis'] else 'off'}  cpus={c['cpu_count']}")
     print("-" * 100)
-    head = f"{'phase':<7} {'request':<28} {'count':>6} {'wall s':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    head = f"{'phase':<7} {'request':<30} {'count':>6} {'wall s':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     print(head)
     rows = [
         ("issue", "issue (201)", r["results"]["issue_phase"]["issue"]),
@@ -851,11 +870,15 @@ def print_report(r: dict) -> None:
         ("mixed", "call-next (204, empty)", r["results"]["mixed_phase"]["call_next_204"]),
     ]
     for phase, name, s in rows:
-        print(f"{phase:<7} {name:<28} {s['count']:>6} {fmt(s['wall_s'], 2):>8} {fmt(s['rps']):>8} "
+        print(f"{phase:<7} {name:<30} {s['count']:>6} {fmt(s['wall_s'], 2):>8} {fmt(s['rps']):>8} "
               f"{fmt(s['p50_ms']):>8} {fmt(s['p95_ms']):>8} {fmt(s['p99_ms']):>8} {fmt(s['max_ms']):>8}")
+    bl = r["results"]["mixed_phase"].get("call_next_200_until_line_first_empty")
+    if bl and bl["count"]:
+        print(f"{'mixed':<7} {'call-next 200, line not empty':<30} {bl['count']:>6} {fmt(bl['wall_s'], 2):>8} {fmt(bl['rps']):>8} "
+              f"{fmt(bl['p50_ms']):>8} {fmt(bl['p95_ms']):>8} {fmt(bl['p99_ms']):>8} {fmt(bl['max_ms']):>8}")
     ov = r["results"]["mixed_phase"]["call_next_200_while_kiosks_active"]
     if ov:
-        print(f"{'mixed':<7} {'call-next 200, kiosks busy':<28} {ov['count']:>6} {fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}")
+        print(f"{'mixed':<7} {'call-next 200, kiosks busy':<30} {ov['count']:>6} {fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}")
     tl = (r.get("timeline") or {}).get("mixed")
     if tl:
         print(f"mixed phase by {tl['bucket_s']} s (req/s issue/call200/call204; p95 ms issue/call200):")
@@ -874,7 +897,7 @@ def print_report(r: dict) -> None:
         if ch["missing"]:
             print(f"  missing ids: {ch['missing_ids']}")
     if db:
-        print(f"db: double 'call' events {len(db['double_call_events'])}  waiting left {db['waiting_left']}  "
+        print(f"db: tickets with >1 'call' event {db['double_call_tickets']}  waiting left {db['waiting_left']}  "
               f"duplicate numbers {len(db['duplicate_numbers'])}  tickets by state {db['tickets_by_state']}")
     if r["http_errors"]:
         print(f"HTTP errors: {r['http_errors']}")
@@ -908,7 +931,8 @@ def print_report(r: dict) -> None:
     if r["aborted"]:
         print(f"ABORTED: {r['aborted']}")
     print(f"correctness (every issued ticket called exactly once): {'PASS' if r['correctness_pass'] else 'FAIL'}")
-    print(f"target ({r['target']['text']}): {'PASS' if r['target']['pass'] else 'FAIL'}")
+    print(f"target ({r['target']['text']}): {'PASS' if r['target']['pass'] else 'FAIL'} on the whole mixed phase, "
+          f"{'PASS' if r['target'].get('pass_until_line_first_empty') else 'FAIL'} while the line was not empty")
     print("=" * 100)
 
 
@@ -932,6 +956,8 @@ def parse_args(argv=None):
     p.add_argument("--redis-url", default="",
                    help="set REDIS_URL for the server (default: unset, events stay in each worker); "
                         "note Socket.IO pub/sub channels are shared by every Redis database number")
+    p.add_argument("--empty-sleep-ms", type=float, default=5.0,
+                   help="a clerk's pause after a 204 before calling again")
     p.add_argument("--sample-interval", type=float, default=0.25,
                    help="seconds between pg_stat_activity samples in the mixed phase (0: off)")
     args = p.parse_args(argv)
