@@ -32,9 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     login_manager.init_app(app)
     limiter.init_app(app)
-    socketio.init_app(app, message_queue=redis_url, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"))
-
+    # Import the handlers before init_app: @socketio.on then records them on the extension and every
+    # app's server gets them (imported after init_app, they land on the first app's server only).
     from . import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
+    from .redis_client import socketio_manager
+
+    socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+                      **({"client_manager": socketio_manager(redis_url)} if redis_url else {}))
     from .api import bp as api_bp
     from .cli import register_commands
     from .errors import register_error_handlers

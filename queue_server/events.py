@@ -13,7 +13,10 @@ screens and ticket status pages) carry no seq, so a board that counts seq never 
 import itertools
 import logging
 import threading
+import time
 from collections import defaultdict
+
+import redis
 
 from flask import current_app
 from sqlalchemy import event as sa_event
@@ -29,6 +32,7 @@ _COMMITTED = "wuban.committed_events"
 _local_seq: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 _local_last: dict[str, int] = defaultdict(int)
 _local_lock = threading.Lock()
+_NEXT_SEQ_LUA = "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])"
 
 
 def hall_room(hall_code: str) -> str:
@@ -111,10 +115,19 @@ def send_committed() -> None:
 
 def emit(name: str, hall_code: str, payload: dict) -> None:
     """Send an event to the hall's subscribers, stamped with the hall's next seq if it is numbered."""
+    from .redis_client import pause_redis, redis_paused
+
+    shared = bool(current_app.config.get("REDIS_URL"))
     try:
         if name in NUMBERED_EVENTS:
+            if shared and redis_paused():
+                return  # no seq without Redis: boards catch up from the snapshot
             payload = {**payload, "seq": next_seq(hall_code)}
-        socketio.emit(name, payload, to=hall_room(hall_code))
+        local_only = {"ignore_queue": True} if shared and redis_paused() else {}
+        socketio.emit(name, payload, to=hall_room(hall_code), **local_only)
+    except redis.RedisError as error:
+        pause_redis(error)
+        log.warning("could not emit %s for hall %s: %s", name, hall_code, error)
     except Exception:  # a broken message queue must not break the call that was already committed
         log.exception("could not emit %s for hall %s", name, hall_code)
 
@@ -128,7 +141,10 @@ def _redis():
 def next_seq(hall_code: str) -> int:
     """Take the hall's next event number."""
     if current_app.config.get("REDIS_URL"):
-        return int(_redis().incr(f"wuban:seq:{hall_code}"))
+        # A counter lost with Redis starts again above every earlier value (ms since 2020-01-01), so
+        # boards see a jump forward (a gap: they re-fetch) instead of seq falling back to 1.
+        floor = int((time.time() - 1_577_836_800) * 1000)
+        return int(_redis().eval(_NEXT_SEQ_LUA, 1, f"wuban:seq:{hall_code}", floor))
     with _local_lock:
         value = next(_local_seq[hall_code])
         _local_last[hall_code] = value
@@ -138,9 +154,14 @@ def next_seq(hall_code: str) -> int:
 def current_seq(hall_code: str) -> int:
     """Return the hall's last event number (0 when none was sent or Redis is unreachable)."""
     if current_app.config.get("REDIS_URL"):
+        from .redis_client import pause_redis, redis_paused
+
+        if redis_paused():
+            return 0
         try:
             return int(_redis().get(f"wuban:seq:{hall_code}") or 0)
-        except Exception:
+        except Exception as error:
+            pause_redis(error)
             log.warning("redis unreachable while reading seq of %s", hall_code)
             return 0
     return _local_last[hall_code]

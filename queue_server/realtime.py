@@ -5,6 +5,8 @@ needs staff: the bearer token in the connection's ``auth`` or the screen's sessi
 answer to a refused subscribe is the contract's error body; nothing else is affected.
 """
 
+import logging
+
 from flask import session
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
@@ -16,6 +18,9 @@ from .events import hall_room
 from .extensions import db, socketio
 from .halls import get_hall, get_window, window_view
 from .models import User
+
+
+log = logging.getLogger(__name__)
 
 
 def window_room(window_id: int) -> str:
@@ -47,17 +52,23 @@ def _staff_user() -> User:
     return user
 
 
+def _move_to(*targets: str) -> None:
+    """Leave the hall/window rooms of an earlier subscribe and join these: only once this one is accepted."""
+    for room in rooms():
+        if room.startswith(("hall:", "window:")) and room not in targets:
+            leave_room(room)
+    for room in targets:
+        join_room(room)
+
+
 def _subscribe(data) -> dict:
     if not isinstance(data, dict) or len({"hall", "window"} & set(data)) != 1 or len(data) != 1:
         raise InvalidRequest({"subscribe": "应为 {\"hall\": 大厅代码} 或 {\"window\": 窗口编号}"}, "订阅参数有误")
-    for room in rooms():
-        if room.startswith(("hall:", "window:")):
-            leave_room(room)
     if "hall" in data:
         if not isinstance(data["hall"], str):
             raise InvalidRequest({"hall": "应为字符串"})
         hall = get_hall(data["hall"])
-        join_room(hall_room(hall.code))
+        _move_to(hall_room(hall.code))
         return board_snapshot(hall)
     window_id = data["window"]
     if not isinstance(window_id, int) or isinstance(window_id, bool):
@@ -66,8 +77,7 @@ def _subscribe(data) -> dict:
     window = get_window(window_id)
     if not user.works_in(window.hall_id):
         raise Forbidden("不能订阅其他服务大厅的窗口")
-    join_room(hall_room(window.hall.code))
-    join_room(window_room(window.id))
+    _move_to(hall_room(window.hall.code), window_room(window.id))
     return {**board_snapshot(window.hall), "window": window_view(window)}
 
 
@@ -77,6 +87,9 @@ def on_subscribe(data=None):
         return _subscribe(data)
     except ApiError as error:
         return _error_body(error)
+    except Exception:  # never leave a screen without an answer, nor let it escape into the hub
+        log.exception("subscribe %r failed", data)
+        return {"error": {"code": "internal_error", "message": "服务器内部错误，请稍后再试", "details": {}}}
     finally:
         db.session.remove()
 

@@ -1,9 +1,32 @@
 """The shared Redis connection (only when REDIS_URL is set)."""
 
+import logging
+import time
+
 import redis
 from flask import current_app
 
+log = logging.getLogger(__name__)
+
 _clients: dict[str, redis.Redis] = {}
+
+# After a Redis failure, event code leaves Redis alone for this long, so a hung Redis costs one
+# request one timeout, not every request every timeout.
+PAUSE_AFTER_FAILURE_S = 5.0
+_paused_until = 0.0
+
+
+def redis_paused() -> bool:
+    """Tell whether a recent failure says to leave Redis alone for now."""
+    return time.monotonic() < _paused_until
+
+
+def pause_redis(error: Exception) -> None:
+    """Note a Redis failure: event code skips Redis for PAUSE_AFTER_FAILURE_S."""
+    global _paused_until
+    if not redis_paused():
+        log.warning("redis failed (%s); events stay in this process for %.0f s", error, PAUSE_AFTER_FAILURE_S)
+    _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
 
 
 def redis_client() -> redis.Redis:
@@ -23,3 +46,43 @@ def redis_status() -> str:
         return "ok"
     except redis.RedisError:
         return "down"
+
+
+def socketio_manager(url: str):
+    """Flask-SocketIO's Redis manager with short timeouts, one publish attempt, the pause above, and the
+    listener's reconnect back-off capped at 2 s (upstream doubles it up to 60 s, so events between
+    processes stayed lost for up to a minute after Redis came back)."""
+    import socketio
+
+    class Manager(socketio.RedisManager):
+        RETRY_CAP_S = 2.0
+
+        def _publish(self, data):
+            if redis_paused():
+                return None
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                return self.redis.publish(self.channel, self.json.dumps(data))
+            except Exception as exc:  # noqa: BLE001 - any failure: the event was already delivered here
+                self.connected = False
+                pause_redis(exc)
+                return None
+
+        def _redis_listen_with_retries(self):  # upstream's loop, with the cap
+            retry_sleep, subscribed = 0.5, False
+            while True:
+                try:
+                    if not subscribed:
+                        self._redis_connect()
+                        self.pubsub.subscribe(self.channel)
+                        subscribed, retry_sleep = True, 0.5
+                    yield from self.pubsub.listen()
+                except Exception as exc:  # noqa: BLE001
+                    self._get_logger().error("Cannot receive from redis (%s), retrying in %s s", exc, retry_sleep)
+                    subscribed = False
+                    time.sleep(retry_sleep)
+                    retry_sleep = min(retry_sleep * 2, self.RETRY_CAP_S)
+
+    return Manager(url, channel="flask-socketio",
+                   redis_options={"socket_timeout": 1, "socket_connect_timeout": 1})

@@ -19,6 +19,7 @@ from psycopg2 import sql
 from queue_server import clock, create_app
 from queue_server.demo import load_demo
 from queue_server.extensions import db
+from queue_server.models import Hall, User
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -131,6 +132,22 @@ def advance():
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def other_hall(app):
+    """A second hall, 南区, with a clerk of its own (nanqu_clerk / demo); removed afterwards."""
+    with app.app_context():
+        hall = Hall(code="nanqu", name="中山市南区行政服务中心", address="")
+        clerk = User(username="nanqu_clerk", name="南区窗口", roles=["clerk"], hall=hall)
+        clerk.set_password("demo")
+        db.session.add_all([hall, clerk])
+        db.session.commit()
+    yield "nanqu"
+    with app.app_context():
+        db.session.delete(db.session.scalar(db.select(User).where(User.username == "nanqu_clerk")))
+        db.session.delete(db.session.scalar(db.select(Hall).where(Hall.code == "nanqu")))
+        db.session.commit()
 
 
 @pytest.fixture

@@ -70,8 +70,8 @@ def test_seq_shared_through_redis(database_url, redis_url, monkeypatch):
         for instance in (first, second, first):
             answer = instance.test_client().post("/api/v1/halls/xiqu/tickets", json={"queue": "shsw"})
             assert answer.status_code == 201
-        assert sent == [1, 2, 3]
+        assert sent == [sent[0], sent[0] + 1, sent[0] + 2]
         board = second.test_client().get("/api/v1/halls/xiqu/board").get_json()
-        assert board["seq"] == 3
+        assert board["seq"] == sent[2]
     finally:
         clock.freeze(None)

@@ -7,7 +7,6 @@ import pytest
 
 from queue_server.extensions import db
 from queue_server.models import Queue, Window
-from tests.conftest import Api
 
 CALLERS = 10
 KIOSKS = 8
