@@ -37,8 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
     from .redis_client import socketio_manager
 
+    # client_manager is always passed: Flask-SocketIO keeps init_app's options, so an earlier app's
+    # Redis manager would otherwise stay on every later app of the process (tests build many).
     socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-                      **({"client_manager": socketio_manager(redis_url)} if redis_url else {}))
+                      client_manager=socketio_manager(redis_url) if redis_url else None)
     from .api import bp as api_bp
     from .cli import register_commands
     from .errors import register_error_handlers

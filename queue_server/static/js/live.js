@@ -16,14 +16,18 @@
  * onSnapshot gets a second argument, true when the snapshot follows a gap or a reconnect (calls in
  * it may be new to this screen: compare their call_id) and false for the first one.
  *
- * Events carry seq, one counter per hall over both event types. The client applies seq = last+1,
- * ignores what the snapshot already holds (seq <= last), and re-fetches the snapshot on a gap, on a
+ * Events carry seq, one counter per hall over both event types. The client applies them in seq
+ * order, ignores what the snapshot already holds (seq <= last), waits a moment for a missing seq
+ * (events from two processes may cross), and re-fetches the snapshot on a gap that stays, on a
  * reconnect, and when seq jumps far back (the server's counter was reset).
  */
 (function (global) {
   "use strict";
 
   const RESET_DISTANCE = 20;
+  // Events from two server processes can arrive out of order: wait this long for a missing seq
+  // before re-fetching the snapshot (so a busy moment does not send every board to the server).
+  const GAP_WAIT_MS = 300;
 
   function connect(options) {
     const socket = global.io({
@@ -36,6 +40,7 @@
     let refetching = false;
     let buffer = [];
     let snapshots = 0;
+    let gapTimer = null;
 
     const handlers = {
       ticket_called: options.onCall || function () {},
@@ -62,6 +67,8 @@
           return;
         }
         lastSeq = snapshot.seq;
+        clearTimeout(gapTimer);
+        gapTimer = null;
         const pending = buffer;
         buffer = [];
         if (options.onSnapshot) options.onSnapshot(snapshot, snapshots > 0);
@@ -72,19 +79,39 @@
     }
 
     function receive(name, payload) {
+      const seq = payload.seq;
       if (refetching || lastSeq === null) {
         buffer.push({ name: name, payload: payload });
         return;
       }
-      const seq = payload.seq;
-      if (seq === lastSeq + 1) {
-        lastSeq = seq;
-        handlers[name](payload);
-      } else if (seq > lastSeq + 1 || seq < lastSeq - RESET_DISTANCE) {
+      if (seq < lastSeq - RESET_DISTANCE) {  // the server's counter started again: start afresh
         buffer.push({ name: name, payload: payload });
         refetch();
+        return;
       }
-      // else: seq <= lastSeq, already in the snapshot
+      if (seq <= lastSeq) return;  // already applied, or already in the snapshot
+      buffer.push({ name: name, payload: payload });
+      drain();
+    }
+
+    function drain() {
+      buffer.sort(function (a, b) { return a.payload.seq - b.payload.seq; });
+      while (buffer.length && buffer[0].payload.seq <= lastSeq + 1) {
+        const item = buffer.shift();
+        if (item.payload.seq === lastSeq + 1) {
+          lastSeq = item.payload.seq;
+          handlers[item.name](item.payload);
+        }
+      }
+      if (buffer.length === 0) {
+        clearTimeout(gapTimer);
+        gapTimer = null;
+      } else if (gapTimer === null) {
+        gapTimer = setTimeout(function () {
+          gapTimer = null;
+          if (buffer.length && !refetching) refetch();
+        }, GAP_WAIT_MS);
+      }
     }
 
     socket.on("connect", function () { status(true); refetch(); });
@@ -94,6 +121,8 @@
       lastSeq = null;
       buffer = [];
       refetching = false;
+      clearTimeout(gapTimer);
+      gapTimer = null;
     });
     socket.on("connect_error", function () { status(false); });
     Object.keys(handlers).forEach(function (name) {
