@@ -150,16 +150,22 @@ def other_hall(app):
         db.session.commit()
 
 
-@pytest.fixture
-def redis_url():
-    """The real Redis (database 15), emptied; skipped or failed when it is down."""
+def emptied_redis(url: str):
+    """Yield a real Redis database emptied before and after; skip or (CI) fail when Redis is down."""
     try:
-        connection = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        connection = redis_lib.Redis.from_url(url, socket_connect_timeout=2)
         connection.flushdb()
     except redis_lib.RedisError as exc:
         service_missing("Redis", str(exc))
-    yield REDIS_URL
+    yield url
     connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def redis_url():
+    """The real Redis (database 15), emptied before and after."""
+    yield from emptied_redis(REDIS_URL)
 
 
 class Api:

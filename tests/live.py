@@ -85,7 +85,8 @@ class LiveServer:
         self.stop()
         self.start()
 
-    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, object]:
+    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
+             timeout: float = 10) -> tuple[int, object]:
         """Send one JSON request to the API; return (status, decoded body or None)."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
@@ -93,7 +94,7 @@ class LiveServer:
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
                 raw = answer.read()
                 return answer.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:

@@ -8,15 +8,12 @@
 Timings are printed (run with -s to see them).
 """
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import psycopg2
@@ -25,7 +22,7 @@ import redis as redis_lib
 import socketio
 from psycopg2 import sql
 
-from tests.conftest import POSTGRES_URL, service_missing
+from tests.conftest import POSTGRES_URL, emptied_redis, service_missing
 from tests.live import LiveServer, free_port, prepare_database
 
 # The message-queue tests' Redis database. Redis pub/sub channels ignore the db number, so servers of
@@ -76,14 +73,7 @@ def database(live_database):
 @pytest.fixture
 def shared_redis():
     """The shared Redis (database 14), emptied before and after."""
-    try:
-        connection = redis_lib.Redis.from_url(SHARED_REDIS_URL, socket_connect_timeout=2)
-        connection.flushdb()
-    except redis_lib.RedisError as exc:
-        service_missing("Redis", str(exc))
-    yield SHARED_REDIS_URL
-    connection.flushdb()
-    connection.close()
+    yield from emptied_redis(SHARED_REDIS_URL)
 
 
 class PrivateRedis:
@@ -229,18 +219,7 @@ def boards():
 
 def request(server: LiveServer, method: str, path: str, body=None, token=None, timeout: float = 60):
     """LiveServer.call with a longer timeout (a request may take long while Redis hangs)."""
-    data = json.dumps(body).encode() if body is not None else None
-    sent = urllib.request.Request(server.url + path, data=data, method=method)
-    sent.add_header("Content-Type", "application/json")
-    if token:
-        sent.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(sent, timeout=timeout) as answer:
-            raw = answer.read()
-            return answer.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, json.loads(raw) if raw else None
+    return server.call(method, path, body, token, timeout=timeout)
 
 
 def timed(server: LiveServer, method: str, path: str, body=None, token=None) -> tuple[int, object, float]:
