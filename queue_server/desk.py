@@ -6,7 +6,7 @@ from . import clock
 from .halls import window_view
 from .extensions import db
 from .models import Ticket, TicketEvent, User, Window
-from .tickets import _require_clerk, ticket_view, waiting_counts
+from .tickets import require_clerk, ticket_view, waiting_counts
 
 
 def current_ticket(window: Window) -> Ticket | None:
@@ -51,7 +51,7 @@ def clerk_figures(clerk: User) -> dict:
 
 def desk_view(window: Window, clerk: User) -> dict:
     """Render the window's desk for its clerk."""
-    _require_clerk(clerk, window.hall_id)
+    require_clerk(clerk, window.hall_id)
     counts = waiting_counts(queue.id for queue in window.queues)
     ticket = current_ticket(window)
     return {

@@ -87,7 +87,7 @@ def _next_number(queue: Queue, day) -> int:
 
 def call_next(window: Window, actor: User) -> Ticket | None:
     """Call the window's next ticket: priority first, then the longest in line. None when nobody waits."""
-    _require_clerk(actor, window.hall_id)
+    require_clerk(actor, window.hall_id)
     if window.status != "open":
         raise Conflict("窗口未开放（已暂停或关闭），不能叫号", {"window": window.id, "status": window.status})
     served_queues = select(window_queues.c.queue_id).where(window_queues.c.window_id == window.id)
@@ -120,7 +120,7 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
     allowed = [name for name in ticket_flow.allowed_triggers(ticket.state) if name in ticket_flow.CLERK_TRIGGERS]
     if trigger not in allowed:
         raise InvalidTransition(ticket.state, trigger, allowed)
-    _require_clerk(actor, ticket.hall_id)
+    require_clerk(actor, ticket.hall_id)
 
     if trigger == "transfer":
         if target_queue_code is None:
@@ -146,7 +146,7 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
 
 def set_window_status(window: Window, status: str, actor: User) -> Window:
     """Open, pause or close a window; opening it signs the clerk in at it."""
-    _require_clerk(actor, window.hall_id)
+    require_clerk(actor, window.hall_id)
     window.status = status
     window.clerk = None if status == "closed" else actor
     db.session.flush()
@@ -154,7 +154,8 @@ def set_window_status(window: Window, status: str, actor: User) -> Window:
     return window
 
 
-def _require_clerk(actor: User, hall_id: int) -> None:
+def require_clerk(actor: User, hall_id: int) -> None:
+    """Refuse (403) an actor who is not a clerk of the hall."""
     if not actor.has_role("clerk"):
         raise Forbidden("只有窗口工作人员可以操作号票")
     if not actor.works_in(hall_id):

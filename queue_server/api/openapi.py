@@ -8,7 +8,7 @@ answers the tests receive match these schemas.
 from typing import Literal
 
 from flask import current_app
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from .. import schemas
@@ -83,12 +83,10 @@ class TicketOut(BaseModel):
 
 class TicketHistoryEntry(BaseModel):
     trigger: str
-    from_: str | None = None
+    from_: str | None = Field(alias="from")
     to: str
     actor: str | None
     at: str
-
-    model_config = {"json_schema_extra": {"properties": {"from": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}}
 
 
 class CallOut(BaseModel):
