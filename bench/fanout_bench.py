@@ -45,7 +45,7 @@ from psycopg2 import sql
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.live import LiveServer, free_port, prepare_database  # noqa: E402
+from tests.live import LiveServer, PrivateRedis, prepare_database  # noqa: E402
 
 RESULTS_DIR = REPO / "bench" / "results"
 HALL = "xiqu"
@@ -69,40 +69,6 @@ def percentile(values: list[float], share: float) -> float | None:
 
 
 # --- processes -----------------------------------------------------------------------------------------
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "PrivateRedis":
-        if shutil.which("redis-server") is None:
-            raise BenchAbort("redis-server not found (apt-get install redis-server), or give --redis-url")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = TICK() + 10
-        while TICK() < deadline:
-            try:
-                out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"],
-                                     capture_output=True, text=True, timeout=2).stdout
-                if "PONG" in out:
-                    return self
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-            time.sleep(0.1)
-        raise BenchAbort("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 def worker_pid(server: LiveServer) -> int | None:
@@ -579,6 +545,8 @@ def main() -> int:
     try:
         redis_url = args.redis_url
         if redis_url is None:
+            if shutil.which("redis-server") is None:
+                raise BenchAbort("redis-server not found (apt-get install redis-server), or give --redis-url")
             redis = PrivateRedis()
             redis_url = redis.start().url
         print(f"database {args.db_name}: migrating and loading the demo hall…")

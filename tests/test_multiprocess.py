@@ -10,20 +10,17 @@ Timings are printed (run with -s to see them).
 
 import os
 import shutil
-import signal
-import subprocess
 import threading
 import time
 import uuid
 
 import psycopg2
 import pytest
-import redis as redis_lib
 import socketio
 from psycopg2 import sql
 
 from tests.conftest import POSTGRES_URL, emptied_redis, service_missing
-from tests.live import LiveServer, free_port, prepare_database
+from tests.live import LiveServer, PrivateRedis, prepare_database
 
 # The message-queue tests' Redis database. Redis pub/sub channels ignore the db number, so servers of
 # other test runs on the same Redis may add foreign events: the checks look for the events they expect.
@@ -74,55 +71,6 @@ def database(live_database):
 def shared_redis():
     """The shared Redis (database 14), emptied before and after."""
     yield from emptied_redis(SHARED_REDIS_URL)
-
-
-class PrivateRedis:
-    """A redis-server of this test alone, on a free port, without persistence; stoppable and restartable."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 10) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        client = redis_lib.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server exited with {self.process.returncode} (port {self.port} taken?)")
-                try:
-                    if client.ping():
-                        return
-                except redis_lib.RedisError:
-                    time.sleep(0.1)
-        finally:
-            client.close()
-        self.stop()
-        raise RuntimeError(f"redis-server did not answer on port {self.port} in {timeout}s")
-
-    def freeze(self) -> None:
-        """Stop the process (SIGSTOP): connections stay open but nothing answers, like a hung host."""
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        os.kill(self.process.pid, signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)  # a stopped process would not act on SIGTERM
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
 
 
 @pytest.fixture
