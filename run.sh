@@ -26,7 +26,12 @@ cat <<INFO
   首页 Start page            http://127.0.0.1:${PORT}/
   叫号大屏 Display board      http://127.0.0.1:${PORT}/board/xiqu      (竖屏 portrait: ?layout=portrait)
   自助取号机 Kiosk            http://127.0.0.1:${PORT}/kiosk/xiqu
-  窗口工作台 Clerk screen     http://127.0.0.1:${PORT}/windows/xiqu    (login: clerk1 / demo)
+  窗口工作台 Clerk screen     http://127.0.0.1:${PORT}/windows/xiqu    (login: clerk1 / demo; 受理 F10, 15号窗口统一出件)
+  后台审批 Back office        http://127.0.0.1:${PORT}/backoffice/     (login: approver_scjg / demo)
+  办件进度 Case progress      http://127.0.0.1:${PORT}/progress/       (case number + applicant's phone)
+  办事门户 Citizen portal     http://127.0.0.1:${PORT}/portal/         (网上办; 预约 booking: /book/xiqu)
+  监督中心 Supervisor         http://127.0.0.1:${PORT}/supervisor/     (login: supervisor1 / demo; 报表 /reports/)
+  评价器 Evaluator            http://127.0.0.1:${PORT}/evaluate/       (the citizen-facing rating screen of a window)
   接口说明 API (OpenAPI)     http://127.0.0.1:${PORT}/api/v1/openapi.json
   健康检查 Health            http://127.0.0.1:${PORT}/healthz
 
@@ -37,7 +42,14 @@ cat <<INFO
     supervisor1     监督人员 supervisor
     agent1          代办员 agent
 
+  SMS to applicants are written to instance/notifications.log (NOTIFIER=log).
+
   Stop with Ctrl-C.
 INFO
 
-exec .venv/bin/gunicorn -c gunicorn.conf.py -b "127.0.0.1:${PORT}" wsgi:app
+# The scheduler (deadline alerts, closing time, "your turn is near", booking reminders) runs beside
+# the web server, once; it stops with it.
+.venv/bin/flask scheduler run &
+scheduler=$!
+trap 'kill "$scheduler" 2>/dev/null' EXIT INT TERM
+.venv/bin/gunicorn -c gunicorn.conf.py -b "127.0.0.1:${PORT}" wsgi:app

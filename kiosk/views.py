@@ -5,11 +5,14 @@ from html import escape
 
 from flask import Response, current_app, render_template, url_for
 
+from evaluator.views import BAD_REASONS
+from queue_server.appointments import CODE_ALPHABET
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
 from queue_server.halls import get_hall
 from queue_server.models import Hall, Ticket
 from queue_server.tickets import ticket_view
+from queue_server.web import public_url
 
 from . import bp
 from .printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
@@ -18,6 +21,10 @@ log = logging.getLogger(__name__)
 
 # The reasons a kiosk offers for the green channel (绿色通道).
 PRIORITY_REASONS = ["老年人", "残疾人", "军人", "孕妇", "其他"]
+
+# 服务评价: quick comments offered after a grade (tapped ones are sent as the comment); after a 1 or 2
+# the evaluator's reasons, so figures read the same whichever screen the citizen rated on.
+GOOD_COMMENTS = ["服务热情周到", "办事高效快捷", "指引清楚", "一次办成"]
 
 
 def _setting(name: str, default=None):
@@ -31,15 +38,8 @@ def printer_spec() -> str | None:
 
 
 def status_url(ticket_id: int) -> str:
-    """Return the absolute address of a ticket's status page, as its QR code carries it.
-
-    KIOSK_PUBLIC_URL (e.g. https://qh.example.gov.cn) sets the base when phones reach the server by
-    another name than the kiosk does.
-    """
-    base = _setting("KIOSK_PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for("kiosk.ticket_status", ticket_id=ticket_id)
-    return url_for("kiosk.ticket_status", ticket_id=ticket_id, _external=True)
+    """Return the absolute address of a ticket's status page, as its QR code carries it."""
+    return public_url("kiosk.ticket_status", ticket_id=ticket_id)
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
@@ -64,10 +64,23 @@ def kiosk(hall_code: str):
         "printer": bool(printer_spec()),
         "priority_reasons": PRIORITY_REASONS,
         "return_after_s": 15,
+        # 预约签到: the characters a booking code is made of, for the on-screen keypad.
+        "code_keys": list(CODE_ALPHABET),
+        "checkin_early_min": current_app.config["APPOINTMENT_CHECKIN_EARLY_MIN"],
+        # 服务评价: a ticket's number is typed with the hall's queue prefixes and digits; a case number
+        # starts with the hall's code (XIQU-20261130-0001).
+        "rating": {
+            "prefixes": [queue.prefix for queue in hall.queues],
+            "case_prefix": hall.code.upper() + "-",
+            "comments": {"good": GOOD_COMMENTS, "bad": BAD_REASONS},
+            "thanks_s": 6,
+        },
         "urls": {
             "queues": url_for("api.list_queues", hall_code=hall.code),
             "services": url_for("api.list_services"),
             "tickets": url_for("api.take_ticket", hall_code=hall.code),
+            "find_ticket": url_for("api.find_ticket_by_number", hall_code=hall.code),
+            "ratings": url_for("api.create_rating"),
             "print": url_for("kiosk.print_on_printer", hall_code=hall.code, ticket_id=0),
             "status": url_for("kiosk.ticket_status", ticket_id=0),
             "qr": url_for("kiosk.ticket_qr", ticket_id=0),

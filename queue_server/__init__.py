@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_commands
     from .errors import register_error_handlers
     from .events import send_committed
+    from .notify import make_notifier
+    from .notify import send_committed as send_committed_notices
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
@@ -52,10 +54,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_screens(app)
     register_error_handlers(app)
     register_commands(app)
+    make_notifier(app)  # a wrong NOTIFIER setting fails at start, not at the first message
 
     @app.after_request
     def _send_events(response):
         send_committed()
+        send_committed_notices()
         return response
 
     @app.get("/healthz")
@@ -78,17 +82,33 @@ SCREEN_LINKS = [
     ("display_board.board", "叫号大屏 Display board"),
     ("kiosk.kiosk", "自助取号机 Kiosk"),
     ("window_client.choose_window", "窗口工作台 Clerk screen"),
+    ("backoffice.index", "后台审批 Back office"),
+    ("portal.home", "办事指南与网上办 Citizen portal"),
+    ("portal.book", "预约取号 Appointments"),
+    ("evaluator.choose_window", "窗口评价器 Window evaluator"),
+    ("reports.index", "督查报表与差评整改 Reports"),
+    ("supervisor.index", "监督中心 Supervisor screen"),
 ]
 
 
 def register_screens(app: Flask) -> None:
     """Mount the screen blueprints and make the index list them."""
+    from backoffice import bp as backoffice_bp
     from display_board import bp as board_bp
     from kiosk import bp as kiosk_bp
+    from portal import bp as portal_bp
     from window_client import bp as window_bp
 
-    for blueprint in (board_bp, kiosk_bp, window_bp):
+    for blueprint in (board_bp, kiosk_bp, window_bp, backoffice_bp, portal_bp):
         app.register_blueprint(blueprint)
+    from evaluator import bp as evaluator_bp  # 好差评 and reports: docs/ratings.md
+    from reports import bp as reports_bp
+
+    app.register_blueprint(evaluator_bp)
+    app.register_blueprint(reports_bp)
+    from supervisor import bp as supervisor_bp  # the live supervisor screen: docs/scheduler.md
+
+    app.register_blueprint(supervisor_bp)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"
     app.jinja_env.globals["screen_links"] = SCREEN_LINKS

@@ -16,8 +16,16 @@ from .models import User
 _TOKEN_SALT = "wuban-api-token"
 
 
+# One serializer per secret key: building one costs more than checking a token with it.
+_serializers: dict[str, URLSafeTimedSerializer] = {}
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_TOKEN_SALT)
+    secret = current_app.config["SECRET_KEY"]
+    serializer = _serializers.get(secret)
+    if serializer is None:
+        serializer = _serializers[secret] = URLSafeTimedSerializer(secret, salt=_TOKEN_SALT)
+    return serializer
 
 
 def issue_token(user: User) -> str:

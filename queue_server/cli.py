@@ -12,6 +12,7 @@ from .workdays import load_overrides
 
 demo_cli = AppGroup("demo", help="演示数据 Demo data.")
 calendar_cli = AppGroup("calendar", help="工作日日历 Working-day calendar.")
+appointments_cli = AppGroup("appointments", help="预约 Appointments.")
 
 
 @demo_cli.command("load")
@@ -35,7 +36,24 @@ def calendar_load(path: Path) -> None:
     click.echo(f"已载入 {days} 天的日历调整；已确认年份：{', '.join(map(str, years)) or '无'}")
 
 
+@appointments_cli.command("open")
+def appointments_open() -> None:
+    """Create every queue's slots for the bookable days (idempotent; lookups also create them)."""
+    from .appointments import open_bookable_days
+    from .db import begin_write
+
+    begin_write()
+    added = open_bookable_days()
+    db.session.commit()
+    click.echo(f"已生成 {added} 个预约时段")
+
+
 def register_commands(app: Flask) -> None:
     """Add the operator commands to the flask CLI."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(appointments_cli)
+
+    from .scheduler import scheduler_cli  # flask --app wsgi scheduler run [--once] [--interval S]
+
+    app.cli.add_command(scheduler_cli)

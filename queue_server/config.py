@@ -33,6 +33,8 @@ class Config:
     RATELIMIT_TICKETS = os.environ.get("RATELIMIT_TICKETS", "60/minute")
     RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "600/minute")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "20/minute")
+    # Wrong phone numbers on a case's public progress, per client and case.
+    RATELIMIT_PROGRESS_GUESSES = os.environ.get("RATELIMIT_PROGRESS_GUESSES", "10/hour")
     RATELIMIT_HEADERS_ENABLED = True
     # If the limiter's Redis is down, count in memory instead of failing the request.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -50,3 +52,57 @@ class Config:
     DEFAULT_SERVICE_S = int(os.environ.get("DEFAULT_SERVICE_S", 420))
     # How long a queue's pace (seconds per ticket in line) is reused before it is counted again.
     ESTIMATE_CACHE_S = float(os.environ.get("ESTIMATE_CACHE_S", 15))
+    # 限时办结: a running case turns yellow with this many working days left, or this share of its limit.
+    CASE_YELLOW_WORKDAYS = int(os.environ.get("CASE_YELLOW_WORKDAYS", 1))
+    CASE_YELLOW_RATIO = float(os.environ.get("CASE_YELLOW_RATIO", 0.2))
+    # 好差评: a bad rating (1 or 2) opens a rectification item due this many working days later.
+    RECTIFICATION_WORKDAYS = int(os.environ.get("RECTIFICATION_WORKDAYS", 15))
+    # Wait estimates: each open window's pace is the mean of its last few services of the day.
+    ESTIMATE_RECENT_SERVICES = int(os.environ.get("ESTIMATE_RECENT_SERVICES", 10))
+    # The scheduler (queue_server/scheduler.py, docs/scheduler.md): seconds between sweeps; the closing
+    # time used for a hall whose opening hours name none (open tickets then expire); and the place in
+    # line at which a waiting ticket with a phone gets the "your turn is near" SMS.
+    SCHEDULER_INTERVAL_S = float(os.environ.get("SCHEDULER_INTERVAL_S", 30))
+    HALL_CLOSING_TIME = os.environ.get("HALL_CLOSING_TIME", "17:30")
+    TURN_NEAR_PLACE = int(os.environ.get("TURN_NEAR_PLACE", 3))
+
+    # SMS to applicants (queue_server/notify.py, docs/notifications.md): "log" (a JSON line per message
+    # in NOTIFY_LOG_PATH, default <instance>/notifications.log), "http" (the SMS gateway) or "none".
+    NOTIFIER = os.environ.get("NOTIFIER", "log")
+    NOTIFY_LOG_PATH = os.environ.get("NOTIFY_LOG_PATH") or None
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+    SMS_TIMEOUT_S = float(os.environ.get("SMS_TIMEOUT_S", 3))
+    SMS_RETRIES = int(os.environ.get("SMS_RETRIES", 3))
+    SMS_BACKOFF_S = float(os.environ.get("SMS_BACKOFF_S", 1))
+    # The gateway account's registered signature (【…】); unset, each message is signed with its hall's name.
+    SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE") or None
+
+    # 网上办 (docs/online.md): uploaded materials live in UPLOAD_DIR (default <instance>/uploads, outside
+    # the web root), at most UPLOAD_MAX_BYTES a file (PDF, JPEG or PNG); an applicant's access token lasts
+    # APPLICATION_TOKEN_MAX_AGE_S; RATELIMIT_APPLICATIONS limits new applications per client.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    APPLICATION_TOKEN_MAX_AGE_S = int(os.environ.get("APPLICATION_TOKEN_MAX_AGE_S", 365 * 24 * 3600))
+    RATELIMIT_APPLICATIONS = os.environ.get("RATELIMIT_APPLICATIONS", "30/hour")
+
+    # 预约 (docs/appointments.md): slots of APPOINTMENT_SLOT_MINUTES within APPOINTMENT_HOURS on working
+    # days, today up to APPOINTMENT_DAYS_AHEAD days ahead; APPOINTMENT_CAPACITY places per queue and slot
+    # (APPOINTMENT_CAPACITY_BY_QUEUE "shsd=6,bdcsf=2" sets single queues); check-in at the kiosk from
+    # APPOINTMENT_CHECKIN_EARLY_MIN before the slot to APPOINTMENT_CHECKIN_LATE_MIN after its end;
+    # APPOINTMENT_MISS_LIMIT misses within APPOINTMENT_MISS_WINDOW_DAYS bar booking for APPOINTMENT_BAN_DAYS;
+    # the reminder goes APPOINTMENT_REMINDER_LEAD_H hours before the slot.
+    APPOINTMENT_HOURS = os.environ.get("APPOINTMENT_HOURS", "08:30-12:00,14:30-17:30")
+    APPOINTMENT_SLOT_MINUTES = int(os.environ.get("APPOINTMENT_SLOT_MINUTES", 30))
+    APPOINTMENT_DAYS_AHEAD = int(os.environ.get("APPOINTMENT_DAYS_AHEAD", 7))
+    APPOINTMENT_CAPACITY = int(os.environ.get("APPOINTMENT_CAPACITY", 4))
+    APPOINTMENT_CAPACITY_BY_QUEUE = os.environ.get("APPOINTMENT_CAPACITY_BY_QUEUE", "")
+    APPOINTMENT_CHECKIN_EARLY_MIN = int(os.environ.get("APPOINTMENT_CHECKIN_EARLY_MIN", 30))
+    APPOINTMENT_CHECKIN_LATE_MIN = int(os.environ.get("APPOINTMENT_CHECKIN_LATE_MIN", 0))
+    APPOINTMENT_MISS_LIMIT = int(os.environ.get("APPOINTMENT_MISS_LIMIT", 3))
+    APPOINTMENT_MISS_WINDOW_DAYS = int(os.environ.get("APPOINTMENT_MISS_WINDOW_DAYS", 30))
+    APPOINTMENT_BAN_DAYS = int(os.environ.get("APPOINTMENT_BAN_DAYS", 30))
+    APPOINTMENT_REMINDER_LEAD_H = float(os.environ.get("APPOINTMENT_REMINDER_LEAD_H", 24))
+    RATELIMIT_APPOINTMENTS = os.environ.get("RATELIMIT_APPOINTMENTS", "20/hour")
+    # Wrong phone numbers or codes when looking up or cancelling a booking, per client and code.
+    RATELIMIT_APPOINTMENT_GUESSES = os.environ.get("RATELIMIT_APPOINTMENT_GUESSES", "10/hour")

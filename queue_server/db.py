@@ -61,3 +61,21 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def next_in_sequence(counter_model, **key) -> int:
+    """Increment a counter row (created at 1) in one atomic upsert and return its new value."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(counter_model)
+        .values(**key, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=[getattr(counter_model, name) for name in key],
+            set_={"last_seq": counter_model.last_seq + 1},
+        )
+        .returning(counter_model.last_seq)
+    )
+    return db.session.execute(stmt).scalar_one()

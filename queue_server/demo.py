@@ -36,6 +36,7 @@ def load_demo(path: Path = DEMO_FILE) -> bool:
                 code=entry["code"], name=entry["name"], department=departments[entry["department"]],
                 queue_code=entry["queue"], modes=entry["modes"], legal_days=entry["legal_days"],
                 promised_days=entry["promised_days"], materials=entry["materials"], guide=entry["guide"],
+                parts=entry.get("parts", []),
             ))
     password = current_app.config["DEMO_PASSWORD"]
     for entry in data["users"]:

@@ -49,12 +49,16 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+class TooLarge(ApiError):
+    status, code = 413, "too_large"
+
+
 class InvalidTransition(ApiError):
     status, code = 409, "invalid_transition"
 
-    def __init__(self, state: str, trigger: str, allowed: list[str]) -> None:
+    def __init__(self, state: str, trigger: str, allowed: list[str], message: str | None = None) -> None:
         super().__init__(
-            f"当前状态（{state}）不能执行“{trigger}”操作",
+            message or f"当前状态（{state}）不能执行“{trigger}”操作",
             {"state": state, "trigger": trigger, "allowed": allowed},
         )
 

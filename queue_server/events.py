@@ -35,6 +35,11 @@ _local_lock = threading.Lock()
 _NEXT_SEQ_LUA = "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end return redis.call('INCR', KEYS[1])"
 
 
+def staff_room(hall_code: str) -> str:
+    """Name the Socket.IO room of a hall's signed-in staff screens (case notices are for them only)."""
+    return f"staff:{hall_code}"
+
+
 def hall_room(hall_code: str) -> str:
     """Name the Socket.IO room of a hall's subscribers."""
     return f"hall:{hall_code}"
@@ -73,7 +78,23 @@ def window_changed(window) -> None:
     _pending(db.session).append(("window_updated", window.hall.code, {"hall": window.hall.code, "window": window_view(window)}))
 
 
+def case_changed(case) -> None:
+    """Tell the screens of the case's hall and pickup hall that a case changed (a notice: no seq)."""
+    payload = {"hall": case.hall.code, "case_no": case.case_no, "state": case.state, "department": case.department.code}
+    for hall_code in dict.fromkeys([case.hall.code, case.delivery_hall.code]):
+        _pending(db.session).append(("case_updated", hall_code, payload))
+
+
+def alert_raised(alert) -> None:
+    """Tell the supervisors of the case's hall that a running case turned yellow or red (a notice: no seq)."""
+    from .monitor import alert_view
+
+    _pending(db.session).append(("case_alert", alert.case.hall.code, alert_view(alert)))
+
+
 NUMBERED_EVENTS = ("ticket_called", "queue_updated")
+# Notices about cases name case numbers and approvers: they go to the hall's staff screens only.
+STAFF_EVENTS = ("case_updated", "case_alert")
 
 
 def _pending(session) -> list:
@@ -97,10 +118,10 @@ def send_committed() -> None:
     committed = db.session.info.pop(_COMMITTED, None)
     if not committed:
         return
-    from .tickets import waiting_counts  # counted after the commit, so the figure is current
+    from .tickets import waiting_counts_after_commit  # counted after the commit, so the figure is current
 
     queue_ids = {payload["queue_id"] for name, _, payload in committed if name == "queue_updated"}
-    counts = waiting_counts(queue_ids) if queue_ids else {}
+    counts = waiting_counts_after_commit(queue_ids) if queue_ids else {}
     db.session.close()
 
     seen_queues: set[int] = set()
@@ -124,7 +145,8 @@ def emit(name: str, hall_code: str, payload: dict) -> None:
                 return  # no seq without Redis: boards catch up from the snapshot
             payload = {**payload, "seq": next_seq(hall_code)}
         local_only = {"ignore_queue": True} if shared and redis_paused() else {}
-        socketio.emit(name, payload, to=hall_room(hall_code), **local_only)
+        room = staff_room(hall_code) if name in STAFF_EVENTS else hall_room(hall_code)
+        socketio.emit(name, payload, to=room, **local_only)
     except redis.RedisError as error:
         pause_redis(error)
         log.warning("could not emit %s for hall %s: %s", name, hall_code, error)

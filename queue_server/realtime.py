@@ -1,7 +1,8 @@
 """Socket.IO handlers: screens subscribe to a hall or a window and get the board snapshot as the ack.
 
 Boards and kiosks subscribe with ``{"hall": code}``; clerk screens with ``{"window": id}``, which
-needs staff: the bearer token in the connection's ``auth`` or the screen's session cookie. Every
+needs staff: the bearer token in the connection's ``auth`` or the screen's session cookie. Staff of
+the hall (subscribing either way) also join its staff room, which gets the case notices. Every
 answer to a refused subscribe is the contract's error body; nothing else is affected.
 """
 
@@ -14,7 +15,7 @@ from flask_socketio import join_room, leave_room, rooms
 from .auth import user_from_token
 from .board import board_snapshot
 from .errors import ApiError, Forbidden, InvalidRequest, Unauthorized
-from .events import hall_room
+from .events import hall_room, staff_room
 from .extensions import db, socketio
 from .halls import get_hall, get_window, window_view
 from .models import User
@@ -44,6 +45,12 @@ def on_connect(auth=None):
     return True  # boards are public: a connection is never refused, only staff-only subscriptions are
 
 
+def _signed_in_user() -> User | None:
+    user_id = session.get("staff_user_id")
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.active else None
+
+
 def _staff_user() -> User:
     user_id = session.get("staff_user_id")
     user = db.session.get(User, user_id) if user_id else None
@@ -55,7 +62,7 @@ def _staff_user() -> User:
 def _move_to(*targets: str) -> None:
     """Leave the hall/window rooms of an earlier subscribe and join these: only once this one is accepted."""
     for room in rooms():
-        if room.startswith(("hall:", "window:")) and room not in targets:
+        if room.startswith(("hall:", "staff:", "window:")) and room not in targets:
             leave_room(room)
     for room in targets:
         join_room(room)
@@ -68,7 +75,10 @@ def _subscribe(data) -> dict:
         if not isinstance(data["hall"], str):
             raise InvalidRequest({"hall": "应为字符串"})
         hall = get_hall(data["hall"])
-        _move_to(hall_room(hall.code))
+        user = _signed_in_user()
+        # Staff of the hall also hear its case notices (case numbers, approvers): boards and kiosks do not.
+        staff = [staff_room(hall.code)] if user is not None and user.works_in(hall.id) else []
+        _move_to(hall_room(hall.code), *staff)
         return board_snapshot(hall)
     window_id = data["window"]
     if not isinstance(window_id, int) or isinstance(window_id, bool):
@@ -77,7 +87,7 @@ def _subscribe(data) -> dict:
     window = get_window(window_id)
     if not user.works_in(window.hall_id):
         raise Forbidden("不能订阅其他服务大厅的窗口")
-    _move_to(hall_room(window.hall.code), window_room(window.id))
+    _move_to(hall_room(window.hall.code), staff_room(window.hall.code), window_room(window.id))
     return {**board_snapshot(window.hall), "window": window_view(window)}
 
 

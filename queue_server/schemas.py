@@ -6,10 +6,10 @@
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from .errors import InvalidRequest
 
@@ -38,12 +38,32 @@ class TokenRequest(Body):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+# A booking code (预约码): 8 characters without 0, O, 1 and I; typed in any case, with spaces or dashes.
+BookingCode = Annotated[
+    str,
+    BeforeValidator(lambda value: re.sub(r"[\s-]", "", value).upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[2-9A-HJ-NP-Z]{8}$"),
+]
+
+
 class TicketRequest(Body):
-    queue: Code
+    queue: Code | None = None
+    # 预约签到: a booking code instead of the queue checks the booking in (docs/appointments.md).
+    appointment_code: BookingCode | None = None
     priority: Literal["normal", "priority"] = "normal"
     priority_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     service: Code | None = None
     phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _queue_or_booking(self) -> "TicketRequest":
+        if (self.queue is None) == (self.appointment_code is None):
+            raise ValueError("queue|请选择队列，或凭预约码签到（二者选一）")
+        if self.appointment_code is not None:
+            for name in ("priority", "priority_reason", "phone"):
+                if name in self.model_fields_set:
+                    raise ValueError(f"{name}|预约签到自动取优先号，不需要此项")
+        return self
 
     @model_validator(mode="after")
     def _reason_goes_with_priority(self) -> "TicketRequest":
@@ -52,6 +72,11 @@ class TicketRequest(Body):
         if self.priority == "normal" and self.priority_reason:
             raise ValueError("priority_reason|普通号不需要优先原因")
         return self
+
+
+class TicketNumberQuery(Query):
+    number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                             pattern=r"^[A-Za-z0-9]{1,4}[0-9]{3,6}$")]
 
 
 class TransferRequest(Body):
@@ -81,9 +106,140 @@ class CalendarQuery(Query):
 
 
 class ServiceQuery(Query):
-    mode: Literal["immediate", "online", "once", "agent", "citywide"] | None = None
+    mode: Literal["immediate", "online", "once", "agent", "citywide", "bundle"] | None = None
     department: Code | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+
+
+# --- cases ---
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# Dates arrive as text in JSON: let pydantic parse them even in a strict body.
+JsonDate = Annotated[date, Field(strict=False)]
+
+
+def id_number_problem(value: str) -> str | None:
+    """Say what is wrong with a resident ID number (GB 11643), or None when it is valid."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return "应为 18 位身份证号码（最后一位可为 X）"
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "出生日期不正确"
+    check = ID_CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(value[:17], ID_WEIGHTS)) % 11]
+    return None if value[17] == check else "校验位不正确，请核对身份证号码"
+
+
+class Applicant(Body):
+    name: Name
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=18)]
+    phone: Phone
+
+    @model_validator(mode="after")
+    def _valid_id_number(self) -> "Applicant":
+        problem = id_number_problem(self.id_number)
+        if problem:
+            raise ValueError(f"applicant.id_number|{problem}")
+        return self
+
+
+class MaterialReceived(Body):
+    name: Text
+    original_seen: bool = False
+    copies: Annotated[int, Field(ge=0, le=99)] = 0
+
+
+class Delivery(Body):
+    method: Literal["pickup", "mail"]
+    hall: Code | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)] | None = None
+
+
+class CaseRequest(Body):
+    service: Code
+    hall: Code
+    mode: Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
+    applicant: Applicant
+    ticket_id: int | None = None
+    materials: Annotated[list[MaterialReceived], Field(max_length=60)] = []
+    delivery: Delivery | None = None
+
+
+class TransitionRequest(Body):
+    trigger: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    note: Note | None = None
+    data: dict[str, Any] | None = None
+
+
+# The data each trigger takes (docs/cases.md); a trigger without an entry takes none.
+class DeficiencyData(Body):
+    deficiencies: Annotated[list[Text], Field(min_length=1, max_length=30)]
+    due: JsonDate
+
+
+class SupplementNoticeData(Body):
+    missing: Annotated[list[Text], Field(min_length=1, max_length=30)]
+
+
+class SupplementData(Body):
+    materials: Annotated[list[MaterialReceived], Field(max_length=60)] = []
+
+
+class ReassignData(Body):
+    assignee: Name
+
+
+class SuspendData(Body):
+    kind: Literal["hearing", "testing", "inspection", "appraisal", "expert_review"]
+
+
+class MailData(Body):
+    waybill_no: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{6,40}$")]
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)] | None = None
+
+
+class DeliverData(Body):
+    received: Annotated[list[Text], Field(max_length=30)] = []
+
+
+class AssignAgentData(Body):
+    agent: Name | None = None
+
+
+class NoData(Body):
+    pass
+
+
+TRIGGER_DATA: dict[str, type[Body]] = {
+    "accept_with_deficiency": DeficiencyData,
+    "request_supplement": SupplementNoticeData,
+    "supplement": SupplementData,
+    "reassign": ReassignData,
+    "suspend": SuspendData,
+    "mail": MailData,
+    "deliver": DeliverData,
+    "assign_agent": AssignAgentData,
+}
+
+
+class CaseListQuery(Query):
+    state: Code | None = None
+    light: Literal["green", "yellow", "red"] | None = None
+    department: Code | None = None
+    hall: Code | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    assignee: Name | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0)] = 0
+
+
+class ProgressQuery(Query):
+    phone: Phone
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -103,7 +259,11 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"取值应为：{ctx.get('expected', '')}".replace("'", "")
     if kind == "string_too_short":
-        return "不能为空"
+        return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if kind == "too_short":
+        return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
     if kind == "string_too_long":
         return f"最长 {ctx.get('max_length')} 个字符"
     if kind == "string_pattern_mismatch":
@@ -132,12 +292,12 @@ def _fields(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def parse(model: type[M], data: Any) -> M:
-    """Validate data against a schema, or answer 400 with the bad fields."""
+def parse(model: type[M], data: Any, prefix: str = "") -> M:
+    """Validate data against a schema, or answer 400 with the bad fields (named under prefix)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest(_fields(exc)) from None
+        raise InvalidRequest({prefix + name: message for name, message in _fields(exc).items()}) from None
 
 
 def parse_body(model: type[M]) -> M:
@@ -164,3 +324,130 @@ def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return None
     return re.sub(r"^(\d{3})\d+(\d{4})$", r"\1****\2", phone)
+
+
+# --- ratings (好差评), rectification, figures and staffing (docs/ratings.md) ---
+
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+RatingChannel = Literal["evaluator", "kiosk", "status_page", "portal"]
+
+
+class RatingRequest(Body):
+    ticket_id: int | None = None
+    case_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    grade: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None = None
+    # Where the citizen rated; default: the ticket's status page, or the portal for a case.
+    channel: RatingChannel | None = None
+    # The evaluator facing a window names it: only the ticket that window finished last may be rated there.
+    window_id: int | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> "RatingRequest":
+        if (self.ticket_id is None) == (self.case_no is None):
+            raise ValueError("ticket_id|请指定号票（ticket_id）或办件编号（case_no），二者选一")
+        if self.window_id is not None and self.ticket_id is None:
+            raise ValueError("window_id|只有评价号票时才指定窗口")
+        return self
+
+
+class RectificationListQuery(Query):
+    hall: Code | None = None
+    state: Literal["open", "assigned", "closed"] | None = None
+    overdue: bool | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    offset: Annotated[int, Field(ge=0)] = 0
+
+
+class AssignRequest(Body):
+    assignee: Name
+    note: Note | None = None
+
+
+class FollowUpRequest(Body):
+    note: Note
+
+
+class CloseRequest(Body):
+    action: Note
+
+
+StatsGroup = Literal["mode", "queue", "window", "clerk", "department"]
+
+
+class StatsQuery(Query):
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    group_by: StatsGroup | None = None
+    format: Literal["json", "csv", "xlsx"] = "json"
+
+    @model_validator(mode="after")
+    def _span(self) -> "StatsQuery":
+        if self.from_ and self.to:
+            if self.to < self.from_:
+                raise ValueError("to|结束日期不能早于开始日期")
+            if (self.to - self.from_).days >= 400:
+                raise ValueError("to|统计范围最多 400 天")
+        return self
+
+
+class StaffingQuery(Query):
+    target_s: Annotated[int, Field(ge=30, le=7200)] = 900
+    percentile: Annotated[float, Field(ge=0.5, le=0.999)] = 0.9
+    days: Annotated[int, Field(ge=1, le=90)] = 20
+
+
+# --- appointments (预约, docs/appointments.md) ---
+
+
+class SlotQuery(Query):
+    day: date = Field(alias="date")
+    queue: Code
+
+
+class AppointmentRequest(Body):
+    hall: Code
+    queue: Code
+    slot_id: int
+    name: Name
+    phone: Phone
+
+
+class AppointmentPhoneQuery(Query):
+    phone: Phone
+
+
+# --- supervision (monitor, alerts) ---
+
+
+class AlertListQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+# --- online applications (网上办, docs/online.md) ---
+
+
+class ApplicationRequest(Body):
+    service: Code
+    hall: Code
+    applicant: Applicant
+    delivery: Delivery | None = None
+    note: Note | None = None
+
+
+class ApplicantNoteRequest(Body):
+    note: Note | None = None
+
+
+class AccessRequest(Body):
+    case_no: Code
+    phone: Phone
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=18)]
+
+
+class UploadForm(BaseModel):
+    """multipart/form-data: one file for one material (described in the OpenAPI spec; read by hand)."""
+
+    content_type: ClassVar[str] = "multipart/form-data"
+    material: Annotated[str, Field(description="事项申请材料名称，或一次性告知书所列的补正材料")]
+    file: Annotated[bytes, Field(description="PDF、JPG 或 PNG 文件（按内容判断），不超过 UPLOAD_MAX_BYTES")]

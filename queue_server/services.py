@@ -2,17 +2,11 @@
 
 from sqlalchemy import or_, select
 
+from workflows.case import MODE_NAMES
+
 from .errors import NotFound
 from .extensions import db
 from .models import Department, ServiceItem
-
-MODE_NAMES = {
-    "immediate": "马上办",
-    "online": "网上办",
-    "once": "一次办",
-    "agent": "代理办",
-    "citywide": "同城办",
-}
 
 
 def find_services(mode: str | None = None, department: str | None = None, q: str | None = None) -> list[ServiceItem]:
@@ -48,6 +42,7 @@ def service_view(item: ServiceItem, with_guide: bool = False) -> dict:
         "legal_days": item.legal_days,
         "promised_days": item.promised_days,
         "materials": item.materials,
+        "parts": list(item.parts),
     }
     if with_guide:
         view["guide"] = item.guide

@@ -17,7 +17,20 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 # The only npm files served, by the name pages use: never a CDN at run time.
 VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",  # the supervisor screen's charts
 }
+
+
+def public_url(endpoint: str, **values) -> str:
+    """Return the absolute address of a public page, as QR codes and messages carry it.
+
+    KIOSK_PUBLIC_URL (e.g. https://qh.example.gov.cn) sets the base when phones reach the server by
+    another name than the hall's screens do.
+    """
+    base = current_app.config.get("KIOSK_PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 @bp.get("/")

@@ -35,6 +35,7 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "REDIS_URL": None,
     "ESTIMATE_CACHE_S": 0,
+    "NOTIFIER": "none",  # tests that look at messages choose their own backend
 }
 
 
@@ -89,7 +90,11 @@ def _make_app(url: str, extra: dict | None = None):
 
 def reset_runtime_data() -> None:
     """Remove what tests create (tickets, history, counters, calendar edits) and close every window."""
-    for table in ("ticket_events", "tickets", "ticket_counters", "calendar_overrides", "calendar_years"):
+    tables = ("rectification_events", "rectifications", "ratings",
+              "case_alerts", "case_files", "case_events", "case_pauses", "cases", "case_counters",
+              "appointments", "appointment_slots",
+              "ticket_events", "tickets", "ticket_counters", "calendar_overrides", "calendar_years")
+    for table in tables:
         db.session.execute(db.text(f"DELETE FROM {table}"))
     db.session.execute(db.text("UPDATE windows SET status = 'closed', clerk_id = NULL"))
     db.session.commit()
@@ -145,6 +150,7 @@ def other_hall(app):
         db.session.commit()
     yield "nanqu"
     with app.app_context():
+        reset_runtime_data()  # cases and tickets may name the hall and its clerk
         db.session.delete(db.session.scalar(db.select(User).where(User.username == "nanqu_clerk")))
         db.session.delete(db.session.scalar(db.select(Hall).where(Hall.code == "nanqu")))
         db.session.commit()
@@ -166,6 +172,11 @@ def emptied_redis(url: str):
 def redis_url():
     """The real Redis (database 15), emptied before and after."""
     yield from emptied_redis(REDIS_URL)
+
+
+# A resident ID number with a valid check digit (GB 11643), and a phone, for demo applicants.
+APPLICANT_ID = "442000199001011233"
+APPLICANT_PHONE = "13800138000"
 
 
 class Api:
@@ -194,6 +205,28 @@ class Api:
     def take(self, queue: str = "shsd", **body) -> dict:
         answer = self.post("/halls/xiqu/tickets", json={"queue": queue, **body})
         assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()
+
+    def open_case(self, as_user: str = "clerk1", **fields) -> dict:
+        """Open a case (default: 食品经营许可 as 一次办, mailed) and return it."""
+        body = {
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "mode": "once",
+            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+            **fields,
+        }
+        answer = self.post("/cases", json=body, as_user=as_user)
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()
+
+    def fire(self, case_no: str, trigger: str, as_user: str, note: str | None = None, data: dict | None = None,
+             expect: int = 200):
+        """Fire a case trigger; check the status and return the answer's JSON."""
+        body = {"trigger": trigger, **({"note": note} if note else {}), **({"data": data} if data else {})}
+        answer = self.post(f"/cases/{case_no}/transitions", json=body, as_user=as_user)
+        assert answer.status_code == expect, answer.get_json()
         return answer.get_json()
 
     def window_id(self, number: int) -> int:

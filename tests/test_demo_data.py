@@ -133,7 +133,7 @@ GUIDE_KEYS = {"conditions", "basis", "fee", "visits", "place", "hours", "result"
 
 def test_service_shape(data):
     for s in data["services"]:
-        assert set(s) == SERVICE_KEYS, s.get("code")
+        assert set(s) - {"parts"} == SERVICE_KEYS, s.get("code")
         code = s["code"]
         assert isinstance(code, str) and SERVICE_CODE.match(code), code
         assert _nonempty_str(s["name"]), code
@@ -165,7 +165,7 @@ def test_service_queue_is_a_front_window_category(data):
 
 
 def test_modes(data):
-    for s in data["services"]:
+    for s in _single_items(data):
         modes = s["modes"]
         assert len(set(modes)) == len(modes), s["code"]
         assert set(modes) <= MODES, (s["code"], set(modes) - MODES)
@@ -185,7 +185,8 @@ def test_time_limits(data):
 def test_materials(data):
     for s in data["services"]:
         mats = s["materials"]
-        assert 2 <= len(mats) <= 6, (s["code"], len(mats))
+        if not s.get("parts"):
+            assert 2 <= len(mats) <= 6, (s["code"], len(mats))
         for m in mats:
             assert set(m) == MATERIAL_KEYS, (s["code"], m)
             assert _nonempty_str(m["name"]), s["code"]
@@ -292,3 +293,23 @@ def test_file_is_canonical_utf8(data):
     raw = DATA_PATH.read_text(encoding="utf-8")
     assert raw.rstrip("\n") == json.dumps(data, ensure_ascii=False, indent=2), (
         "xiqu.json must be written with indent=2, ensure_ascii=False")
+
+
+def _single_items(data) -> list[dict]:
+    return [s for s in data["services"] if not s.get("parts")]
+
+
+def test_bundles(data):
+    """Is each 主题式 item (一件事) a bundle of at least two items that can be taken in at a window?"""
+    items = {s["code"]: s for s in _single_items(data)}
+    bundles = [s for s in data["services"] if s.get("parts")]
+    assert len(bundles) >= 2
+    for bundle in bundles:
+        assert bundle["modes"] == ["bundle"], bundle["code"]
+        parts = [items[code] for code in bundle["parts"]]
+        assert len(parts) >= 2 and len(set(bundle["parts"])) == len(parts), bundle["code"]
+        assert all({"once", "citywide", "immediate"} & set(part["modes"]) for part in parts), bundle["code"]
+        assert bundle["promised_days"] == max(part["promised_days"] for part in parts), bundle["code"]
+        names = {m["name"] for part in parts for m in part["materials"]}
+        assert {m["name"] for m in bundle["materials"]} == names, bundle["code"]
+

@@ -295,3 +295,20 @@ def test_server_failure_during_subscribe_is_acked_with_internal_error(connect, m
     except RuntimeError:
         ack = None  # the test client runs handlers inline: the exception reaches us instead of an ack
     assert_error_ack(ack, "internal_error")
+
+
+def test_case_changes_reach_the_hall_staff_as_notices(connect, api):
+    """Does each committed change of a case reach the hall's staff screens as case_updated (no seq), and not the boards?"""
+    screen, board = connect(api.token("approver_scjg")), connect()
+    for connection in (screen, board):
+        connection.emit("subscribe", {"hall": "xiqu"}, callback=True)
+        connection.get_received()
+    no = api.open_case()["case_no"]
+    api.fire(no, "accept", as_user="clerk1")
+    refused = api.post(f"/cases/{no}/transitions", json={"trigger": "close"}, as_user="clerk1")
+    assert refused.status_code == 409  # nothing goes out for it
+
+    got = events(screen, "case_updated")
+    assert [item["payload"]["state"] for item in got] == ["submitted", "in_approval"]
+    assert events(board, "case_updated") == []
+    assert got[-1]["payload"] == {"hall": "xiqu", "case_no": no, "state": "in_approval", "department": "scjg"}

@@ -1,4 +1,4 @@
-"""The window clerk's screen (窗口工作台): call, recall, start, finish, no-show, transfer, pause."""
+"""The window clerk's screen (窗口工作台): call and serve tickets, take in cases, hand out results."""
 
 from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -10,6 +10,9 @@ bp = Blueprint(
     "window_client", __name__,
     template_folder="templates", static_folder="static", static_url_path="/static/window_client",
 )
+
+# The queue of the unified pickup window (统一出件): its screen shows 取件 as a main action.
+PICKUP_QUEUE = "tycj"
 
 
 @bp.get("/windows/<hall_code>")
@@ -30,6 +33,7 @@ def window_screen(window_id: int):
     response = make_response(render_template(
         "window_client/window.html", window=window, hall=window.hall,
         token=issue_token(current_user), user=current_user,
+        is_pickup_window=any(queue.code == PICKUP_QUEUE for queue in window.queues),
     ))
     # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
     response.headers["Cache-Control"] = "no-store"

@@ -5,12 +5,26 @@ One Machine is built at import with no model; an operation fires a trigger on a 
 callbacks below. The keyword arguments reach the callbacks through ``event.kwargs``.
 """
 
-from transitions import EventData, Machine
+from transitions import EventData
+
+from . import machines
+from .machines import shared_machine
 
 VERSION = 1
 
 STATES = ["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
 FINAL_STATES = {"done", "cancelled", "expired"}
+TRIGGER_NAMES = {
+    "call": "叫号",
+    "recall": "重呼",
+    "start": "开始办理",
+    "finish": "办结",
+    "no_show": "过号",
+    "requeue": "重新排队",
+    "transfer": "转队列",
+    "cancel": "取消",
+    "expire": "过期",
+}
 
 
 def _on_call(event: EventData) -> None:
@@ -59,14 +73,7 @@ TRANSITIONS = [
 # Triggers a clerk fires through POST /tickets/{id}/{trigger}; call and expire have their own paths.
 CLERK_TRIGGERS = ("recall", "start", "finish", "no_show", "requeue", "transfer", "cancel")
 
-machine = Machine(
-    model=None,
-    states=STATES,
-    transitions=TRANSITIONS,
-    initial=None,
-    auto_transitions=False,
-    send_event=True,
-)
+machine = shared_machine(STATES, TRANSITIONS)
 
 
 def allowed_triggers(state: str) -> list[str]:
@@ -76,6 +83,4 @@ def allowed_triggers(state: str) -> list[str]:
 
 def fire(ticket, trigger: str, **kwargs) -> str:
     """Fire a trigger on a ticket and return the state it left; the caller checked it is allowed."""
-    before = ticket.state
-    machine.events[trigger].trigger(ticket, **kwargs)
-    return before
+    return machines.fire(machine, ticket, trigger, **kwargs)

@@ -40,6 +40,7 @@
     $("s-queue").textContent = ticket.queue_name || ticket.queue;
     $("s-state").textContent = STATES[ticket.state] || ticket.state;
     $("s-note").textContent = NOTES[ticket.state] || "";
+    if (window.WubanRate) window.WubanRate.offer($("s-rate"), { ticket_id: ticket.id, channel: "status_page", show: ticket.state === "done" });
     const issued = ticket.issued_at ? new Date(ticket.issued_at) : null;
     $("s-issued").textContent = issued
       ? issued.toLocaleString("zh-CN", { timeZone: cfg.tz, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })

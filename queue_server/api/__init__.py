@@ -14,4 +14,4 @@ def _open_write_transaction() -> None:
         begin_write()
 
 
-from . import auth, calendar, halls, openapi, services, tickets, windows  # noqa: E402,F401
+from . import appointments, auth, calendar, cases, halls, monitor, online, openapi, ratings, services, stats, tickets, windows  # noqa: E402,F401

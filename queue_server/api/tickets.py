@@ -2,13 +2,14 @@
 
 from flask import current_app
 
+from ..appointments import check_in
 from ..auth import acting_user, staff_required
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..halls import get_hall
 from ..models import Ticket
-from ..schemas import TicketRequest, TransferRequest, parse_body
-from ..tickets import fire_ticket_trigger, issue_ticket, ticket_history, ticket_view
+from ..schemas import TicketNumberQuery, TicketRequest, TransferRequest, parse_body, parse_query
+from ..tickets import fire_ticket_trigger, issue_ticket, ticket_by_number, ticket_history, ticket_view
 from . import bp
 
 
@@ -24,7 +25,7 @@ def _get_ticket(ticket_id: int) -> Ticket:
 def take_ticket(hall_code: str):
     hall = get_hall(hall_code)
     req = parse_body(TicketRequest)
-    ticket = issue_ticket(hall, req)
+    ticket = check_in(hall, req.appointment_code, req.service) if req.appointment_code else issue_ticket(hall, req)
     # Commit first: the queue's number counter stays locked until the commit, so the place in line
     # and the estimate are counted afterwards (no write lock is held while they are).
     db.session.commit()
@@ -52,3 +53,10 @@ def trigger_ticket(ticket_id: int, trigger: str):
     answer = ticket_view(ticket)
     db.session.commit()
     return answer
+
+
+@bp.get("/halls/<hall_code>/tickets")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def find_ticket_by_number(hall_code: str):
+    """Answer today's ticket of the hall with the number printed on it (A012), or 404."""
+    return ticket_view(ticket_by_number(get_hall(hall_code), parse_query(TicketNumberQuery).number))

@@ -13,7 +13,7 @@ from . import bp
 @bp.post("/windows/<int:window_id>/call-next")
 @staff_required()
 def call_next_ticket(window_id: int):
-    ticket = call_next(get_window(window_id), acting_user())
+    ticket = call_next(window_id, acting_user())
     if ticket is None:
         db.session.commit()
         return "", 204

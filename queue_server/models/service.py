@@ -6,8 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .hall import Department
 
-MODES = ("immediate", "online", "once", "agent", "citywide")
-
 
 class ServiceItem(db.Model):
     """A permit or public service a hall handles."""
@@ -27,5 +25,7 @@ class ServiceItem(db.Model):
     materials: Mapped[list[dict]] = mapped_column(JSON, default=list)
     # 办事指南: conditions, basis, fee, visits, place, hours, result, delivery, notes
     guide: Mapped[dict] = mapped_column(JSON, default=dict)
+    # 主题式服务 (一件事): the codes of the items it bundles; empty for a single item.
+    parts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     department: Mapped[Department] = relationship()

@@ -45,6 +45,8 @@ class Ticket(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recalls: Mapped[int] = mapped_column(default=0)
+    # When the scheduler sent the "your turn is near" SMS (queue_server/scheduler.py); a requeue after it sends again.
+    near_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship()
     queue: Mapped[Queue] = relationship(foreign_keys=[queue_id])

@@ -68,3 +68,25 @@ def test_answers_match_the_spec(client, spec):
     _check(spec, "get", "/api/v1/services/{code}", api.get(f"/services/{code}"))
     _check(spec, "get", "/healthz", client.get("/healthz"))
     _check(spec, "post", "/api/v1/auth/token", client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "demo"}))
+
+
+def test_case_answers_match_the_spec(client, spec):
+    """Do the case endpoints' answers, good and bad, validate against the described schemas?"""
+    api = Api(client)
+    case = api.open_case()
+    _check(spec, "post", "/api/v1/cases", api.post("/cases", json={"service": "SCJG-006"}, as_user="clerk1"))
+    no = case["case_no"]
+    fire = "/api/v1/cases/{case_no}/transitions"
+    _check(spec, "post", fire, api.post(f"/cases/{no}/transitions", json={"trigger": "accept"}, as_user="clerk1"))
+    _check(spec, "post", fire, api.post(f"/cases/{no}/transitions", json={"trigger": "close"}, as_user="clerk1"))
+    _check(spec, "post", fire, api.post(f"/cases/{no}/transitions", json={"trigger": "claim"}, as_user="clerk1"))
+    _check(spec, "get", "/api/v1/cases/{case_no}", api.get(f"/cases/{no}", as_user="clerk1"))
+    _check(spec, "get", "/api/v1/cases/{case_no}", api.get("/cases/NOPE", as_user="clerk1"))
+    _check(spec, "get", "/api/v1/cases", api.get("/cases?state=in_approval", as_user="clerk1"))
+    _check(spec, "get", "/api/v1/departments/{code}/approvers", api.get("/departments/scjg/approvers", as_user="clerk1"))
+    _check(spec, "get", "/api/v1/public/cases/{case_no}", api.get(f"/public/cases/{no}?phone=13800138000"))
+    _check(spec, "get", "/api/v1/public/cases/{case_no}", api.get(f"/public/cases/{no}?phone=13800138001"))
+    pdf = api.get(f"/cases/{no}/documents/acceptance", as_user="clerk1")
+    assert "application/pdf" in spec["paths"]["/api/v1/cases/{case_no}/documents/{kind}"]["get"]["responses"]["200"]["content"]
+    assert pdf.mimetype == "application/pdf"
+

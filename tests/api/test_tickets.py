@@ -41,6 +41,36 @@ def test_priority_goes_first_then_oldest(api, advance):
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
 
 
+def test_window_of_several_queues_calls_across_them_in_line_order(api, advance):
+    """Does a window serving several queues take priority first, then the oldest of all its queues?"""
+    social = api.take("shsw")
+    advance(1)
+    business = api.take("shsd")
+    advance(1)
+    pension = api.take("rsyb")
+    advance(1)
+    urgent = api.take("rsyb", priority="priority", priority_reason="孕妇")
+    elsewhere = api.take("jsgc")  # window 13 does not serve 建设工程
+    window = api.open_window(13)
+    called = [api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json() for _ in range(4)]
+    assert [t["number"] for t in called] == [urgent["number"], social["number"], business["number"], pension["number"]]
+    assert [(t["queue"], t["window_number"], t["state"]) for t in called][:2] == [("rsyb", 13, "called"), ("shsw", 13, "called")]
+    assert called[1]["queue_name"] and called[1]["hall"] == "xiqu" and called[0]["priority"] == "priority"
+    assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
+    assert api.get(f"/tickets/{elsewhere['id']}").get_json()["state"] == "waiting"
+
+
+def test_call_next_signs_the_caller_in_at_the_window(api):
+    """Does whoever calls become the window's clerk, and does an unknown window answer 404?"""
+    api.take("shsd")
+    window = api.open_window(1, as_user="clerk1")
+    assert api.post(f"/windows/{window}/call-next", as_user="admin").status_code == 200
+    admin = api.post("/auth/token", json={"username": "admin", "password": "demo"}).get_json()["user"]
+    listed = next(w for w in api.get("/halls/xiqu/windows", as_user="clerk1").get_json() if w["id"] == window)
+    assert listed["clerk"] == admin["name"]
+    assert_error(api.post("/windows/999999/call-next", as_user="clerk1"), 404, "not_found")
+
+
 def test_full_ticket_life(api):
     """Can a clerk call, recall, start and finish a ticket, with every change recorded?"""
     ticket = api.take("shsd")
@@ -173,3 +203,28 @@ def test_desk_shows_current_ticket_and_todays_figures(api, advance):
     assert desk["today"] == {"served": 1, "no_show": 1, "avg_wait_s": 240, "avg_service_s": 360}
     other = api.get(f"/windows/{window}/desk", as_user="clerk2").get_json()
     assert other["today"]["served"] == 0
+
+
+def test_find_todays_ticket_by_its_number(api, advance):
+    """Does the number printed on a ticket find today's ticket of this hall (the kiosk's 服务评价)?"""
+    api.take("shsd")
+    second = api.take("shsd")
+    found = api.get("/halls/xiqu/tickets", query_string={"number": " a002 "})
+    assert found.status_code == 200
+    assert found.get_json() == api.get(f"/tickets/{second['id']}").get_json()
+
+    assert assert_error(api.get("/halls/xiqu/tickets?number=A009"), 404, "not_found") == {"number": "A009"}
+    advance(24 * 60)  # the next day the same number is a new ticket, not yesterday's
+    assert_error(api.get("/halls/xiqu/tickets?number=A002"), 404, "not_found")
+    assert api.get("/halls/xiqu/tickets?number=A001").status_code == 404
+
+
+def test_find_ticket_checks_the_hall_and_the_number(api, other_hall):
+    """Is another hall's number, a malformed number or an unknown hall refused?"""
+    api.take("shsd")
+    assert_error(api.get(f"/halls/{other_hall}/tickets?number=A001"), 404, "not_found")
+    for bad in ("A-1", "XIQU-20261130-0001", ""):
+        details = assert_error(api.get("/halls/xiqu/tickets", query_string={"number": bad}), 400, "invalid_request")
+        assert details["fields"] == {"number": "格式不正确"}
+    assert assert_error(api.get("/halls/xiqu/tickets"), 400, "invalid_request")["fields"] == {"number": "必填"}
+    assert_error(api.get("/halls/nowhere/tickets?number=A001"), 404, "not_found")

@@ -4,6 +4,7 @@
  * Everything the clerk does goes through the JSON API with the page's bearer token; after each
  * action the desk (GET /windows/{id}/desk) is read again, so the screen always shows what the
  * server holds. The hall's calls and waiting counts arrive live through the shared live.js.
+ * The case panels (受理 in intake.js, 取件 in pickup.js) open from here and use WubanDesk.api.
  */
 (function () {
   "use strict";
@@ -20,7 +21,10 @@
   const WINDOW_STATUS = { open: "开放中", paused: "已暂停", closed: "已关闭" };
 
   // Keyboard shortcuts: key → action (also printed on the buttons).
-  const KEYS = { F1: "call", F2: "recall", F3: "start", F4: "finish", F6: "no_show", F7: "transfer", F8: "pause", F9: "close" };
+  const KEYS = {
+    F1: "call", F2: "recall", F3: "start", F4: "finish", F6: "no_show", F7: "transfer", F8: "pause", F9: "close",
+    F10: "intake", F11: "pickup",
+  };
 
   const desk = { data: null, busy: false, calls: [], loadedOnce: false };
 
@@ -110,6 +114,8 @@
       pause: status === "open" || status === "paused",
       close: true,
       open: status === "closed",
+      intake: state === "serving",   // the case is linked to the ticket being served
+      pickup: true,
     };
   }
 
@@ -232,6 +238,8 @@
     const data = desk.data;
     const cur = data.current;
     if (action === "transfer") { openTransfer(); return; }
+    if (action === "intake") { if (cur && window.WubanIntake) window.WubanIntake.open(cur); return; }
+    if (action === "pickup") { if (window.WubanPickup) window.WubanPickup.open(); return; }
     let request;
     if (action === "call") request = ["POST", "/windows/" + cfg.window_id + "/call-next"];
     else if (action === "pause") request = ["POST", "/windows/" + cfg.window_id + "/status", { status: data.window.status === "paused" ? "open" : "paused" }];
@@ -297,6 +305,11 @@
       }
       return;
     }
+    if (document.querySelector("dialog.c-dialog[open]")) {
+      // A case panel has the keyboard: the desk's keys wait (F1 help, F3 find … stay quiet too).
+      if (/^F([1-9]|1[01])$/.test(event.key) && event.key !== "F5") event.preventDefault();
+      return;
+    }
     const target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     let action = KEYS[event.key];
@@ -337,6 +350,13 @@
   }
 
   // ---------- start ----------
+
+  // What the case panels need from the desk.
+  window.WubanDesk = {
+    cfg: cfg,
+    api: api,
+    current: function () { return desk.data && desk.data.current; },
+  };
 
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-action]");

@@ -9,7 +9,7 @@
  *     onQueue(event) {},          // queue_updated
  *     onTicket(notice) {},        // ticket_updated: a ticket changed state (no seq; may be missed)
  *     onWindow(notice) {},        // window_updated: a window opened, paused or closed (no seq)
- *     onStatus(online) {},        // connection state, to show "offline"
+ *     onStatus(online) {},        // true once subscribed, false when disconnected: to show "offline"
  *     onError(error) {},          // the contract's error body when a subscribe is refused
  *   });
  *
@@ -73,6 +73,7 @@
         buffer = [];
         if (options.onSnapshot) options.onSnapshot(snapshot, snapshots > 0);
         snapshots += 1;
+        status(true);  // live only once subscribed: events from here on reach this screen
         pending.sort(function (a, b) { return a.payload.seq - b.payload.seq; })
           .forEach(function (item) { receive(item.name, item.payload); });
       });
@@ -114,7 +115,7 @@
       }
     }
 
-    socket.on("connect", function () { status(true); refetch(); });
+    socket.on("connect", refetch);
     socket.on("disconnect", function () {
       status(false);
       // Start afresh on reconnect: the snapshot covers everything, and the server's counter may be new.

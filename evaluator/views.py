@@ -1,0 +1,36 @@
+"""Evaluator pages: pick a window, then the screen that faces the citizen at it.
+
+Public, like the kiosk: the screen follows its hall's ticket_updated notices, and POST /ratings only
+accepts, from it, the ticket its window finished last.
+"""
+
+from flask import current_app, render_template, request, url_for
+
+from queue_server.halls import get_hall, get_window
+
+from . import bp
+
+# The reasons offered after a bad grade (1 or 2); the one chosen is sent as the comment.
+BAD_REASONS = ["等候时间太长", "服务态度不好", "办事效率不高", "告知不清楚、要多跑", "环境或设施不便"]
+
+
+@bp.get("/")
+def choose_window():
+    hall = get_hall(request.args.get("hall_code", "xiqu"))
+    return render_template("evaluator/choose.html", hall=hall)
+
+
+@bp.get("/<int:window_id>")
+def evaluate(window_id: int):
+    window = get_window(window_id)
+    page_config = {
+        "hall": window.hall.code,
+        "window_id": window.id,
+        "window_number": window.number,
+        "tz": current_app.config["TZ_NAME"],
+        "ratings": url_for("api.create_rating"),
+        "bad_reasons": BAD_REASONS,
+        "idle_after_s": 60,
+        "thanks_s": 6,
+    }
+    return render_template("evaluator/evaluate.html", window=window, hall=window.hall, page_config=page_config)

@@ -1,0 +1,73 @@
+"""Portal pages for 网上办: the portal home, the item list and guides, the application form, my application.
+
+Like the progress page, these pages read nothing from the database: each renders a shell with the
+API addresses it needs, and its script talks only to /api/v1. The applicant's access token lives in
+the browser (localStorage) and goes out in the X-Application-Token header.
+"""
+
+from flask import current_app, render_template, url_for
+
+from . import bp
+
+PLACEHOLDER = "__value__"
+
+
+def _page(template: str, **config):
+    """Render a portal page with its configuration; never cached (it may show someone's application)."""
+    page_config = {
+        "tz": current_app.config["TZ_NAME"],
+        "max_upload_bytes": current_app.config["UPLOAD_MAX_BYTES"],
+        "placeholder": PLACEHOLDER,
+        "urls": {
+            "services": url_for("api.list_services"),
+            "service": url_for("api.show_service", code=PLACEHOLDER),
+            "halls": url_for("api.list_halls"),
+            "applications": url_for("api.create_application"),
+            "access": url_for("api.application_access"),
+            "application": url_for("api.show_application", case_no=PLACEHOLDER),
+            "guide_page": url_for("portal.guide", code=PLACEHOLDER),
+            "apply_page": url_for("portal.apply", code=PLACEHOLDER),
+            "application_page": url_for("portal.application", case_no=PLACEHOLDER),
+            "book_page": url_for("portal.book", hall_code=PLACEHOLDER),
+        },
+        **config,
+    }
+    response = current_app.make_response(render_template(template, page_config=page_config, **config))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/portal/")
+def home():
+    """The citizen portal's home: item guides, online applications, progress."""
+    return _page("portal/home.html")
+
+
+@bp.get("/portal/services")
+def services():
+    """The 五办 item list, filtered by mode, department and a search box."""
+    return _page("portal/services.html")
+
+
+@bp.get("/portal/services/<code>")
+def guide(code: str):
+    """An item's guide (办事指南), with 在线申请 when it can be done online."""
+    return _page("portal/guide.html", code=code)
+
+
+@bp.get("/portal/services/<code>/apply")
+def apply(code: str):
+    """The online application form of an item."""
+    return _page("portal/apply.html", code=code)
+
+
+@bp.get("/portal/applications/<case_no>")
+def application(case_no: str):
+    """My application: state, notices, supplement upload, delivery choice."""
+    return _page("portal/application.html", case_no=case_no)
+
+
+@bp.get("/portal/applications/")
+def find_application():
+    """Open an application on this device with its number, phone and ID number."""
+    return _page("portal/application.html", case_no=None)

@@ -1,0 +1,220 @@
+"""Online applications (网上办): the applicant's public endpoints, uploaded files for staff, material guides.
+
+The applicant's endpoints take the access token answered at creation in the ``X-Application-Token``
+header (docs/online.md); staff read the files of a case with their bearer token, scoped like the case.
+"""
+
+from flask import Response, current_app, request, send_file
+
+from ..auth import acting_user, staff_required
+from ..cases import get_case, require_visible
+from ..errors import NotFound, TooLarge
+from ..extensions import db, limiter
+from ..material_samples import render_material_guide
+from ..online import (
+    access_token,
+    add_file,
+    applicant_document,
+    applicant_file,
+    application_for,
+    application_view,
+    check_upload,
+    choose_delivery,
+    discard,
+    file_view,
+    files_of,
+    open_online_application,
+    recover_access,
+    remove_file,
+    size_text,
+    staff_file,
+    stored_path,
+    submit_application,
+    supplement_application,
+    withdraw_application,
+)
+from ..schemas import AccessRequest, ApplicantNoteRequest, ApplicationRequest, Delivery, parse_body
+from ..services import get_service
+from . import bp
+
+TOKEN_HEADER = "X-Application-Token"
+# Room for the multipart envelope and the material's name around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _public_limit():
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+@bp.before_app_request
+def _allow_upload_size() -> None:
+    """Let an upload request be as large as one file (the app's limit is for JSON), before anyone reads it."""
+    if request.endpoint != "api.upload_application_file":
+        return
+    limit = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
+    request.max_content_length = limit  # a body without Content-Length is cut there: 413 too_large
+    if request.content_length and request.content_length > limit:
+        most = current_app.config["UPLOAD_MAX_BYTES"]
+        raise TooLarge(f"文件过大：单个文件不能超过 {size_text(most)}", {"max_bytes": most})
+
+
+def _token() -> str | None:
+    return request.headers.get(TOKEN_HEADER, "").strip() or None
+
+
+def _file_response(path, row) -> Response:
+    response = send_file(path, mimetype=row.mime, download_name=row.original_name, conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})
+
+
+# --- the item guide's material pages ---
+
+
+@bp.get("/services/<code>/materials/<int:material_id>/guide")
+@limiter.limit(_public_limit)
+def material_guide(code: str, material_id: int):
+    item = get_service(code)
+    if not 1 <= material_id <= len(item.materials):
+        raise NotFound(f"该事项没有第 {material_id} 项材料", {"material_id": material_id})
+    pdf = render_material_guide(item, item.materials[material_id - 1], current_app.config["UPLOAD_MAX_BYTES"])
+    return _pdf(pdf, f"{item.code}-material-{material_id}.pdf")
+
+
+# --- the applicant ---
+
+
+@bp.post("/public/applications")
+@limiter.limit(_public_limit)
+@limiter.limit(lambda: current_app.config["RATELIMIT_APPLICATIONS"])
+def create_application():
+    req = parse_body(ApplicationRequest)
+    case = open_online_application(req)
+    answer = {**application_view(case), "token": access_token(case)}
+    db.session.commit()
+    return answer, 201
+
+
+def _wrong_guess(response) -> bool:
+    return response.status_code == 404
+
+
+@bp.post("/public/applications/access")
+@limiter.limit(_public_limit)
+@limiter.limit(lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
+               key_func=lambda: f"{request.remote_addr}:application-access", deduct_when=_wrong_guess)
+def application_access():
+    req = parse_body(AccessRequest)
+    return {"case_no": req.case_no.upper(), "token": recover_access(req.case_no, req.phone, req.id_number)}
+
+
+@bp.get("/public/applications/<case_no>")
+@limiter.limit(_public_limit)
+def show_application(case_no: str):
+    return application_view(application_for(case_no, _token()))
+
+
+@bp.post("/public/applications/<case_no>/files")
+@limiter.limit(_public_limit)
+def upload_application_file(case_no: str):
+    case = application_for(case_no, _token(), for_update=True)
+    upload = check_upload(request.files.get("file"))
+    row, path = add_file(case, request.form.get("material"), upload)
+    try:  # a file whose row is not committed is removed again: a failed upload stores nothing
+        answer = {"file": file_view(row), "application": application_view(case)}
+        db.session.commit()
+    except Exception:
+        discard(path)
+        raise
+    return answer, 201
+
+
+@bp.delete("/public/applications/<case_no>/files/<int:file_id>")
+@limiter.limit(_public_limit)
+def delete_application_file(case_no: str, file_id: int):
+    case = application_for(case_no, _token(), for_update=True)
+    path = remove_file(case, file_id)
+    answer = application_view(case)
+    db.session.commit()
+    discard(path)
+    return answer
+
+
+@bp.get("/public/applications/<case_no>/files/<int:file_id>")
+@limiter.limit(_public_limit)
+def application_file(case_no: str, file_id: int):
+    row = applicant_file(application_for(case_no, _token()), file_id)
+    return _file_response(stored_path(row), row)
+
+
+@bp.post("/public/applications/<case_no>/submit")
+@limiter.limit(_public_limit)
+def submit(case_no: str):
+    case = application_for(case_no, _token(), for_update=True)
+    submit_application(case, parse_body(ApplicantNoteRequest).note)
+    answer = application_view(case)
+    db.session.commit()
+    return answer
+
+
+@bp.post("/public/applications/<case_no>/supplement")
+@limiter.limit(_public_limit)
+def supplement(case_no: str):
+    case = application_for(case_no, _token(), for_update=True)
+    supplement_application(case, parse_body(ApplicantNoteRequest).note)
+    answer = application_view(case)
+    db.session.commit()
+    return answer
+
+
+@bp.post("/public/applications/<case_no>/withdraw")
+@limiter.limit(_public_limit)
+def withdraw(case_no: str):
+    case = application_for(case_no, _token(), for_update=True)
+    withdraw_application(case, parse_body(ApplicantNoteRequest).note)
+    answer = application_view(case)
+    db.session.commit()
+    return answer
+
+
+@bp.put("/public/applications/<case_no>/delivery")
+@limiter.limit(_public_limit)
+def delivery(case_no: str):
+    case = application_for(case_no, _token(), for_update=True)
+    choose_delivery(case, parse_body(Delivery))
+    answer = application_view(case)
+    db.session.commit()
+    return answer
+
+
+@bp.get("/public/applications/<case_no>/documents/<kind>")
+@limiter.limit(_public_limit)
+def application_document(case_no: str, kind: str):
+    case = application_for(case_no, _token())
+    return _pdf(applicant_document(case, kind), f"{case.case_no}-{kind}.pdf")
+
+
+# --- staff ---
+
+
+@bp.get("/cases/<case_no>/files")
+@staff_required()
+def case_files(case_no: str):
+    case = get_case(case_no)
+    require_visible(case, acting_user())
+    return [file_view(row) for row in files_of(case, sent_only=True)]
+
+
+@bp.get("/cases/<case_no>/files/<int:file_id>")
+@staff_required()
+def case_file(case_no: str, file_id: int):
+    case = get_case(case_no)
+    require_visible(case, acting_user())
+    row = staff_file(case, file_id)
+    return _file_response(stored_path(row), row)

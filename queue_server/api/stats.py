@@ -1,0 +1,41 @@
+"""五办 figures of a hall (JSON, CSV, XLSX) and the staffing what-if of a queue."""
+
+from flask import Response
+
+from ..auth import acting_user, staff_required
+from ..estimates import staffing
+from ..errors import NotFound
+from ..extensions import db
+from ..halls import get_hall
+from ..models import Queue
+from ..schemas import StaffingQuery, StatsQuery, parse_query
+from ..stats import export_name, hall_figures, require_figures_reader, to_csv, to_xlsx
+from . import bp
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/halls/<hall_code>/stats")
+@staff_required("supervisor")
+def hall_stats(hall_code: str):
+    query = parse_query(StatsQuery)
+    figures = hall_figures(get_hall(hall_code), query, acting_user())
+    if query.format == "json":
+        return figures
+    body, mimetype = (to_csv(figures), "text/csv; charset=utf-8") if query.format == "csv" else (to_xlsx(figures), XLSX)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{export_name(figures, query.format)}"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/halls/<hall_code>/queues/<queue_code>/staffing")
+@staff_required("supervisor")
+def queue_staffing(hall_code: str, queue_code: str):
+    hall = get_hall(hall_code)
+    queue = db.session.scalar(db.select(Queue).where(Queue.hall_id == hall.id, Queue.code == queue_code))
+    if queue is None:
+        raise NotFound(f"本大厅没有该队列：{queue_code}", {"queue": queue_code})
+    require_figures_reader(acting_user(), hall)
+    query = parse_query(StaffingQuery)
+    return staffing(hall, queue, query.target_s, query.percentile, query.days)

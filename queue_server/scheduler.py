@@ -1,0 +1,339 @@
+"""The scheduler: the hall's timed jobs, run by one process beside the web workers.
+
+``flask --app wsgi scheduler run`` sweeps every ``--interval`` seconds (``--once``: a single sweep).
+Each job takes the time it runs for (``now``), works in its own write transaction, commits, and only
+then sends its events and text messages. Timers run only here, never in the web workers.
+
+A second scheduler started by mistake sends nothing twice. That holds by construction in the
+database, whatever the timing:
+
+- a change of a case's light is recorded as the case's next ``CaseAlert.seq``; the unique
+  (case_id, seq) lets exactly one process insert it, and only the one that inserted it emits;
+- the turn-near notice is claimed by a conditional UPDATE of ``tickets.near_notified_at``: only the
+  process whose UPDATE changed the row sends the message;
+- expiring tickets locks them (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) and
+  re-reads their state, so a ticket is expired, and announced, once.
+
+With Redis, a leader lock (``SET NX PX``) also keeps a second scheduler idle; that saves work, but
+the guarantees above do not depend on it.
+"""
+
+import importlib
+import logging
+import re
+import signal
+import threading
+import uuid
+from datetime import datetime, time as day_time, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from workflows import ticket as ticket_flow
+
+from . import clock, events, notify
+from .cases import case_clock_of
+from .db import begin_write
+from .extensions import db
+from .models import Case, CaseAlert, Hall, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+ALERT_LIGHTS = ("yellow", "red")
+# A case with no recorded change has been green since its clock started.
+FIRST_LIGHT = "green"
+# The states the ticket machine's `expire` trigger leaves (waiting, called).
+EXPIRE_FROM = tuple(ticket_flow.machine.events["expire"].transitions)
+_TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
+
+
+# --- time limits (限时办结) ---
+
+
+def sweep_case_lights(now: datetime) -> list[CaseAlert]:
+    """Record each running case whose light changed since the last sweep; alert on yellow and red."""
+    begin_write()
+    today = now.astimezone(clock.hall_tz()).date()
+    running = db.session.scalars(
+        select(Case)
+        .where(Case.accepted_at.is_not(None), Case.decided_at.is_(None))
+        .options(selectinload(Case.pauses), selectinload(Case.service))
+        .order_by(Case.id)  # every scheduler takes the cases in one order: no deadlock between two
+    ).all()
+    last = _last_changes([case.id for case in running])
+    raised = []
+    for case in running:
+        timer = case_clock_of(case, today)
+        seq, previous = last.get(case.id, (0, None))
+        if timer.light is None or timer.light == (previous or FIRST_LIGHT):
+            continue
+        alert_id = _record_change(case, seq + 1, timer, previous, now)
+        if alert_id is None:
+            continue  # another scheduler recorded this change first: it alerts, not us
+        if timer.light in ALERT_LIGHTS:
+            alert = db.session.get(CaseAlert, alert_id)
+            events.alert_raised(alert)
+            raised.append(alert)
+    _commit_and_send()
+    return raised
+
+
+def _last_changes(case_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Return each case's latest recorded change: (seq, light)."""
+    if not case_ids:
+        return {}
+    latest = (
+        select(CaseAlert.case_id, func.max(CaseAlert.seq).label("seq"))
+        .where(CaseAlert.case_id.in_(case_ids))
+        .group_by(CaseAlert.case_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(CaseAlert.case_id, CaseAlert.seq, CaseAlert.light)
+        .join(latest, and_(CaseAlert.case_id == latest.c.case_id, CaseAlert.seq == latest.c.seq))
+    )
+    return {row.case_id: (row.seq, row.light) for row in rows}
+
+
+def _record_change(case: Case, seq: int, timer, previous: str | None, now: datetime) -> int | None:
+    """Insert the case's change number `seq`; None when it is already there (another scheduler's)."""
+    dialect = db.session.get_bind().dialect.name
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert_into(CaseAlert)
+        .values(case_id=case.id, hall_id=case.hall_id, seq=seq, light=timer.light,
+                previous_light=previous or FIRST_LIGHT,
+                deadline=timer.deadline, remaining_workdays=timer.remaining_workdays, raised_at=now)
+        .on_conflict_do_nothing(index_elements=[CaseAlert.case_id, CaseAlert.seq])
+        .returning(CaseAlert.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+# --- tickets at closing time ---
+
+
+def closing_time(hall: Hall) -> day_time:
+    """Return when the hall closes: the last time its opening hours name, else HALL_CLOSING_TIME."""
+    times = _TIME.findall(hall.hours or "") or _TIME.findall(current_app.config["HALL_CLOSING_TIME"])
+    hour, minute = times[-1]
+    return day_time(int(hour), int(minute))
+
+
+def expire_open_tickets(now: datetime) -> int:
+    """Expire the waiting and called tickets of a day once its hall has closed; return how many."""
+    begin_write()
+    local = now.astimezone(clock.hall_tz())
+    expired = 0
+    for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
+        last_open_day = local.date() if local.time() >= closing_time(hall) else local.date() - timedelta(days=1)
+        tickets = db.session.scalars(
+            select(Ticket)
+            .where(Ticket.hall_id == hall.id, Ticket.service_date <= last_open_day, Ticket.state.in_(EXPIRE_FROM))
+            .order_by(Ticket.id)
+            .with_for_update()  # a second scheduler waits here, then no longer finds these tickets
+        ).all()
+        for ticket in tickets:
+            before = ticket_flow.fire(ticket, "expire", at=now)
+            db.session.add(TicketEvent(ticket_id=ticket.id, trigger="expire", from_state=before, to_state=ticket.state,
+                                       actor_id=None, window_id=ticket.window_id, queue_id=ticket.queue_id, at=now,
+                                       note="闭厅自动过期"))
+            events.ticket_changed(ticket)
+            events.queue_changed(ticket.queue)
+        expired += len(tickets)
+    _commit_and_send()
+    return expired
+
+
+# --- the turn-near notice ---
+
+
+def notify_turn_near(now: datetime) -> int:
+    """Text the waiting tickets with a phone that reached the first TURN_NEAR_PLACE places; return how many."""
+    begin_write()
+    places = current_app.config["TURN_NEAR_PLACE"]
+    today = now.astimezone(clock.hall_tz()).date()
+    in_line = (
+        select(Ticket.id, func.row_number().over(partition_by=Ticket.queue_id,
+                                                 order_by=(Ticket.lane, Ticket.queued_at, Ticket.id)).label("place"))
+        .where(Ticket.service_date == today, Ticket.state == "waiting")
+        .subquery()
+    )
+    not_yet_told = or_(Ticket.near_notified_at.is_(None), Ticket.near_notified_at < Ticket.queued_at)
+    near = db.session.execute(
+        select(Ticket, in_line.c.place)
+        .join(in_line, in_line.c.id == Ticket.id)
+        .where(in_line.c.place <= places, Ticket.phone.is_not(None), not_yet_told)
+        .options(selectinload(Ticket.queue), selectinload(Ticket.hall))
+        .order_by(Ticket.id)
+    ).all()
+    tickets = Ticket.__table__
+    sent = 0
+    for ticket, place in near:
+        # Claim the notice: the row changes for one process only, the one that then sends it.
+        claim = (
+            update(tickets)
+            .where(tickets.c.id == ticket.id, tickets.c.state == "waiting",
+                   or_(tickets.c.near_notified_at.is_(None), tickets.c.near_notified_at < tickets.c.queued_at))
+            .values(near_notified_at=now)
+        )
+        if db.session.execute(claim).rowcount != 1:
+            continue  # called meanwhile, or another scheduler told them
+        notify.notify(ticket.phone, "turn_near", number=ticket.number, ahead=place - 1,
+                      queue_name=ticket.queue.name, hall_name=ticket.hall.name)
+        sent += 1
+    _commit_and_send()
+    return sent
+
+
+# --- appointments (queue_server/appointments.py, when it is there) ---
+
+
+def appointment_jobs() -> list:
+    """Return the booking jobs of queue_server.appointments (open the slots of the bookable days, mark the
+    missed bookings, remind the coming ones), or none while that module is absent."""
+    try:
+        appointments = importlib.import_module(f"{__package__}.appointments")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.appointments":
+            raise  # the module is there but something it imports is not: a real error
+        return []
+    names = ("open_bookable_days", "mark_missed_appointments", "send_booking_reminders")
+    return [getattr(appointments, name) for name in names if callable(getattr(appointments, name, None))]
+
+
+def _in_transaction(job):
+    """Run an operation (flushes, never commits) in a write transaction of its own."""
+
+    def run(now: datetime):
+        begin_write()
+        result = job(now)
+        _commit_and_send()
+        return result
+
+    run.__name__ = job.__name__
+    return run
+
+
+# --- one sweep, and the loop ---
+
+
+def _commit_and_send() -> None:
+    db.session.commit()
+    notify.send_committed()
+    events.send_committed()  # closes the session
+
+
+def jobs() -> list:
+    """List the jobs of a sweep, in the order they run."""
+    return [sweep_case_lights, expire_open_tickets, notify_turn_near,
+            *(_in_transaction(job) for job in appointment_jobs())]
+
+
+def sweep(now: datetime | None = None) -> dict:
+    """Run every job once for `now` (default: the hall clock); a failing job does not stop the others."""
+    now = now or clock.now()
+    results = {}
+    for job in jobs():
+        try:
+            result = job(now)
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduler job %s failed", job.__name__)
+            results[job.__name__] = "failed"
+            continue
+        results[job.__name__] = len(result) if isinstance(result, list) else result
+    db.session.remove()
+    return results
+
+
+class LeaderLock:
+    """Who sweeps when several schedulers run: a Redis key SET NX PX, renewed by its holder.
+
+    Without REDIS_URL every scheduler leads; with Redis down, each one sweeps too (the database
+    keeps them from sending anything twice).
+    """
+
+    KEY = "wuban:scheduler:leader"
+    _RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+              "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end")
+
+    def __init__(self, ttl_s: float):
+        self.ttl_ms = int(ttl_s * 1000)
+        self.token = uuid.uuid4().hex
+
+    def acquire(self) -> bool:
+        """Take or keep the lead; True when this process should sweep now."""
+        if not current_app.config.get("REDIS_URL"):
+            return True
+        from .redis_client import redis_client
+
+        try:
+            client = redis_client()
+            if client.eval(self._RENEW, 1, self.KEY, self.token, self.ttl_ms):
+                return True
+            return bool(client.set(self.KEY, self.token, nx=True, px=self.ttl_ms))
+        except Exception as error:  # noqa: BLE001 - Redis down: sweep anyway, the database guards
+            log.warning("scheduler leader lock unavailable (%s); sweeping anyway", error)
+            return True
+
+    def release(self) -> None:
+        """Give up the lead (at exit), so another scheduler takes over at once."""
+        if not current_app.config.get("REDIS_URL"):
+            return
+        from .redis_client import redis_client
+
+        try:
+            redis_client().eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+                                "else return 0 end", 1, self.KEY, self.token)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def run_forever(interval_s: float, report=print) -> None:
+    """Sweep every interval_s seconds until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    lock = LeaderLock(ttl_s=max(3 * interval_s, 10))
+    leading = None
+    try:
+        while not stop.is_set():
+            if lock.acquire():
+                if leading is not True:
+                    report("本调度进程开始执行定时任务 (leading)")
+                leading = True
+                results = sweep()
+                if any(value for value in results.values()):
+                    report(f"{clock.now():%Y-%m-%d %H:%M:%S} {results}")
+            elif leading is not False:
+                leading = False
+                report("另一调度进程正在执行定时任务，本进程待命 (standing by)")
+            stop.wait(interval_s)
+    finally:
+        lock.release()
+        notify.flush(timeout=10)
+
+
+# --- the operator command (registered in queue_server/cli.py) ---
+
+scheduler_cli = AppGroup("scheduler", help="定时任务 The scheduler: time-limit alerts, closing time, SMS.")
+
+
+@scheduler_cli.command("run")
+@click.option("--once", is_flag=True, help="Sweep once and exit (tests, cron).")
+@click.option("--interval", type=click.FloatRange(min=1), default=None,
+              help="Seconds between sweeps (default SCHEDULER_INTERVAL_S, 30).")
+def scheduler_run(once: bool, interval: float | None) -> None:
+    """Run the hall's timed jobs: one process beside the web workers, never in them."""
+    if once:
+        click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {sweep()}")
+        notify.flush(timeout=10)
+        return
+    interval = interval or current_app.config["SCHEDULER_INTERVAL_S"]
+    click.echo(f"调度进程已启动，每 {interval:g} 秒执行一次 (Ctrl-C 停止)")
+    run_forever(interval, report=click.echo)

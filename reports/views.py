@@ -1,0 +1,68 @@
+"""Report pages: signed-in supervisors; each page carries a bearer token and reads the API."""
+
+from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from queue_server import clock
+from queue_server.auth import issue_token
+from queue_server.extensions import db
+from queue_server.halls import get_hall
+from queue_server.models import Hall
+
+from . import bp
+
+PAGES = {"monthly": "月度五办报表", "rectifications": "差评整改", "staffing": "窗口配置测算"}
+
+
+def _hall() -> Hall:
+    """The hall asked for (hall_code=…), else the user's own, else the first."""
+    code = request.args.get("hall_code")
+    if code:
+        return get_hall(code)
+    return current_user.hall or db.session.scalar(db.select(Hall).order_by(Hall.code))
+
+
+def _page(page: str, **extra):
+    if not current_user.has_role("supervisor"):
+        abort(403)
+    hall = _hall()
+    if not current_user.works_in(hall.id):
+        abort(403)
+    page_config = {
+        "hall": hall.code,
+        "hall_name": hall.name,
+        "token": issue_token(current_user),
+        "api": url_for("api.openapi_spec").rsplit("/", 1)[0],
+        "today": clock.today().isoformat(),
+        "tz": clock.hall_tz().key,
+        **extra,
+    }
+    response = make_response(render_template(f"reports/{page}.html", hall=hall, page=page, pages=PAGES,
+                                             user=current_user, page_config=page_config))
+    response.headers["Cache-Control"] = "no-store"  # the page carries a bearer token
+    return response
+
+
+@bp.get("/")
+@login_required
+def index():
+    return redirect(url_for("reports.monthly", **request.args))
+
+
+@bp.get("/monthly")
+@login_required
+def monthly():
+    return _page("monthly", month=request.args.get("month") or clock.today().strftime("%Y-%m"))
+
+
+@bp.get("/rectifications")
+@login_required
+def rectifications():
+    return _page("rectifications")
+
+
+@bp.get("/staffing")
+@login_required
+def staffing():
+    hall = _hall()
+    return _page("staffing", queues=[{"code": q.code, "name": q.name} for q in hall.queues])

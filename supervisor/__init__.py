@@ -1,0 +1,45 @@
+"""The supervisor screen (监督中心): waits, windows, today's figures, time-limit alerts and bad ratings, live."""
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_login import current_user, login_required
+
+from queue_server.auth import issue_token
+from queue_server.extensions import db
+from queue_server.models import Hall
+
+bp = Blueprint(
+    "supervisor", __name__, url_prefix="/supervisor",
+    template_folder="templates", static_folder="static", static_url_path="/static/supervisor",
+)
+
+
+def _hall_to_watch() -> Hall:
+    """The hall asked for (?hall_code=, as the index links it) if the user works there, else their own."""
+    code = request.args.get("hall_code")
+    if code:
+        hall = db.session.scalar(db.select(Hall).where(Hall.code == code))
+        if hall is None:
+            abort(404)
+        if not current_user.works_in(hall.id):
+            abort(403)
+        return hall
+    if current_user.hall is not None:
+        return current_user.hall
+    hall = db.session.scalar(db.select(Hall).order_by(Hall.code).limit(1))
+    if hall is None:
+        abort(404)
+    return hall
+
+
+@bp.get("/")
+@login_required
+def index():
+    if not current_user.has_role("supervisor"):  # admin holds every role
+        abort(403)
+    hall = _hall_to_watch()
+    response = make_response(render_template(
+        "supervisor/supervisor.html", hall=hall, token=issue_token(current_user), user=current_user,
+    ))
+    # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
+    response.headers["Cache-Control"] = "no-store"
+    return response

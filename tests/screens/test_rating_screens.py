@@ -1,0 +1,137 @@
+"""好差评 in the browser: the window evaluator, the ticket status page, and the supervisor's rectification page.
+
+Against a real server: a clerk serves tickets through the API; the citizen rates on the screen
+facing the window or on the ticket's status page; a supervisor assigns and closes the bad rating.
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+TIMEOUT = 8000
+
+
+def serve(live_server, token: str, window_id: int) -> dict:
+    """Take a ticket, call it at the window, start and finish it; return it."""
+    status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
+    assert status == 201, ticket
+    status, called = live_server.call("POST", f"/api/v1/windows/{window_id}/call-next", token=token)
+    assert status == 200 and called["id"] == ticket["id"], called
+    for trigger in ("start", "finish"):
+        status, answer = live_server.call("POST", f"/api/v1/tickets/{ticket['id']}/{trigger}", token=token)
+        assert status == 200, answer
+    return ticket
+
+
+def open_window(live_server, number: int, clerk: str) -> tuple[str, int]:
+    token = live_server.token(clerk)
+    window_id = live_server.window_id(number, token)
+    status, answer = live_server.call("POST", f"/api/v1/windows/{window_id}/status", {"status": "open"}, token)
+    assert status == 200, answer
+    return token, window_id
+
+
+def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_bad_rating(page, browser, live_server):
+    """The evaluator of window 1 asks 请您评价 for the ticket just finished; a 2 with a reason opens a
+    rectification item, which the supervisor assigns and closes on the rectification page."""
+    token, window_id = open_window(live_server, 1, "clerk1")
+    page.goto(f"{live_server.url}/evaluate/{window_id}")
+    expect(page.locator("#ev-live")).to_have_text("● 评价器已连接", timeout=TIMEOUT)
+    expect(page.locator("#ev-idle")).to_be_visible()
+
+    ticket = serve(live_server, token, window_id)
+    expect(page.locator("#ev-ask")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#ev-number")).to_have_text(ticket["number"])
+    page.click('.ev-grade[data-grade="2"]')
+    expect(page.locator("#ev-reasons")).to_be_visible()
+    with page.expect_response(re.compile(r"/api/v1/ratings$")) as answer:
+        page.click("text=等候时间太长")
+    assert answer.value.status == 201
+    expect(page.locator("#ev-thanks-text")).to_have_text("感谢您的评价！")
+
+    supervisor = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN").new_page()
+    supervisor.goto(f"{live_server.url}/reports/rectifications")
+    supervisor.fill("input[name=username]", "supervisor1")
+    supervisor.fill("input[name=password]", "demo")
+    supervisor.click("button[type=submit]")
+    supervisor.wait_for_url("**/reports/rectifications")
+    item = supervisor.locator("#r-items > li").filter(has_text=ticket["number"])
+    expect(item).to_contain_text("2分 不满意", timeout=TIMEOUT)
+    expect(item).to_contain_text("等候时间太长")
+    expect(item).to_contain_text("窗口评价器")
+    expect(item).to_contain_text("待分派")
+
+    item.locator('form[data-trigger="assign"] input').fill("clerk1")
+    item.locator('form[data-trigger="assign"] button').click()
+    item = supervisor.locator("#r-items > li").filter(has_text=ticket["number"])
+    expect(item).to_contain_text("整改中", timeout=TIMEOUT)
+    expect(item).to_contain_text("责任人 陈嘉欣")
+    item.locator('form[data-trigger="close"] textarea').fill("高峰时段增开3号窗口")
+    item.locator('form[data-trigger="close"] button').click()
+    item = supervisor.locator("#r-items > li").filter(has_text=ticket["number"])
+    expect(item).to_contain_text("整改措施：高峰时段增开3号窗口", timeout=TIMEOUT)
+    expect(item).to_have_attribute("data-state", "closed")
+    supervisor.context.close()
+
+
+def test_status_page_offers_the_rating_once_the_ticket_is_done(page, live_server):
+    """The ticket's status page shows the rating box once the ticket is done, and remembers the rating."""
+    token, window_id = open_window(live_server, 2, "clerk2")
+    ticket = serve(live_server, token, window_id)
+    page.goto(f"{live_server.url}/t/{ticket['id']}")
+    box = page.locator("#s-rate")
+    expect(box).to_be_visible(timeout=TIMEOUT)
+    expect(box).to_contain_text("请您对本次服务作出评价")
+    box.locator('.wr-grade[data-grade="5"]').click()
+    box.locator(".wr-comment").fill("很快，谢谢")
+    with page.expect_response(re.compile(r"/api/v1/ratings$")) as answer:
+        box.locator(".wr-send").click()
+    assert answer.value.status == 201
+    expect(box).to_have_text("感谢您的评价！")
+
+    page.reload()
+    expect(page.locator("#s-rate")).to_have_text("感谢您的评价！", timeout=TIMEOUT)
+    status, again = live_server.call("POST", "/api/v1/ratings", {"ticket_id": ticket["id"], "grade": 1})
+    assert status == 409, again
+
+
+def test_status_page_of_a_waiting_ticket_offers_no_rating(page, live_server):
+    status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsw"})
+    assert status == 201
+    page.goto(f"{live_server.url}/t/{ticket['id']}")
+    expect(page.locator("#s-state")).to_have_text("等候中", timeout=TIMEOUT)
+    expect(page.locator("#s-rate")).to_be_hidden()
+
+
+def test_monthly_report_shows_the_figures(page, live_server):
+    """The monthly report page lists the month's tickets and ratings for a supervisor."""
+    token, window_id = open_window(live_server, 3, "clerk3")
+    serve(live_server, token, window_id)
+    page.goto(f"{live_server.url}/reports/monthly")
+    page.fill("input[name=username]", "supervisor1")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reports/monthly")
+    expect(page.locator("#m-report")).to_have_attribute("aria-busy", "false", timeout=TIMEOUT)
+    status, figures = live_server.call("GET", "/api/v1/halls/xiqu/stats", token=live_server.token("supervisor1"))
+    assert status == 200, figures
+    cells = page.locator("#m-tickets tbody td")
+    expect(cells.nth(0)).to_have_text(str(figures["tickets"]["issued"]))
+    expect(cells.nth(1)).to_have_text(str(figures["tickets"]["served"]))
+    expect(page.locator("#m-ratings tbody td").nth(0)).to_have_text(str(figures["ratings"]["count"]))
+    expect(page.locator("#m-queues tbody tr").filter(has_text="商事登记")).to_have_count(1)
+
+
+def test_staffing_page_runs_the_what_if(page, live_server):
+    """The staffing page asks the API for the chosen queue and says when it has no history to go on."""
+    page.goto(f"{live_server.url}/reports/staffing")
+    page.fill("input[name=username]", "supervisor1")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reports/staffing")
+    expect(page.locator("#s-summary")).to_contain_text("商事登记", timeout=TIMEOUT)
+    with page.expect_response(re.compile(r"/queues/shsw/staffing\?target_s=600&percentile=0.9&days=20")):
+        page.fill("#s-target", "10")
+        page.select_option("#s-queue", "shsw")
+    expect(page.locator("#s-summary")).to_contain_text("社会事务")
+    expect(page.locator("#s-summary")).to_contain_text("该期间没有取号记录")
