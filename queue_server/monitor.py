@@ -23,6 +23,7 @@ from .extensions import db
 from .halls import window_view
 from .models import Case, CaseAlert, Hall, Rating, Rectification, Ticket, TicketEvent
 from .models.rating import BAD_GRADES
+from .workdays import hall_calendar
 
 RECENT_ALERTS = 20
 # The charts of cases and ratings look back this many days (hall dates, today included).
@@ -178,8 +179,9 @@ def _running_cases(hall: Hall) -> list[Case]:
 def _lit_cases(hall: Hall, today: date) -> dict:
     counts = Counter()
     lit = []
+    calendar = hall_calendar()
     for case in _running_cases(hall):
-        timer = case_clock_of(case, today)
+        timer = case_clock_of(case, today, calendar)
         counts[timer.light] += 1
         if timer.light in LIGHT_ORDER:
             lit.append({
@@ -286,10 +288,11 @@ def _on_time(hall: Hall, today: date) -> dict:
         .options(selectinload(Case.pauses), selectinload(Case.service))
     ).all()
     weeks = defaultdict(lambda: [0, 0])
+    calendar = hall_calendar()
     for case in decided:
         week = (case.decided_at.astimezone(clock.hall_tz()).date() - since).days // 7
         weeks[week][0] += 1
-        weeks[week][1] += 1 if case_clock_of(case, today).on_time else 0
+        weeks[week][1] += 1 if case_clock_of(case, today, calendar).on_time else 0
     total = sum(count for count, _ in weeks.values())
     on_time = sum(good for _, good in weeks.values())
     return {

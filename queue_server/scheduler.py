@@ -40,6 +40,7 @@ from .cases import case_clock_of
 from .db import begin_write
 from .extensions import db
 from .models import Case, CaseAlert, Hall, Ticket, TicketEvent
+from .workdays import hall_calendar
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ def sweep_case_lights(now: datetime) -> list[CaseAlert]:
     ).all()
     last = _last_changes([case.id for case in running])
     raised = []
+    calendar = hall_calendar()
     for case in running:
-        timer = case_clock_of(case, today)
+        timer = case_clock_of(case, today, calendar)
         seq, previous = last.get(case.id, (0, None))
         if timer.light is None or timer.light == (previous or FIRST_LIGHT):
             continue

@@ -23,6 +23,7 @@ from .extensions import db
 from .models import Case, Department, Hall, Queue, Rating, ServiceItem, Ticket, TicketEvent, User, Window
 from .models.rating import BAD_GRADES
 from .schemas import StatsQuery
+from .workdays import hall_calendar
 
 GROUP_NAMES = {"mode": "办理模式", "queue": "队列", "window": "窗口", "clerk": "工作人员", "department": "部门"}
 UNASSIGNED = "未关联"
@@ -124,8 +125,9 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> dict:
     for case in _cases(hall, Case.created_at >= since, Case.created_at < until):
         for figures in add(_case_key(case, by)):
             figures.by_mode[case.mode] += 1
+    calendar = hall_calendar()
     for case in _cases(hall, Case.decided_at >= since, Case.decided_at < until):
-        on_time = bool(case_clock_of(case).on_time)
+        on_time = bool(case_clock_of(case, calendar=calendar).on_time)
         for figures in add(_case_key(case, by)):
             figures.decided += 1
             figures.on_time += on_time
