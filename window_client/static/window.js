@@ -11,7 +11,6 @@
 
   const cfg = JSON.parse(document.getElementById("desk-config").textContent);
   const $ = function (id) { return document.getElementById(id); };
-  const API = "/api/v1";
   const RECENT_CALLS = 10;
 
   const STATE_NAMES = {
@@ -30,29 +29,7 @@
 
   // ---------- API ----------
 
-  async function api(method, path, body) {
-    const init = { method: method, headers: { Accept: "application/json", Authorization: "Bearer " + cfg.token } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers["Content-Type"] = "application/json";
-    }
-    let response;
-    try {
-      response = await fetch(API + path, init);
-    } catch (e) {
-      throw { code: "network", message: "网络连接失败，请检查网络后重试" };
-    }
-    if (response.status === 204) return null;
-    const text = await response.text();
-    let data = null;
-    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-    if (!response.ok) {
-      const error = (data && data.error) || { code: "http_" + response.status, message: "操作失败（" + response.status + "）" };
-      error.status = response.status;
-      throw error;
-    }
-    return data;
-  }
+  const api = window.WubanStaffApi.client(cfg.token);
 
   // ---------- banner ----------
 
