@@ -63,19 +63,26 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+# (table, key columns, dialect) -> the counter's upsert, built once: it runs on every ticket and case.
+_SEQUENCE_STATEMENTS: dict[tuple, object] = {}
+
+
 def next_in_sequence(counter_model, **key) -> int:
     """Increment a counter row (created at 1) in one atomic upsert and return its new value."""
+    from sqlalchemy import bindparam
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(counter_model)
-        .values(**key, last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[getattr(counter_model, name) for name in key],
-            set_={"last_seq": counter_model.last_seq + 1},
+    cache_key = (counter_model.__table__.name, tuple(key), dialect)
+    statement = _SEQUENCE_STATEMENTS.get(cache_key)
+    if statement is None:
+        table = counter_model.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _SEQUENCE_STATEMENTS[cache_key] = (
+            insert(table)
+            .values(**{name: bindparam(name) for name in key}, last_seq=1)
+            .on_conflict_do_update(index_elements=[table.c[name] for name in key],
+                                   set_={"last_seq": table.c.last_seq + 1})
+            .returning(table.c.last_seq)
         )
-        .returning(counter_model.last_seq)
-    )
-    return db.session.execute(stmt).scalar_one()
+    return db.session.execute(statement, key).scalar_one()

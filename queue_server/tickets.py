@@ -10,12 +10,11 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from workflows import ticket as ticket_flow
 
 from . import clock, estimates, events
-from .db import UTCDateTime
+from .db import UTCDateTime, next_in_sequence
 from .errors import Conflict, Forbidden, InvalidRequest, InvalidTransition, NotFound
 from .extensions import db
 from .halls import get_window, queue_in_body
@@ -47,7 +46,7 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> Ticket:
             raise InvalidRequest({"service": f"该事项应在“{service.queue_code}”队列办理，不在本队列"})
 
     at = clock.now()
-    seq = _next_number(queue, at.date())
+    seq = next_in_sequence(TicketCounter, queue_id=queue.id, service_date=at.date())
     ticket = Ticket(
         hall=hall,
         queue=queue,
@@ -68,29 +67,6 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> Ticket:
     _record(ticket, "issue", None, None, at)
     events.queue_changed(queue)
     return ticket
-
-
-def _number_statement(insert_for_dialect):
-    counters = TicketCounter.__table__
-    return (
-        insert_for_dialect(counters)
-        .values(queue_id=bindparam("queue"), service_date=bindparam("day"), last_seq=1)
-        .on_conflict_do_update(
-            index_elements=[counters.c.queue_id, counters.c.service_date],
-            set_={"last_seq": counters.c.last_seq + 1},
-        )
-        .returning(counters.c.last_seq)
-    )
-
-
-# Built once: statements of the busiest requests are not rebuilt (and re-keyed for the cache) per request.
-_NEXT_NUMBER = {"postgresql": _number_statement(postgresql.insert), "sqlite": _number_statement(sqlite.insert)}
-
-
-def _next_number(queue: Queue, day) -> int:
-    """Take the queue's next daily sequence number in one atomic upsert."""
-    statement = _NEXT_NUMBER[db.session.get_bind().dialect.name]
-    return db.session.execute(statement, {"queue": queue.id, "day": day}).scalar_one()
 
 
 # Call-next fires the machine's `call` transition as one UPDATE: the machine says from which state
