@@ -76,6 +76,8 @@ def test_rate_a_finished_ticket_by_its_number_once(kiosk, live_server):
     with kiosk.expect_response(RATINGS) as answer:
         kiosk.click("#rate-send")
     assert answer.value.status == 201
+    # The thanks step shows once the answer is handled; only then is its closing timer running.
+    expect(kiosk.locator("#rate-thanks")).to_be_visible()
     expect(kiosk.locator("#rate-thanks-text")).to_have_text("感谢您的评价！")
     kiosk.clock.run_for(7_000)
     expect(kiosk.locator("#rate-dialog")).to_be_hidden()
