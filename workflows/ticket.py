@@ -14,6 +14,16 @@ VERSION = 1
 
 STATES = ["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
 FINAL_STATES = {"done", "cancelled", "expired"}
+# What the staff and the citizens read for each state.
+STATE_NAMES = {
+    "waiting": "等候中",
+    "called": "已叫号",
+    "serving": "办理中",
+    "done": "已办结",
+    "no_show": "未到",
+    "cancelled": "已取消",
+    "expired": "已过期",
+}
 TRIGGER_NAMES = {
     "call": "叫号",
     "recall": "重呼",

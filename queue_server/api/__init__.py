@@ -15,3 +15,4 @@ def _open_write_transaction() -> None:
 
 
 from . import appointments, auth, calendar, cases, halls, monitor, online, openapi, ratings, services, stats, tickets, windows  # noqa: E402,F401
+from . import labels  # noqa: E402,F401

@@ -741,6 +741,14 @@ class MonitorOut(BaseModel):
     charts: MonitorCharts
 
 
+class LabelsOut(BaseModel):
+    case_states: dict[str, str] = Field(description="办件状态名称 Case state names, keyed by state")
+    case_triggers: dict[str, str] = Field(description="办件操作名称 Case trigger names")
+    modes: dict[str, str] = Field(description="办理方式名称 Mode names (五办 and 主题式服务)")
+    ticket_states: dict[str, str] = Field(description="号票状态名称 Ticket state names")
+    ticket_triggers: dict[str, str] = Field(description="号票操作名称 Ticket trigger names")
+
+
 def _list(model: type[BaseModel]) -> tuple[str, type[BaseModel]]:
     return ("list", model)
 
@@ -799,6 +807,7 @@ OPERATIONS = [
     ("get", "/cases/{case_no}/files/{file_id}", "查看网上申请材料 An uploaded file", "staff", None, {200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error}),
     ("get", "/halls/{hall_code}/monitor", "监督大屏快照：队列、窗口、今日数据、黄红灯办件、预警、差评、图表 Supervisor snapshot", "staff", None, {200: MonitorOut, 401: Error, 403: Error, 404: Error}),
     ("get", "/halls/{hall_code}/alerts", "限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts", "staff", schemas.AlertListQuery, {200: _list(AlertOut), 400: Error, 401: Error, 403: Error, 404: Error}),
+    ("get", "/labels", "状态、操作与办理方式的中文名称（各界面共用） Names of states, triggers and modes", "public", None, {200: LabelsOut, 429: Error}),
     ("get", "/openapi.json", "本接口说明 This document", "public", None, {200: None}),
 ]
 
@@ -808,6 +817,7 @@ ANSWER_MODELS = [Error, TokenOut, HallOut, QueueOut, WindowOut, TicketOut, Ticke
 ANSWER_MODELS += [RatingOut, RectificationOut, RectificationListOut, StatsOut, StaffingOut]  # docs/ratings.md
 ANSWER_MODELS += [ApplicationOut, ApplicationCreatedOut, ApplicationFileOut, UploadOut, ApplicationAccessOut]  # docs/online.md
 ANSWER_MODELS += [AlertOut, MonitorOut]  # docs/scheduler.md
+ANSWER_MODELS += [LabelsOut]  # the screens' names (api/labels.py)
 REF = "#/components/schemas/{model}"
 
 

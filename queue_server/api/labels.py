@@ -1,0 +1,26 @@
+"""The names screens show for states, triggers and modes, read from the workflows (GET /labels)."""
+
+from flask import current_app
+
+from workflows import case as case_flow
+from workflows import ticket as ticket_flow
+
+from ..extensions import limiter
+from . import bp
+
+
+def labels_view() -> dict:
+    """Build the zh-CN names of case states and triggers, modes, ticket states and triggers."""
+    return {
+        "case_states": {state: case_flow.STATE_NAMES[state] for state in case_flow.STATES},
+        "case_triggers": dict(case_flow.TRIGGER_NAMES),
+        "modes": dict(case_flow.MODE_NAMES),
+        "ticket_states": {state: ticket_flow.STATE_NAMES[state] for state in ticket_flow.STATES},
+        "ticket_triggers": dict(ticket_flow.TRIGGER_NAMES),
+    }
+
+
+@bp.get("/labels")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def labels():
+    return labels_view()
