@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user, login_required
 
+from queue_server import policy
 from queue_server.auth import issue_token
 
 bp = Blueprint(
@@ -10,17 +11,14 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/backoffice",
 )
 
-# The list's tabs and who sees them (admin holds every role): 网上预审 is the clerks' work, the
-# four approval tabs the departments'; supervisors watch both.
-PRE_REVIEW_ROLES = ("clerk", "supervisor")
-APPROVAL_ROLES = ("approver", "supervisor")
+# The list's tabs; who sees them is the policy's "backoffice.pre_review" and "backoffice.approval".
 APPROVAL_TABS = ("claimable", "mine", "decided", "all")
 
 
 def tabs_for(user) -> list[str]:
     """List the tabs of the back office the user works in, in the order they are shown."""
-    tabs = ["pre_review"] if user.has_role(*PRE_REVIEW_ROLES) else []
-    if user.has_role(*APPROVAL_ROLES):
+    tabs = ["pre_review"] if policy.allows(user, "backoffice.pre_review") else []
+    if policy.allows(user, "backoffice.approval"):
         tabs += APPROVAL_TABS
     return tabs
 

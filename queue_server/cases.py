@@ -2,7 +2,7 @@
 
 Operations flush but never commit; they take the acting user and check what that user may do.
 Who may fire a trigger is declared beside the machine (``workflows.case.ROLES``); the scope of the
-user (hall, department, the case's assignee) is checked here.
+user (hall, district, department, the case's assignee or agent) is checked by ``policy``.
 """
 
 from datetime import datetime
@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from workflows import case as case_flow
 
-from . import clock, events, notify
+from . import clock, events, notify, policy
 from .db import next_in_sequence
-from .errors import Conflict, Forbidden, InvalidRequest, InvalidTransition, NotFound
+from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from .extensions import db
 from .models import Case, CaseCounter, CaseEvent, CasePause, Department, Hall, ServiceItem, Ticket, User
 from .schemas import (
@@ -57,17 +57,14 @@ DISPATCH_AFTER = {"accept", "accept_with_deficiency", "pass_pre_review"}
 
 def open_case(req: CaseRequest, actor: User) -> Case:
     """Open a case for an item at a hall (前台综合受理); it starts in its mode's initial state."""
-    if not actor.has_role("clerk", "agent"):
-        raise Forbidden("只有窗口工作人员和代办员可以登记办件")
+    hall = hall_in_body(req.hall, "hall")
+    policy.require(actor, "case.create", hall_id=hall.id)
     service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
     if service is None:
         raise InvalidRequest({"service": f"事项不存在：{req.service}"})
     if req.mode not in service.modes:
         names = "、".join(case_flow.MODE_NAMES[mode] for mode in service.modes)
         raise InvalidRequest({"mode": f"该事项不支持{case_flow.MODE_NAMES[req.mode]}，可选：{names}"})
-    hall = hall_in_body(req.hall, "hall")
-    if not actor.works_in(hall.id):
-        raise Forbidden("不能在其他服务大厅登记办件")
     ticket = None
     if req.ticket_id is not None:
         ticket = db.session.get(Ticket, req.ticket_id)
@@ -186,9 +183,7 @@ def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
     allowed = workflow.allowed_triggers(case.state)
     if req.trigger not in allowed:
         raise InvalidTransition(case.state, req.trigger, allowed, _refusal_message(case, req.trigger))
-    refusal = permission_problem(case, req.trigger, actor)
-    if refusal:
-        raise Forbidden(refusal, {"trigger": req.trigger, "state": case.state})
+    policy.require(actor, "case.transition", case=case, trigger=req.trigger)
     if req.trigger in NOTE_REQUIRED and not req.note:
         raise InvalidRequest({"note": NOTE_REQUIRED[req.trigger]})
     data = parse(TRIGGER_DATA.get(req.trigger, NoData), req.data or {}, prefix="data.")
@@ -268,37 +263,6 @@ def _refusal_message(case: Case, trigger: str) -> str | None:
     return None
 
 
-def permission_problem(case: Case, trigger: str, actor: User) -> str | None:
-    """Say why the user may not fire this trigger on the case now, or None when they may."""
-    roles = [role for role in case_flow.roles_for(trigger, case.state) if actor.has_role(role)]
-    if not roles:
-        return "当前账号的角色不能执行此操作"
-    problems = [_in_scope(case, trigger, role, actor) for role in roles]
-    return None if None in problems else problems[0]
-
-
-def _in_scope(case: Case, trigger: str, role: str, actor: User) -> str | None:
-    """Say why the actor, acting in this role, may not touch this case, or None."""
-    is_admin = "admin" in actor.roles
-    if role == "approver":
-        if not is_admin and actor.department_id != case.department_id:
-            return "只能审批本部门的办件"
-        holds_case = trigger in case_flow.ASSIGNEE_TRIGGERS or (trigger == "request_supplement" and case.state == "reviewing")
-        if holds_case and case.assignee_id != actor.id and not is_admin:
-            return "该办件由其他审批人员办理"
-        return None
-    if role == "clerk":
-        halls = [case.hall_id] + ([case.delivery_hall_id] if trigger in case_flow.PICKUP_TRIGGERS else [])
-        return None if any(actor.works_in(hall_id) for hall_id in halls) else "不能办理其他服务大厅的办件"
-    if role == "agent":
-        if not actor.works_in(case.hall_id):
-            return "不能办理其他服务大厅的办件"
-        if trigger != "assign_agent" and case.agent_id not in (None, actor.id) and not is_admin:
-            return "该办件由其他代办员代办"
-        return None
-    return None if actor.works_in(case.hall_id) else "不能办理其他服务大厅的办件"
-
-
 def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
     """Check the trigger's data against the case and return what the machine's callbacks need."""
     if trigger == "accept_with_deficiency":
@@ -307,7 +271,8 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
             raise InvalidRequest({"data.due": "补交期限应晚于今天"})
     if trigger == "reassign":
         assignee = db.session.scalar(select(User).where(User.username == data.assignee, User.active.is_(True)))
-        if assignee is None or not assignee.has_role("approver") or assignee.department_id != case.department_id:
+        if (assignee is None or not assignee.has_role("approver") or assignee.department_id != case.department_id
+                or not policy.decides_in(assignee, case.hall_id)):
             raise InvalidRequest({"data.assignee": f"不是本部门的审批人员：{data.assignee}"})
         if assignee.id == case.assignee_id:
             raise InvalidRequest({"data.assignee": "办件已由该人员办理"})
@@ -316,7 +281,7 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
         agent = actor if data.agent is None else db.session.scalar(select(User).where(User.username == data.agent))
         if agent is None or not agent.active or not agent.has_role("agent"):
             raise InvalidRequest({"data.agent": "请选择一名代办员" if data.agent is None else f"不是代办员：{data.agent}"})
-        if not agent.works_in(case.hall_id):
+        if agent.hall_id != case.hall_id:
             raise InvalidRequest({"data.agent": "代办员不属于本服务大厅"})
         return {"agent": agent}
     if trigger == "mail":
@@ -439,8 +404,9 @@ def _hall_date(value: datetime | None):
 
 def list_cases(query: CaseListQuery, viewer: User) -> dict:
     """List the cases the user may see, filtered, newest first, with the total before paging."""
+    policy.require(viewer, "case.list")
     stmt = select(Case).options(selectinload(Case.pauses)).order_by(Case.created_at.desc(), Case.id.desc())
-    stmt = _visible_to(stmt, viewer)
+    stmt = stmt.where(policy.case_scope(viewer))
     if query.state:
         stmt = stmt.where(Case.state == query.state)
     if query.department:
@@ -464,23 +430,6 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
     return {"items": [case_view(case, viewer, calendar) for case in cases], "total": total}
 
 
-def _visible_to(stmt, viewer: User):
-    """Keep the cases a user may see: an approver their department's, other staff their hall's."""
-    if "admin" in viewer.roles and viewer.hall_id is None:
-        return stmt
-    if viewer.has_role("approver") and not viewer.has_role("clerk", "supervisor", "agent"):
-        # A bundle's parent is never approved itself: its children are, department by department.
-        return stmt.where(Case.department_id == viewer.department_id, Case.mode != case_flow.BUNDLE)
-    return stmt.where(or_(Case.hall_id == viewer.hall_id, Case.delivery_hall_id == viewer.hall_id))
-
-
-def require_visible(case: Case, viewer: User) -> None:
-    """Refuse (403) a user who may not see the case."""
-    visible = db.session.scalar(_visible_to(select(Case.id).where(Case.id == case.id), viewer))
-    if visible is None:
-        raise Forbidden("无权查看该办件")
-
-
 def history_of(case: Case) -> list[CaseEvent]:
     """Return the case's recorded changes, oldest first."""
     return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
@@ -492,7 +441,7 @@ def case_view(case: Case, viewer: User, calendar: WorkCalendar | None = None) ->
     timer = case_clock_of(case, calendar=calendar)
     workflow = case_flow.definition(case.mode, case.workflow_version)
     allowed = [t for t in workflow.allowed_triggers(case.state)
-               if t != "dispatch" and permission_problem(case, t, viewer) is None]
+               if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
     history = history_of(case)
     return {
         "id": case.id,
@@ -636,14 +585,14 @@ def public_progress(case_no: str, phone: str) -> dict:
     }
 
 
-def approvers_of(department_code: str) -> list[dict]:
-    """List the active approvers of a department."""
+def approvers_of(department_code: str, viewer: User) -> list[dict]:
+    """List the active approvers of a department in the viewer's district (an approver of it asks)."""
     department = db.session.scalar(select(Department).where(Department.code == department_code))
     if department is None:
         raise NotFound(f"部门不存在：{department_code}", {"department": department_code})
-    users = db.session.scalars(
-        select(User).where(User.department_id == department.id, User.active.is_(True)).order_by(User.username)
-    )
+    policy.require(viewer, "department.approvers", department_id=department.id)
+    scope = policy.department_approvers(viewer, department.id)
+    users = db.session.scalars(select(User).where(scope).order_by(User.username))
     return [_person(user) for user in users if user.has_role("approver")]
 
 

@@ -2,11 +2,11 @@
 
 from sqlalchemy import func, select
 
-from . import clock
+from . import clock, policy
 from .halls import window_view
 from .extensions import db
 from .models import Ticket, TicketEvent, User, Window
-from .tickets import require_clerk, ticket_view, waiting_counts
+from .tickets import ticket_view, waiting_counts
 
 
 def current_ticket(window: Window) -> Ticket | None:
@@ -51,7 +51,7 @@ def clerk_figures(clerk: User) -> dict:
 
 def desk_view(window: Window, clerk: User) -> dict:
     """Render the window's desk for its clerk."""
-    require_clerk(clerk, window.hall_id)
+    policy.require(clerk, "window.operate", hall_id=window.hall_id)
     counts = waiting_counts(queue.id for queue in window.queues)
     ticket = current_ticket(window)
     return {

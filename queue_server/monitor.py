@@ -18,7 +18,6 @@ from workflows import rectification as rectification_flow
 
 from . import clock
 from .cases import case_clock_of
-from .errors import Forbidden
 from .extensions import db
 from .halls import window_view
 from .models import Case, CaseAlert, Hall, Rating, Rectification, Ticket, TicketEvent
@@ -32,14 +31,6 @@ RATING_CHART_DAYS = 14
 LIGHT_ORDER = {"red": 0, "yellow": 1}
 # Ticket history rows that show a clerk at work at a window in that hour.
 WINDOW_WORK = ("call", "recall", "start", "finish", "no_show", "transfer")
-
-
-def require_supervisor(viewer, hall: Hall) -> None:
-    """Refuse (403) anyone but a supervisor or administrator of the hall."""
-    if not viewer.has_role("supervisor"):
-        raise Forbidden("只有监督人员和管理员可以查看监控数据")
-    if not viewer.works_in(hall.id):
-        raise Forbidden("不能查看其他服务大厅的监控数据")
 
 
 # --- alerts ---

@@ -2,7 +2,7 @@
 
 Boards and kiosks subscribe with ``{"hall": code}``; clerk screens with ``{"window": id}``, which
 needs staff: the bearer token in the connection's ``auth`` or the screen's session cookie. Staff of
-the hall (subscribing either way) also join its staff room, which gets the case notices. Every
+the hall who may hear its case notices (``policy``: not agents) also join its staff room. Every
 answer to a refused subscribe is the contract's error body; nothing else is affected.
 """
 
@@ -12,9 +12,10 @@ from flask import session
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
+from . import policy
 from .auth import user_from_token
 from .board import board_snapshot
-from .errors import ApiError, Forbidden, InvalidRequest, Unauthorized
+from .errors import ApiError, InvalidRequest, Unauthorized
 from .events import hall_room, staff_room
 from .extensions import db, socketio
 from .halls import get_hall, get_window, window_view
@@ -77,7 +78,7 @@ def _subscribe(data) -> dict:
         hall = get_hall(data["hall"])
         user = _signed_in_user()
         # Staff of the hall also hear its case notices (case numbers, approvers): boards and kiosks do not.
-        staff = [staff_room(hall.code)] if user is not None and user.works_in(hall.id) else []
+        staff = [staff_room(hall.code)] if policy.allows(user, "hall.case_notices", hall_id=hall.id) else []
         _move_to(hall_room(hall.code), *staff)
         return board_snapshot(hall)
     window_id = data["window"]
@@ -85,9 +86,10 @@ def _subscribe(data) -> dict:
         raise InvalidRequest({"window": "应为整数"})
     user = _staff_user()
     window = get_window(window_id)
-    if not user.works_in(window.hall_id):
-        raise Forbidden("不能订阅其他服务大厅的窗口")
-    _move_to(hall_room(window.hall.code), staff_room(window.hall.code), window_room(window.id))
+    policy.require(user, "hall.staff", hall_id=window.hall_id)
+    hall = window.hall
+    staff = [staff_room(hall.code)] if policy.allows(user, "hall.case_notices", hall_id=hall.id) else []
+    _move_to(hall_room(hall.code), *staff, window_room(window.id))
     return {**board_snapshot(window.hall), "window": window_view(window)}
 
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from workflows import case as case_flow
 
-from . import clock
+from . import clock, policy
 from .cases import case_clock_of
-from .errors import Forbidden, InvalidRequest
+from .errors import InvalidRequest
 from .extensions import db
 from .models import Case, Department, Hall, Queue, Rating, ServiceItem, Ticket, TicketEvent, User, Window
 from .models.rating import BAD_GRADES
@@ -90,17 +90,9 @@ def period_of(query: StatsQuery) -> tuple[date, date]:
     return start, to
 
 
-def require_figures_reader(actor: User, hall: Hall) -> None:
-    """Refuse (403) an actor who may not read the hall's figures (supervisors and admins of the hall)."""
-    if not actor.has_role("supervisor"):
-        raise Forbidden("只有督查人员和管理员可以查看统计")
-    if not actor.works_in(hall.id):
-        raise Forbidden("不能查看其他服务大厅的统计")
-
-
 def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> dict:
     """Count the hall's figures for the period, in total and (with group_by) per group."""
-    require_figures_reader(actor, hall)
+    policy.require(actor, "hall.supervise", hall_id=hall.id)
     start, end = period_of(query)
     since, until = _bounds(start, end)
     by = query.group_by

@@ -13,9 +13,9 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
 
 from workflows import ticket as ticket_flow
 
-from . import clock, estimates, events
+from . import clock, estimates, events, policy
 from .db import UTCDateTime, next_in_sequence
-from .errors import Conflict, Forbidden, InvalidRequest, InvalidTransition, NotFound
+from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from .extensions import db
 from .halls import get_window, queue_in_body
 from .models import (
@@ -191,7 +191,7 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
     if found is None:
         get_window(window_id)  # answers 404
     window = WindowRef(*found)
-    require_clerk(actor, window.hall_id)
+    policy.require(actor, "window.operate", hall_id=window.hall_id)
     if window.status != "open":
         raise Conflict("窗口未开放（已暂停或关闭），不能叫号", {"window": window.id, "status": window.status})
     at = clock.now()
@@ -222,7 +222,7 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
     allowed = [name for name in ticket_flow.allowed_triggers(ticket.state) if name in ticket_flow.CLERK_TRIGGERS]
     if trigger not in allowed:
         raise InvalidTransition(ticket.state, trigger, allowed)
-    require_clerk(actor, ticket.hall_id)
+    policy.require(actor, "window.operate", hall_id=ticket.hall_id)
 
     if trigger == "transfer":
         if target_queue_code is None:
@@ -248,20 +248,12 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_
 
 def set_window_status(window: Window, status: str, actor: User) -> Window:
     """Open, pause or close a window; opening it signs the clerk in at it."""
-    require_clerk(actor, window.hall_id)
+    policy.require(actor, "window.operate", hall_id=window.hall_id)
     window.status = status
     window.clerk = None if status == "closed" else actor
     db.session.flush()
     events.window_changed(window)
     return window
-
-
-def require_clerk(actor: User, hall_id: int) -> None:
-    """Refuse (403) an actor who is not a clerk of the hall."""
-    if not actor.has_role("clerk"):
-        raise Forbidden("只有窗口工作人员可以操作号票")
-    if not actor.works_in(hall_id):
-        raise Forbidden("不能操作其他服务大厅的窗口和号票")
 
 
 def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = None, **kwargs) -> TicketEvent:

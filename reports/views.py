@@ -3,7 +3,7 @@
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from queue_server import clock
+from queue_server import clock, policy
 from queue_server.auth import issue_token
 from queue_server.extensions import db
 from queue_server.halls import get_hall
@@ -23,10 +23,8 @@ def _hall() -> Hall:
 
 
 def _page(page: str, **extra):
-    if not current_user.has_role("supervisor"):
-        abort(403)
     hall = _hall()
-    if not current_user.works_in(hall.id):
+    if not policy.allows(current_user, "hall.supervise", hall_id=hall.id):
         abort(403)
     page_config = {
         "hall": hall.code,

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
+from queue_server import policy
 from queue_server.auth import issue_token
 from queue_server.extensions import db
 from queue_server.models import Hall
@@ -14,14 +15,12 @@ bp = Blueprint(
 
 
 def _hall_to_watch() -> Hall:
-    """The hall asked for (?hall_code=, as the index links it) if the user works there, else their own."""
+    """The hall asked for (?hall_code=, as the index links it), else the user's own, else the first."""
     code = request.args.get("hall_code")
     if code:
         hall = db.session.scalar(db.select(Hall).where(Hall.code == code))
         if hall is None:
             abort(404)
-        if not current_user.works_in(hall.id):
-            abort(403)
         return hall
     if current_user.hall is not None:
         return current_user.hall
@@ -34,9 +33,9 @@ def _hall_to_watch() -> Hall:
 @bp.get("/")
 @login_required
 def index():
-    if not current_user.has_role("supervisor"):  # admin holds every role
-        abort(403)
     hall = _hall_to_watch()
+    if not policy.allows(current_user, "hall.supervise", hall_id=hall.id):
+        abort(403)
     response = make_response(render_template(
         "supervisor/supervisor.html", hall=hall, token=issue_token(current_user), user=current_user,
     ))

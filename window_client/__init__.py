@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from queue_server import policy
 from queue_server.auth import issue_token
 from queue_server.halls import get_hall, get_window
 
@@ -19,7 +20,7 @@ PICKUP_QUEUE = "tycj"
 @login_required
 def choose_window(hall_code: str):
     hall = get_hall(hall_code)
-    if not current_user.works_in(hall.id):
+    if not policy.allows(current_user, "hall.staff", hall_id=hall.id):
         abort(403)
     return render_template("window_client/choose.html", hall=hall, windows=hall.windows)
 
@@ -28,7 +29,7 @@ def choose_window(hall_code: str):
 @login_required
 def window_screen(window_id: int):
     window = get_window(window_id)
-    if not current_user.has_role("clerk") or not current_user.works_in(window.hall_id):
+    if not policy.allows(current_user, "window.operate", hall_id=window.hall_id):
         abort(403)
     response = make_response(render_template(
         "window_client/window.html", window=window, hall=window.hall,

@@ -11,10 +11,10 @@ from ..cases import (
     list_cases,
     open_case,
     public_progress,
-    require_visible,
     transition_case,
 )
 from ..extensions import db, limiter
+from ..policy import require
 from ..schemas import CaseListQuery, CaseRequest, ProgressQuery, TransitionRequest, parse_body, parse_query
 from . import bp
 
@@ -39,7 +39,7 @@ def cases_list():
 @staff_required()
 def show_case(case_no: str):
     case = get_case(case_no)
-    require_visible(case, acting_user())
+    require(acting_user(), "case.read", case=case)
     return case_view(case, acting_user())
 
 
@@ -58,7 +58,7 @@ def fire_case_trigger(case_no: str):
 @staff_required()
 def case_document_pdf(case_no: str, kind: str):
     case = get_case(case_no)
-    require_visible(case, acting_user())
+    require(acting_user(), "case.read", case=case)
     pdf = case_document(case, kind)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{case.case_no}-{kind}.pdf"',
@@ -68,7 +68,7 @@ def case_document_pdf(case_no: str, kind: str):
 @bp.get("/departments/<code>/approvers")
 @staff_required()
 def department_approvers(code: str):
-    return approvers_of(code)
+    return approvers_of(code, acting_user())
 
 
 def _wrong_guess(response) -> bool:

@@ -4,10 +4,10 @@ from flask import current_app
 
 from ..auth import acting_user, staff_required
 from ..board import board_snapshot
-from ..errors import Forbidden
 from ..extensions import db, limiter
 from ..halls import get_hall, window_view
 from ..models import Hall
+from ..policy import require
 from ..tickets import queue_views
 from . import bp
 
@@ -33,8 +33,7 @@ def list_queues(hall_code: str):
 @staff_required()
 def list_windows(hall_code: str):
     hall = get_hall(hall_code)
-    if not acting_user().works_in(hall.id):
-        raise Forbidden("不能查看其他服务大厅的窗口")
+    require(acting_user(), "hall.staff", hall_id=hall.id)
     return [window_view(window) for window in hall.windows]
 
 

@@ -2,7 +2,8 @@
 
 from ..auth import acting_user, staff_required
 from ..halls import get_hall
-from ..monitor import hall_monitor, recent_alerts, require_supervisor
+from ..monitor import hall_monitor, recent_alerts
+from ..policy import require
 from ..schemas import AlertListQuery, parse_query
 from . import bp
 
@@ -11,7 +12,7 @@ from . import bp
 @staff_required()
 def monitor(hall_code: str):
     hall = get_hall(hall_code)
-    require_supervisor(acting_user(), hall)
+    require(acting_user(), "hall.supervise", hall_id=hall.id)
     return hall_monitor(hall)
 
 
@@ -19,5 +20,5 @@ def monitor(hall_code: str):
 @staff_required()
 def alerts(hall_code: str):
     hall = get_hall(hall_code)
-    require_supervisor(acting_user(), hall)
+    require(acting_user(), "hall.supervise", hall_id=hall.id)
     return recent_alerts(hall, parse_query(AlertListQuery).limit)

@@ -7,10 +7,11 @@ header (docs/online.md); staff read the files of a case with their bearer token,
 from flask import Response, current_app, request, send_file
 
 from ..auth import acting_user, staff_required
-from ..cases import get_case, require_visible
+from ..cases import get_case
 from ..errors import NotFound, TooLarge
 from ..extensions import db, limiter
 from ..material_samples import render_material_guide
+from ..policy import require
 from ..online import (
     access_token,
     add_file,
@@ -207,7 +208,7 @@ def application_document(case_no: str, kind: str):
 @staff_required()
 def case_files(case_no: str):
     case = get_case(case_no)
-    require_visible(case, acting_user())
+    require(acting_user(), "case.read", case=case)
     return [file_view(row) for row in files_of(case, sent_only=True)]
 
 
@@ -215,6 +216,6 @@ def case_files(case_no: str):
 @staff_required()
 def case_file(case_no: str, file_id: int):
     case = get_case(case_no)
-    require_visible(case, acting_user())
+    require(acting_user(), "case.read", case=case)
     row = staff_file(case, file_id)
     return _file_response(stored_path(row), row)

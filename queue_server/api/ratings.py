@@ -4,6 +4,7 @@ from flask import current_app
 
 from ..auth import acting_user, staff_required
 from ..extensions import db, limiter
+from ..policy import require
 from ..ratings import (
     assign,
     close,
@@ -13,7 +14,6 @@ from ..ratings import (
     rate,
     rating_view,
     rectification_view,
-    require_supervisor,
 )
 from ..schemas import (
     AssignRequest,
@@ -38,21 +38,21 @@ def create_rating():
 
 
 @bp.get("/rectifications")
-@staff_required("supervisor")
+@staff_required()
 def rectifications_list():
     return list_rectifications(parse_query(RectificationListQuery), acting_user())
 
 
 @bp.get("/rectifications/<int:rectification_id>")
-@staff_required("supervisor")
+@staff_required()
 def show_rectification(rectification_id: int):
     item = get_rectification(rectification_id)
-    require_supervisor(acting_user(), item.rating.hall_id)
+    require(acting_user(), "hall.supervise", hall_id=item.rating.hall_id)
     return rectification_view(item)
 
 
 @bp.post("/rectifications/<int:rectification_id>/assign")
-@staff_required("supervisor")
+@staff_required()
 def assign_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     assign(item, parse_body(AssignRequest), acting_user())
@@ -62,7 +62,7 @@ def assign_rectification(rectification_id: int):
 
 
 @bp.post("/rectifications/<int:rectification_id>/follow-up")
-@staff_required("supervisor")
+@staff_required()
 def follow_up_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     follow_up(item, parse_body(FollowUpRequest), acting_user())
@@ -72,7 +72,7 @@ def follow_up_rectification(rectification_id: int):
 
 
 @bp.post("/rectifications/<int:rectification_id>/close")
-@staff_required("supervisor")
+@staff_required()
 def close_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     close(item, parse_body(CloseRequest), acting_user())

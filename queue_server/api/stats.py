@@ -9,14 +9,15 @@ from ..extensions import db
 from ..halls import get_hall
 from ..models import Queue
 from ..schemas import StaffingQuery, StatsQuery, parse_query
-from ..stats import export_name, hall_figures, require_figures_reader, to_csv, to_xlsx
+from ..policy import require
+from ..stats import export_name, hall_figures, to_csv, to_xlsx
 from . import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/halls/<hall_code>/stats")
-@staff_required("supervisor")
+@staff_required()
 def hall_stats(hall_code: str):
     query = parse_query(StatsQuery)
     figures = hall_figures(get_hall(hall_code), query, acting_user())
@@ -30,12 +31,12 @@ def hall_stats(hall_code: str):
 
 
 @bp.get("/halls/<hall_code>/queues/<queue_code>/staffing")
-@staff_required("supervisor")
+@staff_required()
 def queue_staffing(hall_code: str, queue_code: str):
     hall = get_hall(hall_code)
     queue = db.session.scalar(db.select(Queue).where(Queue.hall_id == hall.id, Queue.code == queue_code))
     if queue is None:
         raise NotFound(f"本大厅没有该队列：{queue_code}", {"queue": queue_code})
-    require_figures_reader(acting_user(), hall)
+    require(acting_user(), "hall.supervise", hall_id=hall.id)
     query = parse_query(StaffingQuery)
     return staffing(hall, queue, query.target_s, query.percentile, query.days)

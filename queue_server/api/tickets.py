@@ -8,6 +8,7 @@ from ..errors import NotFound
 from ..extensions import db, limiter
 from ..halls import get_hall
 from ..models import Ticket
+from ..policy import require
 from ..schemas import TicketNumberQuery, TicketRequest, TransferRequest, parse_body, parse_query
 from ..tickets import fire_ticket_trigger, issue_ticket, ticket_by_number, ticket_history, ticket_view
 from . import bp
@@ -41,7 +42,9 @@ def get_ticket(ticket_id: int):
 @bp.get("/tickets/<int:ticket_id>/history")
 @staff_required()
 def get_ticket_history(ticket_id: int):
-    return ticket_history(_get_ticket(ticket_id))
+    ticket = _get_ticket(ticket_id)
+    require(acting_user(), "ticket.history", hall_id=ticket.hall_id)
+    return ticket_history(ticket)
 
 
 @bp.post("/tickets/<int:ticket_id>/<trigger>")
