@@ -198,7 +198,8 @@ def _case_scope_problem(actor: User, case: Case, trigger: str, role: str) -> str
         if not decides_in(actor, case.hall_id):
             return "只能审批本辖区的办件"
         # Only the approver holding the case (its assignee) decides it, suspends it or asks for more.
-        holds_case = trigger in case_flow.ASSIGNEE_TRIGGERS or (trigger, case.state) == ("request_supplement", "reviewing")
+        holds_case = (trigger in case_flow.ASSIGNEE_TRIGGERS
+                      or (trigger, case.state) == ("request_supplement", "reviewing"))
         if holds_case and case.assignee_id != actor.id:
             return "该办件由其他审批人员办理"
         return None
