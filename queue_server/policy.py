@@ -101,9 +101,11 @@ def _case_readable(actor: User, case: Case, **_) -> bool:
 
 RULES: dict[str, Rule] = {
     # Staff pages and lists of a hall: any member of its staff.
-    "hall.staff": Rule(STAFF_ROLES, "当前账号没有工作人员角色", _in_hall, "不能查看其他服务大厅的窗口和信息"),
+    "hall.staff": Rule(STAFF_ROLES, "当前账号没有工作人员角色", _in_hall,
+                       "不能查看其他服务大厅的窗口和信息"),
     # A window's desk, call-next, its status, the tickets at it: the hall's clerks.
-    "window.operate": Rule(("clerk",), "只有窗口工作人员可以操作窗口和号票", _in_hall, "不能操作其他服务大厅的窗口和号票"),
+    "window.operate": Rule(("clerk",), "只有窗口工作人员可以操作窗口和号票", _in_hall,
+                           "不能操作其他服务大厅的窗口和号票"),
     "ticket.history": Rule(("clerk", "supervisor"), "只有窗口工作人员和督查人员可以查看号票记录", _in_hall,
                            "不能查看其他服务大厅的号票记录"),
     # Watching a hall: the supervisor screen and its alerts, figures, reports, rectification.
@@ -112,7 +114,8 @@ RULES: dict[str, Rule] = {
     # Case notices (case numbers, states, approvers) pushed to a hall's staff screens; not agents'.
     "hall.case_notices": Rule(("clerk", "approver", "supervisor"), "当前账号不接收办件通知", _in_hall,
                               "不能接收其他服务大厅的办件通知"),
-    "case.create": Rule(("clerk", "agent"), "只有窗口工作人员和代办员可以登记办件", _in_hall, "不能在其他服务大厅登记办件"),
+    "case.create": Rule(("clerk", "agent"), "只有窗口工作人员和代办员可以登记办件", _in_hall,
+                        "不能在其他服务大厅登记办件"),
     "case.list": Rule(CASE_ROLES, "当前账号的角色不能查看办件"),
     "case.read": Rule(CASE_ROLES, "当前账号的角色不能查看办件", _case_readable, "无权查看该办件"),
     "department.approvers": Rule(("approver",), "只有审批人员可以查看部门审批人员", _own_department,

@@ -50,7 +50,7 @@ class Staff:
 
 @pytest.fixture
 def staff(app, api):
-    """A second hall (shiqi) and staff of every role in xiqu/scjg, shiqi/scjg and xiqu/rsj; removed afterwards."""
+    """Add a hall (shiqi) and staff of every role in xiqu/scjg, shiqi/scjg and xiqu/rsj; remove them after."""
     with app.app_context():
         hall = Hall(code=SECOND_HALL, name="中山市石岐区行政服务中心", address="")
         db.session.add(hall)
@@ -60,7 +60,8 @@ def staff(app, api):
         users = []
         for role in ROLES:
             for scope, (hall_code, department) in SCOPES.items():
-                user = User(username=username(role, scope), name=f"{role}-{scope}", roles=[] if role == "none" else [role],
+                user = User(username=username(role, scope), name=f"{role}-{scope}",
+                            roles=[] if role == "none" else [role],
                             hall=halls[hall_code], department=departments[department])
                 user.password_hash = "!"  # never signs in with a password: the test mints its token
                 users.append(user)
@@ -82,11 +83,17 @@ def _in_approval(api) -> str:
     return no
 
 
+def _agent_case(api, agent: str) -> str:
+    """File a 代理办 request (state agent_requested) as an agent of xiqu; return its number."""
+    case = api.open_case(mode="agent", service="MZ-001", as_user=agent, delivery={"method": "pickup"})
+    return case["case_no"]
+
+
 # --- the findings ---
 
 
 def test_approver_of_another_hall_may_not_claim_approve_or_read(api, staff):
-    """Finding: may an approver of the same department in another hall claim or approve a case? (403, as GET)"""
+    """Finding: may an approver of the department in another hall claim or approve a case? (403, as GET)"""
     no = _in_approval(api)
     stranger = username("approver", "hall")
     assert_error(staff.fire(no, "claim", stranger), 403, "forbidden")
@@ -110,19 +117,19 @@ def test_agent_may_not_withdraw_a_clerks_case(api, staff):
     assert_error(staff.fire(no, "withdraw", "agent1"), 403, "forbidden")
     assert api.get(f"/cases/{no}", as_user="clerk1").get_json()["state"] == "submitted"
 
-    own = api.open_case(mode="agent", service="MZ-001", as_user="agent1", delivery={"method": "pickup"})["case_no"]
+    own = _agent_case(api, "agent1")
     api.fire(own, "assign_agent", as_user="agent1")
     assert staff.fire(own, "withdraw", "agent1").get_json()["state"] == "withdrawn"
 
 
 def test_agents_see_only_their_own_cases_and_the_halls_requests(api, staff):
-    """Finding: do agents see only the cases they filed or were given, and their hall's requests, not the files of others?"""
+    """Finding: do agents see only the cases they filed or were given, their hall's requests (files too)?"""
     clerks = api.open_case()["case_no"]
-    mine = api.open_case(mode="agent", service="MZ-001", as_user="agent1", delivery={"method": "pickup"})["case_no"]
-    given = api.open_case(mode="agent", service="MZ-001", as_user="agent2", delivery={"method": "pickup"})["case_no"]
+    mine = _agent_case(api, "agent1")
+    given = _agent_case(api, "agent2")
     api.fire(given, "assign_agent", as_user="supervisor1", data={"agent": "agent1"})
-    request = api.open_case(mode="agent", service="MZ-001", as_user="agent2", delivery={"method": "pickup"})["case_no"]
-    theirs = api.open_case(mode="agent", service="MZ-001", as_user="agent2", delivery={"method": "pickup"})["case_no"]
+    request = _agent_case(api, "agent2")
+    theirs = _agent_case(api, "agent2")
     api.fire(theirs, "assign_agent", as_user="agent2")
 
     listed = staff.get("/cases", "agent1").get_json()
@@ -149,10 +156,13 @@ def test_ticket_history_is_for_clerks_and_supervisors_of_its_hall(api, staff):
 
 
 def test_department_approvers_are_listed_to_its_approvers_of_the_district(api, staff):
-    """Finding: may staff of any hall list a department's approvers? Only its approvers, and only their district's."""
+    """Finding: may staff of any hall list a department's approvers? Only its approvers, of their district."""
     for user in ("clerk1", "supervisor1", "agent1", "approver_rsj", username("clerk", "hall")):
         assert_error(staff.get("/departments/scjg/approvers", user), 403, "forbidden")
-    names = lambda user: [a["username"] for a in staff.get("/departments/scjg/approvers", user).get_json()]  # noqa: E731
+
+    def names(user: str) -> list[str]:
+        return [a["username"] for a in staff.get("/departments/scjg/approvers", user).get_json()]
+
     # An administrator holds every role: the one of scjg in xiqu is listed too.
     assert names("approver_scjg") == ["approver_scjg", username("admin", "own"), username("approver", "own")]
     assert names(username("approver", "hall")) == [username("approver", "hall")]
@@ -174,7 +184,7 @@ def test_case_notices_reach_staff_who_may_read_cases_not_agents(app, api, staff,
             assert connection.emit("subscribe", {"hall": "xiqu"}, callback=True)["hall"] == "xiqu", user
             connection.get_received()
         api.open_case()
-        heard = {user: [item["name"] for item in connection.get_received()] for user, connection in screens.items()}
+        heard = {user: [item["name"] for item in screen.get_received()] for user, screen in screens.items()}
         assert "case_updated" in heard["clerk1"]
         assert "case_updated" not in heard["agent1"] and "case_updated" not in heard[username("none", "own")]
 
@@ -182,7 +192,8 @@ def test_case_notices_reach_staff_who_may_read_cases_not_agents(app, api, staff,
         ack = screens["agent1"].emit("subscribe", {"window": window}, callback=True)
         assert ack["window"]["id"] == window  # hall staff may watch a window …
         api.open_case()
-        assert "case_updated" not in [item["name"] for item in screens["agent1"].get_received()]  # … not case notices
+        # … but not the case notices
+        assert "case_updated" not in [item["name"] for item in screens["agent1"].get_received()]
         ack = screens[username("none", "own")].emit("subscribe", {"window": window}, callback=True)
         assert ack["error"]["code"] == "forbidden"
     finally:

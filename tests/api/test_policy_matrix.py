@@ -22,7 +22,7 @@ EVERYWHERE = ("own", "hall", "dept")
 
 
 def rule(**roles: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Declare where each role is allowed; an administrator acts on every hall, a user without a role nowhere."""
+    """Declare where each role is allowed: an administrator everywhere, a user without a role nowhere."""
     return {"admin": EVERYWHERE, **roles}
 
 
@@ -43,9 +43,11 @@ SUPERVISORS = rule(supervisor=HALL)
 CASE_READERS = rule(clerk=HALL, supervisor=HALL, approver=DEPARTMENT)
 
 STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
-    ("get", "/halls/{hall_code}/windows"): Operation(rule(clerk=HALL, approver=HALL, supervisor=HALL, agent=HALL)),
+    ("get", "/halls/{hall_code}/windows"): Operation(
+        rule(clerk=HALL, approver=HALL, supervisor=HALL, agent=HALL)),
     ("get", "/tickets/{ticket_id}/history"): Operation(rule(clerk=HALL, supervisor=HALL)),
-    ("post", "/tickets/{ticket_id}/{trigger}"): Operation(CLERKS, {"queue": "shsd"}, note="transfer to its own queue: 400"),
+    ("post", "/tickets/{ticket_id}/{trigger}"): Operation(
+        CLERKS, {"queue": "shsd"}, note="a transfer to its own queue: 400"),
     ("post", "/windows/{window_id}/call-next"): Operation(CLERKS, note="the window is closed: 409"),
     ("post", "/windows/{window_id}/status"): Operation(CLERKS, {"status": "closed"}),
     ("get", "/windows/{window_id}/desk"): Operation(CLERKS),
@@ -53,19 +55,21 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
         "service": "NO-SUCH-ITEM", "hall": "xiqu", "mode": "once",
         "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
     }, note="an unknown item: 400"),
-    ("get", "/cases"): Operation(rule(clerk=EVERYWHERE, approver=EVERYWHERE, supervisor=EVERYWHERE, agent=EVERYWHERE),
-                                 note="each sees the cases of their own scope"),
+    ("get", "/cases"): Operation(
+        rule(clerk=EVERYWHERE, approver=EVERYWHERE, supervisor=EVERYWHERE, agent=EVERYWHERE),
+        note="each sees the cases of their own scope"),
     ("get", "/cases/{case_no}"): Operation(CASE_READERS),
-    ("post", "/cases/{case_no}/transitions"): Operation(rule(approver=DEPARTMENT), {"trigger": "approve"},
-                                                        note="the case is the own approver's; no opinion: 400"),
+    ("post", "/cases/{case_no}/transitions"): Operation(
+        rule(approver=DEPARTMENT), {"trigger": "approve"}, note="the own approver's case; no opinion: 400"),
     ("get", "/cases/{case_no}/documents/{kind}"): Operation(CASE_READERS, note="no such document: 404"),
-    ("get", "/departments/{code}/approvers"): Operation(rule(approver=("own", "hall")),
-                                                        note="each sees the department's approvers of their district"),
+    ("get", "/departments/{code}/approvers"): Operation(
+        rule(approver=("own", "hall")), note="each sees the department's approvers of their district"),
     ("get", "/rectifications"): Operation(SUPERVISORS, query="?hall=xiqu"),
     ("get", "/rectifications/{rectification_id}"): Operation(SUPERVISORS),
-    ("post", "/rectifications/{rectification_id}/assign"): Operation(SUPERVISORS, {"assignee": "nobody-here"}),
-    ("post", "/rectifications/{rectification_id}/follow-up"): Operation(SUPERVISORS, {"note": "跟进"},
-                                                                        note="not assigned yet: 409"),
+    ("post", "/rectifications/{rectification_id}/assign"): Operation(
+        SUPERVISORS, {"assignee": "nobody-here"}, note="an unknown assignee: 400"),
+    ("post", "/rectifications/{rectification_id}/follow-up"): Operation(
+        SUPERVISORS, {"note": "跟进"}, note="not assigned yet: 409"),
     ("post", "/rectifications/{rectification_id}/close"): Operation(SUPERVISORS, {"action": "已整改"}),
     ("get", "/halls/{hall_code}/stats"): Operation(SUPERVISORS),
     ("get", "/halls/{hall_code}/queues/{queue_code}/staffing"): Operation(SUPERVISORS),
@@ -77,17 +81,22 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
 
 # Operations anyone may call (kiosks, boards, the citizen portal): the spec names no security for them.
 PUBLIC_OPERATIONS = {
-    ("post", "/auth/token"), ("get", "/halls"), ("get", "/halls/{hall_code}/queues"), ("get", "/halls/{hall_code}/board"),
-    ("post", "/halls/{hall_code}/tickets"), ("get", "/halls/{hall_code}/tickets"), ("get", "/tickets/{ticket_id}"),
+    ("post", "/auth/token"), ("get", "/halls"), ("get", "/halls/{hall_code}/queues"),
+    ("get", "/halls/{hall_code}/board"), ("post", "/halls/{hall_code}/tickets"),
+    ("get", "/halls/{hall_code}/tickets"), ("get", "/tickets/{ticket_id}"),
     ("get", "/calendar/deadline"), ("get", "/calendar"), ("get", "/services"), ("get", "/services/{code}"),
     ("get", "/public/cases/{case_no}"), ("get", "/halls/{hall_code}/slots"), ("post", "/appointments"),
     ("get", "/appointments/{code}"), ("delete", "/appointments/{code}"), ("post", "/ratings"),
     ("get", "/services/{code}/materials/{material_id}/guide"), ("post", "/public/applications"),
     ("post", "/public/applications/access"), ("get", "/public/applications/{case_no}"),
-    ("post", "/public/applications/{case_no}/files"), ("get", "/public/applications/{case_no}/files/{file_id}"),
-    ("delete", "/public/applications/{case_no}/files/{file_id}"), ("post", "/public/applications/{case_no}/submit"),
-    ("post", "/public/applications/{case_no}/supplement"), ("post", "/public/applications/{case_no}/withdraw"),
-    ("put", "/public/applications/{case_no}/delivery"), ("get", "/public/applications/{case_no}/documents/{kind}"),
+    ("post", "/public/applications/{case_no}/files"),
+    ("get", "/public/applications/{case_no}/files/{file_id}"),
+    ("delete", "/public/applications/{case_no}/files/{file_id}"),
+    ("post", "/public/applications/{case_no}/submit"),
+    ("post", "/public/applications/{case_no}/supplement"),
+    ("post", "/public/applications/{case_no}/withdraw"),
+    ("put", "/public/applications/{case_no}/delivery"),
+    ("get", "/public/applications/{case_no}/documents/{kind}"),
     ("get", "/openapi.json"), ("get", "/healthz"), ("get", "/labels"),
 }
 
@@ -105,12 +114,12 @@ def spec_operations(client) -> dict[tuple[str, str], dict]:
 
 
 def test_every_operation_of_the_spec_is_declared(client):
-    """Is every operation of the served spec in the table, staff ones with a rule and public ones as public?"""
+    """Is every operation of the served spec in the table: staff ones with a rule, public ones as public?"""
     operations = spec_operations(client)
     staff_ops = {key for key, operation in operations.items() if operation.get("security")}
     public_ops = set(operations) - staff_ops
     assert staff_ops - set(STAFF_OPERATIONS) == set(), "staff operations without a rule in STAFF_OPERATIONS"
-    assert public_ops - PUBLIC_OPERATIONS == set(), "public operations not declared public in PUBLIC_OPERATIONS"
+    assert public_ops - PUBLIC_OPERATIONS == set(), "public operations not declared in PUBLIC_OPERATIONS"
     assert set(STAFF_OPERATIONS) - staff_ops == set(), "rules for operations the spec does not list as staff"
     assert PUBLIC_OPERATIONS - public_ops == set(), "declared public but not public (or gone) in the spec"
 
@@ -144,7 +153,7 @@ def _send(client, method: str, path: str, headers: dict, body: dict | None):
 
 
 def test_every_staff_operation_for_every_role_and_place(app, api, client, staff):
-    """Does every staff operation answer each role in each place as the table declares (and 401 without a token)?"""
+    """Does every staff operation answer each role in each place as declared (and 401 without a token)?"""
     targets = _targets(app, api)
     colleague = username("approver", "own")
     claimed = staff.post(f"/cases/{targets['case_no']}/transitions", colleague, json={"trigger": "claim"})
@@ -175,7 +184,7 @@ def test_every_staff_operation_for_every_role_and_place(app, api, client, staff)
 
 
 def test_whoever_may_move_a_case_may_read_it(app, api, staff):
-    """May every user who can fire a trigger the case's state allows also read the case and find it in its list?"""
+    """May every user who can fire a trigger the case's state allows read the case and find it in its list?"""
     from queue_server import policy
     from queue_server.cases import get_case
     from queue_server.models import User
