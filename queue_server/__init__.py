@@ -19,6 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .security import init_secret_key
+
+    init_secret_key(app)  # before anything signs: no public key, none too short in production
     app.json.ensure_ascii = False  # Chinese text stays readable in answers
     app.json.sort_keys = False
 
@@ -52,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     register_screens(app)
+    from .security import init_security
+
+    init_security(app)  # CSRF on forms (the bearer-token API exempt), security headers on every answer
     register_error_handlers(app)
     register_commands(app)
     make_notifier(app)  # a wrong NOTIFIER setting fails at start, not at the first message

@@ -121,7 +121,7 @@ def new_case(service: ServiceItem, mode: str, hall: Hall, applicant: Applicant, 
         materials=list(materials),
         deficiencies=[],
         missing=[],
-        created_by=actor,
+        created_by=actor.record() if actor is not None else None,  # a token's principal: its row
         visits=0,
         created_at=at,
         **delivery,
@@ -204,7 +204,9 @@ def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str |
     """Move the case by its machine, apply the trigger's effects, record it and tell the applicant."""
     workflow = case_flow.definition(case.mode, case.workflow_version)
     fire_kwargs = _prepare(case, trigger, data, actor, at)
-    before = workflow.fire(case, trigger, at=at, actor=actor, **fire_kwargs)
+    # The machine may link the actor to the case (claim): it gets the ORM row, not a token's principal.
+    row = actor.record() if actor is not None else None
+    before = workflow.fire(case, trigger, at=at, actor=row, **fire_kwargs)
     _after(case, trigger, data, actor, at)
     record_change(case, trigger, before, actor, at, note, _history_data(trigger, data))
     if trigger in DISPATCH_AFTER:
@@ -278,7 +280,7 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
             raise InvalidRequest({"data.assignee": "办件已由该人员办理"})
         return {"assignee": assignee}
     if trigger == "assign_agent":
-        agent = actor if data.agent is None else db.session.scalar(select(User).where(User.username == data.agent))
+        agent = actor.record() if data.agent is None else db.session.scalar(select(User).where(User.username == data.agent))
         if agent is None or not agent.active or not agent.has_role("agent"):
             raise InvalidRequest({"data.agent": "请选择一名代办员" if data.agent is None else f"不是代办员：{data.agent}"})
         if agent.hall_id != case.hall_id:

@@ -17,12 +17,23 @@ def database_url(raw: str | None) -> str:
 class Config:
     """Settings of a running hall; every value can come from the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Signs bearer tokens, sessions and applicants' tokens. Unset: a random key kept in the instance
+    # folder (queue_server/security.py); under gunicorn a key shorter than 32 bytes refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
     TZ_NAME = os.environ.get("TZ_NAME", "Asia/Shanghai")
     TOKEN_MAX_AGE_S = int(os.environ.get("TOKEN_MAX_AGE_S", 12 * 3600))
+    # Staff auth (queue_server/auth.py, docs/auth.md): how long a worker trusts a user's cached token
+    # version (unset: 30 s, or 0 = read it every request when several workers run without Redis); the
+    # session cookie (SameSite=Lax always, Secure when served over HTTPS); lockout after failed logins.
+    TOKEN_VERSION_CACHE_S = os.environ.get("TOKEN_VERSION_CACHE_S") or None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", 5))
+    LOGIN_LOCKOUT_BASE_S = int(os.environ.get("LOGIN_LOCKOUT_BASE_S", 60))
+    LOGIN_LOCKOUT_MAX_S = int(os.environ.get("LOGIN_LOCKOUT_MAX_S", 3600))
     # Socket.IO server mode: eventlet or gevent under gunicorn (gunicorn.conf.py sets it), threading in tests.
     SOCKETIO_ASYNC_MODE = os.environ.get("WUBAN_ASYNC_MODE") or "threading"
     JSON_SORT_KEYS = False

@@ -11,13 +11,16 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from flask import request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from workflows import case as case_flow
+
 from .errors import InvalidRequest
+from .validation import CUSTOM_ERRORS, ApiDate, SingleLine, read_json
 
 M = TypeVar("M", bound=BaseModel)
 
 PHONE_RE = r"^1[3-9]\d{9}$"
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), SingleLine]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_RE)]
 
 
@@ -31,11 +34,20 @@ class Query(BaseModel):
     """A query string: values arrive as text and are converted."""
 
     model_config = ConfigDict(extra="ignore")
+    # Filters that name a stored object, field -> "hall" | "department" | "user": an unknown one is 400.
+    references: ClassVar[dict[str, str]] = {}
 
 
 class TokenRequest(Body):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    username: Annotated[str, StringConstraints(min_length=1, max_length=50), SingleLine]
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordRequest(Body):
+    """POST /auth/password: the current password and the new one (8 to 200 characters)."""
+
+    old: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new: Annotated[str, StringConstraints(min_length=8, max_length=200)]
 
 
 # A booking code (预约码): 8 characters without 0, O, 1 and I; typed in any case, with spaces or dashes.
@@ -51,7 +63,8 @@ class TicketRequest(Body):
     # 预约签到: a booking code instead of the queue checks the booking in (docs/appointments.md).
     appointment_code: BookingCode | None = None
     priority: Literal["normal", "priority"] = "normal"
-    priority_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    priority_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+                               SingleLine] | None = None
     service: Code | None = None
     phone: Phone | None = None
 
@@ -88,13 +101,13 @@ class WindowStatusRequest(Body):
 
 
 class DeadlineQuery(Query):
-    start: date
+    start: ApiDate
     workdays: Annotated[int, Field(ge=0, le=3650)]
 
 
 class CalendarQuery(Query):
-    from_: date = Field(alias="from")
-    to: date
+    from_: ApiDate = Field(alias="from")
+    to: ApiDate
 
     @model_validator(mode="after")
     def _span(self) -> "CalendarQuery":
@@ -106,6 +119,7 @@ class CalendarQuery(Query):
 
 
 class ServiceQuery(Query):
+    references: ClassVar[dict[str, str]] = {"department": "department"}
     mode: Literal["immediate", "online", "once", "agent", "citywide", "bundle"] | None = None
     department: Code | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
@@ -116,11 +130,11 @@ class ServiceQuery(Query):
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SingleLine]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-# Dates arrive as text in JSON: let pydantic parse them even in a strict body.
-JsonDate = Annotated[date, Field(strict=False)]
+# Dates arrive as text in JSON: parsed (strictly YYYY-MM-DD, in range) even in a strict body.
+JsonDate = ApiDate
 
 
 def id_number_problem(value: str) -> str | None:
@@ -171,7 +185,7 @@ class CaseRequest(Body):
 
 
 class TransitionRequest(Body):
-    trigger: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    trigger: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), SingleLine]
     note: Note | None = None
     data: dict[str, Any] | None = None
 
@@ -228,7 +242,8 @@ TRIGGER_DATA: dict[str, type[Body]] = {
 
 
 class CaseListQuery(Query):
-    state: Code | None = None
+    references: ClassVar[dict[str, str]] = {"department": "department", "hall": "hall", "assignee": "user"}
+    state: Literal[tuple(case_flow.STATES)] | None = None
     light: Literal["green", "yellow", "red"] | None = None
     department: Code | None = None
     hall: Code | None = None
@@ -244,6 +259,8 @@ class ProgressQuery(Query):
 
 def _message(error: dict[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in CUSTOM_ERRORS:
+        return error["msg"]
     if kind == "missing":
         return "必填"
     if kind == "extra_forbidden":
@@ -302,21 +319,37 @@ def parse(model: type[M], data: Any, prefix: str = "") -> M:
 
 def parse_body(model: type[M]) -> M:
     """Read the JSON body (an empty body counts as {}) and validate it."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        data: Any = {}
-    else:
-        data = request.get_json(force=True, silent=True)
-        if data is None:
-            raise InvalidRequest({"body": "不是有效的 JSON"}, "请求体不是有效的 JSON")
+    data = read_json()
     if not isinstance(data, dict):
         raise InvalidRequest({"body": "应为 JSON 对象"}, "请求体应为 JSON 对象")
     return parse(model, data)
 
 
 def parse_query(model: type[M]) -> M:
-    """Validate the query string."""
-    return parse(model, request.args.to_dict())
+    """Validate the query string, and the stored objects its filters name."""
+    query = parse(model, request.args.to_dict())
+    unknown = _unknown_references(query) if isinstance(query, Query) else {}
+    if unknown:
+        raise InvalidRequest(unknown)
+    return query
+
+
+def _unknown_references(query: Query) -> dict[str, str]:
+    """Name each filter whose hall, department or user does not exist."""
+    from .extensions import db
+    from .models import Department, Hall, User
+
+    lookups = {"hall": (Hall.code, "没有该服务大厅"), "department": (Department.code, "没有该部门"),
+               "user": (User.username, "没有该工作人员")}
+    unknown: dict[str, str] = {}
+    for field, kind in query.references.items():
+        value = getattr(query, field)
+        if value is None or (kind == "user" and value == "me"):
+            continue
+        column, message = lookups[kind]
+        if db.session.scalar(db.select(column).where(column == value).limit(1)) is None:
+            unknown[field] = f"{message}：{value}"
+    return unknown
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -352,6 +385,7 @@ class RatingRequest(Body):
 
 
 class RectificationListQuery(Query):
+    references: ClassVar[dict[str, str]] = {"hall": "hall"}
     hall: Code | None = None
     state: Literal["open", "assigned", "closed"] | None = None
     overdue: bool | None = None
@@ -376,8 +410,8 @@ StatsGroup = Literal["mode", "queue", "window", "clerk", "department"]
 
 
 class StatsQuery(Query):
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: ApiDate | None = Field(default=None, alias="from")
+    to: ApiDate | None = None
     group_by: StatsGroup | None = None
     format: Literal["json", "csv", "xlsx"] = "json"
 
@@ -401,7 +435,7 @@ class StaffingQuery(Query):
 
 
 class SlotQuery(Query):
-    day: date = Field(alias="date")
+    day: ApiDate = Field(alias="date")
     queue: Code
 
 

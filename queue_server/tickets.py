@@ -250,7 +250,7 @@ def set_window_status(window: Window, status: str, actor: User) -> Window:
     """Open, pause or close a window; opening it signs the clerk in at it."""
     policy.require(actor, "window.operate", hall_id=window.hall_id)
     window.status = status
-    window.clerk = None if status == "closed" else actor
+    window.clerk = None if status == "closed" else actor.record()  # the row, not a token's principal
     db.session.flush()
     events.window_changed(window)
     return window

@@ -6,8 +6,9 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .auth import authenticate
+from .auth import LoginLocked, revoke_tokens, sign_in
 from .errors import Unauthorized
+from .db import begin_write
 from .extensions import db, limiter
 from .models import Hall
 
@@ -49,20 +50,26 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
+        begin_write()
         try:
-            user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
-        except Unauthorized as exc:
-            error = exc.message
+            user = sign_in(request.form.get("username", "").strip(), request.form.get("password", ""))
+        except (Unauthorized, LoginLocked) as exc:
+            error, status = exc.message, exc.status
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error, user=current_user), 401 if error else 200
+    return render_template("login.html", error=error, user=current_user), status
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out (a same-site POST with the CSRF token): every token and session of the user ends."""
+    if current_user.is_authenticated:
+        begin_write()
+        revoke_tokens(current_user.id)
+        db.session.commit()
     logout_user()
     return redirect(url_for("web.login"))
 

@@ -245,6 +245,20 @@ def api(client):
     return Api(client)
 
 
+def csrf_token(client, path: str = "/login") -> str:
+    """Read the CSRF token a page's form carries (the session cookie stays in the client)."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def web_login(client, username: str, password: str = "demo", **kwargs):
+    """Sign in through the login form as a browser does (with its CSRF token); return the answer."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)}, **kwargs)
+
+
 def assert_error(answer, status: int, code: str) -> dict:
     """Check an answer is the contract's error body with this status and code; return its details."""
     assert answer.status_code == status, answer.get_data(as_text=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from queue_server.extensions import socketio
+from tests.conftest import web_login
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,7 +147,7 @@ def test_window_subscriber_with_token_gets_window_and_hall_events(connect, api):
 
 def test_window_subscriber_with_session_cookie(connect, client, api):
     """Does a screen signed in through /login (session cookie, no token) get its window?"""
-    answer = client.post("/login", data={"username": "clerk1", "password": "demo"})
+    answer = web_login(client, "clerk1")
     assert answer.status_code == 302
     window = api.window_id(1)
     ack = connect().emit("subscribe", {"window": window}, callback=True)

@@ -60,4 +60,6 @@
   });
   $("f-mode").addEventListener("change", load);
   $("f-department").addEventListener("change", load);
+  // Enter in the search box filters in place (the filters change the list as they are typed).
+  $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
 })();

@@ -1,10 +1,10 @@
-"""Staff sign-in for API clients."""
+"""Staff sign-in for API clients: a token, sign-out, a password change."""
 
 from flask import current_app
 
-from ..auth import authenticate, issue_token, user_view
-from ..extensions import limiter
-from ..schemas import TokenRequest, parse_body
+from ..auth import acting_user, change_password, issue_token, revoke_tokens, sign_in, staff_required, user_view
+from ..extensions import db, limiter
+from ..schemas import PasswordRequest, TokenRequest, parse_body
 from . import bp
 
 
@@ -12,5 +12,23 @@ from . import bp
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     req = parse_body(TokenRequest)
-    user = authenticate(req.username, req.password)
+    user = sign_in(req.username, req.password)
     return {"token": issue_token(user), "user": user_view(user)}
+
+
+@bp.post("/auth/logout")
+@staff_required()
+def logout():
+    revoke_tokens(acting_user().id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/password")
+@staff_required()
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def password():
+    req = parse_body(PasswordRequest)
+    change_password(acting_user(), req.old, req.new)
+    db.session.commit()
+    return "", 204

@@ -64,7 +64,9 @@ def _token() -> str | None:
 
 
 def _file_response(path, row) -> Response:
-    response = send_file(path, mimetype=row.mime, download_name=row.original_name, conditional=False)
+    # An upload is the applicant's content: always a download, never shown inline by this site.
+    response = send_file(path, mimetype=row.mime, download_name=row.original_name, conditional=False,
+                         as_attachment=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -756,6 +756,8 @@ def _list(model: type[BaseModel]) -> tuple[str, type[BaseModel]]:
 # (method, path, summary, who, body or query model, {status: answer model | list | None})
 OPERATIONS = [
     ("post", "/auth/token", "工作人员登录，取得令牌 Staff sign-in", "public", schemas.TokenRequest, {200: TokenOut, 400: Error, 401: Error, 429: Error}),
+    ("post", "/auth/logout", "退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)", "staff", None, {204: None, 401: Error}),
+    ("post", "/auth/password", "修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)", "staff", schemas.PasswordRequest, {204: None, 400: Error, 401: Error}),
     ("get", "/halls", "服务大厅列表 Halls", "public", None, {200: _list(HallOut)}),
     ("get", "/halls/{hall_code}/queues", "队列及等候人数 Queues with waiting counts", "public", None, {200: _list(QueueOut), 404: Error}),
     ("get", "/halls/{hall_code}/windows", "窗口列表 Windows", "staff", None, {200: _list(WindowOut), 401: Error, 403: Error, 404: Error}),

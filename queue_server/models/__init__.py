@@ -2,6 +2,7 @@
 
 from .alert import CaseAlert
 from .appointment import Appointment, AppointmentSlot
+from .audit import AuditEntry
 from .calendar import CalendarOverride, CalendarYear
 from .case import Case, CaseCounter, CaseEvent, CasePause
 from .case_file import CaseFile
@@ -14,6 +15,7 @@ from .user import User
 __all__ = [
     "Appointment",
     "AppointmentSlot",
+    "AuditEntry",
     "NORMAL_LANE",
     "PRIORITY_LANE",
     "CalendarOverride",
