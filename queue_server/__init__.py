@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .events import send_committed
     from .notify import make_notifier
     from .notify import send_committed as send_committed_notices
+    from .validation import register_input_checks
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_security(app)  # CSRF on forms (the bearer-token API exempt), security headers on every answer
     register_error_handlers(app)
+    register_input_checks(app)  # control characters and impossible ids: 400/404 before any handler
     register_commands(app)
     make_notifier(app)  # a wrong NOTIFIER setting fails at start, not at the first message
 

@@ -2,8 +2,10 @@
 
 from flask import current_app
 
+from ..errors import InvalidRequest
 from ..extensions import limiter
 from ..schemas import CalendarQuery, DeadlineQuery, parse_query
+from ..validation import DATE_MAX
 from ..workdays import day_view, hall_calendar
 from . import bp
 
@@ -13,6 +15,8 @@ from . import bp
 def deadline():
     query = parse_query(DeadlineQuery)
     day, confirmed = hall_calendar().add_working_days(query.start, query.workdays)
+    if day > DATE_MAX:
+        raise InvalidRequest({"workdays": f"期限超出支持的日期范围（至 {DATE_MAX.isoformat()}）"})
     return {
         "start": query.start.isoformat(),
         "workdays": query.workdays,

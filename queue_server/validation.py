@@ -1,0 +1,130 @@
+"""Input checks at the edge: characters, JSON depth, dates and ids, before anything reaches the database.
+
+Every request's path values and query string are refused with 400 ``invalid_request`` when they hold a
+control character (a NUL byte among them: PostgreSQL cannot store one); JSON bodies are read here with
+their depth bounded and every string checked, keeping tab, line feed and carriage return for free text.
+Dates are ``YYYY-MM-DD`` between ``DATE_MIN`` and ``DATE_MAX`` (docs/api.md).
+"""
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from flask import Flask, current_app, request
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from .errors import InvalidRequest, NotFound
+
+# The dates the API accepts (and the working-day calendar answers for): one range for every date field.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2099, 12, 31)
+# The deepest JSON body accepted: the deepest request the API takes (a case transition's data) is 4 levels.
+MAX_JSON_DEPTH = 32
+# Ids in paths are 32-bit integers in the database: a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+# C0 and C1 control characters and lone surrogates (which cannot be encoded for the database).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same, keeping tab, line feed and carriage return (free text in JSON bodies).
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_MESSAGE = "含有不允许的控制字符"
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _field_name(name: str) -> str:
+    """Show a field name that may itself hold control characters."""
+    return name.encode("unicode_escape").decode("ascii") if _CONTROL.search(name) else name
+
+
+def check_path_and_query() -> None:
+    """Refuse control characters in path values and the query string, and ids no row can have."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise InvalidRequest({name: CONTROL_MESSAGE}, f"请求地址{CONTROL_MESSAGE}")
+        if isinstance(value, int) and value > MAX_ID:
+            raise NotFound("请求的对象不存在", {name: value})
+    bad = {_field_name(name): CONTROL_MESSAGE for name, value in request.args.items(multi=True)
+           if _CONTROL.search(name) or _CONTROL.search(value)}
+    if bad:
+        raise InvalidRequest(bad, f"查询参数{CONTROL_MESSAGE}")
+
+
+def register_input_checks(app: Flask) -> None:
+    """Check every request's path values and query string before its handler runs."""
+    app.before_request(check_path_and_query)
+
+
+def check_json(data: Any) -> None:
+    """Refuse a parsed JSON body nested deeper than MAX_JSON_DEPTH or holding control characters."""
+    bad: dict[str, str] = {}
+    pending: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, str):
+            if _CONTROL_IN_TEXT.search(value):
+                bad.setdefault(path or "body", CONTROL_MESSAGE)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidRequest({"body": f"嵌套过深（最多 {MAX_JSON_DEPTH} 层）"}, "请求体 JSON 嵌套过深")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _CONTROL.search(key):
+                bad.setdefault(_field_name(name), CONTROL_MESSAGE)
+                continue
+            pending.append((item, name, depth + 1))
+    if bad:
+        raise InvalidRequest(bad, f"请求内容{CONTROL_MESSAGE}")
+
+
+def read_json() -> Any:
+    """Parse the request body as JSON (an empty body is {}), bounded in depth and checked for control characters."""
+    raw = request.get_data(cache=True)  # beyond MAX_CONTENT_LENGTH: 413 too_large
+    if not raw.strip():
+        return {}
+    try:
+        data = current_app.json.loads(raw)
+    except RecursionError:
+        raise InvalidRequest({"body": f"嵌套过深（最多 {MAX_JSON_DEPTH} 层）"}, "请求体 JSON 嵌套过深") from None
+    except ValueError:  # malformed JSON, text that is not UTF-8, a number of thousands of digits
+        raise InvalidRequest({"body": "不是有效的 JSON"}, "请求体不是有效的 JSON") from None
+    check_json(data)
+    return data
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character", CONTROL_MESSAGE)
+    return value
+
+
+def _strict_date(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _DATE_RE.fullmatch(value):
+            raise PydanticCustomError("date_format", "应为日期（YYYY-MM-DD）")
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_format", "日期不存在") from None
+    elif not isinstance(value, date):
+        raise PydanticCustomError("date_format", "应为日期（YYYY-MM-DD）")
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise PydanticCustomError("date_range", "日期应在 {min} 至 {max} 之间",
+                                  {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
+    return value
+
+
+# A text field of one line (codes, names): no control character at all, not even a tab or line feed.
+SingleLine = AfterValidator(_single_line)
+
+# A date: exactly YYYY-MM-DD within DATE_MIN..DATE_MAX, in a query string or a JSON body (never a number).
+ApiDate = Annotated[date, BeforeValidator(_strict_date), Field(
+    strict=False, json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    description=f"YYYY-MM-DD，{DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()}",
+)]
+
+# The pydantic error types raised above: their message is already the zh-CN text to show.
+CUSTOM_ERRORS = frozenset({"control_character", "date_format", "date_range"})
