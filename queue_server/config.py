@@ -37,6 +37,8 @@ class Config:
     # Socket.IO server mode: eventlet or gevent under gunicorn (gunicorn.conf.py sets it), threading in tests.
     SOCKETIO_ASYNC_MODE = os.environ.get("WUBAN_ASYNC_MODE") or "threading"
     JSON_SORT_KEYS = False
+    # How long a POST's Idempotency-Key and its answer are kept for repeats (queue_server/idempotency.py).
+    IDEMPOTENCY_TTL_S = float(os.environ.get("IDEMPOTENCY_TTL_S", 24 * 3600))
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     # Public endpoints are limited per client; the strings use Flask-Limiter's notation.

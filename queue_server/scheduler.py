@@ -35,7 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from workflows import ticket as ticket_flow
 
-from . import clock, events, notify
+from . import clock, events, idempotency, notify
 from .cases import case_clock_of
 from .db import begin_write
 from .extensions import db
@@ -233,7 +233,8 @@ def _commit_and_send() -> None:
 def jobs() -> list:
     """List the jobs of a sweep, in the order they run."""
     return [sweep_case_lights, expire_open_tickets, notify_turn_near,
-            *(_in_transaction(job) for job in appointment_jobs())]
+            *(_in_transaction(job) for job in appointment_jobs()),
+            _in_transaction(idempotency.purge_expired)]
 
 
 def sweep(now: datetime | None = None) -> dict:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, request
 
+from .. import idempotency
 from ..db import begin_write
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -12,6 +13,9 @@ def _open_write_transaction() -> None:
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         request.get_data(cache=True)  # read the body before taking SQLite's write lock
         begin_write()
+
+
+idempotency.register(bp)  # Idempotency-Key on every POST: replay, refuse, or commit with the answer
 
 
 from . import appointments, auth, calendar, cases, halls, monitor, online, openapi, ratings, services, stats, tickets, windows  # noqa: E402,F401

@@ -863,6 +863,16 @@ def _answer(status: int, model) -> dict:
 
 
 def build_spec() -> dict:
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": ("幂等键（建议 UUID）：同一客户端 24 小时内以同一键重发，得到首次的答复"
+                    "（状态码与内容，带 Idempotent-Replayed: true），不再改动任何数据；"
+                    "首次仍在处理时答 409 conflict（带 Retry-After），同一键用于另一请求也答 409 conflict；"
+                    "只记住成功（< 400）的答复。See docs/idempotency.md."),
+}
+
+
     """Describe every operation of the API."""
     paths: dict[str, dict] = {}
     for method, path, summary, who, inputs, answers in OPERATIONS:
@@ -871,6 +881,9 @@ def build_spec() -> dict:
         if who == "staff":
             operation["security"] = [{"bearer": []}]
         if inputs is not None and method in ("get", "delete"):
+        if method == "post":  # queue_server/idempotency.py
+            operation["parameters"].append(IDEMPOTENCY_KEY)
+            operation["responses"].setdefault("409", _answer(409, Error))
             operation["parameters"] += _query_parameters(inputs)
         elif inputs is not None:
             media = getattr(inputs, "content_type", "application/json")  # uploads are multipart/form-data

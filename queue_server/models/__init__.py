@@ -7,6 +7,7 @@ from .calendar import CalendarOverride, CalendarYear
 from .case import Case, CaseCounter, CaseEvent, CasePause
 from .case_file import CaseFile
 from .hall import Department, Hall, Queue, Window, window_queues
+from .idempotency import IdempotencyKey
 from .rating import Rating, Rectification, RectificationEvent
 from .service import ServiceItem
 from .ticket import NORMAL_LANE, PRIORITY_LANE, Ticket, TicketCounter, TicketEvent
@@ -29,6 +30,7 @@ __all__ = [
     "Department",
     "Hall",
     "Queue",
+    "IdempotencyKey",
     "Rating",
     "Rectification",
     "RectificationEvent",
