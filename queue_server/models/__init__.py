@@ -10,13 +10,14 @@ from .hall import Department, Hall, Queue, Window, window_queues
 from .idempotency import IdempotencyKey
 from .rating import Rating, Rectification, RectificationEvent
 from .service import ServiceItem
-from .ticket import NORMAL_LANE, PRIORITY_LANE, Ticket, TicketCounter, TicketEvent
+from .ticket import HELD_STATES, NORMAL_LANE, PRIORITY_LANE, Ticket, TicketCounter, TicketEvent, WaitingTally
 from .user import User
 
 __all__ = [
     "Appointment",
     "AppointmentSlot",
     "AuditEntry",
+    "HELD_STATES",
     "NORMAL_LANE",
     "PRIORITY_LANE",
     "CalendarOverride",
@@ -29,8 +30,8 @@ __all__ = [
     "CasePause",
     "Department",
     "Hall",
-    "Queue",
     "IdempotencyKey",
+    "Queue",
     "Rating",
     "Rectification",
     "RectificationEvent",
@@ -39,6 +40,7 @@ __all__ = [
     "TicketCounter",
     "TicketEvent",
     "User",
+    "WaitingTally",
     "Window",
     "window_queues",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime
@@ -13,6 +13,9 @@ from .user import User
 
 
 PRIORITY_LANE, NORMAL_LANE = 0, 1
+# The states in which a ticket is at a window; a window holds at most one such ticket.
+HELD_STATES = ("called", "serving")
+HELD_WHERE = "state IN ('called', 'serving')"
 
 
 class Ticket(db.Model):
@@ -23,6 +26,8 @@ class Ticket(db.Model):
         UniqueConstraint("hall_id", "service_date", "number"),
         # The call-next scan and the waiting counts: a queue's waiting tickets of the day in calling order.
         Index("ix_tickets_call_order", "queue_id", "service_date", "state", "lane", "queued_at", "id"),
+        # The tickets a window holds (called or being served): at most one, checked by call-next.
+        Index("ix_tickets_held", "window_id", postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,3 +90,21 @@ class TicketCounter(db.Model):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), primary_key=True)
     service_date: Mapped[date] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class WaitingTally(db.Model):
+    """A share of a queue's waiting count of a day, per lane: the count is the sum of its rows.
+
+    Every change that moves a ticket into or out of ``waiting`` adds +1 or -1 here in its own
+    transaction, so counting a line reads a few rows instead of the whole line. Calls add to the
+    calling window's row (``slot`` = window id; call-next holds that window's row lock, so windows
+    never wait on each other here); issue, requeue, transfer, cancel and expiry add to ``slot`` 0.
+    """
+
+    __tablename__ = "waiting_tallies"
+
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"), primary_key=True)
+    service_date: Mapped[date] = mapped_column(primary_key=True)
+    lane: Mapped[int] = mapped_column(primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True)
+    waiting: Mapped[int] = mapped_column(default=0)
