@@ -273,8 +273,8 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
             raise InvalidRequest({"data.due": "补交期限应晚于今天"})
     if trigger == "reassign":
         assignee = db.session.scalar(select(User).where(User.username == data.assignee, User.active.is_(True)))
-        if (assignee is None or not assignee.has_role("approver") or assignee.department_id != case.department_id
-                or not policy.decides_in(assignee, case.hall_id)):
+        in_department = assignee is not None and assignee.department_id == case.department_id
+        if not in_department or not assignee.has_role("approver") or not policy.decides_in(assignee, case.hall_id):
             raise InvalidRequest({"data.assignee": f"不是本部门的审批人员：{data.assignee}"})
         if assignee.id == case.assignee_id:
             raise InvalidRequest({"data.assignee": "办件已由该人员办理"})
