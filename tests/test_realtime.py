@@ -155,7 +155,7 @@ def test_window_subscriber_with_session_cookie(connect, client, api):
 
 
 def test_hall_admin_and_approver_may_watch_a_window(connect, api):
-    """The rule is works_in(hall): any signed-in staff user of the hall (admin, approver) may subscribe."""
+    """The policy's "hall.staff": any signed-in staff user of the hall (admin, approver) may subscribe."""
     window = api.window_id(2)
     for username in ("admin", "approver_scjg"):
         ack = connect(api.token(username)).emit("subscribe", {"window": window}, callback=True)

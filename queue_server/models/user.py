@@ -62,9 +62,3 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         """Tell whether the user holds any of the roles (admin holds them all)."""
         return "admin" in self.roles or any(role in self.roles for role in roles)
-
-    def works_in(self, hall_id: int) -> bool:
-        """Tell whether the user may act in the hall (an admin without a hall acts in every hall)."""
-        if "admin" in self.roles and self.hall_id is None:
-            return True
-        return self.hall_id == hall_id
