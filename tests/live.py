@@ -49,7 +49,7 @@ class LiveServer:
             "DATABASE_URL": self.database_url,
             "WUBAN_WORKER": self.worker,
             "WEB_CONCURRENCY": "1",
-            "SECRET_KEY": "live-test-secret",
+            "SECRET_KEY": "live-test-secret-of-at-least-32-bytes",  # production refuses a shorter key
             "RATELIMIT_ENABLED": "false",
             **self.extra_env,
         }
