@@ -403,7 +403,7 @@ def start_server(args, db_url: str, log_path: Path) -> subprocess.Popen:
         WEB_CONCURRENCY=str(args.workers),
         WUBAN_WORKER=args.worker_class,
         RATELIMIT_ENABLED="false",
-        SECRET_KEY="bench-secret-not-for-production",
+        SECRET_KEY="bench-secret-not-for-production-32-bytes+",
         LOG_LEVEL="warning",
     )
     env.pop("ACCESS_LOG", None)
@@ -998,7 +998,7 @@ def main(argv=None) -> int:
     base = f"http://127.0.0.1:{args.port}"
     try:
         create_database(args.postgres_url, args.db_name)
-        env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY="bench-secret-not-for-production")
+        env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY="bench-secret-not-for-production-32-bytes+")
         env.pop("REDIS_URL", None)
         run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env, deadline, "db upgrade")
         run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "load"], env, deadline, "demo load")
