@@ -10,13 +10,14 @@ from . import bp
 
 
 def labels_view() -> dict:
-    """Build the zh-CN names of case states and triggers, modes, ticket states and triggers."""
+    """Build the zh-CN names of case states and triggers, modes, ticket states and triggers, §45 reasons."""
     return {
         "case_states": {state: case_flow.STATE_NAMES[state] for state in case_flow.STATES},
         "case_triggers": dict(case_flow.TRIGGER_NAMES),
         "modes": dict(case_flow.MODE_NAMES),
         "ticket_states": {state: ticket_flow.STATE_NAMES[state] for state in ticket_flow.STATES},
         "ticket_triggers": dict(ticket_flow.TRIGGER_NAMES),
+        "suspend_kinds": dict(case_flow.SUSPEND_KINDS),
     }
 
 

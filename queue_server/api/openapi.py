@@ -747,6 +747,7 @@ class LabelsOut(BaseModel):
     modes: dict[str, str] = Field(description="办理方式名称 Mode names (五办 and 主题式服务)")
     ticket_states: dict[str, str] = Field(description="号票状态名称 Ticket state names")
     ticket_triggers: dict[str, str] = Field(description="号票操作名称 Ticket trigger names")
+    suspend_kinds: dict[str, str] = Field(description="中止原因名称（行政许可法第四十五条） Suspension reasons")
 
 
 def _list(model: type[BaseModel]) -> tuple[str, type[BaseModel]]:

@@ -17,6 +17,7 @@ def test_labels_are_the_workflows_names(client):
     assert labels["modes"] == case_flow.MODE_NAMES
     assert list(labels["ticket_states"]) == ticket_flow.STATES
     assert labels["ticket_triggers"] == ticket_flow.TRIGGER_NAMES
+    assert labels["suspend_kinds"] == case_flow.SUSPEND_KINDS
     assert all(name for names in labels.values() for name in names.values())
 
 

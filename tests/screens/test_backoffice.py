@@ -84,13 +84,13 @@ def test_claim_and_approve(page, live_server, tokens):
     expect(row(page, case_no)).to_be_visible(timeout=TIMEOUT)
     expect(row(page, case_no)).to_contain_text("张*")          # the applicant is masked in the list
     expect(row(page, case_no)).not_to_contain_text("张三")
-    expect(row(page, case_no)).to_contain_text("待认领")
+    expect(row(page, case_no)).to_contain_text("待审批")   # the server's name of in_approval
     expect(row(page, case_no)).to_have_attribute("data-light", re.compile("^(green|yellow|red)$"))
     expect(row(page, case_no).locator(".bo-dot")).to_have_attribute("aria-label", re.compile("灯"))
 
     row(page, case_no).click()
     expect(page.locator("#d-case-no")).to_have_text(case_no, timeout=TIMEOUT)
-    expect(page.locator("#d-state")).to_have_text("待认领")
+    expect(page.locator("#d-state")).to_have_text("待审批")
     expect(page.locator("#d-applicant")).to_have_text("张三")
     expect(page.locator("#d-id-number")).to_have_text("442000********1233")
     expect(page.locator("#d-phone")).not_to_contain_text("13800138000")
@@ -99,7 +99,7 @@ def test_claim_and_approve(page, live_server, tokens):
         expect(action(page, trigger)).to_be_hidden()
 
     action(page, "claim").click()
-    expect(page.locator("#d-state")).to_have_text("审查中", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("审批中", timeout=TIMEOUT)
     expect(page.locator("#d-assignee")).to_have_text(APPROVER_NAME)
     expect(row(page, case_no)).to_have_count(0, timeout=TIMEOUT)  # no longer waiting to be claimed
     page.click('.bo-tab[data-tab="mine"]')
@@ -118,7 +118,7 @@ def test_claim_and_approve(page, live_server, tokens):
     expect(page.locator("#d-state")).to_have_text("准予许可", timeout=TIMEOUT)
     latest = page.locator("#d-history li").first
     expect(latest).to_contain_text("准予许可")
-    expect(latest).to_contain_text("审查中 → 准予许可")
+    expect(latest).to_contain_text("审批中 → 准予许可")
     expect(latest).to_contain_text(APPROVER_NAME)
     expect(latest).to_contain_text("材料齐全，现场核查符合要求，准予许可。")
     expect(action(page, "mail")).to_be_visible()
@@ -141,20 +141,20 @@ def test_suspend_resume_and_mail(page, live_server, tokens):
     page.goto(f"{live_server.url}/backoffice/#{case_no}")
     expect(page.locator("#d-case-no")).to_have_text(case_no, timeout=TIMEOUT)
     action(page, "claim").click()
-    expect(page.locator("#d-state")).to_have_text("审查中", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("审批中", timeout=TIMEOUT)
 
     action(page, "suspend").click()
     page.select_option("#dlg-kind", "expert_review")
     page.fill("#dlg-note", "组织专家评审")
     page.click("#dlg-ok")
-    expect(page.locator("#d-state")).to_have_text("已中止", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("中止（听证、检验、鉴定等）", timeout=TIMEOUT)
     expect(page.locator("#d-clock")).to_contain_text("计时暂停")
     expect(page.locator("#d-history li").first).to_contain_text("原因：专家评审")
     expect(action(page, "approve")).to_be_hidden()
     expect(action(page, "resume")).to_be_visible()
 
     action(page, "resume").click()
-    expect(page.locator("#d-state")).to_have_text("审查中", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("审批中", timeout=TIMEOUT)
     expect(page.locator("#d-clock")).not_to_contain_text("计时暂停")
 
     action(page, "deny").click()
@@ -184,7 +184,7 @@ def test_supplement_notice_lists_ticked_and_written_materials(page, live_server,
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/backoffice/#{case_no}")
     action(page, "claim").click()
-    expect(page.locator("#d-state")).to_have_text("审查中", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("审批中", timeout=TIMEOUT)
 
     action(page, "request_supplement").click()
     page.click("#dlg-ok")                                      # nothing ticked: refused on the spot
@@ -192,7 +192,7 @@ def test_supplement_notice_lists_ticked_and_written_materials(page, live_server,
     page.locator("#dlg-materials label", has_text="营业执照或其他主体资格证明文件").locator("input").check()
     page.fill("#dlg-missing-extra", "经营场所平面图（标注尺寸）")
     page.click("#dlg-ok")
-    expect(page.locator("#d-state")).to_have_text("待补正", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("待补正材料", timeout=TIMEOUT)
     expect(page.locator("#d-missing")).to_contain_text("营业执照或其他主体资格证明文件")
     expect(page.locator("#d-missing")).to_contain_text("经营场所平面图（标注尺寸）")
     page.click('.bo-tab[data-tab="mine"]')
@@ -236,7 +236,7 @@ def test_claim_lost_to_a_colleague_is_explained(page, live_server, tokens):
     banner = page.locator("#bo-banner")
     expect(banner).to_be_visible(timeout=TIMEOUT)
     expect(banner).to_contain_text("该办件已被系统管理员认领")
-    expect(page.locator("#d-state")).to_have_text("审查中")
+    expect(page.locator("#d-state")).to_have_text("审批中")
     expect(page.locator("#d-assignee")).to_have_text("系统管理员")
     expect(action(page, "claim")).to_be_hidden()
     expect(row(page, case_no)).to_have_count(0, timeout=TIMEOUT)  # the list was read again
@@ -374,7 +374,7 @@ def test_clerk_opens_the_files_and_passes_pre_review(page, live_server, tokens):
     page.fill("#dlg-note", "材料齐全，预审通过")
     page.click("#dlg-ok")
     expect(page.locator("#bo-dialog")).to_be_hidden(timeout=TIMEOUT)
-    expect(page.locator("#d-state")).to_have_text("待认领", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("待审批", timeout=TIMEOUT)
     expect(action(page, "pass_pre_review")).to_be_hidden()
     expect(row(page, case_no)).to_have_count(0, timeout=TIMEOUT)  # no longer waiting for pre-review
 
@@ -400,7 +400,7 @@ def test_clerk_sends_one_complete_notice(page, live_server, tokens):
     page.locator("#dlg-materials label", has_text=LICENCE).locator("input").check()
     page.fill("#dlg-missing-extra", "许可证副本扫描件不清晰，请重新扫描")
     page.click("#dlg-ok")
-    expect(page.locator("#d-state")).to_have_text("待补正", timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("待补正材料", timeout=TIMEOUT)
     expect(page.locator("#d-missing")).to_contain_text(LICENCE)
     expect(page.locator("#d-history li").first).to_contain_text("需补正：" + LICENCE)
     expect(row(page, case_no)).to_have_count(0, timeout=TIMEOUT)

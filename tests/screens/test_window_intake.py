@@ -162,7 +162,7 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
 def test_id_number_check_digit(page, live_server, tokens, windows):
     """Does the browser's ID check follow GB 11643 (X as 10, real birth dates)?"""
     sign_in(page, live_server, "clerk1", windows[1], live=False)
-    check = "id => window.WubanCases.idNumberError(id)"
+    check = "async id => (await import('/static/window_client/cases.js')).idNumberError(id)"
     assert page.evaluate(check, "11010519491231002X") == ""
     assert page.evaluate(check, "11010519491231002x") == ""
     assert page.evaluate(check, "442000199001011233") == ""
