@@ -11,7 +11,8 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+# Hash-locked (pip-compile --generate-hashes): every package, transitive ones too, is checked.
+.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
 if [ -f package.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
