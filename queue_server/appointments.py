@@ -281,7 +281,7 @@ def check_in(hall: Hall, code: str, service: str | None = None) -> Ticket:
         queue=appointment.queue.code, priority="priority", priority_reason=PRIORITY_REASON, service=service,
         phone=appointment.phone,
     ))
-    appointment.state, appointment.checked_in_at, appointment.ticket = "checked_in", at, ticket
+    appointment.state, appointment.checked_in_at, appointment.ticket_id = "checked_in", at, ticket.id
     db.session.flush()
     return ticket
 

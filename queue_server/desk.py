@@ -5,18 +5,17 @@ from sqlalchemy import func, select
 from . import clock, policy
 from .halls import window_view
 from .extensions import db
-from .models import Ticket, TicketEvent, User, Window
+from .models import HELD_STATES, Ticket, TicketEvent, User, Window
 from .tickets import ticket_view, waiting_counts
 
 
-def current_ticket(window: Window) -> Ticket | None:
-    """Return the ticket called or being served at the window, the latest first."""
-    return db.session.scalars(
+def held_tickets(window: Window) -> list[Ticket]:
+    """Return every ticket the window holds (called or being served), the earliest call first."""
+    return list(db.session.scalars(
         select(Ticket)
-        .where(Ticket.window_id == window.id, Ticket.state.in_(("called", "serving")))
-        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
-        .limit(1)
-    ).first()
+        .where(Ticket.window_id == window.id, Ticket.state.in_(HELD_STATES))
+        .order_by(Ticket.called_at, Ticket.id)
+    ))
 
 
 def clerk_figures(clerk: User) -> dict:
@@ -53,10 +52,12 @@ def desk_view(window: Window, clerk: User) -> dict:
     """Render the window's desk for its clerk."""
     policy.require(clerk, "window.operate", hall_id=window.hall_id)
     counts = waiting_counts(queue.id for queue in window.queues)
-    ticket = current_ticket(window)
+    held = [ticket_view(ticket) for ticket in held_tickets(window)]
     return {
         "window": window_view(window),
-        "current": ticket_view(ticket) if ticket else None,
+        "current": held[-1] if held else None,
+        # Every ticket the window holds, for the clerk screen after a reconnect (one, unless left from before).
+        "held": held,
         "queues": [{"code": q.code, "name": q.name, "waiting": counts.get(q.id, 0)} for q in window.queues],
         "transfer_queues": [{"code": q.code, "name": q.name} for q in window.hall.queues],
         "today": clerk_figures(clerk),

@@ -60,19 +60,27 @@ def service_rate(queue: Queue) -> float:
     return max(1, len(queue.windows)) / queue.avg_service_s
 
 
-def seconds_per_ticket(queue: Queue) -> float:
-    """Return how many seconds each ticket ahead adds to the wait (cached for ESTIMATE_CACHE_S)."""
+def seconds_per_ticket(queue) -> float:
+    """Return how many seconds each ticket ahead adds to the wait (cached for ESTIMATE_CACHE_S).
+
+    ``queue`` is a Queue or anything with its ``id`` (the issuing path's QueueRef): the queue is loaded
+    only when the cached pace has run out.
+    """
     ttl = current_app.config["ESTIMATE_CACHE_S"]
     cached = _pace_cache.get(queue.id)
     if ttl and cached and cached[0] > time.monotonic():
         return cached[1]
+    if not isinstance(queue, Queue):
+        queue = db.session.get(Queue, queue.id)
     pace = 1 / service_rate(queue)
     _pace_cache[queue.id] = (time.monotonic() + ttl, pace)
     return pace
 
 
-def estimated_wait_s(queue: Queue, ahead: int) -> int:
+def estimated_wait_s(queue, ahead: int) -> int:
     """Estimate the seconds until a ticket with `ahead` tickets before it is called."""
+    if ahead <= 0:
+        return 0
     return round(ahead * seconds_per_ticket(queue))
 
 

@@ -40,6 +40,7 @@ from .cases import case_clock_of
 from .db import begin_write
 from .extensions import db
 from .models import Case, CaseAlert, Hall, Ticket, TicketEvent
+from .tickets import count_waiting_change
 from .workdays import hall_calendar
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def expire_open_tickets(now: datetime) -> int:
         ).all()
         for ticket in tickets:
             before = ticket_flow.fire(ticket, "expire", at=now)
+            count_waiting_change(ticket, before)
             db.session.add(TicketEvent(ticket_id=ticket.id, trigger="expire", from_state=before, to_state=ticket.state,
                                        actor_id=None, window_id=ticket.window_id, queue_id=ticket.queue_id, at=now,
                                        note="闭厅自动过期"))

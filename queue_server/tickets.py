@@ -1,15 +1,22 @@
 """Ticket operations: issue a number, call the next one, and every other step of the ticket machine.
 
 Operations flush but never commit; they take the acting user and check what that user may do.
+
+The two busiest requests of a hall stay off the ORM: issuing a ticket and calling the next one are
+Core statements (on PostgreSQL one statement each, plus the window's row lock for a call), and
+waiting counts are read from tallies kept in the same transactions (``WaitingTally``), never counted
+over the line.
 """
 
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
+from sqlalchemy import Date, Integer, String, and_, bindparam, cast, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from workflows import ticket as ticket_flow
 
@@ -19,6 +26,7 @@ from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from .extensions import db
 from .halls import get_window, queue_in_body
 from .models import (
+    HELD_STATES,
     NORMAL_LANE,
     PRIORITY_LANE,
     Hall,
@@ -28,46 +36,263 @@ from .models import (
     TicketCounter,
     TicketEvent,
     User,
+    WaitingTally,
     Window,
     window_queues,
 )
 from .schemas import TicketRequest
 
+_TICKETS, _EVENTS, _TALLIES, _COUNTERS = (
+    Ticket.__table__, TicketEvent.__table__, WaitingTally.__table__, TicketCounter.__table__)
+_QUEUES, _HALLS, _WINDOWS = Queue.__table__, Hall.__table__, Window.__table__
+DIALECTS = ("postgresql", "sqlite")
+# The tally row of every move into or out of the line except calls (those count on the window's row).
+SHARED_SLOT = 0
 
-def issue_ticket(hall: Hall, req: TicketRequest) -> Ticket:
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _insert_into(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+# --- references that read like the ORM objects, for views and events, without loading them ---
+
+
+@dataclass(frozen=True)
+class HallRef:
+    """The hall a ticket belongs to, as far as views and events need it."""
+
+    id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class QueueRef:
+    """The queue a ticket belongs to, as far as views and events need it."""
+
+    id: int
+    code: str
+    name: str
+    hall: HallRef
+
+
+@dataclass(frozen=True)
+class WindowRef:
+    """A window as call-next reads it: one row, no ORM load."""
+
+    id: int
+    hall_id: int
+    number: int
+    name: str
+    status: str
+    clerk_id: int | None
+
+
+class _Lane:
+    lane: int
+
+    @property
+    def priority(self) -> str:
+        return "priority" if self.lane == PRIORITY_LANE else "normal"
+
+
+# --- waiting counts: tallies kept by every move into or out of `waiting` ---
+
+
+def _tally_upsert(dialect: str, source=None):
+    """Build the upsert that adds a delta to a tally row (values, or rows of a SELECT)."""
+    names = ["queue_id", "service_date", "lane", "slot", "waiting"]
+    statement = _insert_into(dialect)(_TALLIES)
+    if source is None:
+        statement = statement.values(
+            queue_id=bindparam("queue"), service_date=bindparam("day"), lane=bindparam("lane"),
+            slot=bindparam("slot"), waiting=bindparam("delta"))
+    else:
+        statement = statement.from_select(names, source)
+    return statement.on_conflict_do_update(
+        index_elements=[_TALLIES.c.queue_id, _TALLIES.c.service_date, _TALLIES.c.lane, _TALLIES.c.slot],
+        set_={"waiting": _TALLIES.c.waiting + statement.excluded.waiting},
+    )
+
+
+_MOVE_WAITING = {dialect: _tally_upsert(dialect) for dialect in DIALECTS}
+
+
+def move_waiting(queue_id: int, day: date, lane: int, delta: int, slot: int = SHARED_SLOT) -> None:
+    """Add `delta` to the queue's waiting count of the day in a lane."""
+    db.session.execute(_MOVE_WAITING[_dialect()],
+                       {"queue": queue_id, "day": day, "lane": lane, "slot": slot, "delta": delta})
+
+
+def count_waiting_change(ticket: Ticket, before: str | None) -> None:
+    """Keep the waiting tallies right after a ticket went from `before` to its current state."""
+    if (before == "waiting") == (ticket.state == "waiting"):
+        return
+    delta = 1 if ticket.state == "waiting" else -1
+    move_waiting(ticket.queue.id, ticket.service_date, ticket.lane, delta)
+
+
+_WAITING_COUNTS = (
+    select(_TALLIES.c.queue_id, func.sum(_TALLIES.c.waiting))
+    .where(_TALLIES.c.queue_id.in_(bindparam("queues", expanding=True)), _TALLIES.c.service_date == bindparam("day"))
+    .group_by(_TALLIES.c.queue_id)
+)
+
+
+def waiting_counts(queue_ids) -> dict[int, int]:
+    """Return today's waiting tickets of each queue (a sum of a few tally rows, whatever the line's length)."""
+    ids = list(queue_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(_WAITING_COUNTS, {"queues": ids, "day": clock.today()})
+    return {queue_id: int(waiting) for queue_id, waiting in rows}
+
+
+# --- issue ---
+
+
+@dataclass(frozen=True)
+class IssuedTicket(_Lane):
+    """A ticket just issued, as the issuing statements returned it: reads like a Ticket for ticket_view."""
+
+    id: int
+    hall: HallRef
+    queue: QueueRef
+    number: str
+    lane: int
+    priority_reason: str | None
+    issued_at: datetime
+    service_date: date
+    known_ahead: int  # its place in line when it was issued, from the tallies
+    state: str = "waiting"
+    window: None = None
+    called_at: None = None
+    recalls: int = 0
+
+    @property
+    def hall_id(self) -> int:
+        return self.hall.id
+
+    @property
+    def queue_id(self) -> int:
+        return self.queue.id
+
+    @property
+    def queued_at(self) -> datetime:
+        return self.issued_at
+
+
+def _ahead_in_tallies(lane):
+    """Sum the tally rows of the lanes called before or with `lane`, except the shared row of `lane` itself."""
+    return (
+        select(func.coalesce(func.sum(_TALLIES.c.waiting), 0))
+        .where(_TALLIES.c.queue_id == bindparam("queue"), _TALLIES.c.service_date == bindparam("day"),
+               _TALLIES.c.lane <= lane, or_(_TALLIES.c.lane != lane, _TALLIES.c.slot != SHARED_SLOT))
+        .scalar_subquery()
+    )
+
+
+def _issue_statement():
+    """Build PostgreSQL's issue: number, ticket, history row and tally in one statement.
+
+    Returns the ticket's id and number, and ``in_line``: the tickets of its queue in its lane or a
+    lane called before it, itself included (its shared tally row as updated, the others as read).
+    """
+    queue, day, lane = bindparam("queue", type_=Integer), bindparam("day", type_=Date), bindparam("lane", type_=Integer)
+    at = bindparam("at", type_=UTCDateTime())
+    counter = (
+        postgresql.insert(_COUNTERS)
+        .values(queue_id=queue, service_date=day, last_seq=1)
+        .on_conflict_do_update(index_elements=[_COUNTERS.c.queue_id, _COUNTERS.c.service_date],
+                               set_={"last_seq": _COUNTERS.c.last_seq + 1})
+        .returning(_COUNTERS.c.last_seq)
+        .cte("counter")
+    )
+    seq = cast(counter.c.last_seq, String)
+    columns = {
+        "hall_id": bindparam("hall", type_=Integer), "queue_id": queue, "origin_queue_id": queue,
+        "service_id": bindparam("service", type_=Integer), "service_date": day,
+        "number": bindparam("prefix", type_=String) + func.lpad(seq, func.greatest(3, func.length(seq)), "0"),
+        "state": literal("waiting"), "lane": lane, "priority_reason": bindparam("reason", type_=String),
+        "phone": bindparam("phone", type_=String), "issued_at": at, "queued_at": at, "recalls": literal(0),
+    }
+    ticket = (
+        insert(_TICKETS)
+        .from_select(list(columns), select(*(value.label(name) for name, value in columns.items())).select_from(counter))
+        .returning(_TICKETS.c.id, _TICKETS.c.number)
+        .cte("ticket")
+    )
+    history = insert(_EVENTS).from_select(
+        ["ticket_id", "trigger", "to_state", "queue_id", "at"],
+        select(ticket.c.id, literal("issue").label("trigger"), literal("waiting").label("to_state"),
+               queue.label("queue_id"), at.label("at")),
+    ).cte("history")
+    tally = (
+        _tally_upsert("postgresql", select(queue.label("queue_id"), day.label("service_date"), lane.label("lane"),
+                                           literal(SHARED_SLOT).label("slot"), literal(1).label("waiting")))
+        .returning(_TALLIES.c.waiting)
+        .cte("tally")
+    )
+    return (
+        select(ticket.c.id, ticket.c.number, (tally.c.waiting + _ahead_in_tallies(lane)).label("in_line"))
+        .select_from(ticket.join(tally, true()))
+        .add_cte(history)
+    )
+
+
+_ISSUE = _issue_statement()
+_INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
+_RECORD = insert(_EVENTS).returning(_EVENTS.c.id)
+_IN_LINE = select(func.coalesce(func.sum(_TALLIES.c.waiting), 0)).where(
+    _TALLIES.c.queue_id == bindparam("queue"), _TALLIES.c.service_date == bindparam("day"),
+    _TALLIES.c.lane <= bindparam("lane"))
+
+
+def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
     """Take a number in a queue of the hall (at a kiosk or online)."""
     queue = queue_in_body(hall, req.queue)
-    service = None
+    service_id = None
     if req.service is not None:
         service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
         if service is None:
             raise InvalidRequest({"service": f"事项不存在：{req.service}"})
         if service.queue_code != queue.code:
             raise InvalidRequest({"service": f"该事项应在“{service.queue_code}”队列办理，不在本队列"})
+        service_id = service.id
 
     at = clock.now()
-    seq = next_in_sequence(TicketCounter, queue_id=queue.id, service_date=at.date())
-    ticket = Ticket(
-        hall=hall,
-        queue=queue,
-        origin_queue_id=queue.id,
-        service=service,
-        service_date=at.date(),
-        number=f"{queue.prefix}{seq:03d}",
-        state="waiting",
-        lane=PRIORITY_LANE if req.priority == "priority" else NORMAL_LANE,
-        priority_reason=req.priority_reason,
-        phone=req.phone,
-        issued_at=at,
-        queued_at=at,
-        recalls=0,
-    )
-    db.session.add(ticket)
-    db.session.flush()
-    _record(ticket, "issue", None, None, at)
-    events.queue_changed(queue)
-    return ticket
+    day = at.date()
+    lane = PRIORITY_LANE if req.priority == "priority" else NORMAL_LANE
+    if _dialect() == "postgresql":
+        row = db.session.execute(_ISSUE, {
+            "hall": hall.id, "queue": queue.id, "service": service_id, "day": day, "prefix": queue.prefix,
+            "lane": lane, "reason": req.priority_reason, "phone": req.phone, "at": at,
+        }).one()
+        ticket_id, number, in_line = row.id, row.number, row.in_line
+    else:  # SQLite: the same steps one by one, under the request's write lock
+        number = f"{queue.prefix}{next_in_sequence(TicketCounter, queue_id=queue.id, service_date=day):03d}"
+        ticket_id = db.session.execute(_INSERT_TICKET, {
+            "hall_id": hall.id, "queue_id": queue.id, "origin_queue_id": queue.id, "service_id": service_id,
+            "service_date": day, "number": number, "state": "waiting", "lane": lane,
+            "priority_reason": req.priority_reason, "phone": req.phone, "issued_at": at, "queued_at": at, "recalls": 0,
+        }).scalar_one()
+        db.session.execute(_RECORD, {"ticket_id": ticket_id, "trigger": "issue", "from_state": None,
+                                     "to_state": "waiting", "actor_id": None, "window_id": None,
+                                     "queue_id": queue.id, "at": at, "note": None})
+        move_waiting(queue.id, day, lane, 1)
+        in_line = db.session.execute(_IN_LINE, {"queue": queue.id, "day": day, "lane": lane}).scalar_one()
+    hall_ref = HallRef(hall.id, hall.code)
+    queue_ref = QueueRef(queue.id, queue.code, queue.name, hall_ref)
+    events.queue_changed(queue_ref)
+    return IssuedTicket(id=ticket_id, hall=hall_ref, queue=queue_ref, number=number, lane=lane,
+                        priority_reason=req.priority_reason, issued_at=at, service_date=day,
+                        known_ahead=max(0, int(in_line) - 1))
 
+
+# --- call-next ---
 
 # Call-next fires the machine's `call` transition as one UPDATE: the machine says from which state
 # to which; the SET clause does what its `_on_call` callback does (window, first call time).
@@ -75,10 +300,26 @@ _CALL = ticket_flow.machine.events["call"]
 (_CALL_FROM,) = _CALL.transitions  # exactly one source state (waiting), named in the history row
 (_CALL_TO,) = {transition.dest for transition in _CALL.transitions[_CALL_FROM]}
 
+# The window's row, locked: call-next at one window runs one at a time (FOR NO KEY UPDATE on
+# PostgreSQL, which the history rows' foreign-key checks do not wait for; SQLite's write lock serializes).
+_WINDOW = (
+    select(*(_WINDOWS.c[name] for name in ("id", "hall_id", "number", "name", "status", "clerk_id")))
+    .where(_WINDOWS.c.id == bindparam("win"))
+    .with_for_update(key_share=True)
+)
+_SIGN_IN_CLERK = update(_WINDOWS).where(_WINDOWS.c.id == bindparam("win")).values(clerk_id=bindparam("clerk"))
+# What the window still holds (called or being served): read after the window's lock, so it is current.
+_HELD = (
+    select(_TICKETS.c.id, _TICKETS.c.number, _TICKETS.c.state)
+    .where(_TICKETS.c.window_id == bindparam("win"), _TICKETS.c.state.in_(HELD_STATES))
+    .order_by(_TICKETS.c.called_at, _TICKETS.c.id)
+    .limit(1)
+)
 
-def _call_statement(dialect: str):
-    """Build call-next's UPDATE: take the window's next waiting ticket and mark it called, in one statement."""
-    tickets, queues, halls = Ticket.__table__, Queue.__table__, Hall.__table__
+
+def _take_statement(dialect: str):
+    """Build the UPDATE that takes the window's next waiting ticket and marks it called."""
+    tickets = _TICKETS
     in_line = (tickets.c.service_date == bindparam("day"), tickets.c.state == _CALL_FROM)
     calling_order = (tickets.c.lane, tickets.c.queued_at, tickets.c.id)
     if dialect == "postgresql":
@@ -118,54 +359,51 @@ def _call_statement(dialect: str):
         .returning(
             tickets.c.id, tickets.c.hall_id, tickets.c.queue_id, tickets.c.number, tickets.c.lane,
             tickets.c.priority_reason, tickets.c.state, tickets.c.issued_at, tickets.c.called_at, tickets.c.recalls,
-            select(halls.c.code).where(halls.c.id == tickets.c.hall_id).scalar_subquery().label("hall_code"),
-            select(queues.c.code).where(queues.c.id == tickets.c.queue_id).scalar_subquery().label("queue_code"),
-            select(queues.c.name).where(queues.c.id == tickets.c.queue_id).scalar_subquery().label("queue_name"),
+            select(_HALLS.c.code).where(_HALLS.c.id == tickets.c.hall_id).scalar_subquery().label("hall_code"),
+            select(_QUEUES.c.code).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery().label("queue_code"),
+            select(_QUEUES.c.name).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery().label("queue_name"),
         )
     )
 
 
-_CALL_NEXT = {dialect: _call_statement(dialect) for dialect in ("postgresql", "sqlite")}
-_RECORD_CALL = insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id)
+def _call_statement():
+    """Build PostgreSQL's call-next after the window's lock: check, take, mark, record and count in one statement.
+
+    Always one row: ``held_*`` name a ticket the window still holds (then nothing was taken); otherwise
+    the taken ticket's columns and ``call_id``, the id of its history row, are NULL when nobody waits.
+    """
+    win, day, at = bindparam("win", type_=Integer), bindparam("day", type_=Date), bindparam("at", type_=UTCDateTime())
+    held = _HELD.cte("held")
+    take = _take_statement("postgresql")
+    taken = take.where(~exists(select(held.c.id))).cte("taken")
+    history = (
+        insert(_EVENTS)
+        .from_select(
+            ["ticket_id", "trigger", "from_state", "to_state", "actor_id", "window_id", "queue_id", "at"],
+            select(taken.c.id, literal("call").label("trigger"), literal(_CALL_FROM).label("from_state"),
+                   taken.c.state, bindparam("actor", type_=Integer).label("actor_id"), win.label("window_id"),
+                   taken.c.queue_id, at.label("at")),
+        )
+        .returning(_EVENTS.c.id)
+        .cte("history")
+    )
+    tally = _tally_upsert("postgresql", select(taken.c.queue_id, day.label("service_date"), taken.c.lane,
+                                               win.label("slot"), literal(-1).label("waiting"))).cte("tally")
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(held.c.id.label("held_id"), held.c.number.label("held_number"), held.c.state.label("held_state"),
+               *(column for column in taken.c), history.c.id.label("call_id"))
+        .select_from(one.outerjoin(held, true()).outerjoin(taken.join(history, true()), true()))
+        .add_cte(tally)
+    )
+
+
+_CALL_NEXT = _call_statement()
+_TAKE_SQLITE = _take_statement("sqlite")
 
 
 @dataclass(frozen=True)
-class HallRef:
-    """The hall a called ticket belongs to, as far as views and events need it."""
-
-    id: int
-    code: str
-
-
-@dataclass(frozen=True)
-class QueueRef:
-    """The queue a called ticket belongs to, as far as views and events need it."""
-
-    id: int
-    code: str
-    name: str
-    hall: HallRef
-
-
-@dataclass(frozen=True)
-class WindowRef:
-    """A window as call-next reads it: one row, no ORM load."""
-
-    id: int
-    hall_id: int
-    number: int
-    name: str
-    status: str
-    clerk_id: int | None
-
-
-_WINDOW = select(*(Window.__table__.c[name] for name in ("id", "hall_id", "number", "name", "status", "clerk_id"))).where(
-    Window.__table__.c.id == bindparam("win"))
-_SIGN_IN_CLERK = update(Window.__table__).where(Window.__table__.c.id == bindparam("win")).values(clerk_id=bindparam("clerk"))
-
-
-@dataclass(frozen=True)
-class CalledTicket:
+class CalledTicket(_Lane):
     """A ticket just called, as call-next's UPDATE returned it: reads like a Ticket for ticket_view and events."""
 
     id: int
@@ -180,13 +418,21 @@ class CalledTicket:
     called_at: datetime
     recalls: int
 
-    @property
-    def priority(self) -> str:
-        return "priority" if self.lane == PRIORITY_LANE else "normal"
+
+def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: str) -> None:
+    doing = "正在办理" if state == "serving" else "已叫号待办理"
+    raise Conflict(
+        f"本窗口的{number}号{doing}，请先办结、过号或转出该号，再叫下一号",
+        {"window": window.id, "ticket": held_id, "number": number, "state": state},
+    )
 
 
 def call_next(window_id: int, actor: User) -> CalledTicket | None:
-    """Call the window's next ticket: priority first, then the longest in line. None when nobody waits."""
+    """Call the window's next ticket: priority first, then the longest in line. None when nobody waits.
+
+    A window holds one citizen at a time: while its last ticket is still called or being served,
+    call-next answers 409 naming that ticket (a double click calls nobody twice).
+    """
     found = db.session.execute(_WINDOW, {"win": window_id}).first()
     if found is None:
         get_window(window_id)  # answers 404
@@ -195,10 +441,26 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
     if window.status != "open":
         raise Conflict("窗口未开放（已暂停或关闭），不能叫号", {"window": window.id, "status": window.status})
     at = clock.now()
-    statement = _CALL_NEXT[db.session.get_bind().dialect.name]
-    row = db.session.execute(statement, {"win": window.id, "day": at.date(), "at": at}).first()
-    if row is None:
-        return None
+    params = {"win": window.id, "day": at.date(), "at": at, "actor": actor.id}
+    if _dialect() == "postgresql":
+        row = db.session.execute(_CALL_NEXT, params).one()
+        if row.held_id is not None:
+            _refuse_second_ticket(window, row.held_id, row.held_number, row.held_state)
+        if row.id is None:
+            return None
+        call_id = row.call_id
+    else:
+        held = db.session.execute(_HELD, params).first()
+        if held is not None:
+            _refuse_second_ticket(window, *held)
+        row = db.session.execute(_TAKE_SQLITE, params).first()
+        if row is None:
+            return None
+        call_id = db.session.execute(_RECORD, {
+            "ticket_id": row.id, "trigger": "call", "from_state": _CALL_FROM, "to_state": row.state,
+            "actor_id": actor.id, "window_id": window.id, "queue_id": row.queue_id, "at": at, "note": None,
+        }).scalar_one()
+        move_waiting(row.queue_id, at.date(), row.lane, -1, slot=window.id)
     if window.clerk_id != actor.id:
         db.session.execute(_SIGN_IN_CLERK, {"win": window.id, "clerk": actor.id})
     hall = HallRef(row.hall_id, row.hall_code)
@@ -207,18 +469,36 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
         number=row.number, lane=row.lane, priority_reason=row.priority_reason, state=row.state,
         issued_at=row.issued_at, called_at=row.called_at, recalls=row.recalls,
     )
-    call_id = db.session.execute(_RECORD_CALL, {
-        "ticket_id": ticket.id, "trigger": "call", "from_state": _CALL_FROM, "to_state": ticket.state,
-        "actor_id": actor.id, "window_id": window.id, "queue_id": ticket.queue.id, "at": at, "note": None,
-    }).scalar_one()
     events.ticket_called(ticket, call_id)
     events.ticket_changed(ticket)
     events.queue_changed(ticket.queue)
     return ticket
 
 
+# --- the clerk's other triggers ---
+
+# A ticket re-read under its row lock, with what its view and events show (one query, no lazy loads).
+_LOCKED = (
+    select(Ticket)
+    .options(joinedload(Ticket.hall), joinedload(Ticket.queue), joinedload(Ticket.window))
+    .where(Ticket.id == bindparam("id"))
+    .with_for_update(of=_TICKETS, key_share=True)
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_ticket(ticket: Ticket) -> Ticket:
+    """Re-read a ticket under its row lock (PostgreSQL; SQLite's write lock is already held), state included."""
+    return db.session.execute(_LOCKED, {"id": ticket.id}).scalar_one()
+
+
 def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_code: str | None = None) -> Ticket:
-    """Fire a clerk's trigger (recall, start, finish, no_show, requeue, transfer, cancel) on a ticket."""
+    """Fire a clerk's trigger (recall, start, finish, no_show, requeue, transfer, cancel) on a ticket.
+
+    The ticket is taken under its row lock and its state checked after locking, so of simultaneous
+    triggers on one ticket one fires and the others answer 409.
+    """
+    ticket = lock_ticket(ticket)
     allowed = [name for name in ticket_flow.allowed_triggers(ticket.state) if name in ticket_flow.CLERK_TRIGGERS]
     if trigger not in allowed:
         raise InvalidTransition(ticket.state, trigger, allowed)
@@ -259,6 +539,7 @@ def set_window_status(window: Window, status: str, actor: User) -> Window:
 def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = None, **kwargs) -> TicketEvent:
     at = clock.now()
     before = ticket_flow.fire(ticket, trigger, at=at, window=window, **kwargs)
+    count_waiting_change(ticket, before)
     change = _record(ticket, trigger, before, actor, at, window)
     db.session.flush()
     return change
@@ -280,18 +561,7 @@ def _record(ticket: Ticket, trigger: str, before: str | None, actor: User | None
     return change
 
 
-_WAITING_COUNTS = (
-    select(Ticket.__table__.c.queue_id, func.count())
-    .where(Ticket.__table__.c.queue_id.in_(bindparam("queues", expanding=True)),
-           Ticket.__table__.c.service_date == bindparam("day"), Ticket.__table__.c.state == "waiting")
-    .group_by(Ticket.__table__.c.queue_id)
-)
-
-
-def waiting_counts(queue_ids) -> dict[int, int]:
-    """Count today's waiting tickets of each queue."""
-    rows = db.session.execute(_WAITING_COUNTS, {"queues": list(queue_ids), "day": clock.today()})
-    return dict(rows.all())
+# --- counts and views ---
 
 
 def waiting_counts_after_commit(queue_ids) -> dict[int, int]:
@@ -339,7 +609,7 @@ class SharedCounts:
 
 
 def _ahead_statement():
-    tickets = Ticket.__table__
+    tickets = _TICKETS
     lane, queued_at, ticket_id = bindparam("lane"), bindparam("queued_at", type_=UTCDateTime()), bindparam("id")
     earlier = or_(tickets.c.queued_at < queued_at, and_(tickets.c.queued_at == queued_at, tickets.c.id < ticket_id))
     return (
@@ -367,23 +637,29 @@ def ticket_by_number(hall: Hall, number: str) -> Ticket:
 
 
 def waiting_ahead(ticket: Ticket) -> int:
-    """Count the tickets of the same queue that will be called before this one."""
+    """Count the tickets of the same queue that will be called before this one.
+
+    An index range scan of ``ix_tickets_call_order`` over the tickets ahead only: a ticket just
+    issued knows its place from the tallies instead (``IssuedTicket.known_ahead``).
+    """
     return db.session.execute(_WAITING_AHEAD, {
         "queue": ticket.queue_id, "day": ticket.service_date, "lane": ticket.lane,
         "queued_at": ticket.queued_at, "id": ticket.id,
     }).scalar_one()
 
 
-def estimated_wait_s(queue: Queue, ahead: int) -> int:
+def estimated_wait_s(queue: Queue | QueueRef, ahead: int) -> int:
     """Estimate the seconds until a ticket with `ahead` tickets before it is called (live rate of open windows)."""
     return estimates.estimated_wait_s(queue, ahead)
 
 
-def ticket_view(ticket: Ticket) -> dict:
+def ticket_view(ticket: Ticket | IssuedTicket | CalledTicket) -> dict:
     """Render a ticket as the contract's ticket object."""
     ahead = est = None
     if ticket.state == "waiting":
-        ahead = waiting_ahead(ticket)
+        ahead = getattr(ticket, "known_ahead", None)
+        if ahead is None:
+            ahead = waiting_ahead(ticket)
         est = estimated_wait_s(ticket.queue, ahead)
     return {
         "id": ticket.id,
@@ -431,5 +707,3 @@ def ticket_history(ticket: Ticket) -> list[dict]:
         }
         for row in rows
     ]
-
-

@@ -93,7 +93,7 @@ def reset_runtime_data() -> None:
     tables = ("rectification_events", "rectifications", "ratings",
               "case_alerts", "case_files", "case_events", "case_pauses", "cases", "case_counters",
               "appointments", "appointment_slots",
-              "ticket_events", "tickets", "ticket_counters", "calendar_overrides", "calendar_years")
+              "ticket_events", "tickets", "ticket_counters", "waiting_tallies", "calendar_overrides", "calendar_years")
     for table in tables:
         db.session.execute(db.text(f"DELETE FROM {table}"))
     db.session.execute(db.text("UPDATE windows SET status = 'closed', clerk_id = NULL"))

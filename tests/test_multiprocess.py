@@ -60,7 +60,7 @@ def live_database():
 def database(live_database):
     """The live database with no tickets and every window closed."""
     with psycopg2.connect(live_database, connect_timeout=3) as connection, connection.cursor() as cursor:
-        for table in ("ticket_events", "tickets", "ticket_counters"):
+        for table in ("ticket_events", "tickets", "ticket_counters", "waiting_tallies"):
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute("UPDATE windows SET status = 'closed', clerk_id = NULL")
     connection.close()

@@ -170,10 +170,10 @@ def test_two_schedulers_at_once_raise_each_alert_once(app, api, hall_events):
 def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events):
     """At closing time, do waiting and called tickets expire with a history row (no actor), and serving ones stay?"""
     serving, called, waiting = (api.take("shsd") for _ in range(3))
-    window = api.open_window(1)
+    window, other_window = api.open_window(1), api.open_window(2)  # a window holds one ticket at a time
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     api.post(f"/tickets/{serving['id']}/start", as_user="clerk1")
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
+    api.post(f"/windows/{other_window}/call-next", as_user="clerk1")
     hall_events("ticket_updated"), hall_events("queue_updated")
 
     assert at(datetime(2026, 11, 30, 17, 29, tzinfo=TZ), scheduler.expire_open_tickets, app) == 0

@@ -3,6 +3,16 @@
 from tests.conftest import assert_error
 
 
+def serve(api, window: int, as_user: str = "clerk1") -> dict:
+    """Call the window's next ticket and serve it to the end (start, finish); return the call's answer."""
+    answer = api.post(f"/windows/{window}/call-next", as_user=as_user)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    called = answer.get_json()
+    for trigger in ("start", "finish"):
+        assert api.post(f"/tickets/{called['id']}/{trigger}", as_user=as_user).status_code == 200
+    return called
+
+
 def test_take_ticket_numbers_by_queue_prefix(api):
     """Does a ticket get its queue's prefix, a daily sequence and its place in line?"""
     first = api.take("shsd")
@@ -36,7 +46,7 @@ def test_priority_goes_first_then_oldest(api, advance):
     assert urgent["waiting_ahead"] == 0
     assert api.get(f"/tickets/{normal_1['id']}").get_json()["waiting_ahead"] == 1
     window = api.open_window(1)
-    order = [api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["number"] for _ in range(3)]
+    order = [serve(api, window)["number"] for _ in range(3)]
     assert order == [urgent["number"], normal_1["number"], normal_2["number"]]
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
 
@@ -52,7 +62,7 @@ def test_window_of_several_queues_calls_across_them_in_line_order(api, advance):
     urgent = api.take("rsyb", priority="priority", priority_reason="孕妇")
     elsewhere = api.take("jsgc")  # window 13 does not serve 建设工程
     window = api.open_window(13)
-    called = [api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json() for _ in range(4)]
+    called = [serve(api, window) for _ in range(4)]
     assert [t["number"] for t in called] == [urgent["number"], social["number"], business["number"], pension["number"]]
     assert [(t["queue"], t["window_number"], t["state"]) for t in called][:2] == [("rsyb", 13, "called"), ("shsw", 13, "called")]
     assert called[1]["queue_name"] and called[1]["hall"] == "xiqu" and called[0]["priority"] == "priority"
@@ -106,8 +116,8 @@ def test_no_show_and_requeue_goes_to_the_back(api, advance):
     requeued = api.post(f"/tickets/{late['id']}/requeue", as_user="clerk1").get_json()
     assert requeued["state"] == "waiting" and requeued["waiting_ahead"] == 1
     assert requeued["called_at"] is not None  # the first call stays on record
-    assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["number"] == "A002"
-    assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["number"] == "A001"
+    assert serve(api, window)["number"] == "A002"
+    assert serve(api, window)["number"] == "A001"
 
 
 def test_transfer_keeps_number_and_issue_time(api, advance):
@@ -123,8 +133,8 @@ def test_transfer_keeps_number_and_issue_time(api, advance):
     assert transferred["number"] == "A001" and transferred["issued_at"] == moved["issued_at"]
     assert transferred["waiting_ahead"] == 0
     social = api.open_window(4, as_user="clerk2")  # window 4 serves 社会事务
-    assert api.post(f"/windows/{social}/call-next", as_user="clerk2").get_json()["id"] == moved["id"]
-    assert api.post(f"/windows/{social}/call-next", as_user="clerk2").get_json()["id"] == later["id"]
+    assert serve(api, social, as_user="clerk2")["id"] == moved["id"]
+    assert serve(api, social, as_user="clerk2")["id"] == later["id"]
 
 
 def test_cancel_a_waiting_ticket(api):
@@ -171,8 +181,8 @@ def test_board_shows_newest_call_first(api):
     api.take("shsd")
     api.take("shsd")
     window = api.open_window(1)
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
+    serve(api, window)
+    serve(api, window)
     board = api.get("/halls/xiqu/board").get_json()
     assert board["hall"] == "xiqu" and isinstance(board["seq"], int)
     assert [call["number"] for call in board["calls"]] == ["A002", "A001"]
