@@ -3,7 +3,7 @@
 Every request's path values and query string are refused with 400 ``invalid_request`` when they hold a
 control character (a NUL byte among them: PostgreSQL cannot store one); JSON bodies are read here with
 their depth bounded and every string checked, keeping tab, line feed and carriage return for free text.
-Dates are ``YYYY-MM-DD`` between ``DATE_MIN`` and ``DATE_MAX`` (docs/api.md).
+Dates are ``YYYY-MM-DD`` between ``DATE_MIN`` and ``DATE_MAX`` (README, "What the API refuses").
 """
 
 import re
@@ -81,7 +81,7 @@ def check_json(data: Any) -> None:
 
 
 def read_json() -> Any:
-    """Parse the request body as JSON (an empty body is {}), bounded in depth and checked for control characters."""
+    """Parse the JSON body (an empty one is {}), bounded in depth and checked for control characters."""
     raw = request.get_data(cache=True)  # beyond MAX_CONTENT_LENGTH: 413 too_large
     if not raw.strip():
         return {}

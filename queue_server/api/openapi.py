@@ -863,7 +863,6 @@ def _answer(status: int, model) -> dict:
     return {"description": str(status), "content": {"application/json": {"schema": schema}}}
 
 
-def build_spec() -> dict:
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
@@ -874,6 +873,12 @@ IDEMPOTENCY_KEY = {
 }
 
 
+# The applicant's access token (api/online.py), answered when the application is made or recovered.
+APPLICATION_TOKEN = {"name": "X-Application-Token", "in": "header", "required": True, "schema": {"type": "string"},
+                     "description": "申请凭证 The access token of the application"}
+
+
+def build_spec() -> dict:
     """Describe every operation of the API."""
     paths: dict[str, dict] = {}
     for method, path, summary, who, inputs, answers in OPERATIONS:
@@ -881,10 +886,10 @@ IDEMPOTENCY_KEY = {
                            "responses": {str(status): _answer(status, model) for status, model in answers.items()}}
         if who == "staff":
             operation["security"] = [{"bearer": []}]
-        if inputs is not None and method in ("get", "delete"):
         if method == "post":  # queue_server/idempotency.py
             operation["parameters"].append(IDEMPOTENCY_KEY)
             operation["responses"].setdefault("409", _answer(409, Error))
+        if inputs is not None and method in ("get", "delete"):
             operation["parameters"] += _query_parameters(inputs)
         elif inputs is not None:
             media = getattr(inputs, "content_type", "application/json")  # uploads are multipart/form-data
@@ -892,9 +897,14 @@ IDEMPOTENCY_KEY = {
                 "required": path != "/tickets/{ticket_id}/{trigger}" and inputs is not schemas.ApplicantNoteRequest,
                 "content": {media: {"schema": {"$ref": REF.format(model=inputs.__name__)}}},
             }
+        if path.startswith("/public/applications/{case_no}"):
+            operation["parameters"].append(APPLICATION_TOKEN)
+        # Any request may carry a malformed query string or path value (queue_server/validation.py): 400.
+        operation["responses"].setdefault("400", _answer(400, Error))
         paths.setdefault("/api/v1" + path, {})[method] = operation
     paths["/healthz"] = {"get": {"summary": "健康检查 Health", "parameters": [],
-                                 "responses": {"200": _answer(200, HealthOut), "503": _answer(503, HealthOut)}}}
+                                 "responses": {"200": _answer(200, HealthOut), "400": _answer(400, Error),
+                                               "503": _answer(503, HealthOut)}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "wuban 五办政务服务大厅 API", "version": "1.0.0"},

@@ -1,0 +1,193 @@
+"""Schema fuzzing of the served OpenAPI spec with schemathesis: no server error, every answer as described.
+
+Every operation of ``/api/v1/openapi.json`` gets generated requests, in-process (WSGI) against a fresh
+database of each backend, as the demo admin (bearer token): valid data, invalid data, and valid data
+aimed at objects that exist (the demo hall, a ticket, a case, an online application, a rectification).
+Checks: no 5xx (and no exception), every error body in the contract's shape, status codes, media types
+and answer bodies as the spec declares them. Deterministic (derandomized Hypothesis, no example
+database) and bounded by MAX_EXAMPLES per operation and pass. Run with ``-s`` to see the figures.
+"""
+
+import json
+import os
+import uuid
+from collections import Counter
+
+import psycopg2
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from psycopg2 import sql
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from queue_server import clock
+from queue_server.extensions import db
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, HALL_MORNING, POSTGRES_URL, Api, _make_app, service_missing
+
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Operations that end the admin's session or touch its password run last, so the others keep the token.
+LAST = ("/api/v1/auth/password", "/api/v1/auth/logout")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fuzz_app(request, tmp_path):
+    """The app on a database of its own (what fuzzing creates stays there), at the frozen Monday 09:00."""
+    admin = name = None
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path / "fuzz.sqlite3")
+    else:
+        try:
+            admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
+        except psycopg2.OperationalError as exc:
+            service_missing("PostgreSQL", str(exc).strip())
+        admin.autocommit = True
+        name = f"wuban_fuzz_{uuid.uuid4().hex[:8]}"
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = "postgresql+psycopg2://" + POSTGRES_URL.split("://", 1)[1].rpartition("/")[0] + "/" + name
+    app = _make_app(url, {"UPLOAD_DIR": str(tmp_path / "uploads")})
+    clock.freeze(HALL_MORNING)
+    yield app
+    clock.freeze(None)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if admin is not None:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()
+
+
+def _seed(api: Api) -> dict:
+    """Create one object of each kind the paths name; return the path values that reach them."""
+    ticket = api.take("shsd")
+    window = api.open_window(1)
+    served = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
+    for trigger in ("start", "finish"):
+        assert api.post(f"/tickets/{served['id']}/{trigger}", as_user="clerk1").status_code == 200
+    rating = api.post("/ratings", json={"ticket_id": served["id"], "grade": 1, "comment": "等太久"}).get_json()
+    case = api.open_case()
+    application = api.post("/public/applications", json={
+        "service": "SCJG-006", "hall": "xiqu",
+        "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}).get_json()
+    return {
+        "hall_code": "xiqu", "queue_code": "shsd", "window_id": window, "ticket_id": ticket["id"],
+        "case_no": case["case_no"], "rectification_id": rating["rectification"]["id"], "material_id": 1,
+        "kind": "acceptance", "application": application["case_no"], "application_token": application["token"],
+    }
+
+
+def _known_values(operation, known: dict) -> tuple[dict, dict]:
+    """Path values and headers naming the seeded objects, for the parameters this operation has."""
+    path = operation.path
+    values = {name: known[name] for name in ("hall_code", "queue_code", "window_id", "ticket_id", "case_no",
+                                              "rectification_id", "material_id", "kind") if "{" + name + "}" in path}
+    headers = {}
+    if path.startswith("/api/v1/public/applications/{case_no}"):
+        values["case_no"] = known["application"]
+        headers["X-Application-Token"] = known["application_token"]
+    if path.startswith("/api/v1/services/{code}"):
+        values["code"] = "SCJG-001"
+    elif path.startswith("/api/v1/departments/{code}"):
+        values["code"] = "scjg"
+    return values, headers
+
+
+def _can_be_wrong(operation) -> bool:
+    """Tell whether an invalid request can be generated: a body, a query or a typed path value to get wrong."""
+    definition = operation.definition.raw
+    if "requestBody" in definition:
+        return True
+    parameters = definition.get("parameters", [])
+    return any(p["in"] != "path" or p.get("schema", {}).get("type") != "string" for p in parameters)
+
+
+def _error_shape_problem(response) -> str | None:
+    """Say how an error answer differs from the contract's body, or None when it has its shape."""
+    if response.status_code < 400:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return "not JSON"
+    error = body.get("error") if isinstance(body, dict) else None
+    if set(body) != {"error"} or not isinstance(error, dict) or set(error) != {"code", "message", "details"}:
+        return "not {error: {code, message, details}}"
+    if not (isinstance(error["code"], str) and error["message"] and isinstance(error["details"], dict)):
+        return "empty message or wrong types"
+    return None
+
+
+class FuzzRun:
+    """Send generated requests and gather the failures by operation and kind."""
+
+    def __init__(self, token: str):
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.figures: Counter = Counter()
+        self.failures: dict[str, set[str]] = {}
+
+    def fail(self, operation, what: str) -> None:
+        self.failures.setdefault(operation.label, set()).add(what)
+
+    def fuzz(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
+             headers: dict | None = None) -> None:
+        sent = {**(headers or {}), **self.auth}
+
+        @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
+                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+        def run(case):
+            self.figures["requests"] += 1
+            try:
+                response = case.call(headers=sent)
+            except Exception as exc:  # TESTING re-raises what would be a 500
+                self.figures["5xx"] += 1
+                self.fail(operation, f"exception {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+                return
+            self.figures[f"{response.status_code // 100}xx"] += 1
+            problem = _error_shape_problem(response)
+            if problem:
+                self.fail(operation, f"error body {response.status_code}: {problem}")
+            try:
+                case.validate_response(response, checks=CHECKS, headers=sent)
+            except BaseException as group:  # a FailureGroup of the failed checks
+                for failure in getattr(group, "exceptions", [group]):
+                    title = getattr(failure, "title", type(failure).__name__)
+                    self.fail(operation, f"{title} ({response.status_code}): {str(failure).splitlines()[0][:160]}")
+
+        try:
+            run()
+        except Unsatisfiable:
+            self.figures["unsatisfiable"] += 1
+
+    def report(self) -> str:
+        lines = [f"{label}: {what}" for label, found in sorted(self.failures.items()) for what in sorted(found)]
+        return "\n".join(lines)
+
+
+def test_fuzzing_the_served_spec_finds_no_server_error(fuzz_app):
+    """Do generated requests to every operation get no 5xx and answers that match the served spec?"""
+    api = Api(fuzz_app.test_client())
+    known = _seed(api)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
+    operations = sorted((result.ok() for result in schema.get_all_operations()),
+                        key=lambda operation: (operation.path in LAST, operation.path, operation.method))
+    run = FuzzRun(api.token("admin"))
+    for operation in operations:
+        run.figures["operations"] += 1
+        run.fuzz(operation, GenerationMode.POSITIVE)
+        if _can_be_wrong(operation):
+            run.fuzz(operation, GenerationMode.NEGATIVE)
+        values, headers = _known_values(operation, known)
+        if values or headers:
+            run.fuzz(operation, GenerationMode.POSITIVE, values, headers)
+    print(f"\nfuzzing: {dict(run.figures)}; failures: {sum(map(len, run.failures.values()))}")
+    assert not run.failures, "\n" + run.report()
