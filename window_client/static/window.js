@@ -25,8 +25,9 @@ const KEYS = {
   F10: "intake", F11: "pickup",
 };
 
-// selected: the held ticket the clerk picked when the window holds several (else the desk's current).
-const desk = { data: null, busy: false, calls: [], loadedOnce: false, selected: null };
+// selected: the held ticket the clerk picked when the window holds several (else the desk's current);
+// named: the ticket a refused call-next said the window still holds, shown until the next action.
+const desk = { data: null, busy: false, calls: [], loadedOnce: false, selected: null, named: null };
 
 const banner = createBanner({
   box: $("w-banner"), text: $("w-banner-text"), close: $("w-banner-close"), prefix: "w-banner",
@@ -47,8 +48,9 @@ function ticketState(ticket) { return label(labels.ticket_states, ticket.state);
 
 /** The called or serving tickets of the window: desk.held when the server sends it, else current. */
 function held(data) {
-  if (Array.isArray(data.held)) return data.held;
-  return data.current ? [data.current] : [];
+  const tickets = Array.isArray(data.held) ? data.held.slice() : (data.current ? [data.current] : []);
+  if (desk.named && !tickets.some(function (t) { return t.id === desk.named.id; })) tickets.push(desk.named);
+  return tickets;
 }
 
 /** The ticket the buttons act on: the one picked among the held ones, else the desk's current. */
@@ -228,6 +230,7 @@ async function act(action) {
 }
 
 async function run(request, action) {
+  desk.named = null;
   setBusy(true);
   let stillHeld = null;
   try {
@@ -241,6 +244,7 @@ async function run(request, action) {
       // The window still holds a called or serving ticket: say so and show that ticket.
       banner.error({ message: error.message + "：" + stillHeld.number + "（" + ticketState(stillHeld) + "）" });
       desk.selected = stillHeld.id;
+      desk.named = stillHeld;
     } else {
       banner.error(error);
     }

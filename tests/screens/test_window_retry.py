@@ -1,0 +1,84 @@
+"""The clerk screen's safe retries and the tickets a window holds (issue 13, item 3; client side)."""
+
+import json
+
+from playwright.sync_api import expect
+
+from tests.screens.test_window_client import (  # noqa: F401  (fixtures)
+    TIMEOUT, clear_current, drain, open_window, sign_in, take, tokens, windows,
+)
+
+
+def test_call_next_retried_after_a_network_error_with_the_same_key(page, live_server, tokens, windows):
+    """A call-next that never got through: is it re-sent with the same Idempotency-Key, and the ticket shown once?"""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    sign_in(page, live_server, "clerk1", windows[1])
+    open_window(page)
+    ticket = take(live_server, "shsd")
+
+    sent = []
+    page.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
+            if request.url.endswith("/call-next") else None)
+    page.route("**/api/v1/windows/*/call-next", lambda route: route.abort("connectionreset"), times=1)
+    expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
+    page.click("#btn-call")
+
+    expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
+    expect(page.locator("#c-state")).to_have_text("已叫号")
+    expect(page.locator("#w-banner")).to_be_hidden()
+    assert len(sent) == 2, sent
+    assert sent[0] and sent[0] == sent[1], sent
+    expect(page.locator("#w-calls li", has_text=ticket["number"])).to_have_count(1, timeout=TIMEOUT)
+    _, desk = live_server.call("GET", f"/api/v1/windows/{windows[1]}/desk", token=tokens["clerk1"])
+    assert desk["current"]["id"] == ticket["id"]
+    _, history = live_server.call("GET", f"/api/v1/tickets/{ticket['id']}/history", token=tokens["clerk1"])
+    assert [entry["trigger"] for entry in history].count("call") == 1
+    clear_current(live_server, tokens["clerk1"], windows[1])
+
+
+def _held_ticket(ticket, state):
+    return {**ticket, "state": state, "window_number": 1, "called_at": ticket["issued_at"]}
+
+
+def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, tokens, windows):
+    """With two tickets held, does the desk list both, and does call-next's 409 show the ticket it names?"""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    first, second = take(live_server, "shsd"), take(live_server, "shsd")
+    held = [_held_ticket(first, "serving"), _held_ticket(second, "called")]
+    shown = {"current": held[0], "held": held}
+
+    def desk(route):
+        answer = route.fetch()
+        route.fulfill(response=answer, body=json.dumps({**answer.json(), **shown}))
+
+    def refused(route):
+        route.fulfill(status=409, content_type="application/json", body=json.dumps({"error": {
+            "code": "conflict", "message": "本窗口还有未办结的号票", "details": {"ticket": held[1]}}}))
+
+    page.route("**/api/v1/windows/*/desk", desk)
+    sign_in(page, live_server, "clerk1", windows[1])
+    open_window(page)
+    expect(page.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
+    tickets = page.locator("#w-held-list .w-held-ticket")
+    expect(tickets).to_have_count(2, timeout=TIMEOUT)
+    expect(tickets.nth(1)).to_contain_text(second["number"])
+    expect(tickets.nth(1)).to_contain_text("已叫号")
+    tickets.nth(1).click()   # act on the other held ticket
+    expect(page.locator("#c-number")).to_have_text(second["number"])
+    expect(page.locator("#btn-no-show")).to_be_enabled()
+
+    # A desk that does not list it, and the server refuses call-next: the message and that ticket, not a generic error.
+    shown.update(current=None, held=[])
+    page.reload()
+    expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
+    expect(page.locator("#c-number")).to_have_text("等待叫号", timeout=TIMEOUT)
+    expect(page.locator("#w-held")).to_be_hidden()
+    page.route("**/api/v1/windows/*/call-next", refused)
+    expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
+    page.click("#btn-call")
+    expect(page.locator("#w-banner")).to_contain_text("本窗口还有未办结的号票", timeout=TIMEOUT)
+    expect(page.locator("#w-banner")).to_contain_text(second["number"] + "（已叫号）")
+    expect(page.locator("#c-number")).to_have_text(second["number"])
+    expect(page.locator("#btn-no-show")).to_be_enabled()
