@@ -2,19 +2,38 @@
 
 from pathlib import Path
 
-from flask import Flask
-from sqlalchemy import text
+import logging
 
-from . import db as _db_events  # noqa: F401  (registers the SQLite connection setup)
+from flask import Flask, request
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from .config import Config
+from .db import engine_options, init_database
 from .extensions import db, limiter, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+log = logging.getLogger(__name__)
+
+
+class App(Flask):
+    """The Flask application, which tries a read once more when its database connection was cut."""
+
+    def dispatch_request(self):
+        """Dispatch; a GET that met a dead connection (the pool now renews them) runs once more."""
+        try:
+            return super().dispatch_request()
+        except DBAPIError as exc:
+            if request.method not in ("GET", "HEAD") or not exc.connection_invalidated:
+                raise
+            log.warning("database connection lost (%s); trying the read once more", type(exc.orig).__name__)
+            db.session.rollback()
+            return super().dispatch_request()
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, API, errors and commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     if config:
         app.config.update(config)
@@ -27,11 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # No pre-ping: it costs a round trip per checkout on the hot path; recycle idle connections instead.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
 
     db.init_app(app)
+    init_database(app)  # SQLite: one writer per process, queued cooperatively
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -47,18 +65,17 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .cli import register_commands
     from .errors import register_error_handlers
-    from .events import send_committed
+    from .events import send_after_response
     from .notify import make_notifier
-    from .notify import send_committed as send_committed_notices
     from .validation import register_input_checks
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    register_screens(app)
     from .security import init_security
 
     init_security(app)  # CSRF on forms (the bearer-token API exempt), security headers on every answer
+    register_screens(app)
     register_error_handlers(app)
     register_input_checks(app)  # control characters and impossible ids: 400/404 before any handler
     register_commands(app)
@@ -66,8 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def _send_events(response):
-        send_committed()
-        send_committed_notices()
+        send_after_response()  # events and SMS go out after the answer, in order (queue_server/events.py)
         return response
 
     @app.get("/healthz")
@@ -79,6 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
             database = "ok"
         except Exception:
             database = "down"
+            try:
+                db.session.rollback()
+            except DBAPIError:
+                pass
         body = {"status": "ok" if database == "ok" else "degraded", "database": database, "redis": redis_status()}
         return body, 200 if database == "ok" else 503
 

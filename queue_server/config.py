@@ -37,6 +37,14 @@ class Config:
     # Socket.IO server mode: eventlet or gevent under gunicorn (gunicorn.conf.py sets it), threading in tests.
     SOCKETIO_ASYNC_MODE = os.environ.get("WUBAN_ASYNC_MODE") or "threading"
     JSON_SORT_KEYS = False
+    # The database's limits (queue_server/db.py, docs/database.md): connections per process and how long a
+    # request waits for one; how long it waits for a lock (SQLite's write lock, a PostgreSQL row or table
+    # lock); PostgreSQL's statement timeout and connect timeout. Past any of them: 503 unavailable.
+    DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", 10))
+    DB_POOL_TIMEOUT_S = float(os.environ.get("DB_POOL_TIMEOUT_S", 5))
+    DB_LOCK_TIMEOUT_S = float(os.environ.get("DB_LOCK_TIMEOUT_S", 5))
+    DB_STATEMENT_TIMEOUT_S = float(os.environ.get("DB_STATEMENT_TIMEOUT_S", 15))
+    DB_CONNECT_TIMEOUT_S = int(os.environ.get("DB_CONNECT_TIMEOUT_S", 3))
     # How long a POST's Idempotency-Key and its answer are kept for repeats (queue_server/idempotency.py).
     IDEMPOTENCY_TTL_S = float(os.environ.get("IDEMPOTENCY_TTL_S", 24 * 3600))
     MAX_CONTENT_LENGTH = 1024 * 1024

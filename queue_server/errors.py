@@ -7,8 +7,11 @@ session is rolled back first, so a request answered with an error changes nothin
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from .db import DatabaseBusy
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,13 @@ class TooLarge(ApiError):
     status, code = 413, "too_large"
 
 
+class Unavailable(ApiError):
+    """The database or another needed service cannot answer in time; the client may retry."""
+
+    status, code = 503, "unavailable"
+    retry_after_s = 2
+
+
 class InvalidTransition(ApiError):
     status, code = 409, "invalid_transition"
 
@@ -90,6 +100,29 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return jsonify({"error": {"code": code, "message": message, "details": details or {}}}), status
 
 
+def _is_database_trouble(error: BaseException | None) -> bool:
+    """Tell whether an exception says the database cannot answer now (not that a query is wrong)."""
+    if isinstance(error, (DatabaseBusy, OperationalError, InterfaceError, SQLAlchemyTimeoutError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def database_unavailable(error: BaseException):
+    """Answer 503 unavailable for database trouble, logged in one line, after dropping the transaction."""
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable on %s %s: %s: %s", request.method, request.path, type(cause).__name__,
+                str(cause).strip().splitlines()[0] if str(cause).strip() else "")
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()  # a connection that cannot even roll back is dropped with the session
+    response, status = error_response(503, Unavailable.code, "数据库繁忙或暂时不可用，请稍后重试")
+    if not isinstance(response, str):
+        response.headers["Retry-After"] = str(Unavailable.retry_after_s)
+        return response, status
+    return response, status, {"Retry-After": str(Unavailable.retry_after_s)}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every error as the contract's JSON body."""
 
@@ -98,8 +131,17 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(error.status, error.code, error.message, error.details)
 
+    @app.errorhandler(DatabaseBusy)
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def _database_unavailable(error: Exception):
+        return database_unavailable(error)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if _is_database_trouble(getattr(error, "original_exception", None)):
+            return database_unavailable(error.original_exception)  # raised after the handler, at commit
         db.session.rollback()
         code, message = HTTP_ERRORS.get(error.code, ("http_error", error.description or "请求失败"))
         response, status = error_response(error.code or 500, code, message)
@@ -109,6 +151,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if _is_database_trouble(error):
+            return database_unavailable(error)
         db.session.rollback()
         if app.testing:
             raise error  # a test should see the traceback, not a 500 body
