@@ -724,6 +724,21 @@ class MonitorCharts(BaseModel):
     ratings_by_day: list[RatingDay]
 
 
+class CalledTooLongOut(BaseModel):
+    kind: Literal["ticket_called"]
+    ticket_id: int
+    number: str
+    queue: str
+    queue_name: str
+    window_number: int | None
+    window_name: str | None
+    clerk: Person | None
+    called_at: str
+    recalls: int
+    minutes: int = Field(description="叫号至今分钟数 Minutes since the first call")
+    light: Literal["yellow", "red"] = Field(description="超过 TICKET_CALLED_ALERT_MIN 黄，超过两倍红")
+
+
 class MonitorHall(BaseModel):
     code: str
     name: str
@@ -737,6 +752,8 @@ class MonitorOut(BaseModel):
     today: MonitorToday
     cases: MonitorCases
     alerts: list[AlertOut]
+    called_too_long: list[CalledTooLongOut] = Field(
+        description="叫号后长时间未办理的号票 Tickets left called too long")
     bad_ratings: list[MonitorBadRating] = Field(description="待整改的差评 Bad ratings awaiting rectification")
     charts: MonitorCharts
 
@@ -863,6 +880,12 @@ def _answer(status: int, model) -> dict:
     return {"description": str(status), "content": {"application/json": {"schema": schema}}}
 
 
+UNAVAILABLE = {
+    "description": "unavailable：数据库暂时不能应答（锁等待超时、连接中断、连接池已满），请按 Retry-After 秒后重试",
+    "headers": {"Retry-After": {"description": "建议重试前等待的秒数", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+}
+
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
@@ -901,6 +924,8 @@ def build_spec() -> dict:
             operation["parameters"].append(APPLICATION_TOKEN)
         # Any request may carry a malformed query string or path value (queue_server/validation.py): 400.
         operation["responses"].setdefault("400", _answer(400, Error))
+        # Any request may meet a database that cannot answer in time (queue_server/db.py): 503, retry later.
+        operation["responses"].setdefault("503", UNAVAILABLE)
         paths.setdefault("/api/v1" + path, {})[method] = operation
     paths["/healthz"] = {"get": {"summary": "健康检查 Health", "parameters": [],
                                  "responses": {"200": _answer(200, HealthOut), "400": _answer(400, Error),
