@@ -26,7 +26,9 @@ def prepare_database(database_url: str) -> None:
     """Migrate a database and load the demo hall, as run.sh does."""
     env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi"}
     for args in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 
 
 class LiveServer:

@@ -36,6 +36,7 @@ def run_migrations_online() -> None:
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET statement_timeout = 0")  # a migration may take longer than a request
+            connection.commit()  # end the SET's own transaction: the migrations open theirs
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
