@@ -57,3 +57,7 @@ def register_commands(app: Flask) -> None:
     from .scheduler import scheduler_cli  # flask --app wsgi scheduler run [--once] [--interval S]
 
     app.cli.add_command(scheduler_cli)
+
+    from .backup import backup_cli  # flask --app wsgi backup create [--to PATH] | restore PATH [--force]
+
+    app.cli.add_command(backup_cli)
