@@ -36,6 +36,7 @@ class Operation:
     note: str = field(default="", compare=False)
 
 
+ANYONE = {role: EVERYWHERE for role in ROLES}  # signed in, with or without a role
 CLERKS = rule(clerk=HALL)
 SUPERVISORS = rule(supervisor=HALL)
 # Who reads a case: its hall's clerks and supervisors, its department's approvers of the district; an
@@ -77,6 +78,10 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/cases/{case_no}/files/{file_id}"): Operation(CASE_READERS, note="no such file: 404"),
     ("get", "/halls/{hall_code}/monitor"): Operation(SUPERVISORS),
     ("get", "/halls/{hall_code}/alerts"): Operation(SUPERVISORS),
+    # The user's own account, whatever their roles; last, as signing out revokes the token.
+    ("post", "/auth/password"): Operation(ANYONE, {"old": "not-the-password", "new": "n3w-Passw0rd!"},
+                                          note="a wrong old password: 400"),
+    ("post", "/auth/logout"): Operation(ANYONE),
 }
 
 # Operations anyone may call (kiosks, boards, the citizen portal): the spec names no security for them.
@@ -131,7 +136,7 @@ def _targets(app, api) -> dict:
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     assert api.post(f"/tickets/{ticket['id']}/start", as_user="clerk1").status_code == 200  # serving
     rated = api.take("shsd")
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
+    api.post(f"/windows/{api.open_window(3)}/call-next", as_user="clerk1")  # window 1 still holds `ticket`
     api.post(f"/tickets/{rated['id']}/start", as_user="clerk1")
     api.post(f"/tickets/{rated['id']}/finish", as_user="clerk1")
     answer = api.post("/ratings", json={"ticket_id": rated["id"], "grade": 1, "comment": "等了很久"})
