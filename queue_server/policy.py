@@ -47,11 +47,9 @@ def acts_in(actor: User, hall_id: int | None) -> bool:
 
 
 def district_of(hall_id: int | None) -> int | None:
-    """Return the district hall whose departments decide the cases of a hall.
-
-    Halls do not form a city tree yet (CONTRACT.md, "A city of halls"): each hall is its own
-    district. When they do, this walks up to the district hall, and every rule below follows.
-    """
+    """Return the district hall whose departments decide the cases of a hall."""
+    # Halls do not form a city tree yet (CONTRACT.md, "A city of halls"): each hall is its own
+    # district. When they do, this walks up to the district hall, and every rule here follows.
     return hall_id
 
 
@@ -63,7 +61,7 @@ def decides_in(actor: User, hall_id: int | None) -> bool:
 
 
 def owns_case(actor: User, case: Case) -> bool:
-    """Tell whether an agent holds the case: assigned to them, or filed by them and not handed to another."""
+    """Tell whether an agent holds the case: given to them, or filed by them and given to no one else."""
     if case.agent_id is not None:
         return case.agent_id == actor.id
     return case.created_by_id == actor.id
@@ -87,7 +85,7 @@ def _in_hall(actor: User, hall_id: int | None = None, **_) -> bool:
 
 
 def _every_hall_or_own(actor: User, hall_id: int | None = None, **_) -> bool:
-    """A named hall must be the user's; no hall at all means every hall, for administrators only."""
+    """Require a named hall to be the user's; no hall at all means every hall: administrators only."""
     return acts_in(actor, hall_id) if hall_id is not None else acts_everywhere(actor)
 
 
