@@ -77,6 +77,31 @@ def test_two_apps_on_one_instance_folder_share_the_generated_key(database_url):
     assert second.test_client().get("/api/v1/halls/xiqu/windows", headers=_bearer(token)).status_code == 200
 
 
+def test_processes_starting_together_make_one_key(tmp_path):
+    """Eight processes racing to make the instance key all read the same one; it is 0600 and long enough."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "secret_key"
+    code = ("import sys, time; from pathlib import Path; from queue_server.security import instance_secret; "
+            "time.sleep(max(0, float(sys.argv[2]) - time.time())); print(instance_secret(Path(sys.argv[1])))")
+    start_at = str(time.time() + 1.5)
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), start_at], stdout=subprocess.PIPE, text=True)
+               for _ in range(8)]
+    keys = {worker.communicate(timeout=30)[0].strip() for worker in workers}
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left behind
+
+
+def test_the_server_says_which_key_it_uses(database_url, caplog):
+    """Without SECRET_KEY one log line says the kept random key is used, and where it is."""
+    with caplog.at_level("WARNING", logger="queue_server.security"):
+        _make_app(database_url, {"SECRET_KEY": None})
+    [line] = [r.getMessage() for r in caplog.records if r.name == "queue_server.security"]
+    assert "SECRET_KEY is not set" in line and "secret_key" in line
+
+
 # --- what a token carries ---
 
 
