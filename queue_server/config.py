@@ -86,6 +86,8 @@ class Config:
     SCHEDULER_INTERVAL_S = float(os.environ.get("SCHEDULER_INTERVAL_S", 30))
     HALL_CLOSING_TIME = os.environ.get("HALL_CLOSING_TIME", "17:30")
     TURN_NEAR_PLACE = int(os.environ.get("TURN_NEAR_PLACE", 3))
+    # The supervisor screen flags a ticket left "called" this many minutes (red at twice as long).
+    TICKET_CALLED_ALERT_MIN = float(os.environ.get("TICKET_CALLED_ALERT_MIN", 10))
 
     # SMS to applicants (queue_server/notify.py, docs/notifications.md): "log" (a JSON line per message
     # in NOTIFY_LOG_PATH, default <instance>/notifications.log), "http" (the SMS gateway) or "none".

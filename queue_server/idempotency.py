@@ -148,8 +148,9 @@ def finish(response: Response) -> Response:
     except IntegrityError:
         session.rollback()
         if committed:  # the changes were not committed: the answer must not claim they were
-            log.warning("idempotency key %r of %s taken meanwhile; changes rolled back", state.key, state.client)
-            return _error(409, "conflict", "使用同一幂等键的请求正在处理中，请稍后重试", {"reason": "in_progress"})
+            log.warning("idempotency key %r of %s taken meanwhile; rolled back", state.key, state.client)
+            return _error(409, "conflict", "使用同一幂等键的请求正在处理中，请稍后重试",
+                          {"reason": "in_progress"})
         return response  # a read-only answer: nothing was lost
     except SQLAlchemyError:
         session.rollback()
@@ -183,7 +184,8 @@ def _release(_error=None) -> None:
 
 def purge_expired(now: datetime | None = None) -> int:
     """Delete the keys that expired; return how many (a scheduler job: flushes, never commits)."""
-    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= (now or clock.now())))
+    expired = IdempotencyKey.expires_at <= (now or clock.now())
+    result = db.session.execute(delete(IdempotencyKey).where(expired))
     return result.rowcount or 0
 
 

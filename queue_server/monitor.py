@@ -2,14 +2,15 @@
 
 ``hall_monitor`` builds the whole picture in one snapshot: queues and their longest wait, windows
 with their clerk and current ticket, today's figures, the running cases on yellow and red, recent
-alerts, the bad ratings awaiting rectification, and the series the screen draws as charts. The
-screen re-reads it when the hall's events say something changed.
+alerts, the tickets left ``called`` too long, the bad ratings awaiting rectification, and the series
+the screen draws as charts. The screen re-reads it when the hall's events say something changed.
 """
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from statistics import mean
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -70,6 +71,39 @@ def recent_alerts(hall: Hall, limit: int = RECENT_ALERTS) -> list[dict]:
     return [alert_view(alert) for alert in alerts]
 
 
+def called_too_long(hall: Hall, now: datetime) -> list[dict]:
+    """List the hall's tickets called but not taken up for TICKET_CALLED_ALERT_MIN minutes, longest first.
+
+    A ticket left ``called`` means a window that looks busy while nobody is served there (the citizen
+    did not come, or the clerk neither started, marked no-show nor transferred it). Past the threshold it
+    is yellow, past twice the threshold red; the alert ends when the ticket leaves ``called``.
+    """
+    threshold = timedelta(minutes=float(current_app.config["TICKET_CALLED_ALERT_MIN"]))
+    tickets = db.session.scalars(
+        select(Ticket)
+        .where(Ticket.hall_id == hall.id, Ticket.state == "called", Ticket.called_at <= now - threshold)
+        .options(selectinload(Ticket.window), selectinload(Ticket.queue))
+        .order_by(Ticket.called_at, Ticket.id)
+    ).all()
+    return [
+        {
+            "kind": "ticket_called",
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "queue": ticket.queue.code,
+            "queue_name": ticket.queue.name,
+            "window_number": ticket.window.number if ticket.window else None,
+            "window_name": ticket.window.name if ticket.window else None,
+            "clerk": _person(ticket.window.clerk) if ticket.window else None,
+            "called_at": clock.to_hall_iso(ticket.called_at),
+            "recalls": ticket.recalls,
+            "minutes": int((now - ticket.called_at).total_seconds() // 60),
+            "light": "red" if now - ticket.called_at >= 2 * threshold else "yellow",
+        }
+        for ticket in tickets
+    ]
+
+
 # --- the snapshot ---
 
 
@@ -88,6 +122,7 @@ def hall_monitor(hall: Hall) -> dict:
         "today": _today(tickets),
         "cases": _lit_cases(hall, today),
         "alerts": recent_alerts(hall),
+        "called_too_long": called_too_long(hall, now),
         "bad_ratings": _bad_ratings(hall),
         "charts": {
             "tickets_per_hour": _tickets_per_hour(hall, tickets, now),

@@ -2,8 +2,9 @@
 
 Operations call ``notify(phone, kind, **params)`` while they work; the message is rendered at once
 (so a wrong kind or parameter fails in the operation), waits in the session until it commits (a
-rollback drops it) and goes out in ``send_committed``, which the app runs after each request and a
-scheduler runs after its own commits. The backend is chosen by ``NOTIFIER``: ``log`` appends a JSON
+rollback drops it) and goes out after the answer of the request (``events.send_after_response`` hands
+it to the process's outbox with the request's events), or in ``send_committed``, which a scheduler
+runs after its own commits. The backend is chosen by ``NOTIFIER``: ``log`` appends a JSON
 line per message to a file (development), ``http`` posts to an SMS gateway in a background task with
 retries, ``none`` drops them. See docs/notifications.md.
 """
@@ -73,8 +74,18 @@ def _on_rollback(session, previous_transaction) -> None:
 
 
 def send_committed() -> None:
-    """Hand the messages of committed changes to the configured backend; never raise."""
-    messages = db.session.info.pop(_COMMITTED, None)
+    """Hand the messages of committed changes to the configured backend now; never raise."""
+    deliver(take_committed())
+
+
+def take_committed() -> list[Message]:
+    """Take the messages of the session's committed changes (requests send them after the answer:
+    events.send_after_response)."""
+    return db.session.info.pop(_COMMITTED, None) or []
+
+
+def deliver(messages: list[Message] | None) -> None:
+    """Hand messages to the configured backend; never raise."""
     if not messages:
         return
     try:

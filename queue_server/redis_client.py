@@ -29,6 +29,12 @@ def pause_redis(error: Exception) -> None:
     _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
 
 
+def resume_redis() -> None:
+    """Note that Redis answers again: event code uses it at once."""
+    global _paused_until
+    _paused_until = 0.0
+
+
 def redis_client() -> redis.Redis:
     """Return a Redis client for REDIS_URL, one pool per URL and process."""
     url = current_app.config["REDIS_URL"]
@@ -51,7 +57,9 @@ def redis_status() -> str:
 def socketio_manager(url: str):
     """Flask-SocketIO's Redis manager with short timeouts, one publish attempt, the pause above, and the
     listener's reconnect back-off capped at 2 s (upstream doubles it up to 60 s, so events between
-    processes stayed lost for up to a minute after Redis came back)."""
+    processes stayed lost for up to a minute after Redis came back). When the listener gets back to
+    Redis after losing it, this process's subscribers are told to re-read their snapshot
+    (events.resync_after_outage): events of other processes made meanwhile never reached them."""
     import socketio
 
     class Manager(socketio.RedisManager):
@@ -69,20 +77,34 @@ def socketio_manager(url: str):
                 pause_redis(exc)
                 return None
 
-        def _redis_listen_with_retries(self):  # upstream's loop, with the cap
-            retry_sleep, subscribed = 0.5, False
+        def _redis_listen_with_retries(self):  # upstream's loop, with the cap and the resync
+            retry_sleep, subscribed, lost = 0.5, False, False
             while True:
                 try:
                     if not subscribed:
                         self._redis_connect()
                         self.pubsub.subscribe(self.channel)
                         subscribed, retry_sleep = True, 0.5
+                        if lost:
+                            self.redis.ping()  # the subscribe is only sent: make sure Redis answers
+                            lost = False
+                            self._back()
                     yield from self.pubsub.listen()
                 except Exception as exc:  # noqa: BLE001
                     self._get_logger().error("Cannot receive from redis (%s), retrying in %s s", exc, retry_sleep)
-                    subscribed = False
+                    pause_redis(exc)
+                    subscribed, lost = False, True
                     time.sleep(retry_sleep)
                     retry_sleep = min(retry_sleep * 2, self.RETRY_CAP_S)
+
+        def _back(self):
+            from .events import resync_after_outage
+
+            resume_redis()
+            try:
+                resync_after_outage(self.server, self.redis)
+            except Exception:  # noqa: BLE001 - never stop listening over it
+                log.exception("could not resync after the redis outage")
 
     return Manager(url, channel="flask-socketio",
                    redis_options={"socket_timeout": 1, "socket_connect_timeout": 1})

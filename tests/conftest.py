@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import psycopg2
 import pytest
 import redis as redis_lib
+from flask.testing import FlaskClient
 from psycopg2 import sql
 
-from queue_server import clock, create_app
+from queue_server import clock, create_app, events
 from queue_server.demo import load_demo
 from queue_server.extensions import db
 from queue_server.models import Hall, User
@@ -75,8 +76,19 @@ def sqlite_database(tmp_path_factory):
 _prepared: dict[str, object] = {}
 
 
+class SettledClient(FlaskClient):
+    """A test client whose requests return once their events and SMS have gone out (the app sends
+    them after the answer, from a background task: queue_server/events.py)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        assert events.flush(10), "the events of the request were not sent within 10 s"
+        return response
+
+
 def _make_app(url: str, extra: dict | None = None):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **(extra or {})})
+    app.test_client_class = SettledClient
     if url not in _prepared:
         from flask_migrate import upgrade
 

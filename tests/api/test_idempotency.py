@@ -62,7 +62,7 @@ def test_retried_ticket_gives_the_same_ticket_and_no_second_number(app, api):
 
 
 def test_retried_call_next_gives_the_same_ticket(app, api):
-    """Does a clerk's retried call-next answer the ticket the lost answer called, leaving the next one waiting?"""
+    """Does a retried call-next answer the ticket the lost answer called, leaving the next one waiting?"""
     first_ticket, second_ticket = api.take("shsd"), api.take("shsd")
     window = api.open_window(1)
     key = str(uuid.uuid4())
@@ -88,7 +88,7 @@ def test_a_key_belongs_to_its_client(app, api):
 
 
 def test_same_key_with_another_body_or_path_is_refused(app, api):
-    """Is a key reused for another request refused with 409 conflict and a Chinese message, changing nothing?"""
+    """Is a key reused for another request refused (409 conflict, Chinese message), changing nothing?"""
     key = str(uuid.uuid4())
     assert post(api, "/halls/xiqu/tickets", key, {"queue": "shsd"}).status_code == 201
     details = assert_error(post(api, "/halls/xiqu/tickets", key, {"queue": "shsw"}), 409, "conflict")
@@ -114,7 +114,7 @@ def test_an_error_leaves_no_key_and_the_retry_runs(app, api):
 
 
 def test_a_request_rolled_back_after_the_handler_commits_leaves_nothing(app, api, monkeypatch):
-    """When the answer cannot be rendered after the handler committed, is the ticket gone too (one transaction)?"""
+    """When the answer fails after the handler committed, is the ticket gone too (one transaction)?"""
     def broken_view(ticket):
         raise RuntimeError("rendering failed")
 
@@ -129,7 +129,8 @@ def test_without_a_key_nothing_is_stored(app, api):
     assert count_keys(app) == 0
 
 
-@pytest.mark.parametrize("key", ["", "with space", "中文", "x" * 256], ids=["empty", "space", "non-ascii", "long"])
+@pytest.mark.parametrize("key", ["", "with space", "中文", "x" * 256],
+                         ids=["empty", "space", "non-ascii", "long"])
 def test_malformed_key_is_invalid_request(app, api, key):
     answer = api.client.post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"},
                              headers={"Idempotency-Key": key.encode().decode("latin-1")})
@@ -203,6 +204,7 @@ def test_every_post_documents_the_header(client):
     posts = [(path, operations["post"]) for path, operations in spec["paths"].items() if "post" in operations]
     assert posts
     for path, operation in posts:
-        headers = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        headers = [p for p in operation["parameters"]
+                   if p["in"] == "header" and p["name"] == "Idempotency-Key"]
         assert len(headers) == 1 and not headers[0]["required"], path
         assert "409" in operation["responses"], path

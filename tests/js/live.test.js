@@ -93,3 +93,13 @@ test("re-fetches on reconnect and forgets what it held", () => {
   socket.fire("ticket_called", { seq: 4 });
   assert.deepStrictEqual(seen.calls, [4]);
 });
+
+test("re-fetches the snapshot when the server says resync (its Redis is back)", () => {
+  const { socket, seen } = load();
+  socket.fire("resync", { reason: "redis" });
+  assert.strictEqual(socket.subscribes.length, 1);
+  socket.fire("ticket_called", { seq: 40 });  // buffered while the snapshot is on its way
+  socket.answer({ seq: 39, calls: [], queues: [] });
+  assert.deepStrictEqual(seen.snapshots.map((s) => [s.seq, s.catchingUp]), [[10, false], [39, true]]);
+  assert.deepStrictEqual(seen.calls, [40]);
+});

@@ -19,7 +19,8 @@
  * Events carry seq, one counter per hall over both event types. The client applies them in seq
  * order, ignores what the snapshot already holds (seq <= last), waits a moment for a missing seq
  * (events from two processes may cross), and re-fetches the snapshot on a gap that stays, on a
- * reconnect, and when seq jumps far back (the server's counter was reset).
+ * reconnect, when seq jumps far back (the server's counter was reset), and on `resync` (the
+ * server's Redis is back after an outage: docs/realtime.md).
  */
 (function (global) {
   "use strict";
@@ -131,6 +132,8 @@
     });
     // Notices carry no seq: hand them over as they come (a snapshot after a gap covers what matters).
     socket.on("ticket_updated", function (notice) { if (options.onTicket) options.onTicket(notice); });
+    // The server's Redis came back after an outage: events of other processes were lost meanwhile.
+    socket.on("resync", function () { if (lastSeq !== null) refetch(); });
     socket.on("window_updated", function (notice) { if (options.onWindow) options.onWindow(notice); });
 
     return {
