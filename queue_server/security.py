@@ -37,7 +37,7 @@ _CSP = "; ".join([
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' data: blob:",
-    "connect-src 'self'",
+    "connect-src 'self' blob:",  # screens read back the files they opened as blob: URLs
     "font-src 'self'",
     "object-src 'none'",
     "frame-src 'self' blob:",
