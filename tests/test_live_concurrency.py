@@ -275,23 +275,38 @@ def test_database_cut_and_refused_mid_run(database, worker, postgres_live):
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_held_lock_answers_503_in_seconds(database):
-    server = _start_server(database, "eventlet", 1, DB_LOCK_TIMEOUT_S="1")
+def test_held_lock_and_full_pool_answer_503_in_seconds(database):
+    server = _start_server(database, "eventlet", 1, DB_LOCK_TIMEOUT_S="2", DB_POOL_SIZE="1", DB_POOL_TIMEOUT_S="0.5")
     blocker = psycopg2.connect(database, connect_timeout=3)
     try:
         kiosk = Client(server)
         assert kiosk.post("/halls/xiqu/tickets", {"queue": "shsd"}).status_code == 201
         with blocker.cursor() as cursor:
             cursor.execute("LOCK TABLE ticket_counters IN ACCESS EXCLUSIVE MODE")
+            blocked: dict = {}
+
+            def take_blocked_ticket() -> None:
+                started = time.monotonic()
+                blocked["answer"] = Client(server).post("/halls/xiqu/tickets", {"queue": "shsd"})
+                blocked["waited"] = time.monotonic() - started
+
+            thread = threading.Thread(target=take_blocked_ticket)
+            thread.start()
+            time.sleep(0.5)  # that request now holds the worker's only connection, waiting for the lock
             started = time.monotonic()
-            answer = kiosk.post("/halls/xiqu/tickets", {"queue": "shsd"})
-            waited = time.monotonic() - started
+            no_connection = kiosk.post("/halls/xiqu/tickets", {"queue": "shsd"})
+            waited_for_pool = time.monotonic() - started
+            thread.join(30)
         blocker.rollback()
-        assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
-        assert answer.headers["Retry-After"]
-        assert waited < 5, f"the request waited {waited:.1f}s behind the lock"
+        for answer in (blocked["answer"], no_connection):
+            assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
+            assert int(answer.headers["Retry-After"]) > 0
+        assert blocked["waited"] < 5, f"the request waited {blocked['waited']:.1f}s behind the lock"
+        assert waited_for_pool < 2, f"the request waited {waited_for_pool:.1f}s for a connection"
         after = kiosk.post("/halls/xiqu/tickets", {"queue": "shsd"})
-        assert after.status_code == 201 and after.json()["number"] == "A002"
+        assert after.status_code == 201 and after.json()["number"] == "A002"  # the refused ones took none
+        log = server.log_path.read_text(errors="replace")
+        assert "Traceback" not in log and log.count("database unavailable on") == 2
     finally:
         blocker.close()
         server.stop()
