@@ -50,7 +50,8 @@ def row_counts(connection: Connection) -> dict[str, int]:
     """Return the number of rows of every table but Alembic's."""
     quote = connection.dialect.identifier_preparer.quote
     names = sorted(name for name in inspect(connection).get_table_names() if name != "alembic_version")
-    return {name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one() for name in names}
+    return {name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one()
+            for name in names}
 
 
 def schema_revision(connection: Connection) -> str | None:
@@ -105,7 +106,7 @@ def _backup_sqlite(copy: Path) -> tuple[dict, str | None]:
         counts = {name: target.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
         has_revision = target.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
-        revision = target.execute("SELECT version_num FROM alembic_version").fetchone() if has_revision else None
+        revision = has_revision and target.execute("SELECT version_num FROM alembic_version").fetchone()
         return counts, revision[0] if revision else None
     finally:
         source.close()
@@ -231,7 +232,8 @@ def restore_backup(path: Path, force: bool = False) -> dict:
             held = {name: count for name, count in row_counts(connection).items() if count}
         files = _upload_files(uploads)
         if (held or files) and not force:
-            what = [f"数据库已有数据（{len(held)} 张表有记录，如 {', '.join(sorted(held)[:5])}）"] if held else []
+            examples = ", ".join(sorted(held)[:5])
+            what = [f"数据库已有数据（{len(held)} 张表有记录，如 {examples}）"] if held else []
             what += [f"上传目录 {uploads} 已有 {len(files)} 个文件"] if files else []
             raise BackupError("目标不是空的：" + "；".join(what) + "。确认要覆盖请加 --force")
         members = _upload_members(archive)
@@ -253,7 +255,8 @@ def restore_backup(path: Path, force: bool = False) -> dict:
     db.engine.dispose()
     with db.engine.connect() as connection:
         counts = row_counts(connection)
-    differ = {name: (want, counts.get(name)) for name, want in manifest["counts"].items() if counts.get(name) != want}
+    differ = {name: (want, counts.get(name)) for name, want in manifest["counts"].items()
+              if counts.get(name) != want}
     if differ:
         raise BackupError(f"恢复后的行数与备份不符（表: 备份, 现在）：{differ}")
     return manifest
@@ -262,7 +265,8 @@ def restore_backup(path: Path, force: bool = False) -> dict:
 def _summary(manifest: dict) -> str:
     counts = manifest["counts"]
     return (f"取号 {counts.get('tickets', 0)} 张，办件 {counts.get('cases', 0)} 件，"
-            f"上传文件 {manifest['uploads']} 个，共 {len(counts)} 张表；数据库版本 {manifest['alembic_revision']}")
+            f"上传文件 {manifest['uploads']} 个，共 {len(counts)} 张表；"
+            f"数据库版本 {manifest['alembic_revision']}")
 
 
 @backup_cli.command("create")

@@ -1,20 +1,18 @@
 """Backup and restore (flask backup create / restore): taken while a live server serves, restored whole."""
 
 import json
+import sqlite3
 import tarfile
 import threading
 import uuid
 from contextlib import contextmanager
 
 import psycopg2
-import pytest
 import requests
 from psycopg2 import sql
 from sqlalchemy import create_engine, text
 
 from queue_server import create_app
-from queue_server.demo import load_demo
-from queue_server.extensions import db
 from queue_server.config import database_url as sqlalchemy_url
 from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, POSTGRES_URL, TEST_CONFIG, service_missing
 from tests.live import LiveServer
@@ -51,19 +49,6 @@ def cli_app(url: str, uploads):
                        "UPLOAD_DIR": str(uploads)})
 
 
-def prepared(url: str, uploads):
-    """Migrate a new database and load the demo hall, as run.sh does (in this process: faster)."""
-    from flask_migrate import upgrade
-
-    app = cli_app(url, uploads)
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
-        db.engine.dispose()
-    return app
-
-
 def rows(url: str) -> dict:
     """Read what a restore must bring back: tickets, cases and their files."""
     engine = create_engine(sqlalchemy_url(url))
@@ -92,7 +77,8 @@ class TicketLoad(threading.Thread):
     def run(self) -> None:
         with requests.Session() as http:
             while not self.stopping.is_set():
-                answer = http.post(self.server.url + "/api/v1/halls/xiqu/tickets", json={"queue": "shsd"}, timeout=30)
+                answer = http.post(f"{self.server.url}/api/v1/halls/xiqu/tickets", json={"queue": "shsd"},
+                                   timeout=30)
                 self.answers.append((answer.status_code, answer.json()))
                 self.issued.release()
 
@@ -125,13 +111,13 @@ def make_hall_data(server: LiveServer) -> dict:
     return {"case_no": case["case_no"], "application": application, "file_id": upload.json()["file"]["id"]}
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_backup_taken_while_serving_restores_every_ticket_case_and_file(kind, tmp_path):
+def test_backup_taken_while_serving_restores_every_ticket_case_and_file(app, database_url, tmp_path):
     """Does a backup taken while the server issues tickets restore into an empty database with every
     ticket, case and uploaded file, and does restore then refuse the non-empty target without --force?"""
-    source_uploads, restored_uploads = tmp_path / "uploads", tmp_path / "restored-uploads"
-    with fresh_database(kind, tmp_path, "source") as source, fresh_database(kind, tmp_path, "target") as target:
-        source_app = prepared(source, source_uploads)
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    source, source_uploads, restored_uploads = database_url, tmp_path / "uploads", tmp_path / "restored"
+    app.config["UPLOAD_DIR"] = str(source_uploads)
+    with fresh_database(kind, tmp_path, "target") as target:
         server = LiveServer(source, extra_env={"UPLOAD_DIR": str(source_uploads), "NOTIFIER": "none"}).start()
         try:
             made = make_hall_data(server)
@@ -140,7 +126,7 @@ def test_backup_taken_while_serving_restores_every_ticket_case_and_file(kind, tm
             try:
                 load.wait_for(3)
                 before = rows(source)
-                result = source_app.test_cli_runner().invoke(
+                result = app.test_cli_runner().invoke(
                     args=["backup", "create", "--to", str(tmp_path / "backups")])
                 assert result.exit_code == 0, result.output
                 load.wait_for(3)  # the hall keeps serving after the copy
@@ -169,13 +155,14 @@ def test_backup_taken_while_serving_restores_every_ticket_case_and_file(kind, tm
         assert before["tickets"] <= restored["tickets"] <= after["tickets"]
         assert len(restored["tickets"]) == manifest["counts"]["tickets"] >= 4 + 3
         assert len(restored["ticket_events"]) == manifest["counts"]["ticket_events"]
-        assert restored["cases"] == after["cases"] and len(restored["cases"]) == 2
+        assert restored["cases"] == after["cases"] and len(restored["cases"]) == 2  # (runtime data reset)
         assert made["case_no"] in {case_no for case_no, _, _ in restored["cases"]}
         assert restored["case_files"] == after["case_files"] and len(restored["case_files"]) == 1
 
         # The restored hall serves them: the case to its clerk, the uploaded file to its applicant.
         client = target_app.test_client()
-        token = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "demo"}).get_json()["token"]
+        signed_in = client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "demo"})
+        token = signed_in.get_json()["token"]
         answer = client.get(f"/api/v1/cases/{made['case_no']}", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200 and answer.get_json()["case_no"] == made["case_no"]
         application = made["application"]
@@ -198,7 +185,8 @@ def test_restore_refuses_a_backup_of_the_other_database_kind(tmp_path):
     """Is a SQLite backup refused by a PostgreSQL target, with nothing written?"""
     with fresh_database("sqlite", tmp_path, "source") as source, \
             fresh_database("postgresql", tmp_path, "target") as target:
-        result = prepared(source, tmp_path / "uploads").test_cli_runner().invoke(
+        sqlite3.connect(tmp_path / "source.sqlite3").close()  # an existing, empty SQLite database
+        result = cli_app(source, tmp_path / "uploads").test_cli_runner().invoke(
             args=["backup", "create", "--to", str(tmp_path / "hall.tar.gz")])
         assert result.exit_code == 0, result.output
         result = cli_app(target, tmp_path / "restored").test_cli_runner().invoke(
