@@ -7,7 +7,9 @@ sticky sessions across workers: run one worker per port behind nginx (see README
 WEB_CONCURRENCY for API-only load.
 """
 
+import logging
 import os
+import warnings
 
 worker_class = os.environ.get("WUBAN_WORKER", "eventlet")
 if worker_class not in ("eventlet", "gevent"):
@@ -22,6 +24,23 @@ graceful_timeout = 10
 accesslog = os.environ.get("ACCESS_LOG")  # unset: no access log (it costs time under load)
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+# No gunicornc control socket: nothing uses it, under eventlet its asyncio server fails at start, and
+# every gunicorn of a host would share its default path.
+control_socket_disable = True
+
+# The eventlet worker is deprecated upstream; this project pins gunicorn below 26 on purpose (README,
+# DESIGN.md) and keeps gevent as the tested alternative, so the notice is not repeated at every start.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+
+class _KnownNotices(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "eventlet worker is DEPRECATED" not in record.getMessage()
+
+
+def on_starting(server):
+    """Leave out the notice the eventlet worker logs at each boot (see the warning filter above)."""
+    logging.getLogger("gunicorn.error").addFilter(_KnownNotices())
 
 
 def post_fork(server, worker):
