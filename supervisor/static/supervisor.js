@@ -115,6 +115,7 @@ function render(s) {
   renderQueues(s.queues);
   renderWindows(s.windows);
   renderCases(s.cases);
+  state.called = s.called_too_long || [];  // tickets left "called" too long: replaced each snapshot
   mergeAlerts(s.alerts);
   renderBad(s.bad_ratings);
   renderCharts(s);
@@ -229,7 +230,7 @@ function mergeAlerts(alerts) {
 function renderAlerts() {
   const list = $("sv-alerts");
   const now = Date.now();
-  list.replaceChildren.apply(list, state.alerts.map(function (a) {
+  list.replaceChildren.apply(list, (state.called || []).map(calledItem).concat(state.alerts.map(function (a) {
     const li = el("li", "sv-alert is-" + a.light);
     li.dataset.alertId = a.id;
     li.dataset.caseNo = a.case_no;
@@ -244,8 +245,22 @@ function renderAlerts() {
     const who = el("div", "sv-alert-who", a.department_name + " · " + (a.assignee ? "承办人 " + a.assignee.name : "未认领"));
     li.append(head, body, who);
     return li;
-  }));
-  $("sv-alerts-empty").hidden = state.alerts.length > 0;
+  })));
+  $("sv-alerts-empty").hidden = state.alerts.length + (state.called || []).length > 0;
+}
+
+function calledItem(t) {
+  const li = el("li", "sv-alert is-" + t.light);
+  li.dataset.ticket = t.number;
+  const head = el("div", "sv-alert-head");
+  head.append(dot(t.light), el("strong", "sv-alert-light", "叫号未办理"),
+              el("span", "sv-alert-no", t.number + (t.window_number ? " · " + t.window_number + "号窗口" : "")),
+              el("time", "sv-alert-at", timeOf(t.called_at)));
+  const body = el("div", "sv-alert-body");
+  body.append(el("span", "sv-alert-service", t.queue_name),
+              el("span", "sv-alert-remaining", "已叫号 " + t.minutes + " 分钟" + (t.recalls ? "，重呼 " + t.recalls + " 次" : "")));
+  li.append(head, body, el("div", "sv-alert-who", t.clerk ? "窗口人员 " + t.clerk.name : "窗口无人登录"));
+  return li;
 }
 
 function onAlert(alert) {
