@@ -3,90 +3,85 @@
  * Follows its hall through live.js; when its window finishes a ticket, asks 请您评价 and posts the
  * grade (with the window's id: the server accepts only the ticket this window finished last).
  */
-(function () {
-  "use strict";
+import { createClient } from "/static/js/api.js";
+import { $, config } from "/static/js/dom.js";
+import { connect } from "/static/js/realtime.js";
 
-  const cfg = JSON.parse(document.getElementById("evaluator-config").textContent);
-  const $ = function (id) { return document.getElementById(id); };
-  let ticket = null;      // {id, number}: the ticket being rated
-  let grade = null;
-  let idleTimer = null;
-  let sending = false;
+const cfg = config("evaluator-config");
+const api = createClient({ base: "" });
+let ticket = null;      // {id, number}: the ticket being rated
+let grade = null;
+let idleTimer = null;
+let sending = false;
 
-  function show(view) {
-    $("ev").dataset.view = view;
-    ["idle", "ask", "reasons", "thanks"].forEach(function (name) { $("ev-" + name).hidden = name !== view; });
-    clearTimeout(idleTimer);
-    if (view !== "idle") {
-      idleTimer = setTimeout(function () { ticket = null; show("idle"); },
-        (view === "thanks" ? cfg.thanks_s : cfg.idle_after_s) * 1000);
-    }
+function show(view) {
+  $("ev").dataset.view = view;
+  ["idle", "ask", "reasons", "thanks"].forEach(function (name) { $("ev-" + name).hidden = name !== view; });
+  clearTimeout(idleTimer);
+  if (view !== "idle") {
+    idleTimer = setTimeout(function () { ticket = null; show("idle"); },
+      (view === "thanks" ? cfg.thanks_s : cfg.idle_after_s) * 1000);
   }
+}
 
-  function ask(notice) {
-    ticket = { id: notice.id, number: notice.number };
-    grade = null;
-    $("ev-number").textContent = notice.number;
-    show("ask");
-  }
+function ask(notice) {
+  ticket = { id: notice.id, number: notice.number };
+  grade = null;
+  $("ev-number").textContent = notice.number;
+  show("ask");
+}
 
-  async function send(comment) {
-    if (!ticket || sending) return;
-    sending = true;
-    const body = { ticket_id: ticket.id, grade: grade, channel: "evaluator", window_id: cfg.window_id };
-    if (comment) body.comment = comment;
-    let text = "感谢您的评价！", sub = grade <= 2 ? "我们会认真整改，并尽快改进服务。" : "祝您生活愉快！";
-    try {
-      const response = await fetch(cfg.ratings, {
-        method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) {
-        const error = await response.json().catch(function () { return null; });
-        text = response.status === 409 ? "本次业务已评价，谢谢！" : "评价未能提交";
-        sub = error && error.error ? error.error.message : "请稍后再试";
-      }
-    } catch (e) {
+async function send(comment) {
+  if (!ticket || sending) return;
+  sending = true;
+  const body = { ticket_id: ticket.id, grade: grade, channel: "evaluator", window_id: cfg.window_id };
+  if (comment) body.comment = comment;
+  let text = "感谢您的评价！", sub = grade <= 2 ? "我们会认真整改，并尽快改进服务。" : "祝您生活愉快！";
+  try {
+    await api("POST", cfg.ratings, body);
+  } catch (error) {
+    if (error.status === 0) {
       text = "评价未能提交"; sub = "网络异常，请联系工作人员";
-    } finally {
-      sending = false;
+    } else {
+      text = error.status === 409 ? "本次业务已评价，谢谢！" : "评价未能提交";
+      sub = error.message || "请稍后再试";
     }
-    ticket = null;
-    $("ev-thanks-text").textContent = text;
-    $("ev-thanks-sub").textContent = sub;
-    show("thanks");
+  } finally {
+    sending = false;
   }
+  ticket = null;
+  $("ev-thanks-text").textContent = text;
+  $("ev-thanks-sub").textContent = sub;
+  show("thanks");
+}
 
-  document.querySelectorAll(".ev-grade").forEach(function (button) {
-    button.addEventListener("click", function () {
-      grade = Number(button.dataset.grade);
-      if (grade <= 2) show("reasons"); else send(null);
-    });
+document.querySelectorAll(".ev-grade").forEach(function (button) {
+  button.addEventListener("click", function () {
+    grade = Number(button.dataset.grade);
+    if (grade <= 2) show("reasons"); else send(null);
   });
-  cfg.bad_reasons.forEach(function (reason) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "ev-reason";
-    button.textContent = reason;
-    button.addEventListener("click", function () { send(reason); });
-    $("ev-reason-list").appendChild(button);
-  });
-  $("ev-no-reason").addEventListener("click", function () { send(null); });
+});
+cfg.bad_reasons.forEach(function (reason) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "ev-reason";
+  button.textContent = reason;
+  button.addEventListener("click", function () { send(reason); });
+  $("ev-reason-list").appendChild(button);
+});
+$("ev-no-reason").addEventListener("click", function () { send(null); });
 
-  function setOnline(online) {
-    $("ev-live").textContent = online ? "● 评价器已连接" : "网络连接中断，正在重连…";
-    $("ev-live").classList.toggle("is-offline", !online);
-  }
+function setOnline(online) {
+  $("ev-live").textContent = online ? "● 评价器已连接" : "网络连接中断，正在重连…";
+  $("ev-live").classList.toggle("is-offline", !online);
+}
 
-  if (window.WubanLive && window.io) {
-    window.WubanLive.connect({
-      subscribe: { hall: cfg.hall },
-      onTicket: function (notice) {
-        if (notice.state === "done" && notice.window_number === cfg.window_number) ask(notice);
-        else if (ticket && notice.id === ticket.id && notice.state !== "done") { ticket = null; show("idle"); }
-      },
-      onStatus: setOnline,
-    });
-  }
-  show("idle");
-})();
+connect({
+  subscribe: { hall: cfg.hall },
+  onTicket: function (notice) {
+    if (notice.state === "done" && notice.window_number === cfg.window_number) ask(notice);
+    else if (ticket && notice.id === ticket.id && notice.state !== "done") { ticket = null; show("idle"); }
+  },
+  onStatus: setOnline,
+});
+show("idle");

@@ -4,173 +4,171 @@
  * the application for pre-review and opens "my application". A step that fails shows its message
  * beside its field; submitting again carries on from there.
  */
-(function () {
-  "use strict";
-  const P = window.Portal;
-  const $ = P.$;
-  const code = P.cfg.code;
-  const PHONE = /^1[3-9]\d{9}$/;
-  const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const CHECKS = "10X98765432";
-  let item = null;
-  const progress = { caseNo: null, token: null, sent: new Set() };
+import * as P from "./portal.js";
 
-  function idProblem(value) {
-    if (!/^\d{17}[\dX]$/.test(value)) return "应为 18 位身份证号码（最后一位可为 X）";
-    const sum = WEIGHTS.reduce(function (total, weight, i) { return total + weight * Number(value[i]); }, 0);
-    return CHECKS[sum % 11] === value[17] ? null : "校验位不正确，请核对身份证号码";
+const $ = P.$;
+const code = P.cfg.code;
+const PHONE = /^1[3-9]\d{9}$/;
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECKS = "10X98765432";
+let item = null;
+const progress = { caseNo: null, token: null, sent: new Set() };
+
+function idProblem(value) {
+  if (!/^\d{17}[\dX]$/.test(value)) return "应为 18 位身份证号码（最后一位可为 X）";
+  const sum = WEIGHTS.reduce(function (total, weight, i) { return total + weight * Number(value[i]); }, 0);
+  return CHECKS[sum % 11] === value[17] ? null : "校验位不正确，请核对身份证号码";
+}
+
+function fieldError(name, message) {
+  const node = document.querySelector('.o-field-error[data-for="' + name + '"]');
+  if (node) P.show(node, message);
+  return !message;
+}
+
+function materialError(index, message) {
+  P.show(document.querySelector('[data-material-index="' + index + '"] .o-file-error'), message);
+}
+
+function renderMaterials() {
+  $("a-upload-hint").textContent = "支持 PDF、JPG、PNG 格式，单个文件不超过 " + P.sizeText(P.cfg.max_upload_bytes) + "。";
+  $("a-materials").replaceChildren(...item.materials.map(function (material, index) {
+    const input = P.el("input", { type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+      id: "m-" + index, name: "material-" + index });
+    input.setAttribute("aria-label", "上传：" + material.name);
+    input.addEventListener("change", function () {
+      const problems = Array.from(input.files).map(P.fileProblem).filter(Boolean);
+      materialError(index, problems[0] || "");
+    });
+    return P.el("li", { dataset: { materialIndex: String(index) } }, [
+      P.el("span", { className: "o-mname", textContent: material.name }),
+      P.el("span", { className: "o-tag" + (material.required ? "" : " is-optional"), textContent: material.required ? "必需" : "选交" }),
+      material.note ? P.el("span", { className: "o-mnote", textContent: material.note }) : null,
+      input,
+      P.el("p", { className: "o-file-error", hidden: true }),
+    ]);
+  }));
+}
+
+function deliveryChoice() {
+  const method = document.querySelector('input[name="delivery"]:checked').value;
+  if (method === "mail") return { method: "mail", address: $("a-address").value.trim() || undefined };
+  return { method: "pickup", hall: $("a-hall").value || undefined };
+}
+
+function check() {
+  let ok = true;
+  ok = fieldError("applicant.name", $("a-name").value.trim() ? "" : "请填写姓名") && ok;
+  ok = fieldError("applicant.id_number", idProblem($("a-id").value.trim().toUpperCase()) || "") && ok;
+  ok = fieldError("applicant.phone", PHONE.test($("a-phone").value.trim()) ? "" : "请输入 11 位手机号码") && ok;
+  const delivery = deliveryChoice();
+  ok = fieldError("delivery.address", delivery.method === "mail" && !delivery.address ? "请填写邮寄地址" : "") && ok;
+  item.materials.forEach(function (material, index) {
+    const files = Array.from($("m-" + index).files);
+    const problem = files.map(P.fileProblem).filter(Boolean)[0]
+      || (material.required && !files.length && !alreadySent(index) ? "请上传该材料" : "");
+    materialError(index, problem);
+    ok = !problem && ok;
+  });
+  if (!$("a-promise").checked) {
+    P.show($("a-error"), "请确认承诺所填信息和上传材料真实、有效");
+    return false;
   }
+  P.show($("a-error"), ok ? "" : "请按提示修改后再提交");
+  return ok;
+}
 
-  function fieldError(name, message) {
-    const node = document.querySelector('.o-field-error[data-for="' + name + '"]');
-    if (node) P.show(node, message);
-    return !message;
+function alreadySent(index) {
+  return Array.from(progress.sent).some(function (key) { return key.indexOf(index + ":") === 0; });
+}
+
+async function create() {
+  const answer = await P.call(P.cfg.urls.applications, { method: "POST", json: {
+    service: code,
+    hall: $("a-hall").value,
+    applicant: { name: $("a-name").value.trim(), id_number: $("a-id").value.trim().toUpperCase(), phone: $("a-phone").value.trim() },
+    delivery: deliveryChoice(),
+    note: $("a-note").value.trim() || undefined,
+  } });
+  if (!answer.ok) {
+    Object.keys(answer.fields).forEach(function (name) { fieldError(name, answer.fields[name]); });
+    P.show($("a-error"), answer.message);
+    return false;
   }
+  progress.caseNo = answer.data.case_no;
+  progress.token = answer.data.token;
+  P.tokens.set(progress.caseNo, progress.token);
+  // The applicant's details are now on the application: they can no longer be changed here.
+  ["a-name", "a-id", "a-phone", "a-hall"].forEach(function (id) { $(id).disabled = true; });
+  return true;
+}
 
-  function materialError(index, message) {
-    P.show(document.querySelector('[data-material-index="' + index + '"] .o-file-error'), message);
+async function upload(index, file) {
+  const form = new FormData();
+  form.append("material", item.materials[index].name);
+  form.append("file", file, file.name);
+  const answer = await P.call(P.url("application", progress.caseNo) + "/files", { method: "POST", form: form, token: progress.token });
+  if (!answer.ok) {
+    materialError(index, "“" + file.name + "”：" + (answer.status === 413 ? answer.message : (answer.fields.file || answer.fields.material || answer.message)));
+    return false;
   }
+  return true;
+}
 
-  function renderMaterials() {
-    $("a-upload-hint").textContent = "支持 PDF、JPG、PNG 格式，单个文件不超过 " + P.sizeText(P.cfg.max_upload_bytes) + "。";
-    $("a-materials").replaceChildren(...item.materials.map(function (material, index) {
-      const input = P.el("input", { type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
-        id: "m-" + index, name: "material-" + index });
-      input.setAttribute("aria-label", "上传：" + material.name);
-      input.addEventListener("change", function () {
-        const problems = Array.from(input.files).map(P.fileProblem).filter(Boolean);
-        materialError(index, problems[0] || "");
-      });
-      return P.el("li", { dataset: { materialIndex: String(index) } }, [
-        P.el("span", { className: "o-mname", textContent: material.name }),
-        P.el("span", { className: "o-tag" + (material.required ? "" : " is-optional"), textContent: material.required ? "必需" : "选交" }),
-        material.note ? P.el("span", { className: "o-mnote", textContent: material.note }) : null,
-        input,
-        P.el("p", { className: "o-file-error", hidden: true }),
-      ]);
-    }));
-  }
-
-  function deliveryChoice() {
-    const method = document.querySelector('input[name="delivery"]:checked').value;
-    if (method === "mail") return { method: "mail", address: $("a-address").value.trim() || undefined };
-    return { method: "pickup", hall: $("a-hall").value || undefined };
-  }
-
-  function check() {
-    let ok = true;
-    ok = fieldError("applicant.name", $("a-name").value.trim() ? "" : "请填写姓名") && ok;
-    ok = fieldError("applicant.id_number", idProblem($("a-id").value.trim().toUpperCase()) || "") && ok;
-    ok = fieldError("applicant.phone", PHONE.test($("a-phone").value.trim()) ? "" : "请输入 11 位手机号码") && ok;
-    const delivery = deliveryChoice();
-    ok = fieldError("delivery.address", delivery.method === "mail" && !delivery.address ? "请填写邮寄地址" : "") && ok;
-    item.materials.forEach(function (material, index) {
+async function send(event) {
+  event.preventDefault();
+  if (!check()) return;
+  const button = $("a-submit");
+  button.disabled = true;
+  button.textContent = "正在提交…";
+  try {
+    if (!progress.token && !(await create())) return;
+    for (let index = 0; index < item.materials.length; index++) {
       const files = Array.from($("m-" + index).files);
-      const problem = files.map(P.fileProblem).filter(Boolean)[0]
-        || (material.required && !files.length && !alreadySent(index) ? "请上传该材料" : "");
-      materialError(index, problem);
-      ok = !problem && ok;
-    });
-    if (!$("a-promise").checked) {
-      P.show($("a-error"), "请确认承诺所填信息和上传材料真实、有效");
-      return false;
-    }
-    P.show($("a-error"), ok ? "" : "请按提示修改后再提交");
-    return ok;
-  }
-
-  function alreadySent(index) {
-    return Array.from(progress.sent).some(function (key) { return key.indexOf(index + ":") === 0; });
-  }
-
-  async function create() {
-    const answer = await P.call(P.cfg.urls.applications, { method: "POST", json: {
-      service: code,
-      hall: $("a-hall").value,
-      applicant: { name: $("a-name").value.trim(), id_number: $("a-id").value.trim().toUpperCase(), phone: $("a-phone").value.trim() },
-      delivery: deliveryChoice(),
-      note: $("a-note").value.trim() || undefined,
-    } });
-    if (!answer.ok) {
-      Object.keys(answer.fields).forEach(function (name) { fieldError(name, answer.fields[name]); });
-      P.show($("a-error"), answer.message);
-      return false;
-    }
-    progress.caseNo = answer.data.case_no;
-    progress.token = answer.data.token;
-    P.tokens.set(progress.caseNo, progress.token);
-    // The applicant's details are now on the application: they can no longer be changed here.
-    ["a-name", "a-id", "a-phone", "a-hall"].forEach(function (id) { $(id).disabled = true; });
-    return true;
-  }
-
-  async function upload(index, file) {
-    const form = new FormData();
-    form.append("material", item.materials[index].name);
-    form.append("file", file, file.name);
-    const answer = await P.call(P.url("application", progress.caseNo) + "/files", { method: "POST", form: form, token: progress.token });
-    if (!answer.ok) {
-      materialError(index, "“" + file.name + "”：" + (answer.status === 413 ? answer.message : (answer.fields.file || answer.fields.material || answer.message)));
-      return false;
-    }
-    return true;
-  }
-
-  async function send(event) {
-    event.preventDefault();
-    if (!check()) return;
-    const button = $("a-submit");
-    button.disabled = true;
-    button.textContent = "正在提交…";
-    try {
-      if (!progress.token && !(await create())) return;
-      for (let index = 0; index < item.materials.length; index++) {
-        const files = Array.from($("m-" + index).files);
-        for (let n = 0; n < files.length; n++) {
-          const key = index + ":" + files[n].name + ":" + files[n].size;
-          if (progress.sent.has(key)) continue;
-          button.textContent = "正在上传 " + files[n].name + "…";
-          if (!(await upload(index, files[n]))) {
-            P.show($("a-error"), "有文件未能上传，请按提示更换后再提交（申请已保存为草稿：" + progress.caseNo + "）");
-            return;
-          }
-          progress.sent.add(key);
+      for (let n = 0; n < files.length; n++) {
+        const key = index + ":" + files[n].name + ":" + files[n].size;
+        if (progress.sent.has(key)) continue;
+        button.textContent = "正在上传 " + files[n].name + "…";
+        if (!(await upload(index, files[n]))) {
+          P.show($("a-error"), "有文件未能上传，请按提示更换后再提交（申请已保存为草稿：" + progress.caseNo + "）");
+          return;
         }
+        progress.sent.add(key);
       }
-      button.textContent = "正在提交预审…";
-      const answer = await P.call(P.url("application", progress.caseNo) + "/submit", { method: "POST", json: {}, token: progress.token });
-      if (!answer.ok) {
-        P.show($("a-error"), answer.message + (Object.keys(answer.fields).length ? "：" + Object.values(answer.fields).join("；") : ""));
-        return;
-      }
-      location.href = P.url("application_page", progress.caseNo);
-    } finally {
-      button.disabled = false;
-      button.textContent = "提交申请";
     }
+    button.textContent = "正在提交预审…";
+    const answer = await P.call(P.url("application", progress.caseNo) + "/submit", { method: "POST", json: {}, token: progress.token });
+    if (!answer.ok) {
+      P.show($("a-error"), answer.message + (Object.keys(answer.fields).length ? "：" + Object.values(answer.fields).join("；") : ""));
+      return;
+    }
+    location.href = P.url("application_page", progress.caseNo);
+  } finally {
+    button.disabled = false;
+    button.textContent = "提交申请";
   }
+}
 
-  (async function () {
-    const [service, halls] = await Promise.all([P.call(P.url("service", code)), P.call(P.cfg.urls.halls)]);
-    if (!service.ok || !halls.ok) {
-      P.show($("load-error"), service.status === 404 ? "事项不存在：" + code : (service.message || halls.message));
-      return;
-    }
-    item = service.data;
-    if (item.modes.indexOf("online") < 0) {
-      P.show($("load-error"), "“" + item.name + "”不支持网上办理，请到大厅窗口办理。");
-      return;
-    }
-    document.title = item.name + " · 在线申请";
-    $("a-service").textContent = item.name;
-    $("a-department").textContent = item.department_name + " · 承诺 " + item.promised_days + " 个工作日";
-    $("a-hall").replaceChildren(...halls.data.map(function (hall) { return P.el("option", { value: hall.code, textContent: hall.name }); }));
-    $("a-hall-row").hidden = halls.data.length < 2;
-    renderMaterials();
-    document.querySelectorAll('input[name="delivery"]').forEach(function (radio) {
-      radio.addEventListener("change", function () { $("a-address-row").hidden = deliveryChoice().method !== "mail"; });
-    });
-    $("apply").addEventListener("submit", send);
-    $("apply").hidden = false;
-  })();
+(async function () {
+  const [service, halls] = await Promise.all([P.call(P.url("service", code)), P.call(P.cfg.urls.halls)]);
+  if (!service.ok || !halls.ok) {
+    P.show($("load-error"), service.status === 404 ? "事项不存在：" + code : (service.message || halls.message));
+    return;
+  }
+  item = service.data;
+  if (item.modes.indexOf("online") < 0) {
+    P.show($("load-error"), "“" + item.name + "”不支持网上办理，请到大厅窗口办理。");
+    return;
+  }
+  document.title = item.name + " · 在线申请";
+  $("a-service").textContent = item.name;
+  $("a-department").textContent = item.department_name + " · 承诺 " + item.promised_days + " 个工作日";
+  $("a-hall").replaceChildren(...halls.data.map(function (hall) { return P.el("option", { value: hall.code, textContent: hall.name }); }));
+  $("a-hall-row").hidden = halls.data.length < 2;
+  renderMaterials();
+  document.querySelectorAll('input[name="delivery"]').forEach(function (radio) {
+    radio.addEventListener("change", function () { $("a-address-row").hidden = deliveryChoice().method !== "mail"; });
+  });
+  $("apply").addEventListener("submit", send);
+  $("apply").hidden = false;
 })();

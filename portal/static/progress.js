@@ -3,159 +3,133 @@
  * the application, the page asks GET /api/v1/public/cases/<case_no>?phone=… and shows the answer.
  * The phone number stays in this page's memory only.
  */
-(function () {
-  "use strict";
+import { createClient } from "/static/js/api.js";
+import { $, config, show } from "/static/js/dom.js";
+import { dateText, dateTimeText, remainingText } from "/static/js/time.js";
+import { offer } from "/evaluate/static/evaluator/rate.js";
 
-  const cfg = JSON.parse(document.getElementById("progress-config").textContent);
-  const $ = function (id) { return document.getElementById(id); };
-  const PHONE = /^1[3-9]\d{9}$/;
-  const MESSAGES = {
-    404: "办件编号或手机号不正确",
-    429: "尝试次数过多，请稍后再试",
-  };
+const cfg = config("progress-config");
+const api = createClient({ base: "" });
+const PHONE = /^1[3-9]\d{9}$/;
+const MESSAGES = {
+  404: "办件编号或手机号不正确",
+  429: "尝试次数过多，请稍后再试",
+};
 
-  let query = null; // {caseNo, phone} of the answer shown
+let query = null; // {caseNo, phone} of the answer shown
 
-  function showError(message) {
-    $("p-error").textContent = message;
-    $("p-error").hidden = !message;
+function showError(message) { show($("p-error"), message); }
+
+function timeText(iso) { return dateTimeText(iso, cfg.tz); }
+
+function deliveryText(progress) {
+  const delivery = progress.delivery;
+  if (!delivery) return "";
+  if (delivery.method === "mail") {
+    return delivery.waybill_no ? "邮寄送达（运单号 " + delivery.waybill_no + "）" : "邮寄送达";
   }
+  return "到" + (delivery.hall_name || progress.hall_name || "大厅") + "统一出件窗口领取";
+}
 
-  function dateText(iso) {
-    // "2026-12-14" -> 2026年12月14日, without going through a time zone
-    const parts = (iso || "").split("-").map(Number);
-    return parts.length === 3 ? parts[0] + "年" + parts[1] + "月" + parts[2] + "日" : iso || "";
-  }
+function render(progress) {
+  $("r-case-no").textContent = progress.case_no;
+  $("r-service").textContent = progress.service_name || progress.service;
+  $("r-state").textContent = progress.state_name || progress.state;
+  $("r-state").dataset.state = progress.state;
+  $("r-applicant").textContent = (progress.applicant && progress.applicant.name) || "";
+  $("r-mode").textContent = progress.mode_name || progress.mode || "";
+  $("r-hall").textContent = progress.hall_name || "";
+  offer($("r-rate"), { case_no: progress.case_no, channel: "portal", show: progress.state === "delivered" || progress.state === "closed" });
 
-  function timeText(iso) {
-    const moment = new Date(iso);
-    if (isNaN(moment)) return iso || "";
-    const parts = {};
-    new Intl.DateTimeFormat("zh-CN", {
-      timeZone: cfg.tz, year: "numeric", month: "numeric", day: "numeric",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    }).formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
-    return parts.year + "年" + parts.month + "月" + parts.day + "日 " + parts.hour + ":" + parts.minute;
-  }
+  $("r-deadline-row").hidden = !progress.deadline;
+  $("r-deadline-row").dataset.light = progress.light || "";
+  $("r-deadline").textContent = progress.deadline ? dateText(progress.deadline) + "前" : "";
+  $("r-remaining").textContent = progress.deadline ? remainingText(progress.remaining_workdays) : "";
 
-  function remainingText(days) {
-    if (days === null || days === undefined) return "";
-    if (days > 0) return "剩余 " + days + " 个工作日";
-    if (days === 0) return "今日为承诺办结日";
-    return "已超过承诺期限 " + -days + " 个工作日";
-  }
+  const delivery = deliveryText(progress);
+  $("r-delivery-row").hidden = !delivery;
+  $("r-delivery").textContent = delivery;
 
-  function deliveryText(progress) {
-    const delivery = progress.delivery;
-    if (!delivery) return "";
-    if (delivery.method === "mail") {
-      return delivery.waybill_no ? "邮寄送达（运单号 " + delivery.waybill_no + "）" : "邮寄送达";
-    }
-    return "到" + (delivery.hall_name || progress.hall_name || "大厅") + "统一出件窗口领取";
-  }
+  const missing = progress.missing || [];
+  $("r-missing-box").hidden = missing.length === 0;
+  $("r-missing").replaceChildren(...missing.map(function (name) {
+    const item = document.createElement("li");
+    item.textContent = name;
+    return item;
+  }));
 
-  function render(progress) {
-    $("r-case-no").textContent = progress.case_no;
-    $("r-service").textContent = progress.service_name || progress.service;
-    $("r-state").textContent = progress.state_name || progress.state;
-    $("r-state").dataset.state = progress.state;
-    $("r-applicant").textContent = (progress.applicant && progress.applicant.name) || "";
-    $("r-mode").textContent = progress.mode_name || progress.mode || "";
-    $("r-hall").textContent = progress.hall_name || "";
-    if (window.WubanRate) window.WubanRate.offer($("r-rate"), { case_no: progress.case_no, channel: "portal", show: progress.state === "delivered" || progress.state === "closed" });
+  // Newest first: the current step on top.
+  const steps = (progress.history || []).slice().reverse();
+  $("r-history").replaceChildren(...steps.map(function (step, index) {
+    const item = document.createElement("li");
+    if (index === 0) item.className = "is-current";
+    const name = document.createElement("strong");
+    name.textContent = step.state_name || step.state;
+    const at = document.createElement("time");
+    at.dateTime = step.at;
+    at.textContent = timeText(step.at);
+    item.append(name, at);
+    return item;
+  }));
 
-    $("r-deadline-row").hidden = !progress.deadline;
-    $("r-deadline-row").dataset.light = progress.light || "";
-    $("r-deadline").textContent = progress.deadline ? dateText(progress.deadline) + "前" : "";
-    $("r-remaining").textContent = progress.deadline ? remainingText(progress.remaining_workdays) : "";
+  $("r-updated").textContent = "查询时间 " + timeText(new Date().toISOString());
+  $("p-form").hidden = true;
+  $("p-result").hidden = false;
+  $("progress").dataset.view = "result";
+  document.title = (progress.state_name || "") + " · " + progress.case_no + " · 办件进度查询";
+}
 
-    const delivery = deliveryText(progress);
-    $("r-delivery-row").hidden = !delivery;
-    $("r-delivery").textContent = delivery;
-
-    const missing = progress.missing || [];
-    $("r-missing-box").hidden = missing.length === 0;
-    $("r-missing").replaceChildren(...missing.map(function (name) {
-      const item = document.createElement("li");
-      item.textContent = name;
-      return item;
-    }));
-
-    // Newest first: the current step on top.
-    const steps = (progress.history || []).slice().reverse();
-    $("r-history").replaceChildren(...steps.map(function (step, index) {
-      const item = document.createElement("li");
-      if (index === 0) item.className = "is-current";
-      const name = document.createElement("strong");
-      name.textContent = step.state_name || step.state;
-      const at = document.createElement("time");
-      at.dateTime = step.at;
-      at.textContent = timeText(step.at);
-      item.append(name, at);
-      return item;
-    }));
-
-    $("r-updated").textContent = "查询时间 " + timeText(new Date().toISOString());
-    $("p-form").hidden = true;
-    $("p-result").hidden = false;
-    $("progress").dataset.view = "result";
-    document.title = (progress.state_name || "") + " · " + progress.case_no + " · 办件进度查询";
-  }
-
-  async function ask(caseNo, phone) {
-    const url = cfg.api.replace(cfg.placeholder, encodeURIComponent(caseNo)) + "?phone=" + encodeURIComponent(phone);
-    let response;
-    try {
-      response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-    } catch (e) {
-      return { error: "网络连接失败，请检查网络后重试" };
-    }
-    if (response.ok) return { progress: await response.json() };
-    if (MESSAGES[response.status]) return { error: MESSAGES[response.status] };
-    if (response.status === 400) return { error: "请输入正确的手机号码" };
+async function ask(caseNo, phone) {
+  const url = cfg.api.replace(cfg.placeholder, encodeURIComponent(caseNo)) + "?phone=" + encodeURIComponent(phone);
+  try {
+    return { progress: await api("GET", url) };
+  } catch (error) {
+    if (error.status === 0) return { error: error.message };
+    if (MESSAGES[error.status]) return { error: MESSAGES[error.status] };
+    if (error.status === 400) return { error: "请输入正确的手机号码" };
     return { error: "查询暂时无法完成，请稍后再试" };
   }
+}
 
-  async function submit(event) {
-    event.preventDefault();
-    const caseNo = cfg.case_no || ($("p-case").value || "").trim();
-    const phone = ($("p-phone").value || "").replace(/[\s-]/g, "");
-    if (!caseNo) { showError("请输入办件编号"); $("p-case").focus(); return; }
-    if (!PHONE.test(phone)) { showError("请输入正确的11位手机号码"); $("p-phone").focus(); return; }
-    showError("");
-    $("p-submit").disabled = true;
-    $("p-submit").textContent = "正在查询…";
-    const answer = await ask(caseNo, phone);
-    $("p-submit").disabled = false;
-    $("p-submit").textContent = "查询进度";
-    if (answer.error) {
-      showError(answer.error);
-      return;
-    }
-    query = { caseNo: caseNo, phone: phone };
-    render(answer.progress);
+async function submit(event) {
+  event.preventDefault();
+  const caseNo = cfg.case_no || ($("p-case").value || "").trim();
+  const phone = ($("p-phone").value || "").replace(/[\s-]/g, "");
+  if (!caseNo) { showError("请输入办件编号"); $("p-case").focus(); return; }
+  if (!PHONE.test(phone)) { showError("请输入正确的11位手机号码"); $("p-phone").focus(); return; }
+  showError("");
+  $("p-submit").disabled = true;
+  $("p-submit").textContent = "正在查询…";
+  const answer = await ask(caseNo, phone);
+  $("p-submit").disabled = false;
+  $("p-submit").textContent = "查询进度";
+  if (answer.error) {
+    showError(answer.error);
+    return;
   }
+  query = { caseNo: caseNo, phone: phone };
+  render(answer.progress);
+}
 
-  async function refresh() {
-    if (!query) return;
-    $("p-refresh").disabled = true;
-    const answer = await ask(query.caseNo, query.phone);
-    $("p-refresh").disabled = false;
-    if (answer.progress) render(answer.progress);
-    else $("r-updated").textContent = answer.error;
-  }
+async function refresh() {
+  if (!query) return;
+  $("p-refresh").disabled = true;
+  const answer = await ask(query.caseNo, query.phone);
+  $("p-refresh").disabled = false;
+  if (answer.progress) render(answer.progress);
+  else $("r-updated").textContent = answer.error;
+}
 
-  function change() {
-    query = null;
-    $("p-phone").value = "";
-    $("p-result").hidden = true;
-    $("p-form").hidden = false;
-    $("progress").dataset.view = "ask";
-    showError("");
-    (cfg.case_no ? $("p-phone") : $("p-case")).focus();
-  }
+function change() {
+  query = null;
+  $("p-phone").value = "";
+  $("p-result").hidden = true;
+  $("p-form").hidden = false;
+  $("progress").dataset.view = "ask";
+  showError("");
+  (cfg.case_no ? $("p-phone") : $("p-case")).focus();
+}
 
-  $("p-form").addEventListener("submit", submit);
-  $("p-refresh").addEventListener("click", refresh);
-  $("p-change").addEventListener("click", change);
-})();
+$("p-form").addEventListener("submit", submit);
+$("p-refresh").addEventListener("click", refresh);
+$("p-change").addEventListener("click", change);

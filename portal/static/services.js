@@ -2,64 +2,62 @@
  * The item list: GET /api/v1/services?mode=&department=&q= as the filters change; the filters stay
  * in the page's address so a filtered list can be shared or reloaded.
  */
-(function () {
-  "use strict";
-  const P = window.Portal;
-  const $ = P.$;
-  let asked = 0;
-  let typing = null;
+import * as P from "./portal.js";
 
-  function filters() {
-    return { q: $("f-q").value.trim(), mode: $("f-mode").value, department: $("f-department").value };
-  }
+const $ = P.$;
+let asked = 0;
+let typing = null;
 
-  function render(items) {
-    $("count").textContent = "共 " + items.length + " 个事项";
-    $("items").replaceChildren(...items.map(function (item) {
-      const link = P.el("a", { className: "o-item", href: P.url("guide_page", item.code) }, [
-        P.el("strong", { textContent: item.name }),
-        P.el("small", { textContent: item.code + " · " + item.department_name + " · 承诺 " + item.promised_days + " 个工作日" }),
-        P.el("span", { className: "o-badges" }, P.badges(item.modes, item.mode_names)),
-      ]);
-      return P.el("li", { dataset: { code: item.code } }, [link]);
-    }));
-  }
+function filters() {
+  return { q: $("f-q").value.trim(), mode: $("f-mode").value, department: $("f-department").value };
+}
 
-  async function load() {
-    const wanted = filters();
-    const query = new URLSearchParams();
-    Object.keys(wanted).forEach(function (key) { if (wanted[key]) query.set(key, wanted[key]); });
-    const text = query.toString();
-    history.replaceState(null, "", location.pathname + (text ? "?" + text : ""));
-    const mine = ++asked;
-    const answer = await P.call(P.cfg.urls.services + (text ? "?" + text : ""));
-    if (mine !== asked) return; // a later filter change already asked again
-    P.show($("error"), answer.ok ? "" : answer.message);
-    if (answer.ok) render(answer.data);
-  }
+function render(items) {
+  $("count").textContent = "共 " + items.length + " 个事项";
+  $("items").replaceChildren(...items.map(function (item) {
+    const link = P.el("a", { className: "o-item", href: P.url("guide_page", item.code) }, [
+      P.el("strong", { textContent: item.name }),
+      P.el("small", { textContent: item.code + " · " + item.department_name + " · 承诺 " + item.promised_days + " 个工作日" }),
+      P.el("span", { className: "o-badges" }, P.badges(item.modes, item.mode_names)),
+    ]);
+    return P.el("li", { dataset: { code: item.code } }, [link]);
+  }));
+}
 
-  async function fillDepartments() {
-    const answer = await P.call(P.cfg.urls.services);
-    if (!answer.ok) return;
-    const seen = {};
-    answer.data.forEach(function (item) { seen[item.department] = item.department_name; });
-    const chosen = $("f-department").dataset.initial || "";
-    Object.keys(seen).forEach(function (code) {
-      $("f-department").append(P.el("option", { value: code, textContent: seen[code], selected: code === chosen }));
-    });
-  }
+async function load() {
+  const wanted = filters();
+  const query = new URLSearchParams();
+  Object.keys(wanted).forEach(function (key) { if (wanted[key]) query.set(key, wanted[key]); });
+  const text = query.toString();
+  history.replaceState(null, "", location.pathname + (text ? "?" + text : ""));
+  const mine = ++asked;
+  const answer = await P.call(P.cfg.urls.services + (text ? "?" + text : ""));
+  if (mine !== asked) return; // a later filter change already asked again
+  P.show($("error"), answer.ok ? "" : answer.message);
+  if (answer.ok) render(answer.data);
+}
 
-  const initial = new URLSearchParams(location.search);
-  $("f-q").value = initial.get("q") || "";
-  $("f-mode").value = initial.get("mode") || "";
-  $("f-department").dataset.initial = initial.get("department") || "";
-  fillDepartments().then(load);
-  $("f-q").addEventListener("input", function () {
-    clearTimeout(typing);
-    typing = setTimeout(load, 250);
+async function fillDepartments() {
+  const answer = await P.call(P.cfg.urls.services);
+  if (!answer.ok) return;
+  const seen = {};
+  answer.data.forEach(function (item) { seen[item.department] = item.department_name; });
+  const chosen = $("f-department").dataset.initial || "";
+  Object.keys(seen).forEach(function (code) {
+    $("f-department").append(P.el("option", { value: code, textContent: seen[code], selected: code === chosen }));
   });
-  $("f-mode").addEventListener("change", load);
-  $("f-department").addEventListener("change", load);
-  // Enter in the search box filters in place (the filters change the list as they are typed).
-  $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
-})();
+}
+
+const initial = new URLSearchParams(location.search);
+$("f-q").value = initial.get("q") || "";
+$("f-mode").value = initial.get("mode") || "";
+$("f-department").dataset.initial = initial.get("department") || "";
+fillDepartments().then(load);
+$("f-q").addEventListener("input", function () {
+  clearTimeout(typing);
+  typing = setTimeout(load, 250);
+});
+$("f-mode").addEventListener("change", load);
+$("f-department").addEventListener("change", load);
+// Enter in the search box filters in place (the filters change the list as they are typed).
+$("filters").addEventListener("submit", function (event) { event.preventDefault(); });
