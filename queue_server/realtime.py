@@ -20,6 +20,7 @@ from .events import hall_room, staff_room
 from .extensions import db, socketio
 from .halls import get_hall, get_window, window_view
 from .models import User
+from .revocation import TokenState
 
 
 log = logging.getLogger(__name__)
@@ -42,20 +43,26 @@ def on_connect(auth=None):
     elif current_user.is_authenticated:
         user = current_user
     session["staff_user_id"] = user.id if user else None
+    # The token version (and token id) it signed in with: a later revocation refuses its subscribes.
+    session["staff_token"] = (user.token_version or 0, getattr(user, "token_id", None)) if user else None
     db.session.remove()
     return True  # boards are public: a connection is never refused, only staff-only subscriptions are
 
 
 def _signed_in_user() -> User | None:
+    """Return the connection's staff user while their sign-in holds (not disabled, logged out or revoked)."""
     user_id = session.get("staff_user_id")
     user = db.session.get(User, user_id) if user_id else None
-    return user if user is not None and user.active else None
+    if user is None or session.get("staff_token") is None:
+        return None
+    version, token_id = session["staff_token"]
+    state = TokenState(user.token_version or 0, user.kept_token_id, user.active)
+    return user if state.accepts(version, token_id) else None
 
 
 def _staff_user() -> User:
-    user_id = session.get("staff_user_id")
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.active:
+    user = _signed_in_user()
+    if user is None:
         raise Unauthorized("订阅窗口需要工作人员登录")
     return user
 

@@ -280,3 +280,19 @@ def test_create_app_refuses_a_short_key_in_production():
     with pytest.raises(SecretKeyError, match="at least 32"):
         create_app({**TEST_CONFIG, "SECRET_KEY": "live-test-secret", "SOCKETIO_ASYNC_MODE": "eventlet",
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_a_revoked_token_may_not_subscribe_to_a_window(app, client, api, restore_users):
+    """A Socket.IO connection opened with a token that is then revoked (logout) may not subscribe to a window."""
+    from queue_server.extensions import socketio
+
+    token = _token(client, "clerk1")
+    window = api.window_id(1)
+    screen = socketio.test_client(app, auth={"token": token}, flask_test_client=client)
+    try:
+        assert screen.emit("subscribe", {"window": window}, callback=True)["window"]["id"] == window
+        assert client.post("/api/v1/auth/logout", headers=_bearer(token)).status_code == 204
+        refused = screen.emit("subscribe", {"window": window}, callback=True)
+        assert refused["error"]["code"] == "unauthorized"
+    finally:
+        screen.disconnect()
