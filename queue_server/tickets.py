@@ -420,10 +420,12 @@ class CalledTicket(_Lane):
 
 
 def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: str) -> None:
+    """Answer 409 naming the ticket the window still holds (``details.held``: it as a ticket object)."""
+    held = db.session.execute(_WITH_LABELS.where(Ticket.id == held_id)).scalar_one()
     doing = "正在办理" if state == "serving" else "已叫号待办理"
     raise Conflict(
         f"本窗口的{number}号{doing}，请先办结、过号或转出该号，再叫下一号",
-        {"window": window.id, "ticket": held_id, "number": number, "state": state},
+        {"window": window.id, "ticket": held_id, "number": number, "state": state, "held": [ticket_view(held)]},
     )
 
 
@@ -477,10 +479,11 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
 
 # --- the clerk's other triggers ---
 
-# A ticket re-read under its row lock, with what its view and events show (one query, no lazy loads).
+# A ticket with what its view and events show (one query, no lazy loads).
+_WITH_LABELS = select(Ticket).options(joinedload(Ticket.hall), joinedload(Ticket.queue), joinedload(Ticket.window))
+# The same, re-read under the ticket's row lock.
 _LOCKED = (
-    select(Ticket)
-    .options(joinedload(Ticket.hall), joinedload(Ticket.queue), joinedload(Ticket.window))
+    _WITH_LABELS
     .where(Ticket.id == bindparam("id"))
     .with_for_update(of=_TICKETS, key_share=True)
     .execution_options(populate_existing=True)

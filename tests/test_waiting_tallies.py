@@ -110,7 +110,10 @@ def test_a_window_holds_one_ticket_at_a_time(app, api):
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["id"] == first["id"]
 
     details = assert_error(api.post(f"/windows/{window}/call-next", as_user="clerk1"), 409, "conflict")
+    held = details.pop("held")
     assert details == {"window": window, "ticket": first["id"], "number": "A001", "state": "called"}
+    assert [(ticket["id"], ticket["number"], ticket["state"], ticket["window_number"]) for ticket in held] == [
+        (first["id"], "A001", "called", 1)]
     api.post(f"/tickets/{first['id']}/start", as_user="clerk1")
     details = assert_error(api.post(f"/windows/{window}/call-next", as_user="clerk1"), 409, "conflict")
     assert details["state"] == "serving"
