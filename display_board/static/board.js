@@ -1,7 +1,7 @@
 /*
  * board.js — the hall's display board (叫号大屏).
  *
- * Realtime comes from the shared live.js (WubanLive.connect): the snapshot on (re)connect and after a
+ * Realtime comes from the shared live.js (through realtime.js): the snapshot on (re)connect and after a
  * gap, then ticket_called / queue_updated events in seq order. This file only draws them and
  * announces each call, one after the other, through speechSynthesis (zh-CN), with a two-tone chime
  * and a flash of the called number (the chime and flash stand in where no voice is available).
@@ -14,417 +14,415 @@
  *   online, voiceEnabled, calls, queues
  * } and <body data-online="true|false">.
  */
-(function () {
-  "use strict";
+import { $ } from "/static/js/dom.js";
+import { connect } from "/static/js/realtime.js";
 
-  const RECENT_ROWS = 8;            // previous calls listed beside/below the newest one
-  const KEEP_CALLS = RECENT_ROWS + 1;
-  // Announcement timing; a page may set window.WUBAN_BOARD_TIMING before this script to tune it.
-  const timing = Object.assign({
-    repeat: 2,                    // each announcement is read twice
-    repeatPauseMs: 700,           // between the two readings
-    gapMs: 400,                   // between two announcements
-    silentHoldMs: 1600,           // no voice: the chime and the flash hold this long
-    chimeMs: 900,
-    speakTimeoutMs: 4000,         // onend may never fire: give up after this
-    speakTimeoutPerCharMs: 450,   // … plus this per character of the text
-  }, window.WUBAN_BOARD_TIMING || {});
-  const FLASH_MS = 4000;
-  const DEDUPE_TTL_MS = 5 * 60 * 1000;
-  const OFFLINE_GRACE_MS = 2000;    // on first load, before the banner shows
-  const BACKLOG = 3;                // this many waiting: read each once, not twice
-  const KEEP_LOG = 1000;            // a board runs for weeks: keep the last entries only
+const RECENT_ROWS = 8;            // previous calls listed beside/below the newest one
+const KEEP_CALLS = RECENT_ROWS + 1;
+// Announcement timing; a page may set window.WUBAN_BOARD_TIMING before this script to tune it.
+const timing = Object.assign({
+  repeat: 2,                    // each announcement is read twice
+  repeatPauseMs: 700,           // between the two readings
+  gapMs: 400,                   // between two announcements
+  silentHoldMs: 1600,           // no voice: the chime and the flash hold this long
+  chimeMs: 900,
+  speakTimeoutMs: 4000,         // onend may never fire: give up after this
+  speakTimeoutPerCharMs: 450,   // … plus this per character of the text
+}, window.WUBAN_BOARD_TIMING || {});
+const FLASH_MS = 4000;
+const DEDUPE_TTL_MS = 5 * 60 * 1000;
+const OFFLINE_GRACE_MS = 2000;    // on first load, before the banner shows
+const BACKLOG = 3;                // this many waiting: read each once, not twice
+const KEEP_LOG = 1000;            // a board runs for weeks: keep the last entries only
 
-  const root = document.getElementById("board");
-  const body = document.body;
-  const hall = root.dataset.hall;
-  const timeZone = root.dataset.tz || undefined;
-  const el = function (id) { return document.getElementById(id); };
+const root = document.getElementById("board");
+const body = document.body;
+const hall = root.dataset.hall;
+const timeZone = root.dataset.tz || undefined;
 
-  const state = { calls: [], queues: [], queueNames: {} };
-  document.querySelectorAll("#queue-list .queue").forEach(function (item) {
-    state.queueNames[item.dataset.queue] = item.querySelector(".queue-name").textContent;
-  });
+const state = { calls: [], queues: [], queueNames: {} };
+document.querySelectorAll("#queue-list .queue").forEach(function (item) {
+  state.queueNames[item.dataset.queue] = item.querySelector(".queue-name").textContent;
+});
 
-  let live = null;
-  const board = {
-    announcements: [],
-    spoken: [],
-    log: [],
-    online: false,
-    voiceEnabled: false,
-    timing: timing,
-    get lastSeq() { return live ? live.lastSeq() : null; },
-    get calls() { return state.calls.slice(); },
-    get queues() { return state.queues.slice(); },
-  };
-  window.wubanBoard = board;
+let live = null;
+const board = {
+  announcements: [],
+  spoken: [],
+  log: [],
+  online: false,
+  voiceEnabled: false,
+  timing: timing,
+  get lastSeq() { return live ? live.lastSeq() : null; },
+  get calls() { return state.calls.slice(); },
+  get queues() { return state.queues.slice(); },
+};
+window.wubanBoard = board;
 
-  /* ---------- connection state ---------- */
+/* ---------- connection state ---------- */
 
-  let everOnline = false;
-  let graceOver = false;
-  function setOnline(online) {
-    board.online = online;
-    body.dataset.online = online ? "true" : "false";
-    if (online) everOnline = true;
-    el("offline-banner").hidden = online || !everOnline && !graceOver;
+let everOnline = false;
+let graceOver = false;
+function setOnline(online) {
+  board.online = online;
+  body.dataset.online = online ? "true" : "false";
+  if (online) everOnline = true;
+  $("offline-banner").hidden = online || !everOnline && !graceOver;
+}
+setOnline(false);
+setTimeout(function () { graceOver = true; setOnline(board.online); }, OFFLINE_GRACE_MS);
+
+/* ---------- clock ---------- */
+
+const WEEKDAYS = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
+function hallParts(date) {
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", weekday: "short",
+    }).formatToParts(date);
+  } catch (e) {
+    parts = null;  // unknown time zone: the screen's own clock
   }
-  setOnline(false);
-  setTimeout(function () { graceOver = true; setOnline(board.online); }, OFFLINE_GRACE_MS);
+  if (!parts) {
+    return { y: date.getFullYear(), m: date.getMonth() + 1, d: date.getDate(), wd: date.getDay(),
+      time: [date.getHours(), date.getMinutes(), date.getSeconds()].map(pad2).join(":") };
+  }
+  const get = function (type) { return (parts.find(function (p) { return p.type === type; }) || {}).value; };
+  const wd = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(get("weekday"));
+  return { y: +get("year"), m: +get("month"), d: +get("day"), wd: wd,
+    time: get("hour") + ":" + get("minute") + ":" + get("second") };
+}
+function pad2(n) { return String(n).padStart(2, "0"); }
+let shownDate = null;
+function tick() {
+  const p = hallParts(new Date());
+  const date = p.y + "年" + p.m + "月" + p.d + "日";
+  // A new hall day: the snapshot holds only today's calls, so yesterday's leave the board.
+  if (shownDate !== null && date !== shownDate && live) live.refetch();
+  shownDate = date;
+  $("clock-time").textContent = p.time;
+  $("clock-date").textContent = date;
+  $("clock-weekday").textContent = WEEKDAYS[p.wd] || "";
+  setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
+}
+tick();
+fitAll();
 
-  /* ---------- clock ---------- */
+/* ---------- drawing ---------- */
 
-  const WEEKDAYS = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
-  function hallParts(date) {
-    let parts;
+function windowLabel(call) { return call.window_number + "号窗口"; }
+
+function renderCalls() {
+  const newest = state.calls[0];
+  $("current-body").hidden = !newest;
+  $("current-empty").hidden = !!newest;
+  $("current").dataset.number = newest ? newest.number : "";
+  $("current-recall").hidden = !(newest && newest.recalls > 0);
+  if (newest) {
+    $("current-number").textContent = newest.number;
+    $("current-window").textContent = windowLabel(newest);
+    $("current-window-name").textContent = newest.window_name || "";
+    fitText($("current-window-name"));
+  }
+  const list = $("recent-list");
+  const rows = state.calls.slice(1, 1 + RECENT_ROWS).map(function (call) {
+    const li = document.createElement("li");
+    li.className = "recent-row";
+    li.dataset.number = call.number;
+    const number = document.createElement("span");
+    number.className = "recent-number";
+    number.textContent = call.number;
+    const win = document.createElement("span");
+    win.className = "recent-window";
+    win.textContent = windowLabel(call);
+    li.title = call.window_name || "";
+    li.append(number, win);
+    return li;
+  });
+  list.replaceChildren.apply(list, rows);
+  list.hidden = rows.length === 0;
+  $("recent-empty").hidden = rows.length > 0;
+}
+
+// Shrink a line that does not fit its box (a long queue or window name), down to 60%.
+function fitText(node) {
+  node.style.fontSize = "";
+  if (!node.clientWidth || node.scrollWidth <= node.clientWidth) return;
+  const base = parseFloat(getComputedStyle(node).fontSize);
+  for (let scale = 0.95; scale >= 0.6; scale -= 0.05) {
+    node.style.fontSize = (base * scale).toFixed(1) + "px";
+    if (node.scrollWidth <= node.clientWidth) return;
+  }
+}
+function fitAll() {
+  document.querySelectorAll(".hall-name, .current-window-name, .queue-name").forEach(fitText);
+}
+window.addEventListener("resize", fitAll);
+
+function renderQueues() {
+  const list = $("queue-list");
+  const items = state.queues.map(function (queue) {
+    const li = document.createElement("li");
+    li.className = "queue";
+    li.dataset.queue = queue.code;
+    li.dataset.waiting = String(queue.waiting);
+    const name = document.createElement("span");
+    name.className = "queue-name";
+    name.textContent = queue.name || state.queueNames[queue.code] || queue.code;
+    const count = document.createElement("span");
+    count.className = "queue-count";
+    const n = document.createElement("b");
+    n.className = "count";
+    n.dataset.waiting = String(queue.waiting);
+    n.textContent = String(queue.waiting);
+    count.append("等候 ", n, " 人");
+    li.append(name, count);
+    return li;
+  });
+  list.replaceChildren.apply(list, items);
+  items.forEach(function (li) { fitText(li.querySelector(".queue-name")); });
+}
+
+let lastCallId = null;  // the newest call this board has shown or announced
+
+function applySnapshot(snapshot, catchingUp) {
+  if (snapshot.hall_name && $("hall-name").textContent !== snapshot.hall_name) {
+    $("hall-name").textContent = snapshot.hall_name;
+    fitText($("hall-name"));
+  }
+  state.calls = (snapshot.calls || []).slice(0, KEEP_CALLS);
+  state.queues = (snapshot.queues || []).map(function (q) {
+    if (q.name) state.queueNames[q.code] = q.name;
+    return { code: q.code, name: q.name || state.queueNames[q.code], waiting: q.waiting };
+  });
+  renderCalls();
+  renderQueues();
+  // The first snapshot is never read out: its calls were announced when they happened. After a gap
+  // or a reconnect, calls newer than the last one seen were missed here, so they are read out now.
+  const calls = state.calls.slice().reverse();
+  if (catchingUp && lastCallId !== null) {
+    calls.forEach(function (call) { if (call.call_id > lastCallId) announce(call); });
+  }
+  calls.forEach(function (call) { lastCallId = Math.max(lastCallId || 0, call.call_id || 0); });
+}
+
+function applyCall(event) {
+  state.calls = [event].concat(state.calls.filter(function (c) { return c.number !== event.number; }))
+    .slice(0, KEEP_CALLS);
+  renderCalls();
+  lastCallId = Math.max(lastCallId || 0, event.call_id || 0);
+  announce(event);
+}
+
+function applyQueue(event) {
+  const queue = state.queues.find(function (q) { return q.code === event.queue; });
+  if (queue) {
+    queue.waiting = event.waiting;
+  } else {
+    state.queues.push({ code: event.queue, name: state.queueNames[event.queue], waiting: event.waiting });
+  }
+  renderQueues();
+}
+
+function flash(number) {
+  const targets = [];
+  if ($("current").dataset.number === number) targets.push($("current"));
+  document.querySelectorAll("#recent-list .recent-row").forEach(function (row) {
+    if (row.dataset.number === number) targets.push(row);
+  });
+  targets.forEach(function (node) {
+    node.classList.remove("flash");
+    void node.offsetWidth;  // restart the animation
+    node.classList.add("flash");
+    setTimeout(function () { node.classList.remove("flash"); }, FLASH_MS);
+  });
+}
+
+/* ---------- announcements: one queue, never two at once ---------- */
+
+const announced = new Map();  // call_id -> when; a call reflected twice is read once
+const pending = [];
+let busy = false;
+
+function announce(event) {
+  const key = event.call_id;
+  const now = Date.now();
+  announced.forEach(function (at, k) { if (now - at > DEDUPE_TTL_MS) announced.delete(k); });
+  if (announced.has(key)) return;
+  announced.set(key, now);
+  const text = event.announce || ("请" + event.number + "号到" + event.window_number + "号窗口办理");
+  board.announcements.push(text);
+  trim(board.announcements);
+  pending.push({ text: text, number: event.number, queuedAt: now });
+  pump();
+}
+
+function pump() {
+  if (busy || pending.length === 0) return;
+  busy = true;
+  const item = pending.shift();
+  play(item).catch(function (error) {
+    item.error = String(error);
+  }).then(function () {
+    item.end = Date.now();
+    board.spoken.push(item.text);
+    trim(board.spoken);
+    trim(board.log);
+    busy = false;
+    setTimeout(pump, timing.gapMs);
+  });
+}
+
+function trim(list) {
+  if (list.length > KEEP_LOG) list.splice(0, list.length - KEEP_LOG);
+}
+
+function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+async function play(item) {
+  item.start = Date.now();
+  item.attempts = [];
+  board.log.push(item);
+  flash(item.number);
+  await chime();
+  let voiced = false;
+  // A backlog (many windows calling at once) is read once each, so no citizen waits long to hear.
+  const repeat = pending.length >= BACKLOG ? 1 : timing.repeat;
+  for (let i = 0; i < repeat; i += 1) {
+    if (i > 0) await sleep(timing.repeatPauseMs);
+    const result = await speak(item.text);
+    item.attempts.push(result);
+    if (!result.ok) break;
+    voiced = true;
+  }
+  item.mode = voiced ? "voice" : "chime";
+  if (!voiced) await sleep(timing.silentHoldMs);
+}
+
+/* ---------- speech ---------- */
+
+const synth = window.speechSynthesis;
+let voice = null;
+function pickVoice() {
+  if (!synth) return;
+  const voices = synth.getVoices() || [];
+  const lang = function (v) { return (v.lang || "").replace("_", "-").toLowerCase(); };
+  voice = voices.find(function (v) { return lang(v) === "zh-cn"; })
+    || voices.find(function (v) { return lang(v).startsWith("zh") && !/hk|tw/.test(lang(v)); })
+    || voices.find(function (v) { return lang(v).startsWith("zh") || lang(v).startsWith("cmn"); })
+    || null;
+  board.voice = voice ? voice.name + " (" + voice.lang + ")" : null;
+}
+if (synth) {
+  pickVoice();
+  if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", pickVoice);
+}
+
+let utterance = null;  // held so that the browser does not collect it before onend
+function speak(text) {
+  return new Promise(function (resolve) {
+    const started = Date.now();
+    if (!synth || typeof window.SpeechSynthesisUtterance !== "function") {
+      resolve({ ok: false, result: "unsupported", ms: 0 });
+      return;
+    }
+    let done = false;
+    const finish = function (ok, result) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (!ok && result === "timeout") synth.cancel();
+      utterance = null;
+      resolve({ ok: ok, result: result, ms: Date.now() - started });
+    };
+    // onend may never fire (a stuck engine): give up after a generous estimate of the reading.
+    const timer = setTimeout(function () { finish(false, "timeout"); }, timing.speakTimeoutMs + text.length * timing.speakTimeoutPerCharMs);
     try {
-      parts = new Intl.DateTimeFormat("en-CA", {
-        timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit",
-        hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", weekday: "short",
-      }).formatToParts(date);
-    } catch (e) {
-      parts = null;  // unknown time zone: the screen's own clock
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = "zh-CN";
+      if (voice) u.voice = voice;
+      u.rate = 0.9;
+      u.volume = 1;
+      u.onend = function () { finish(true, "end"); };
+      u.onerror = function (e) { finish(false, "error:" + (e && e.error || "unknown")); };
+      utterance = u;
+      if (synth.paused) synth.resume();
+      synth.speak(u);
+    } catch (error) {
+      finish(false, "exception:" + error);
     }
-    if (!parts) {
-      return { y: date.getFullYear(), m: date.getMonth() + 1, d: date.getDate(), wd: date.getDay(),
-        time: [date.getHours(), date.getMinutes(), date.getSeconds()].map(pad2).join(":") };
-    }
-    const get = function (type) { return (parts.find(function (p) { return p.type === type; }) || {}).value; };
-    const wd = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(get("weekday"));
-    return { y: +get("year"), m: +get("month"), d: +get("day"), wd: wd,
-      time: get("hour") + ":" + get("minute") + ":" + get("second") };
-  }
-  function pad2(n) { return String(n).padStart(2, "0"); }
-  let shownDate = null;
-  function tick() {
-    const p = hallParts(new Date());
-    const date = p.y + "年" + p.m + "月" + p.d + "日";
-    // A new hall day: the snapshot holds only today's calls, so yesterday's leave the board.
-    if (shownDate !== null && date !== shownDate && live) live.refetch();
-    shownDate = date;
-    el("clock-time").textContent = p.time;
-    el("clock-date").textContent = date;
-    el("clock-weekday").textContent = WEEKDAYS[p.wd] || "";
-    setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
-  }
-  tick();
-  fitAll();
-
-  /* ---------- drawing ---------- */
-
-  function windowLabel(call) { return call.window_number + "号窗口"; }
-
-  function renderCalls() {
-    const newest = state.calls[0];
-    el("current-body").hidden = !newest;
-    el("current-empty").hidden = !!newest;
-    el("current").dataset.number = newest ? newest.number : "";
-    el("current-recall").hidden = !(newest && newest.recalls > 0);
-    if (newest) {
-      el("current-number").textContent = newest.number;
-      el("current-window").textContent = windowLabel(newest);
-      el("current-window-name").textContent = newest.window_name || "";
-      fitText(el("current-window-name"));
-    }
-    const list = el("recent-list");
-    const rows = state.calls.slice(1, 1 + RECENT_ROWS).map(function (call) {
-      const li = document.createElement("li");
-      li.className = "recent-row";
-      li.dataset.number = call.number;
-      const number = document.createElement("span");
-      number.className = "recent-number";
-      number.textContent = call.number;
-      const win = document.createElement("span");
-      win.className = "recent-window";
-      win.textContent = windowLabel(call);
-      li.title = call.window_name || "";
-      li.append(number, win);
-      return li;
-    });
-    list.replaceChildren.apply(list, rows);
-    list.hidden = rows.length === 0;
-    el("recent-empty").hidden = rows.length > 0;
-  }
-
-  // Shrink a line that does not fit its box (a long queue or window name), down to 60%.
-  function fitText(node) {
-    node.style.fontSize = "";
-    if (!node.clientWidth || node.scrollWidth <= node.clientWidth) return;
-    const base = parseFloat(getComputedStyle(node).fontSize);
-    for (let scale = 0.95; scale >= 0.6; scale -= 0.05) {
-      node.style.fontSize = (base * scale).toFixed(1) + "px";
-      if (node.scrollWidth <= node.clientWidth) return;
-    }
-  }
-  function fitAll() {
-    document.querySelectorAll(".hall-name, .current-window-name, .queue-name").forEach(fitText);
-  }
-  window.addEventListener("resize", fitAll);
-
-  function renderQueues() {
-    const list = el("queue-list");
-    const items = state.queues.map(function (queue) {
-      const li = document.createElement("li");
-      li.className = "queue";
-      li.dataset.queue = queue.code;
-      li.dataset.waiting = String(queue.waiting);
-      const name = document.createElement("span");
-      name.className = "queue-name";
-      name.textContent = queue.name || state.queueNames[queue.code] || queue.code;
-      const count = document.createElement("span");
-      count.className = "queue-count";
-      const n = document.createElement("b");
-      n.className = "count";
-      n.dataset.waiting = String(queue.waiting);
-      n.textContent = String(queue.waiting);
-      count.append("等候 ", n, " 人");
-      li.append(name, count);
-      return li;
-    });
-    list.replaceChildren.apply(list, items);
-    items.forEach(function (li) { fitText(li.querySelector(".queue-name")); });
-  }
-
-  let lastCallId = null;  // the newest call this board has shown or announced
-
-  function applySnapshot(snapshot, catchingUp) {
-    if (snapshot.hall_name && el("hall-name").textContent !== snapshot.hall_name) {
-      el("hall-name").textContent = snapshot.hall_name;
-      fitText(el("hall-name"));
-    }
-    state.calls = (snapshot.calls || []).slice(0, KEEP_CALLS);
-    state.queues = (snapshot.queues || []).map(function (q) {
-      if (q.name) state.queueNames[q.code] = q.name;
-      return { code: q.code, name: q.name || state.queueNames[q.code], waiting: q.waiting };
-    });
-    renderCalls();
-    renderQueues();
-    // The first snapshot is never read out: its calls were announced when they happened. After a gap
-    // or a reconnect, calls newer than the last one seen were missed here, so they are read out now.
-    const calls = state.calls.slice().reverse();
-    if (catchingUp && lastCallId !== null) {
-      calls.forEach(function (call) { if (call.call_id > lastCallId) announce(call); });
-    }
-    calls.forEach(function (call) { lastCallId = Math.max(lastCallId || 0, call.call_id || 0); });
-  }
-
-  function applyCall(event) {
-    state.calls = [event].concat(state.calls.filter(function (c) { return c.number !== event.number; }))
-      .slice(0, KEEP_CALLS);
-    renderCalls();
-    lastCallId = Math.max(lastCallId || 0, event.call_id || 0);
-    announce(event);
-  }
-
-  function applyQueue(event) {
-    const queue = state.queues.find(function (q) { return q.code === event.queue; });
-    if (queue) {
-      queue.waiting = event.waiting;
-    } else {
-      state.queues.push({ code: event.queue, name: state.queueNames[event.queue], waiting: event.waiting });
-    }
-    renderQueues();
-  }
-
-  function flash(number) {
-    const targets = [];
-    if (el("current").dataset.number === number) targets.push(el("current"));
-    document.querySelectorAll("#recent-list .recent-row").forEach(function (row) {
-      if (row.dataset.number === number) targets.push(row);
-    });
-    targets.forEach(function (node) {
-      node.classList.remove("flash");
-      void node.offsetWidth;  // restart the animation
-      node.classList.add("flash");
-      setTimeout(function () { node.classList.remove("flash"); }, FLASH_MS);
-    });
-  }
-
-  /* ---------- announcements: one queue, never two at once ---------- */
-
-  const announced = new Map();  // call_id -> when; a call reflected twice is read once
-  const pending = [];
-  let busy = false;
-
-  function announce(event) {
-    const key = event.call_id;
-    const now = Date.now();
-    announced.forEach(function (at, k) { if (now - at > DEDUPE_TTL_MS) announced.delete(k); });
-    if (announced.has(key)) return;
-    announced.set(key, now);
-    const text = event.announce || ("请" + event.number + "号到" + event.window_number + "号窗口办理");
-    board.announcements.push(text);
-    trim(board.announcements);
-    pending.push({ text: text, number: event.number, queuedAt: now });
-    pump();
-  }
-
-  function pump() {
-    if (busy || pending.length === 0) return;
-    busy = true;
-    const item = pending.shift();
-    play(item).catch(function (error) {
-      item.error = String(error);
-    }).then(function () {
-      item.end = Date.now();
-      board.spoken.push(item.text);
-      trim(board.spoken);
-      trim(board.log);
-      busy = false;
-      setTimeout(pump, timing.gapMs);
-    });
-  }
-
-  function trim(list) {
-    if (list.length > KEEP_LOG) list.splice(0, list.length - KEEP_LOG);
-  }
-
-  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
-
-  async function play(item) {
-    item.start = Date.now();
-    item.attempts = [];
-    board.log.push(item);
-    flash(item.number);
-    await chime();
-    let voiced = false;
-    // A backlog (many windows calling at once) is read once each, so no citizen waits long to hear.
-    const repeat = pending.length >= BACKLOG ? 1 : timing.repeat;
-    for (let i = 0; i < repeat; i += 1) {
-      if (i > 0) await sleep(timing.repeatPauseMs);
-      const result = await speak(item.text);
-      item.attempts.push(result);
-      if (!result.ok) break;
-      voiced = true;
-    }
-    item.mode = voiced ? "voice" : "chime";
-    if (!voiced) await sleep(timing.silentHoldMs);
-  }
-
-  /* ---------- speech ---------- */
-
-  const synth = window.speechSynthesis;
-  let voice = null;
-  function pickVoice() {
-    if (!synth) return;
-    const voices = synth.getVoices() || [];
-    const lang = function (v) { return (v.lang || "").replace("_", "-").toLowerCase(); };
-    voice = voices.find(function (v) { return lang(v) === "zh-cn"; })
-      || voices.find(function (v) { return lang(v).startsWith("zh") && !/hk|tw/.test(lang(v)); })
-      || voices.find(function (v) { return lang(v).startsWith("zh") || lang(v).startsWith("cmn"); })
-      || null;
-    board.voice = voice ? voice.name + " (" + voice.lang + ")" : null;
-  }
-  if (synth) {
-    pickVoice();
-    if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", pickVoice);
-  }
-
-  let utterance = null;  // held so that the browser does not collect it before onend
-  function speak(text) {
-    return new Promise(function (resolve) {
-      const started = Date.now();
-      if (!synth || typeof window.SpeechSynthesisUtterance !== "function") {
-        resolve({ ok: false, result: "unsupported", ms: 0 });
-        return;
-      }
-      let done = false;
-      const finish = function (ok, result) {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (!ok && result === "timeout") synth.cancel();
-        utterance = null;
-        resolve({ ok: ok, result: result, ms: Date.now() - started });
-      };
-      // onend may never fire (a stuck engine): give up after a generous estimate of the reading.
-      const timer = setTimeout(function () { finish(false, "timeout"); }, timing.speakTimeoutMs + text.length * timing.speakTimeoutPerCharMs);
-      try {
-        const u = new SpeechSynthesisUtterance(text);
-        u.lang = "zh-CN";
-        if (voice) u.voice = voice;
-        u.rate = 0.9;
-        u.volume = 1;
-        u.onend = function () { finish(true, "end"); };
-        u.onerror = function (e) { finish(false, "error:" + (e && e.error || "unknown")); };
-        utterance = u;
-        if (synth.paused) synth.resume();
-        synth.speak(u);
-      } catch (error) {
-        finish(false, "exception:" + error);
-      }
-    });
-  }
-
-  /* ---------- chime (Web Audio, two tones) ---------- */
-
-  let audio = null;
-  function audioContext() {
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) return null;
-    if (!audio) {
-      try { audio = new Ctx(); } catch (e) { return null; }
-    }
-    if (audio.state === "suspended") audio.resume().catch(function () {});
-    return audio;
-  }
-
-  function chime() {
-    const ctx = audioContext();
-    if (ctx) {
-      try {
-        const t0 = ctx.currentTime + 0.02;
-        [[784, 0], [587, 0.38]].forEach(function (tone) {  // G5 then D5: 叮—咚
-          const osc = ctx.createOscillator();
-          const gain = ctx.createGain();
-          osc.type = "sine";
-          osc.frequency.value = tone[0];
-          gain.gain.setValueAtTime(0.0001, t0 + tone[1]);
-          gain.gain.exponentialRampToValueAtTime(0.5, t0 + tone[1] + 0.02);
-          gain.gain.exponentialRampToValueAtTime(0.0001, t0 + tone[1] + 0.5);
-          osc.connect(gain).connect(ctx.destination);
-          osc.start(t0 + tone[1]);
-          osc.stop(t0 + tone[1] + 0.55);
-        });
-      } catch (e) { /* no sound: the flash still shows */ }
-    }
-    return sleep(timing.chimeMs);  // wall time, not audio time: a suspended context must not stall the queue
-  }
-
-  /* ---------- enabling sound (browsers need one user gesture) ---------- */
-
-  function enableVoice() {
-    if (board.voiceEnabled) return;
-    board.voiceEnabled = true;
-    el("voice-enable").hidden = true;
-    audioContext();
-    if (synth && !busy) {
-      // A silent utterance inside the gesture unlocks speech on browsers that ask for one.
-      try {
-        const u = new SpeechSynthesisUtterance(" ");
-        u.volume = 0;
-        u.lang = "zh-CN";
-        synth.speak(u);
-      } catch (e) { /* nothing to unlock */ }
-    }
-  }
-  el("voice-enable").addEventListener("click", enableVoice);
-  document.addEventListener("keydown", enableVoice);
-  document.addEventListener("pointerdown", enableVoice);
-
-  /* ---------- realtime ---------- */
-
-  live = window.WubanLive.connect({
-    subscribe: { hall: hall },
-    onSnapshot: applySnapshot,
-    onCall: applyCall,
-    onQueue: applyQueue,
-    onStatus: setOnline,
-    onError: function (error) {
-      board.error = error;
-      console.error("subscribe refused", error);
-    },
   });
-  board.live = live;
-})();
+}
+
+/* ---------- chime (Web Audio, two tones) ---------- */
+
+let audio = null;
+function audioContext() {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx) return null;
+  if (!audio) {
+    try { audio = new Ctx(); } catch (e) { return null; }
+  }
+  if (audio.state === "suspended") audio.resume().catch(function () {});
+  return audio;
+}
+
+function chime() {
+  const ctx = audioContext();
+  if (ctx) {
+    try {
+      const t0 = ctx.currentTime + 0.02;
+      [[784, 0], [587, 0.38]].forEach(function (tone) {  // G5 then D5: 叮—咚
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.type = "sine";
+        osc.frequency.value = tone[0];
+        gain.gain.setValueAtTime(0.0001, t0 + tone[1]);
+        gain.gain.exponentialRampToValueAtTime(0.5, t0 + tone[1] + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + tone[1] + 0.5);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(t0 + tone[1]);
+        osc.stop(t0 + tone[1] + 0.55);
+      });
+    } catch (e) { /* no sound: the flash still shows */ }
+  }
+  return sleep(timing.chimeMs);  // wall time, not audio time: a suspended context must not stall the queue
+}
+
+/* ---------- enabling sound (browsers need one user gesture) ---------- */
+
+function enableVoice() {
+  if (board.voiceEnabled) return;
+  board.voiceEnabled = true;
+  $("voice-enable").hidden = true;
+  audioContext();
+  if (synth && !busy) {
+    // A silent utterance inside the gesture unlocks speech on browsers that ask for one.
+    try {
+      const u = new SpeechSynthesisUtterance(" ");
+      u.volume = 0;
+      u.lang = "zh-CN";
+      synth.speak(u);
+    } catch (e) { /* nothing to unlock */ }
+  }
+}
+$("voice-enable").addEventListener("click", enableVoice);
+document.addEventListener("keydown", enableVoice);
+document.addEventListener("pointerdown", enableVoice);
+
+/* ---------- realtime ---------- */
+
+live = connect({
+  subscribe: { hall: hall },
+  onSnapshot: applySnapshot,
+  onCall: applyCall,
+  onQueue: applyQueue,
+  onStatus: setOnline,
+  onError: function (error) {
+    board.error = error;
+    console.error("subscribe refused", error);
+  },
+});
+board.live = live;
