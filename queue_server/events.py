@@ -46,8 +46,9 @@ _COMMITTED = "wuban.committed_events"
 _local_seq: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
 _local_last: dict[str, int] = defaultdict(int)
 _local_lock = threading.Lock()
-# With REDIS_URL: the last seq this process sent or read per hall (the outage numbering starts above it).
-_last_seen: dict[str, int] = defaultdict(int)
+# With REDIS_URL: the last seq this process sent or read per (Redis URL, hall); the outage numbering
+# starts above it.
+_last_seen: dict[tuple[str, str], int] = defaultdict(int)
 # Next seq: a missing counter starts at ARGV[1] (ms since 2020), and never below ARGV[2] (this
 # process's last seq), so seqs sent during an outage are never handed out again.
 _NEXT_SEQ_LUA = """
@@ -256,10 +257,11 @@ def _time_floor() -> int:
 
 
 def _seen(hall_code: str, value: int) -> int:
+    key = (current_app.config["REDIS_URL"], hall_code)
     with _local_lock:
-        if value > _last_seen[hall_code]:
-            _last_seen[hall_code] = value
-        return _last_seen[hall_code]
+        if value > _last_seen[key]:
+            _last_seen[key] = value
+        return _last_seen[key]
 
 
 def next_seq(hall_code: str) -> int:
@@ -272,7 +274,7 @@ def next_seq(hall_code: str) -> int:
                 # A counter lost with Redis starts again above every earlier value (ms since 2020), so
                 # boards see a jump forward (a gap: they re-fetch) instead of seq falling back to 1.
                 value = int(_redis().eval(_NEXT_SEQ_LUA, 1, seq_key(hall_code), _time_floor(),
-                                          _last_seen[hall_code]))
+                                          _last_seen[(current_app.config["REDIS_URL"], hall_code)]))
                 return _seen(hall_code, value)
             except redis.RedisError as error:
                 pause_redis(error)
@@ -285,9 +287,10 @@ def next_seq(hall_code: str) -> int:
 
 def _outage_seq(hall_code: str) -> int:
     """Number an event while Redis is down: always a gap for the boards (see the module's docstring)."""
+    key = (current_app.config["REDIS_URL"], hall_code)
     with _local_lock:
-        value = max(_last_seen[hall_code] + 2, _time_floor())
-        _last_seen[hall_code] = value
+        value = max(_last_seen[key] + 2, _time_floor())
+        _last_seen[key] = value
         return value
 
 
@@ -302,7 +305,7 @@ def current_seq(hall_code: str) -> int:
             except redis.RedisError as error:
                 pause_redis(error)
                 log.warning("redis unreachable while reading seq of %s", hall_code)
-        return _last_seen[hall_code]
+        return _last_seen[(current_app.config["REDIS_URL"], hall_code)]
     return _local_last[hall_code]
 
 
@@ -311,13 +314,13 @@ def seq_key(hall_code: str) -> str:
     return f"wuban:seq:{hall_code}"
 
 
-def resync_after_outage(server, connection) -> None:
+def resync_after_outage(server, connection, url: str) -> None:
     """Redis is back: raise each hall's counter above this process's outage seqs, then tell every
     subscriber to re-read their snapshot (``resync``, a notice: no seq). It goes to this process's
     subscribers and through Redis to the others': a process that got back to Redis earlier may have
     told its boards before this one's last events made during the outage, which they never heard."""
     with _local_lock:
-        seen = dict(_last_seen)
+        seen = {hall_code: value for (at, hall_code), value in _last_seen.items() if at == url}
     for hall_code, value in seen.items():
         try:
             connection.eval(_RAISE_SEQ_LUA, 1, seq_key(hall_code), value)

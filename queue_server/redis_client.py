@@ -11,28 +11,31 @@ log = logging.getLogger(__name__)
 _clients: dict[str, redis.Redis] = {}
 
 # After a Redis failure, event code leaves Redis alone for this long, so a hung Redis costs one
-# request one timeout, not every request every timeout.
+# request one timeout, not every request every timeout. Kept per Redis URL (tests build many apps).
 PAUSE_AFTER_FAILURE_S = 5.0
-_paused_until = 0.0
+_paused_until: dict[str, float] = {}
 
 
-def redis_paused() -> bool:
-    """Tell whether a recent failure says to leave Redis alone for now."""
-    return time.monotonic() < _paused_until
+def _url(url: str | None) -> str:
+    return url or current_app.config.get("REDIS_URL") or ""
 
 
-def pause_redis(error: Exception) -> None:
+def redis_paused(url: str | None = None) -> bool:
+    """Tell whether a recent failure says to leave Redis (REDIS_URL, or url) alone for now."""
+    return time.monotonic() < _paused_until.get(_url(url), 0.0)
+
+
+def pause_redis(error: Exception, url: str | None = None) -> None:
     """Note a Redis failure: event code skips Redis for PAUSE_AFTER_FAILURE_S."""
-    global _paused_until
-    if not redis_paused():
+    url = _url(url)
+    if not redis_paused(url):
         log.warning("redis failed (%s); events stay in this process for %.0f s", error, PAUSE_AFTER_FAILURE_S)
-    _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
+    _paused_until[url] = time.monotonic() + PAUSE_AFTER_FAILURE_S
 
 
-def resume_redis() -> None:
+def resume_redis(url: str | None = None) -> None:
     """Note that Redis answers again: event code uses it at once."""
-    global _paused_until
-    _paused_until = 0.0
+    _paused_until.pop(_url(url), None)
 
 
 def redis_client() -> redis.Redis:
@@ -66,7 +69,7 @@ def socketio_manager(url: str):
         RETRY_CAP_S = 2.0
 
         def _publish(self, data):
-            if redis_paused():
+            if redis_paused(self.redis_url):
                 return None
             try:
                 if not self.connected:
@@ -74,7 +77,7 @@ def socketio_manager(url: str):
                 return self.redis.publish(self.channel, self.json.dumps(data))
             except Exception as exc:  # noqa: BLE001 - any failure: the event was already delivered here
                 self.connected = False
-                pause_redis(exc)
+                pause_redis(exc, self.redis_url)
                 return None
 
         def _redis_listen_with_retries(self):  # upstream's loop, with the cap and the resync
@@ -92,7 +95,7 @@ def socketio_manager(url: str):
                     yield from self.pubsub.listen()
                 except Exception as exc:  # noqa: BLE001
                     self._get_logger().error("Cannot receive from redis (%s), retrying in %s s", exc, retry_sleep)
-                    pause_redis(exc)
+                    pause_redis(exc, self.redis_url)
                     subscribed, lost = False, True
                     time.sleep(retry_sleep)
                     retry_sleep = min(retry_sleep * 2, self.RETRY_CAP_S)
@@ -100,9 +103,9 @@ def socketio_manager(url: str):
         def _back(self):
             from .events import resync_after_outage
 
-            resume_redis()
+            resume_redis(self.redis_url)
             try:
-                resync_after_outage(self.server, self.redis)
+                resync_after_outage(self.server, self.redis, self.redis_url)
             except Exception:  # noqa: BLE001 - never stop listening over it
                 log.exception("could not resync after the redis outage")
 
