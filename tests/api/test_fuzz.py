@@ -1,11 +1,13 @@
 """Schema fuzzing of the served OpenAPI spec with schemathesis: no server error, every answer as described.
 
 Every operation of ``/api/v1/openapi.json`` gets generated requests, in-process (WSGI) against a fresh
-database of each backend, as the demo admin (bearer token): valid data, invalid data, and valid data
-aimed at objects that exist (the demo hall, a ticket, a case, an online application, a rectification).
+database of each backend, as the demo admin (bearer token): valid data, invalid data, valid data aimed
+at objects that exist (the demo hall, a ticket, a case, an online application, a rectification), and a
+valid request with a NUL byte put into each string path value, query parameter and JSON string in turn.
 Checks: no 5xx (and no exception), every error body in the contract's shape, status codes, media types
 and answer bodies as the spec declares them. Deterministic (derandomized Hypothesis, no example
-database) and bounded by MAX_EXAMPLES per operation and pass. Run with ``-s`` to see the figures.
+database) and bounded by MAX_EXAMPLES per operation and pass. Run with ``-s`` to see the figures;
+FUZZ_EXAMPLES=40 digs deeper, FUZZ_SEED=N tries other requests.
 """
 
 import json
@@ -16,7 +18,7 @@ from collections import Counter
 import psycopg2
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from psycopg2 import sql
 from schemathesis import GenerationMode
@@ -32,6 +34,8 @@ from queue_server.extensions import db
 from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, HALL_MORNING, POSTGRES_URL, Api, _make_app, service_missing
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))
+# Unset: the same requests every run (derandomized). A number explores other requests, repeatably.
+SEED = os.environ.get("FUZZ_SEED")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Operations that end the admin's session or touch its password run last, so the others keep the token.
 LAST = ("/api/v1/auth/password", "/api/v1/auth/logout")
@@ -110,6 +114,26 @@ def _can_be_wrong(operation) -> bool:
     return any(p["in"] != "path" or p.get("schema", {}).get("type") != "string" for p in parameters)
 
 
+def _with_nul_in_each_string(body, limit: int = 12) -> list:
+    """Copies of a JSON body, each with a NUL byte added to one of its strings (at most `limit` copies)."""
+    copies: list = []
+
+    def walk(value, replace):
+        if len(copies) >= limit:
+            return
+        if isinstance(value, str):
+            copies.append(replace(value + "\x00"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, lambda new, key=key: replace({**value, key: new}))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, lambda new, index=index: replace(value[:index] + [new] + value[index + 1:]))
+
+    walk(body, lambda new: new)
+    return copies
+
+
 def _error_shape_problem(response) -> str | None:
     """Say how an error answer differs from the contract's body, or None when it has its shape."""
     if response.status_code < 400:
@@ -137,36 +161,69 @@ class FuzzRun:
     def fail(self, operation, what: str) -> None:
         self.failures.setdefault(operation.label, set()).add(what)
 
-    def fuzz(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
-             headers: dict | None = None) -> None:
+    def send(self, operation, case, headers: dict | None = None) -> None:
+        """Send one request and check its answer."""
         sent = {**(headers or {}), **self.auth}
+        self.figures["requests"] += 1
+        try:
+            response = case.call(headers=sent)
+        except Exception as exc:  # TESTING re-raises what would be a 500
+            self.figures["5xx"] += 1
+            self.fail(operation, f"exception {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            return
+        self.figures[f"{response.status_code // 100}xx"] += 1
+        problem = _error_shape_problem(response)
+        if problem:
+            self.fail(operation, f"error body {response.status_code}: {problem}")
+        try:
+            case.validate_response(response, checks=CHECKS, headers=sent)
+        except BaseException as group:  # a FailureGroup of the failed checks
+            for failure in getattr(group, "exceptions", [group]):
+                title = getattr(failure, "title", type(failure).__name__)
+                self.fail(operation, f"{title} ({response.status_code}): {str(failure).splitlines()[0][:160]}")
 
-        @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
+    def generate(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
+                 examples: int = MAX_EXAMPLES):
+        """Yield up to `examples` generated cases of the operation (none when none can be made)."""
+        cases = []
+
+        @settings(max_examples=examples, derandomize=SEED is None, database=None, deadline=None,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-        def run(case):
-            self.figures["requests"] += 1
-            try:
-                response = case.call(headers=sent)
-            except Exception as exc:  # TESTING re-raises what would be a 500
-                self.figures["5xx"] += 1
-                self.fail(operation, f"exception {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
-                return
-            self.figures[f"{response.status_code // 100}xx"] += 1
-            problem = _error_shape_problem(response)
-            if problem:
-                self.fail(operation, f"error body {response.status_code}: {problem}")
-            try:
-                case.validate_response(response, checks=CHECKS, headers=sent)
-            except BaseException as group:  # a FailureGroup of the failed checks
-                for failure in getattr(group, "exceptions", [group]):
-                    title = getattr(failure, "title", type(failure).__name__)
-                    self.fail(operation, f"{title} ({response.status_code}): {str(failure).splitlines()[0][:160]}")
+        def collect(case):
+            cases.append(case)
 
+        if SEED is not None:
+            collect = seed(int(SEED))(collect)
         try:
-            run()
+            collect()
         except Unsatisfiable:
             self.figures["unsatisfiable"] += 1
+        return cases
+
+    def fuzz(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
+             headers: dict | None = None) -> None:
+        """Send generated requests of one mode."""
+        for case in self.generate(operation, mode, path_parameters):
+            self.send(operation, case, headers)
+
+    def probe_control_characters(self, operation, path_parameters: dict, headers: dict) -> None:
+        """Put a NUL byte into each string path value, each query parameter and each JSON string in turn."""
+        for base in self.generate(operation, GenerationMode.POSITIVE, path_parameters, examples=1):
+            variants = []
+            for parameter in operation.definition.raw.get("parameters", []):
+                name, where = parameter["name"], parameter["in"]
+                if where == "path" and parameter["schema"].get("type") == "string":
+                    variants.append(("path_parameters", {**base.path_parameters, name: "x\x00"}))
+                elif where == "query":
+                    variants.append(("query", {**(base.query or {}), name: "x\x00"}))
+            for body in _with_nul_in_each_string(base.body):
+                variants.append(("body", body))
+            for attribute, value in variants:
+                case = base.derive()
+                setattr(case, attribute, value)
+                self.figures["control_probes"] += 1
+                self.send(operation, case, headers)
 
     def report(self) -> str:
         lines = [f"{label}: {what}" for label, found in sorted(self.failures.items()) for what in sorted(found)]
@@ -189,5 +246,6 @@ def test_fuzzing_the_served_spec_finds_no_server_error(fuzz_app):
         values, headers = _known_values(operation, known)
         if values or headers:
             run.fuzz(operation, GenerationMode.POSITIVE, values, headers)
+        run.probe_control_characters(operation, values, headers)
     print(f"\nfuzzing: {dict(run.figures)}; failures: {sum(map(len, run.failures.values()))}")
     assert not run.failures, "\n" + run.report()
