@@ -55,7 +55,8 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
 
     def refused(route):
         route.fulfill(status=409, content_type="application/json", body=json.dumps({"error": {
-            "code": "conflict", "message": "本窗口还有未办结的号票", "details": {"ticket": held[1]}}}))
+            "code": "conflict", "message": "本窗口还有未办结的号票",
+            "details": {"window": windows[1], "ticket": held[1]["id"], "held": [held[1]]}}}))
 
     page.route("**/api/v1/windows/*/desk", desk)
     sign_in(page, live_server, "clerk1", windows[1])
@@ -82,3 +83,50 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
     expect(page.locator("#w-banner")).to_contain_text(second["number"] + "（已叫号）")
     expect(page.locator("#c-number")).to_have_text(second["number"])
     expect(page.locator("#btn-no-show")).to_be_enabled()
+
+
+def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, windows):
+    """The server called a ticket but its answer was lost: does the retry show that ticket and call no other?"""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    sign_in(page, live_server, "clerk1", windows[1])
+    open_window(page)
+    first, second = take(live_server, "shsd"), take(live_server, "shsd")
+
+    def lose_the_answer(route):
+        route.fetch()   # the server does the call …
+        route.abort("connectionreset")   # … and the screen never hears of it
+
+    page.route("**/api/v1/windows/*/call-next", lose_the_answer, times=1)
+    expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
+    page.click("#btn-call")
+    expect(page.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
+    _, waiting = live_server.call("GET", f"/api/v1/tickets/{second['id']}")
+    assert waiting["state"] == "waiting"   # the retry answered the first call again, it called no one else
+    _, desk = live_server.call("GET", f"/api/v1/windows/{windows[1]}/desk", token=tokens["clerk1"])
+    assert [ticket["id"] for ticket in desk.get("held", [desk["current"]])] == [first["id"]]
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    drain(live_server, tokens, windows, "shsd")
+
+
+def test_call_next_refused_while_the_window_holds_a_ticket(page, live_server, tokens, windows):
+    """Called elsewhere while this screen's live link is down: does 叫号 name the held ticket and show it?"""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    page.route_web_socket("**/socket.io/**", lambda ws: None)
+    page.route("**/socket.io/**", lambda route: route.abort())
+    sign_in(page, live_server, "clerk1", windows[1], live=False)
+    open_window(page)
+    ticket = take(live_server, "shsd")
+    take(live_server, "shsd")
+    status, called = live_server.call("POST", f"/api/v1/windows/{windows[1]}/call-next", token=tokens["clerk1"])
+    assert status == 200 and called["id"] == ticket["id"], called
+    expect(page.locator("#btn-call")).to_be_enabled()   # this screen does not know yet
+    page.click("#btn-call")
+    banner = page.locator("#w-banner")
+    expect(banner).to_be_visible(timeout=TIMEOUT)
+    expect(banner).to_contain_text(ticket["number"] + "（已叫号）")
+    expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
+    expect(page.locator("#btn-no-show")).to_be_enabled()
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    drain(live_server, tokens, windows, "shsd")

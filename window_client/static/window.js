@@ -63,8 +63,8 @@ function current(data) {
 /** The held ticket a 409 names (call-next while the window still holds one), if it names one. */
 function heldTicketOf(error) {
   const details = (error && error.details) || {};
-  const named = details.ticket || details.current || (Array.isArray(details.held) ? details.held[0] : null);
-  return named && typeof named === "object" && named.number ? named : null;
+  const candidates = [].concat(details.held || [], details.ticket || [], details.current || []);
+  return candidates.find(function (t) { return t && typeof t === "object" && t.number; }) || null;
 }
 
 // ---------- rendering ----------
