@@ -1,0 +1,27 @@
+"""The kiosk takes a ticket safely when the network loses the answer (Idempotency-Key, issue 13 item 3)."""
+
+from playwright.sync_api import expect
+
+from tests.screens.test_kiosk import TICKETS, TIMEOUT, kiosk  # noqa: F401  (fixture)
+
+
+def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F811
+    """The server issued the ticket but the answer was lost: is it re-sent with its key and one ticket shown?"""
+    sent, issued = [], []
+    kiosk.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
+             if request.method == "POST" and request.url.endswith("/halls/xiqu/tickets") else None)
+
+    def lose_the_answer(route):
+        issued.append(route.fetch().json())   # the server issues the ticket …
+        route.abort("connectionreset")   # … and the kiosk never hears of it
+
+    kiosk.route(TICKETS, lose_the_answer, times=1)
+    _, before = live_server.call("GET", "/api/v1/halls/xiqu/queues")
+    kiosk.locator('.k-queue[data-queue="rsyb"]').click()
+
+    expect(kiosk.locator("#ticket-view")).to_be_visible(timeout=TIMEOUT)
+    expect(kiosk.locator("#t-number")).to_have_text(issued[0]["number"])
+    assert len(sent) == 2 and sent[0] and sent[0] == sent[1], sent
+    _, after = live_server.call("GET", "/api/v1/halls/xiqu/queues")
+    waiting = {queue["code"]: queue["waiting"] for queue in after}
+    assert waiting["rsyb"] == {queue["code"]: queue["waiting"] for queue in before}["rsyb"] + 1   # one ticket, not two
