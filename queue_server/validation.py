@@ -1,8 +1,9 @@
 """Input checks at the edge: characters, JSON depth, dates and ids, before anything reaches the database.
 
-Every request's path values and query string are refused with 400 ``invalid_request`` when they hold a
-control character (a NUL byte among them: PostgreSQL cannot store one); JSON bodies are read here with
-their depth bounded and every string checked, keeping tab, line feed and carriage return for free text.
+Every request's path values, query string and form fields are refused with 400 ``invalid_request`` when
+they hold a control character (a NUL byte among them: PostgreSQL cannot store one); JSON bodies are read
+here with their depth bounded and every string checked, keeping tab, line feed and carriage return for
+free text (and form fields).
 Dates are ``YYYY-MM-DD`` between ``DATE_MIN`` and ``DATE_MAX`` (README, "What the API refuses").
 """
 
@@ -37,8 +38,8 @@ def _field_name(name: str) -> str:
     return name.encode("unicode_escape").decode("ascii") if _CONTROL.search(name) else name
 
 
-def check_path_and_query() -> None:
-    """Refuse control characters in path values and the query string, and ids no row can have."""
+def check_request_input() -> None:
+    """Refuse control characters in path values, the query string and form fields, and ids no row can have."""
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and _CONTROL.search(value):
             raise InvalidRequest({name: CONTROL_MESSAGE}, f"请求地址{CONTROL_MESSAGE}")
@@ -46,13 +47,17 @@ def check_path_and_query() -> None:
             raise NotFound("请求的对象不存在", {name: value})
     bad = {_field_name(name): CONTROL_MESSAGE for name, value in request.args.items(multi=True)
            if _CONTROL.search(name) or _CONTROL.search(value)}
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # Form fields (the sign-in form, an upload's material) may be free text: tab and line breaks pass.
+        bad.update({_field_name(name): CONTROL_MESSAGE for name, value in request.form.items(multi=True)
+                    if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value)})
     if bad:
-        raise InvalidRequest(bad, f"查询参数{CONTROL_MESSAGE}")
+        raise InvalidRequest(bad, f"请求参数{CONTROL_MESSAGE}")
 
 
 def register_input_checks(app: Flask) -> None:
-    """Check every request's path values and query string before its handler runs."""
-    app.before_request(check_path_and_query)
+    """Check every request's path values, query string and form fields before its handler runs."""
+    app.before_request(check_request_input)
 
 
 def check_json(data: Any) -> None:

@@ -31,7 +31,9 @@ from schemathesis.specs.openapi.checks import (
 
 from queue_server import clock
 from queue_server.extensions import db
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, HALL_MORNING, POSTGRES_URL, Api, _make_app, service_missing
+from tests.conftest import (
+    APPLICANT_ID, APPLICANT_PHONE, HALL_MORNING, POSTGRES_URL, Api, _make_app, service_missing,
+)
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))
 # Unset: the same requests every run (derandomized). A number explores other requests, repeatably.
@@ -85,15 +87,17 @@ def _seed(api: Api) -> dict:
     return {
         "hall_code": "xiqu", "queue_code": "shsd", "window_id": window, "ticket_id": ticket["id"],
         "case_no": case["case_no"], "rectification_id": rating["rectification"]["id"], "material_id": 1,
-        "kind": "acceptance", "application": application["case_no"], "application_token": application["token"],
+        "kind": "acceptance",
+        "application": application["case_no"], "application_token": application["token"],
     }
 
 
 def _known_values(operation, known: dict) -> tuple[dict, dict]:
     """Path values and headers naming the seeded objects, for the parameters this operation has."""
     path = operation.path
-    values = {name: known[name] for name in ("hall_code", "queue_code", "window_id", "ticket_id", "case_no",
-                                              "rectification_id", "material_id", "kind") if "{" + name + "}" in path}
+    names = ("hall_code", "queue_code", "window_id", "ticket_id", "case_no", "rectification_id",
+             "material_id", "kind")
+    values = {name: known[name] for name in names if "{" + name + "}" in path}
     headers = {}
     if path.startswith("/api/v1/public/applications/{case_no}"):
         values["case_no"] = known["application"]
@@ -106,7 +110,7 @@ def _known_values(operation, known: dict) -> tuple[dict, dict]:
 
 
 def _can_be_wrong(operation) -> bool:
-    """Tell whether an invalid request can be generated: a body, a query or a typed path value to get wrong."""
+    """Tell whether an invalid request can be made: a body, a query or a typed path value to get wrong."""
     definition = operation.definition.raw
     if "requestBody" in definition:
         return True
@@ -180,7 +184,8 @@ class FuzzRun:
         except BaseException as group:  # a FailureGroup of the failed checks
             for failure in getattr(group, "exceptions", [group]):
                 title = getattr(failure, "title", type(failure).__name__)
-                self.fail(operation, f"{title} ({response.status_code}): {str(failure).splitlines()[0][:160]}")
+                first_line = str(failure).splitlines()[0][:160]
+                self.fail(operation, f"{title} ({response.status_code}): {first_line}")
 
     def generate(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
                  examples: int = MAX_EXAMPLES):
@@ -226,8 +231,8 @@ class FuzzRun:
                 self.send(operation, case, headers)
 
     def report(self) -> str:
-        lines = [f"{label}: {what}" for label, found in sorted(self.failures.items()) for what in sorted(found)]
-        return "\n".join(lines)
+        found = sorted(self.failures.items())
+        return "\n".join(f"{label}: {what}" for label, whats in found for what in sorted(whats))
 
 
 def test_fuzzing_the_served_spec_finds_no_server_error(fuzz_app):

@@ -1,11 +1,12 @@
 """Input at the edge: control characters, JSON depth and size, date ranges, unknown filters, huge ids."""
 
+import io
 import json
 
 import pytest
 
 from queue_server.validation import DATE_MAX, MAX_JSON_DEPTH
-from tests.conftest import assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error, web_login
 
 
 def _has_chinese(text: str) -> bool:
@@ -231,3 +232,18 @@ def test_ids_beyond_the_database_range_are_404(api):
     for path in ("/tickets/99999999999", "/tickets/2147483648/history", "/rectifications/9223372036854775808",
                  "/services/SCJG-001/materials/99999999999999999999/guide"):
         assert_error(api.get(path, as_user="admin"), 404, "not_found")
+
+
+def test_control_characters_in_form_fields(client, api):
+    """Is a NUL byte in the sign-in form or an upload's material name 400, while line breaks in a form pass?"""
+    answer = web_login(client, "ad\u0000min")
+    assert answer.status_code == 400
+    assert "控制字符" in answer.get_data(as_text=True)
+    assert web_login(client, "clerk1\r\n").status_code != 400  # refused as a wrong name, not as input
+    application = api.post("/public/applications", json={
+        "service": "SCJG-006", "hall": "xiqu",
+        "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}).get_json()
+    answer = client.post(f"/api/v1/public/applications/{application['case_no']}/files",
+                         headers={"X-Application-Token": application["token"]}, content_type="multipart/form-data",
+                         data={"material": "食品经营许可申请书\u0000", "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")})
+    _bad_fields(answer, "material")
