@@ -39,7 +39,8 @@ class LoginLocked(ApiError):
 
     def __init__(self, retry_after_s: int) -> None:
         minutes = max(1, -(-retry_after_s // 60))
-        super().__init__(f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试", {"retry_after_s": retry_after_s})
+        super().__init__(f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试",
+                         {"retry_after_s": retry_after_s})
         self.retry_after_s = retry_after_s
         if has_request_context():
             g.retry_after_s = retry_after_s  # queue_server.security sends it as Retry-After
@@ -59,10 +60,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The staff user of a request as its token names them: everything authorization reads, no ORM row.
-
-    ``hall``, ``department`` and ``record()`` load rows on demand, for the few operations that need them.
-    """
+    """The staff user of a request as the token names them (``record()`` loads the ORM row)."""
 
     id: int
     username: str
@@ -141,11 +139,7 @@ user_from_token = principal_from_token
 
 
 def authenticate(username: str, password: str) -> User:
-    """Return the user with these credentials, or answer 401 (429 while the account is locked).
-
-    A failure is counted on the account (flushed, not committed): the caller commits it before it
-    answers, so the count survives the error answer (``sign_in`` does both).
-    """
+    """Return the user with these credentials, else 401 (429 while locked); failures count (unflushed)."""
     user = db.session.scalar(db.select(User).where(User.username == username))
     now = clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:

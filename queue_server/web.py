@@ -3,12 +3,21 @@
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from .auth import LoginLocked, revoke_tokens, sign_in
-from .errors import Unauthorized
 from .db import begin_write
+from .errors import Unauthorized
 from .extensions import db, limiter
 from .models import Hall
 

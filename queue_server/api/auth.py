@@ -2,7 +2,15 @@
 
 from flask import current_app
 
-from ..auth import acting_user, change_password, issue_token, revoke_tokens, sign_in, staff_required, user_view
+from ..auth import (
+    acting_user,
+    change_password,
+    issue_token,
+    revoke_tokens,
+    sign_in,
+    staff_required,
+    user_view,
+)
 from ..extensions import db, limiter
 from ..schemas import PasswordRequest, TokenRequest, parse_body
 from . import bp

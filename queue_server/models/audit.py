@@ -11,11 +11,7 @@ from .user import User
 
 
 class AuditEntry(db.Model):
-    """One recorded change: ``object`` names what changed (e.g. ``user:clerk1``), ``before``/``after`` its values.
-
-    Rows are only ever added: the ORM refuses to update or delete one, and the database refuses it
-    too (triggers made by the migration).
-    """
+    """One recorded change of ``object`` (e.g. ``user:clerk1``); rows are only ever added."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_object_at", "object", "at"),)

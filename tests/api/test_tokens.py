@@ -42,7 +42,8 @@ def restore_users(app):
     """Put the demo users back as they were (password demo, active, no lockout) after the test."""
     yield
     with app.app_context():
-        for user in db.session.scalars(db.select(User).where(User.username.in_(["clerk1", "clerk2", "clerk3"]))):
+        touched = db.select(User).where(User.username.in_(["clerk1", "clerk2", "clerk3"]))
+        for user in db.session.scalars(touched):
             if not user.check_password("demo"):
                 user.set_password("demo")
             user.active, user.roles, user.failed_logins, user.locked_until = True, ["clerk"], 0, None
@@ -86,8 +87,8 @@ def test_processes_starting_together_make_one_key(tmp_path):
     code = ("import sys, time; from pathlib import Path; from queue_server.security import instance_secret; "
             "time.sleep(max(0, float(sys.argv[2]) - time.time())); print(instance_secret(Path(sys.argv[1])))")
     start_at = str(time.time() + 1.5)
-    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), start_at], stdout=subprocess.PIPE, text=True)
-               for _ in range(8)]
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), start_at], stdout=subprocess.PIPE,
+                                text=True) for _ in range(8)]
     keys = {worker.communicate(timeout=30)[0].strip() for worker in workers}
     assert len(keys) == 1 and len(keys.pop()) >= 32
     assert path.stat().st_mode & 0o777 == 0o600
@@ -108,7 +109,8 @@ def test_the_server_says_which_key_it_uses(database_url, caplog):
 def test_a_staff_request_runs_no_query_for_the_user(app, client):
     """Issue 18.2: the token says who calls; no SELECT of the users table on the hot path."""
     token = _token(client, "clerk1")
-    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(token)).status_code == 200  # warms the cache
+    # The first request warms the cache.
+    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(token)).status_code == 200
     statements = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -164,7 +166,8 @@ def test_logout_revokes_every_token_and_session_of_the_user(app, client, restore
     for revoked in (token, other):
         assert_error(client.get("/api/v1/halls/xiqu/windows", headers=_bearer(revoked)), 401, "unauthorized")
     assert browser.get("/windows/xiqu").status_code == 302  # back to the login page
-    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(_token(client, "clerk1"))).status_code == 200
+    fresh = _token(client, "clerk1")
+    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(fresh)).status_code == 200
     assert_error(client.post("/api/v1/auth/logout"), 401, "unauthorized")
 
 
@@ -176,8 +179,9 @@ def test_password_change_keeps_the_caller_and_revokes_the_rest(app, client, rest
     details = assert_error(client.post("/api/v1/auth/password", json={"old": "nope", "new": "new-secret-1"},
                                        headers=_bearer(caller)), 400, "invalid_request")
     assert "old" in details["fields"]
-    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(other)).status_code == 200  # nothing changed
-    answer = client.post("/api/v1/auth/password", json={"old": "demo", "new": "new-secret-1"}, headers=_bearer(caller))
+    assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(other)).status_code == 200  # no change
+    answer = client.post("/api/v1/auth/password", json={"old": "demo", "new": "new-secret-1"},
+                         headers=_bearer(caller))
     assert answer.status_code == 204
     assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(caller)).status_code == 200
     assert_error(client.get("/api/v1/halls/xiqu/windows", headers=_bearer(other)), 401, "unauthorized")
@@ -194,7 +198,7 @@ def test_password_change_keeps_the_caller_and_revokes_the_rest(app, client, rest
 
 
 def test_disabling_a_user_or_changing_roles_revokes_at_once(app, client, restore_users):
-    """An admin's change of the user's row (active, roles) refuses their tokens and session from the next request."""
+    """A change of the user's row (active, roles) refuses their tokens and session from the next request."""
     token = _token(client, "clerk3")
     browser = app.test_client()
     assert web_login(browser, "clerk3").status_code == 302
@@ -238,7 +242,7 @@ def test_revocation_reaches_another_worker_through_redis(database_url, redis_url
     a, b = one.test_client(), two.test_client()
     token = _token(a, "clerk1")
     deadline = time.monotonic() + 5
-    while not two.extensions.get("wuban_token_versions") or not two.extensions["wuban_token_versions"]._subscribed:
+    while not getattr(two.extensions.get("wuban_token_versions"), "_subscribed", False):
         assert b.get("/api/v1/halls/xiqu/windows", headers=_bearer(token)).status_code == 200
         assert time.monotonic() < deadline, "worker two never subscribed"
         time.sleep(0.02)
@@ -249,8 +253,8 @@ def test_revocation_reaches_another_worker_through_redis(database_url, redis_url
     assert took < 0.5
 
 
-def test_without_redis_a_worker_reads_versions_when_it_cannot_be_told(database_url, restore_users, monkeypatch):
-    """Several workers without Redis (WEB_CONCURRENCY > 1) keep no cache: a logout elsewhere counts at once."""
+def test_without_redis_workers_read_versions_every_time(database_url, restore_users, monkeypatch):
+    """Several workers without Redis (WEB_CONCURRENCY > 1) cache nothing: a logout elsewhere counts."""
     monkeypatch.setenv("WEB_CONCURRENCY", "2")
     one, two = _make_app(database_url), _make_app(database_url)
     a, b = one.test_client(), two.test_client()
@@ -283,7 +287,7 @@ def test_create_app_refuses_a_short_key_in_production():
 
 
 def test_a_revoked_token_may_not_subscribe_to_a_window(app, client, api, restore_users):
-    """A Socket.IO connection opened with a token that is then revoked (logout) may not subscribe to a window."""
+    """A Socket.IO connection opened with a token later revoked (logout) may not subscribe to a window."""
     from queue_server.extensions import socketio
 
     token = _token(client, "clerk1")
