@@ -241,7 +241,10 @@ def restore_backup(path: Path, force: bool = False) -> dict:
         db.engine.dispose()  # no pooled connection of this process holds the old tables
         with tempfile.TemporaryDirectory(prefix=".wuban-restore-") as work:
             copy = Path(work) / DATABASE_MEMBER[dialect]
-            source = archive.extractfile(DATABASE_MEMBER[dialect])
+            try:
+                source = archive.extractfile(DATABASE_MEMBER[dialect])
+            except KeyError:
+                source = None
             if source is None:
                 raise BackupError("备份中缺少数据库文件")
             with source, copy.open("wb") as out:
