@@ -33,6 +33,12 @@ def open_window(server, token: str, number: int) -> int:
 
 
 def call_next(server, token: str, window_id: int) -> dict:
+    """Call the window's next ticket, letting go first the one it still holds (a window holds one at a time)."""
+    status, desk = server.call("GET", f"/api/v1/windows/{window_id}/desk", token=token)
+    assert status == 200, desk
+    for held in desk["held"]:
+        trigger = "no_show" if held["state"] == "called" else "finish"
+        assert server.call("POST", f"/api/v1/tickets/{held['id']}/{trigger}", token=token)[0] == 200
     status, ticket = server.call("POST", f"/api/v1/windows/{window_id}/call-next", token=token)
     assert status == 200, ticket
     assert ticket["state"] == "called"
