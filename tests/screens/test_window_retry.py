@@ -97,10 +97,15 @@ def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, wi
         route.fetch()   # the server does the call …
         route.abort("connectionreset")   # … and the screen never hears of it
 
+    sent = []
+    page.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
+            if request.url.endswith("/call-next") else None)
     page.route("**/api/v1/windows/*/call-next", lose_the_answer, times=1)
     expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-call")
     expect(page.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
+    assert len(sent) == 2 and sent[0] and sent[0] == sent[1], sent   # the same action, sent again
+    expect(page.locator("#w-banner")).to_be_hidden()   # the retried answer, not an error
     _, waiting = live_server.call("GET", f"/api/v1/tickets/{second['id']}")
     assert waiting["state"] == "waiting"   # the retry answered the first call again, it called no one else
     _, desk = live_server.call("GET", f"/api/v1/windows/{windows[1]}/desk", token=tokens["clerk1"])
