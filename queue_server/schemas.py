@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from workflows import case as case_flow
 
 from .errors import InvalidRequest
-from .validation import CUSTOM_ERRORS, ApiDate, SingleLine, read_json
+from .validation import CUSTOM_ERRORS, MAX_ID, ApiDate, SingleLine, read_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,6 +22,9 @@ PHONE_RE = r"^1[3-9]\d{9}$"
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), SingleLine]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_RE)]
+# A row id in a body or query (32-bit in the database), and a list's offset.
+RowId = Annotated[int, Field(le=MAX_ID)]
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -179,7 +182,7 @@ class CaseRequest(Body):
     hall: Code
     mode: Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
     applicant: Applicant
-    ticket_id: int | None = None
+    ticket_id: RowId | None = None
     materials: Annotated[list[MaterialReceived], Field(max_length=60)] = []
     delivery: Delivery | None = None
 
@@ -250,7 +253,7 @@ class CaseListQuery(Query):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     assignee: Name | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Offset = 0
 
 
 class ProgressQuery(Query):
@@ -366,14 +369,14 @@ RatingChannel = Literal["evaluator", "kiosk", "status_page", "portal"]
 
 
 class RatingRequest(Body):
-    ticket_id: int | None = None
+    ticket_id: RowId | None = None
     case_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     grade: Annotated[int, Field(ge=1, le=5)]
     comment: Comment | None = None
     # Where the citizen rated; default: the ticket's status page, or the portal for a case.
     channel: RatingChannel | None = None
     # The evaluator facing a window names it: only the ticket that window finished last may be rated there.
-    window_id: int | None = None
+    window_id: RowId | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> "RatingRequest":
@@ -390,7 +393,7 @@ class RectificationListQuery(Query):
     state: Literal["open", "assigned", "closed"] | None = None
     overdue: bool | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Offset = 0
 
 
 class AssignRequest(Body):
@@ -442,7 +445,7 @@ class SlotQuery(Query):
 class AppointmentRequest(Body):
     hall: Code
     queue: Code
-    slot_id: int
+    slot_id: RowId
     name: Name
     phone: Phone
 

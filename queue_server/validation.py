@@ -49,7 +49,8 @@ def check_request_input() -> None:
            if _CONTROL.search(name) or _CONTROL.search(value)}
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # Form fields (the sign-in form, an upload's material) may be free text: tab and line breaks pass.
-        bad.update({_field_name(name): CONTROL_MESSAGE for name, value in request.form.items(multi=True)
+        fields = ((str(name), str(value)) for name, value in request.form.items(multi=True))
+        bad.update({_field_name(name): CONTROL_MESSAGE for name, value in fields
                     if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value)})
     if bad:
         raise InvalidRequest(bad, f"请求参数{CONTROL_MESSAGE}")

@@ -3,7 +3,8 @@
 Every operation of ``/api/v1/openapi.json`` gets generated requests, in-process (WSGI) against a fresh
 database of each backend, as the demo admin (bearer token): valid data, invalid data, valid data aimed
 at objects that exist (the demo hall, a ticket, a case, an online application, a rectification), and a
-valid request with a NUL byte put into each string path value, query parameter and JSON string in turn.
+valid request with a NUL byte put into each string path value, query parameter and JSON string, and a
+number beyond 64 bits into each integer one, in turn.
 Checks: no 5xx (and no exception), every error body in the contract's shape, status codes, media types
 and answer bodies as the spec declares them. Deterministic (derandomized Hypothesis, no example
 database) and bounded by MAX_EXAMPLES per operation and pass. Run with ``-s`` to see the figures;
@@ -12,8 +13,10 @@ FUZZ_EXAMPLES=40 digs deeper, FUZZ_SEED=N tries other requests.
 
 import json
 import os
+import traceback
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -118,8 +121,12 @@ def _can_be_wrong(operation) -> bool:
     return any(p["in"] != "path" or p.get("schema", {}).get("type") != "string" for p in parameters)
 
 
-def _with_nul_in_each_string(body, limit: int = 12) -> list:
-    """Copies of a JSON body, each with a NUL byte added to one of its strings (at most `limit` copies)."""
+# Beyond any 64-bit database column.
+HUGE = 2**64
+
+
+def _edge_values_in_body(body, limit: int = 16) -> list:
+    """Copies of a JSON body, each with a NUL byte in one string or a HUGE number (`limit` copies at most)."""
     copies: list = []
 
     def walk(value, replace):
@@ -127,6 +134,8 @@ def _with_nul_in_each_string(body, limit: int = 12) -> list:
             return
         if isinstance(value, str):
             copies.append(replace(value + "\x00"))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            copies.append(replace(HUGE))
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(item, lambda new, key=key: replace({**value, key: new}))
@@ -173,7 +182,10 @@ class FuzzRun:
             response = case.call(headers=sent)
         except Exception as exc:  # TESTING re-raises what would be a 500
             self.figures["5xx"] += 1
-            self.fail(operation, f"exception {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            frames = traceback.extract_tb(exc.__traceback__)
+            ours = [frame for frame in frames if "site-packages" not in frame.filename]
+            where = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+            self.fail(operation, f"exception {type(exc).__name__}{where}: {str(exc).splitlines()[0][:120]}")
             return
         self.figures[f"{response.status_code // 100}xx"] += 1
         problem = _error_shape_problem(response)
@@ -212,22 +224,24 @@ class FuzzRun:
         for case in self.generate(operation, mode, path_parameters):
             self.send(operation, case, headers)
 
-    def probe_control_characters(self, operation, path_parameters: dict, headers: dict) -> None:
-        """Put a NUL byte into each string path value, each query parameter and each JSON string in turn."""
+    def probe_edge_values(self, operation, path_parameters: dict, headers: dict) -> None:
+        """Put a NUL byte into each string path value, query parameter and JSON string, a HUGE number into
+        each integer one, in turn."""
         for base in self.generate(operation, GenerationMode.POSITIVE, path_parameters, examples=1):
             variants = []
             for parameter in operation.definition.raw.get("parameters", []):
                 name, where = parameter["name"], parameter["in"]
-                if where == "path" and parameter["schema"].get("type") == "string":
-                    variants.append(("path_parameters", {**base.path_parameters, name: "x\x00"}))
+                edge = str(HUGE) if parameter.get("schema", {}).get("type") == "integer" else "x\x00"
+                if where == "path":
+                    variants.append(("path_parameters", {**base.path_parameters, name: edge}))
                 elif where == "query":
-                    variants.append(("query", {**(base.query or {}), name: "x\x00"}))
-            for body in _with_nul_in_each_string(base.body):
+                    variants.append(("query", {**(base.query or {}), name: edge}))
+            for body in _edge_values_in_body(base.body):
                 variants.append(("body", body))
             for attribute, value in variants:
                 case = base.derive()
                 setattr(case, attribute, value)
-                self.figures["control_probes"] += 1
+                self.figures["edge_probes"] += 1
                 self.send(operation, case, headers)
 
     def report(self) -> str:
@@ -251,6 +265,6 @@ def test_fuzzing_the_served_spec_finds_no_server_error(fuzz_app):
         values, headers = _known_values(operation, known)
         if values or headers:
             run.fuzz(operation, GenerationMode.POSITIVE, values, headers)
-        run.probe_control_characters(operation, values, headers)
+        run.probe_edge_values(operation, values, headers)
     print(f"\nfuzzing: {dict(run.figures)}; failures: {sum(map(len, run.failures.values()))}")
     assert not run.failures, "\n" + run.report()

@@ -227,6 +227,19 @@ def test_known_filter_values_still_answer(api):
 # --- ids in the path ---
 
 
+def test_ids_and_offsets_beyond_the_database_range_are_400(api):
+    """Is an id in a body, or a list offset, that no 64-bit column can hold a 400 naming it?"""
+    huge = 10**20
+    _bad_fields(api.post("/ratings", json={"ticket_id": huge, "grade": 5}), "ticket_id")
+    _bad_fields(api.post("/appointments", json={"hall": "xiqu", "queue": "shsd", "slot_id": huge, "name": "张三",
+                                                "phone": "13800138000"}), "slot_id")
+    body = {"service": "SCJG-006", "hall": "xiqu", "mode": "once", "ticket_id": huge,
+            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}
+    _bad_fields(api.post("/cases", json=body, as_user="clerk1"), "ticket_id")
+    _bad_fields(api.get(f"/cases?offset={huge}", as_user="admin"), "offset")
+    _bad_fields(api.get(f"/rectifications?offset={huge}", as_user="admin"), "offset")
+
+
 def test_ids_beyond_the_database_range_are_404(api):
     """Is an id no row can have 404, not a database overflow?"""
     for path in ("/tickets/99999999999", "/tickets/2147483648/history", "/rectifications/9223372036854775808",
@@ -235,7 +248,7 @@ def test_ids_beyond_the_database_range_are_404(api):
 
 
 def test_control_characters_in_form_fields(client, api):
-    """Is a NUL byte in the sign-in form or an upload's material name 400, while line breaks in a form pass?"""
+    """Is a NUL byte in the sign-in form or an upload's material 400, while line breaks in a form pass?"""
     answer = web_login(client, "ad\u0000min")
     assert answer.status_code == 400
     assert "控制字符" in answer.get_data(as_text=True)
@@ -244,6 +257,7 @@ def test_control_characters_in_form_fields(client, api):
         "service": "SCJG-006", "hall": "xiqu",
         "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}).get_json()
     answer = client.post(f"/api/v1/public/applications/{application['case_no']}/files",
-                         headers={"X-Application-Token": application["token"]}, content_type="multipart/form-data",
+                         headers={"X-Application-Token": application["token"]},
+                         content_type="multipart/form-data",
                          data={"material": "食品经营许可申请书\u0000", "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")})
     _bad_fields(answer, "material")
