@@ -65,7 +65,8 @@ def open_board(page, server, layout: str | None = None) -> None:
 def wait_ready(page, timeout: int = WAIT_MS) -> None:
     """Connected, and the snapshot applied (live.js knows a seq)."""
     page.wait_for_function(
-        "document.body.dataset.online === 'true' && window.wubanBoard && wubanBoard.lastSeq !== null",
+        # A function, not an expression: polling an expression evals it, which the page's CSP forbids.
+        "() => document.body.dataset.online === 'true' && window.wubanBoard && wubanBoard.lastSeq !== null",
         timeout=timeout,
     )
 
@@ -205,7 +206,7 @@ def test_board_survives_a_server_restart(page, live_server, token):
     calls_before = page.evaluate("wubanBoard.calls.map(c => c.number)")
     live_server.stop()
     try:
-        page.wait_for_function("document.body.dataset.online === 'false'", timeout=WAIT_MS)
+        page.wait_for_function("() => document.body.dataset.online === 'false'", timeout=WAIT_MS)
         assert page.is_visible("#offline-banner")
         assert "连接中断，正在重连" in page.inner_text("#offline-banner")
     finally:
