@@ -7,7 +7,6 @@ nothing twice; another body under the same key is refused.
 
 import threading
 import uuid
-from datetime import timedelta
 
 import pytest
 
