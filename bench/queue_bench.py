@@ -4,11 +4,14 @@ Run from the repository root:
 
     .venv/bin/python bench/queue_bench.py [--clerks 32] [--kiosks 8] [--workers 2] [--worker-class eventlet] ...
 
-It builds a fresh PostgreSQL database, loads the demo hall, adds windows so that --clerks windows of
-hall ``xiqu`` all serve one queue, starts gunicorn the production way, and drives it with asyncio +
-aiohttp in two phases: "issue" (kiosks only) and "mixed" (clerks calling while kiosks issue). It
-then checks that every issued ticket was called exactly once, prints a table and writes JSON to
-bench/results/. See bench/README.md. Only 127.0.0.1 is ever contacted.
+It builds a fresh database (PostgreSQL, or a temporary SQLite file with --database sqlite), loads the
+demo hall, adds windows so that --clerks windows of hall ``xiqu`` all serve one queue, starts gunicorn
+the production way, and drives it with asyncio + aiohttp in two phases: "issue" (kiosks only) and
+"mixed" (clerks calling while kiosks issue; a window holds one ticket at a time, so each clerk lets the
+called ticket go, --release, before calling again). It then checks that every issued ticket was called
+exactly once, prints a table and writes JSON to bench/results/. --repeat and --matrix run it several
+times and report medians; --sweep measures the cost per request at several line lengths; --peer puts
+a peer's figures (bench/peers.json) beside ours. See bench/README.md. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -21,15 +24,20 @@ import os
 import platform
 import signal
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import psycopg2
@@ -40,11 +48,19 @@ RESULTS_DIR = REPO / "bench" / "results"
 HALL = "xiqu"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 STAFF_USERS = ["clerk1", "clerk2", "clerk3", "clerk4", "clerk5", "clerk6", "admin"]
+PEERS_FILE = REPO / "bench" / "peers.json"
+HALL_TZ = ZoneInfo(os.environ.get("TZ_NAME", "Asia/Shanghai"))
+# What a clerk sends after a call to let the ticket go (a window holds one ticket at a time).
+RELEASE_STEPS = {"no_show": ("no_show",), "finish": ("start", "finish")}
+STEADY_MIN_S = 20.0  # a steady-state figure needs at least this long a stretch of calling with a line
 
 # The target the README states for a busy hall.
 TARGET_CLERKS = 32
 TARGET_CALLS_PER_S = 300.0
 TARGET_P95_MS = 50.0
+# Issue #11's target for the hall as installed: SQLite, one eventlet worker, 8 kiosks and 8 clerks.
+SQLITE_TARGET_RPS = 100.0
+SQLITE_TARGET_P95_MS = 100.0
 
 CLIENT_TIMEOUT_S = 30.0  # one request; gunicorn's worker timeout is 60 s
 MAX_HTTP_ERRORS = 200  # per phase; beyond this the phase is aborted
@@ -149,8 +165,11 @@ def pg_connect(url: str):
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _proc_stat(pid: int) -> tuple[str, int, int, int] | None:
-    """(comm, ppid, pgrp, utime+stime ticks) of a process, or None when it is gone."""
+def _proc_stat(pid: int, children: bool = False) -> tuple[str, int, int, int] | None:
+    """(comm, ppid, pgrp, utime+stime ticks) of a process, or None when it is gone.
+
+    With ``children``, the last value is the CPU of its exited and reaped children instead (cutime+cstime).
+    """
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -158,8 +177,23 @@ def _proc_stat(pid: int) -> tuple[str, int, int, int] | None:
     rpar = raw.rfind(")")
     comm = raw[raw.find("(") + 1:rpar]
     fields = raw[rpar + 2:].split()
-    # fields[0] is state (field 3); utime is field 14, stime field 15 -> indexes 11, 12
+    # fields[0] is state (field 3); utime is field 14, stime 15, cutime 16, cstime 17 -> indexes 11..14
+    if children:
+        return comm, int(fields[1]), int(fields[2]), int(fields[13]) + int(fields[14])
     return comm, int(fields[1]), int(fields[2]), int(fields[11]) + int(fields[12])
+
+
+def postmaster_pids() -> list[int]:
+    """The PostgreSQL postmasters of this machine (a postgres process whose parent is not postgres)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = _proc_stat(int(entry))
+            if st and st[0].startswith("postgres"):
+                parent = _proc_stat(st[1])
+                if parent is None or not parent[0].startswith("postgres"):
+                    found.append(int(entry))
+    return found
 
 
 def _system_ticks() -> tuple[int, int]:
@@ -171,14 +205,16 @@ def _system_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
-GROUPS = ("gunicorn", "postgres", "client", "other")
+GROUPS = ("gunicorn", "postgres", "postgres_exited", "client", "other")
 
 
-def _classify(pid: int, comm: str, pgrp: int, me: int, server_pgid: int | None, dbname: str) -> str:
+def _classify(pid: int, comm: str, pgrp: int, me: int, server_pgid: int | None, dbname: str | None) -> str:
     if pid == me:
         return "client"
     if server_pgid is not None and pgrp == server_pgid:
         return "gunicorn"
+    if comm.startswith("postgres") and dbname is None:
+        return "other"  # a SQLite run: PostgreSQL is someone else's
     if comm.startswith("postgres"):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -211,20 +247,30 @@ def cpu_snapshot(server_pgid: int | None, dbname: str, known: dict[int, str] | N
                 known[pid] = group
         procs[pid] = (group, ticks)
     busy, total = _system_ticks()
-    return {"t": time.monotonic(), "procs": procs, "busy": busy, "total": total}
+    reaped = {pid: (st[3] if st else 0) for pid in postmaster_pids() for st in [_proc_stat(pid, children=True)]}
+    return {"t": time.monotonic(), "procs": procs, "busy": busy, "total": total, "reaped": reaped}
 
 
 class CpuSampler(threading.Thread):
-    """Sums CPU per group over short intervals, so short-lived processes (others' test runs) count too."""
+    """Sums CPU per group over short intervals, so short-lived processes (others' test runs) count too.
 
-    def __init__(self, server_pgid: int | None, dbname: str, interval: float = 1.0):
+    PostgreSQL backends that start and exit between two samples are never seen alive: their CPU is
+    read from the postmaster's reaped-children time (cutime + cstime), less what was already counted
+    of the backends seen alive that exited since, as ``postgres_exited`` (any database: a backend not
+    seen alive cannot be told apart).
+    """
+
+    def __init__(self, server_pgid: int | None, dbname: str | None, interval: float = 0.5):
         super().__init__(daemon=True, name="cpu-sampler")
         self.server_pgid, self.dbname, self.interval = server_pgid, dbname, interval
         self.stop_event = threading.Event()
         self.known: dict[int, str] = {}
+        self.comm: dict[int, bool] = {}
+        self.postgres_pids: set[int] = set()
         self.used: Counter = Counter()
         self.server: Counter = Counter()
         self.first = self.last = cpu_snapshot(server_pgid, dbname, self.known)
+        self.postgres_pids = {pid for pid in self.last["procs"] if self._is_postgres(pid)}
 
     def _step(self) -> None:
         snap = cpu_snapshot(self.server_pgid, self.dbname, self.known)
@@ -235,7 +281,21 @@ class CpuSampler(threading.Thread):
             self.used[group] += delta
             if group == "gunicorn":
                 self.server[pid] += delta
+        # backends that exited since the last sample: the postmaster's reaped time grew by all they used
+        reaped = sum(max(ticks - self.last["reaped"].get(pid, ticks), 0) for pid, ticks in snap["reaped"].items())
+        seen = sum(ticks for pid, (group, ticks) in self.last["procs"].items()
+                   if pid not in snap["procs"] and self.known.get(pid) in ("postgres", "other")
+                   and pid in self.postgres_pids)
+        self.used["postgres_exited"] += max(reaped - seen, 0)
+        self.postgres_pids |= {pid for pid in snap["procs"] if pid in self.known and self._is_postgres(pid)}
         self.last = snap
+
+    def _is_postgres(self, pid: int) -> bool:
+        cached = self.comm.get(pid)
+        if cached is None:
+            st = _proc_stat(pid)
+            cached = self.comm[pid] = bool(st and st[0].startswith("postgres"))
+        return cached
 
     def run(self) -> None:
         while not self.stop_event.wait(self.interval):
@@ -332,60 +392,167 @@ def run_cmd(cmd: list[str], env: dict, deadline: Deadline, what: str) -> None:
         raise BenchAbort(f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
-def create_database(admin_url: str, dbname: str) -> None:
-    conn = pg_connect(admin_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-    log(f"database {dbname} created")
+class _Cursor:
+    """A DB-API cursor that takes %s placeholders on either database."""
+
+    def __init__(self, cursor, sqlite: bool):
+        self.cursor, self.sqlite = cursor, sqlite
+
+    def execute(self, query: str, params=()):
+        self.cursor.execute(query.replace("%s", "?") if self.sqlite else query, params)
+        return self
+
+    def executemany(self, query: str, rows):
+        self.cursor.executemany(query.replace("%s", "?") if self.sqlite else query, rows)
+
+    def fetchone(self):
+        return self.cursor.fetchone()
+
+    def fetchall(self):
+        return self.cursor.fetchall()
 
 
-def setup_windows(db_url: str, queue_code: str, k: int) -> list[dict]:
+class BenchDB:
+    """The bench's database: PostgreSQL (--db-name, dropped and recreated) or a temporary SQLite file."""
+
+    def __init__(self, args):
+        self.kind = args.database
+        self.dbname = args.db_name if self.kind == "postgresql" else None
+        self.admin_url = args.postgres_url
+        self.tmpdir: str | None = None
+        self.path: str | None = None
+
+    @property
+    def server_url(self) -> str:
+        """The DATABASE_URL the server and the flask commands get."""
+        if self.kind == "sqlite":
+            return "sqlite:///" + self.path
+        return with_dbname(self.admin_url, self.dbname)
+
+    def create(self) -> None:
+        if self.kind == "sqlite":
+            self.tmpdir = tempfile.mkdtemp(prefix="wuban-bench-")
+            self.path = os.path.join(self.tmpdir, "bench.sqlite3")
+            log(f"SQLite file {self.path}")
+            return
+        conn = pg_connect(self.admin_url)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname)))
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.dbname)))
+        finally:
+            conn.close()
+        log(f"database {self.dbname} created")
+
+    def remove(self) -> None:
+        """Remove a SQLite run's temporary folder (a PostgreSQL bench database is kept for inspection)."""
+        if self.tmpdir:
+            for name in os.listdir(self.tmpdir):
+                os.unlink(os.path.join(self.tmpdir, name))
+            os.rmdir(self.tmpdir)
+            self.tmpdir = None
+
+    def cursor(self):
+        return _Transaction(self)
+
+
+class _Transaction:
+    def __init__(self, bdb: BenchDB):
+        self.bdb = bdb
+
+    def __enter__(self) -> _Cursor:
+        if self.bdb.kind == "sqlite":
+            self.conn = sqlite3.connect(self.bdb.path, timeout=60)
+        else:
+            self.conn = pg_connect(self.bdb.server_url)
+        return _Cursor(self.conn.cursor(), self.bdb.kind == "sqlite")
+
+    def __exit__(self, kind, value, tb) -> None:
+        try:
+            if kind is None:
+                self.conn.commit()
+            else:
+                self.conn.rollback()
+        finally:
+            self.conn.close()
+
+
+def setup_windows(bdb: BenchDB, queue_code: str, k: int) -> list[dict]:
     """Make at least k windows of the hall serve the queue; return k of them (id, number)."""
-    conn = pg_connect(db_url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT id FROM halls WHERE code = %s", (HALL,))
-            row = cur.fetchone()
-            if row is None:
-                raise BenchAbort(f"hall {HALL} missing after demo load")
-            hall_id = row[0]
-            cur.execute("SELECT id FROM queues WHERE hall_id = %s AND code = %s", (hall_id, queue_code))
-            row = cur.fetchone()
-            if row is None:
-                raise BenchAbort(f"queue {queue_code} missing in hall {HALL}")
-            queue_id = row[0]
-            # every existing window of the hall also serves the queue
+    with bdb.cursor() as cur:
+        cur.execute("SELECT id FROM halls WHERE code = %s", (HALL,))
+        row = cur.fetchone()
+        if row is None:
+            raise BenchAbort(f"hall {HALL} missing after demo load")
+        hall_id = row[0]
+        cur.execute("SELECT id FROM queues WHERE hall_id = %s AND code = %s", (hall_id, queue_code))
+        row = cur.fetchone()
+        if row is None:
+            raise BenchAbort(f"queue {queue_code} missing in hall {HALL}")
+        queue_id = row[0]
+        # every existing window of the hall also serves the queue
+        cur.execute(
+            "INSERT INTO window_queues (window_id, queue_id) SELECT id, %s FROM windows WHERE hall_id = %s "
+            "ON CONFLICT DO NOTHING",
+            (queue_id, hall_id),
+        )
+        cur.execute("SELECT count(*), coalesce(max(number), 0) FROM windows WHERE hall_id = %s", (hall_id,))
+        count, max_number = cur.fetchone()
+        for n in range(max_number + 1, max_number + 1 + max(0, k - count)):
             cur.execute(
-                "INSERT INTO window_queues (window_id, queue_id) SELECT id, %s FROM windows WHERE hall_id = %s "
-                "ON CONFLICT DO NOTHING",
-                (queue_id, hall_id),
+                "INSERT INTO windows (hall_id, number, name, status, clerk_id) "
+                "VALUES (%s, %s, %s, 'closed', NULL) RETURNING id",
+                (hall_id, n, f"{n}号综合窗口（压测）"),
             )
-            cur.execute("SELECT count(*), coalesce(max(number), 0) FROM windows WHERE hall_id = %s", (hall_id,))
-            count, max_number = cur.fetchone()
-            for n in range(max_number + 1, max_number + 1 + max(0, k - count)):
-                cur.execute(
-                    "INSERT INTO windows (hall_id, number, name, status, clerk_id) "
-                    "VALUES (%s, %s, %s, 'closed', NULL) RETURNING id",
-                    (hall_id, n, f"{n}号综合窗口（压测）"),
-                )
-                cur.execute("INSERT INTO window_queues (window_id, queue_id) VALUES (%s, %s)", (cur.fetchone()[0], queue_id))
-            cur.execute(
-                "SELECT w.id, w.number FROM windows w JOIN window_queues wq ON wq.window_id = w.id "
-                "WHERE w.hall_id = %s AND wq.queue_id = %s ORDER BY w.number LIMIT %s",
-                (hall_id, queue_id, k),
-            )
-            windows = [{"id": wid, "number": num} for wid, num in cur.fetchall()]
-    finally:
-        conn.close()
+            cur.execute("INSERT INTO window_queues (window_id, queue_id) VALUES (%s, %s)", (cur.fetchone()[0], queue_id))
+        cur.execute(
+            "SELECT w.id, w.number FROM windows w JOIN window_queues wq ON wq.window_id = w.id "
+            "WHERE w.hall_id = %s AND wq.queue_id = %s ORDER BY w.number LIMIT %s",
+            (hall_id, queue_id, k),
+        )
+        windows = [{"id": wid, "number": num} for wid, num in cur.fetchall()]
     if len(windows) < k:
         raise BenchAbort(f"only {len(windows)} windows serve {queue_code}, wanted {k}")
     log(f"{len(windows)} windows serve queue {queue_code}")
     return windows
+
+
+def insert_line(bdb: BenchDB, queue_code: str, count: int) -> list[int]:
+    """Put `count` waiting tickets (numbers Z00001…) in the queue's line directly (setup, not measured).
+
+    They are older than any ticket the kiosks issue, so they are called first; the waiting tally is
+    raised by as many. Returns their ids.
+    """
+    if count <= 0:
+        return []
+    day = datetime.now(HALL_TZ).date().isoformat()
+    start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=2)
+    with bdb.cursor() as cur:
+        cur.execute("SELECT h.id, q.id FROM halls h JOIN queues q ON q.hall_id = h.id WHERE h.code = %s AND q.code = %s",
+                    (HALL, queue_code))
+        hall_id, queue_id = cur.fetchone()
+        rows = []
+        for n in range(1, count + 1):
+            at = (start + timedelta(milliseconds=n)).isoformat(sep=" ", timespec="microseconds")
+            rows.append((hall_id, queue_id, queue_id, day, f"Z{n:05d}", at, at))
+        insert = ("INSERT INTO tickets (hall_id, queue_id, origin_queue_id, service_date, number, state, lane, "
+                  "issued_at, queued_at, recalls) VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)")
+        if bdb.kind == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cur.cursor, insert.replace("VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)",
+                                                      "VALUES %s"),
+                           [(*r[:5], "waiting", 1, *r[5:], 0) for r in rows], page_size=2000)
+        else:
+            cur.executemany(insert, rows)
+        cur.execute("INSERT INTO waiting_tallies (queue_id, service_date, lane, slot, waiting) VALUES (%s, %s, 1, 0, %s) "
+                    "ON CONFLICT (queue_id, service_date, lane, slot) DO UPDATE SET waiting = waiting_tallies.waiting + "
+                    "excluded.waiting", (queue_id, day, count))
+        cur.execute("SELECT id FROM tickets WHERE queue_id = %s AND number LIKE %s", (queue_id, "Z%"))
+        ids = [row[0] for row in cur.fetchall()]
+    log(f"{len(ids)} tickets put in line {queue_code} directly")
+    return ids
 
 
 def port_is_taken(port: int) -> bool:
@@ -489,7 +656,9 @@ class Recorder:
         self.issue: dict[str, list[tuple[float, float]]] = {"issue": [], "mixed": []}
         self.call200: list[tuple[float, float]] = []
         self.call204: list[tuple[float, float]] = []
+        self.release: list[tuple[float, float]] = []  # the requests that let a called ticket go
         self.issued: list[dict] = []  # {id, number}
+        self.line_ids: set[int] = set()  # tickets put in line directly before the phases (--line)
         self.called: list[tuple[int, int, int | None]] = []  # (ticket id, window id, window_number answered)
         self.errors: Counter = Counter()
         self.error_samples: list[str] = []
@@ -562,21 +731,39 @@ async def kiosks(session, base: str, rec: Recorder, phase: str, n_kiosks: int, n
 
 
 async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max_requests: int,
-                empty_sleep_s: float) -> None:
+                empty_sleep_s: float, release_steps: tuple[str, ...], calls_left: dict | None) -> None:
+    """Call-next in a loop; after each call let the ticket go (release_steps) so the window may call again."""
     url = f"{base}/api/v1/windows/{window['id']}/call-next"
     for _ in range(max_requests):
+        if calls_left is not None:
+            if calls_left["n"] <= 0:
+                return
+            calls_left["n"] -= 1
         t0 = time.perf_counter()
         try:
             status, body = await post(session, url, token)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             status, body = type(exc).__name__, str(exc).encode()
         t1 = time.perf_counter()
+        if status != 200 and calls_left is not None:
+            calls_left["n"] += 1
         if status == 200:
             ticket = json.loads(body)
             rec.call200.append((t1, t1 - t0))
             rec.called.append((ticket["id"], window["id"], ticket.get("window_number")))
             if rec.kiosks_done_at is None:
                 rec.calls_while_issuing += 1
+            for step in release_steps:
+                r0 = time.perf_counter()
+                try:
+                    status, body = await post(session, f"{base}/api/v1/tickets/{ticket['id']}/{step}", token)
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                    status, body = type(exc).__name__, str(exc).encode()
+                r1 = time.perf_counter()
+                if status == 200:
+                    rec.release.append((r1, r1 - r0))
+                elif rec.error("mixed", step, status, body.decode(errors="replace")) >= MAX_HTTP_ERRORS:
+                    raise BenchAbort(f"mixed: too many failed {step} requests")
         elif status == 204:
             rec.call204.append((t1, t1 - t0))
             # stop once a request SENT after the last ticket was issued found the queue empty
@@ -590,8 +777,8 @@ async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max
     rec.error("mixed", "call-next", "request-cap-reached")
 
 
-async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_pgid: int, db_url: str,
-                   dbname: str, deadline: Deadline) -> None:
+async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_pgid: int, bdb: BenchDB,
+                   deadline: Deadline) -> None:
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=args.clerks + args.kiosks + 8, keepalive_timeout=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -601,9 +788,9 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
 
         # phase 1: kiosks only
         def start_sampler():
-            if args.sample_interval <= 0:
+            if args.sample_interval <= 0 or bdb.kind != "postgresql":
                 return None
-            sampler = PgSampler(db_url, dbname, args.sample_interval, time.monotonic() + deadline.left())
+            sampler = PgSampler(bdb.server_url, bdb.dbname, args.sample_interval, time.monotonic() + deadline.left())
             sampler.start()
             return sampler
 
@@ -615,7 +802,7 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
 
         log(f"phase issue: {args.kiosks} kiosks issue {args.prefill} tickets")
         sampler = start_sampler()
-        cpu = CpuSampler(server_pgid, dbname)
+        cpu = CpuSampler(server_pgid, bdb.dbname)
         cpu.start()
         rec.phase_start["issue"] = time.perf_counter()
         try:
@@ -629,10 +816,12 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
         # phase 2: clerks call while kiosks keep issuing
         log(f"phase mixed: {args.clerks} clerks call-next while {args.kiosks} kiosks issue {args.tickets} more")
         sampler = start_sampler()
-        cpu = CpuSampler(server_pgid, dbname)
+        cpu = CpuSampler(server_pgid, bdb.dbname)
         cpu.start()
         rec.phase_start["mixed"] = time.perf_counter()
-        max_requests = 4 * (args.prefill + args.tickets) + 200_000
+        max_requests = 4 * (args.line + args.prefill + args.tickets) + 200_000
+        calls_left = {"n": args.calls} if args.calls else None
+        release_steps = RELEASE_STEPS[args.release]
 
         async def kiosk_side():
             try:
@@ -641,7 +830,8 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
                 rec.kiosks_done_at = time.perf_counter()
 
         clerk_tasks = [
-            clerk(session, base, rec, window, tokens[i % len(tokens)], max_requests, args.empty_sleep_ms / 1000.0)
+            clerk(session, base, rec, window, tokens[i % len(tokens)], max_requests, args.empty_sleep_ms / 1000.0,
+                  release_steps, calls_left)
             for i, window in enumerate(windows)
         ]
         try:
@@ -656,30 +846,29 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
 # checks and report
 
 
-def db_checks(db_url: str) -> dict:
-    conn = pg_connect(db_url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT ticket_id, count(*) FROM ticket_events WHERE trigger = 'call' "
-                        "GROUP BY ticket_id HAVING count(*) > 1 ORDER BY ticket_id LIMIT 50")
-            double_call_events = [list(r) for r in cur.fetchall()]
-            cur.execute("SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE trigger = 'call' "
-                        "GROUP BY ticket_id HAVING count(*) > 1) AS doubles")
-            double_call_tickets = cur.fetchone()[0]
-            cur.execute("SELECT id, number FROM tickets WHERE state = 'waiting' ORDER BY id LIMIT 50")
-            waiting_rows = [list(r) for r in cur.fetchall()]
-            cur.execute("SELECT count(*) FROM tickets WHERE state = 'waiting'")
-            waiting = cur.fetchone()[0]
-            cur.execute("SELECT hall_id, service_date::text, number, count(*) FROM tickets "
-                        "GROUP BY hall_id, service_date, number HAVING count(*) > 1 LIMIT 50")
-            duplicate_numbers = [list(r) for r in cur.fetchall()]
-            cur.execute("SELECT state, count(*) FROM tickets GROUP BY state ORDER BY state")
-            by_state = dict(cur.fetchall())
-            cur.execute("SELECT count(*) FROM ticket_events WHERE trigger = 'call'")
-            call_events = cur.fetchone()[0]
-    finally:
-        conn.close()
+def db_checks(bdb: BenchDB) -> dict:
+    with bdb.cursor() as cur:
+        cur.execute("SELECT ticket_id, count(*) FROM ticket_events WHERE trigger = 'call' "
+                    "GROUP BY ticket_id HAVING count(*) > 1 ORDER BY ticket_id LIMIT 50")
+        double_call_events = [list(r) for r in cur.fetchall()]
+        cur.execute("SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE trigger = 'call' "
+                    "GROUP BY ticket_id HAVING count(*) > 1) AS doubles")
+        double_call_tickets = cur.fetchone()[0]
+        cur.execute("SELECT id, number FROM tickets WHERE state = 'waiting' ORDER BY id LIMIT 50")
+        waiting_rows = [list(r) for r in cur.fetchall()]
+        cur.execute("SELECT count(*) FROM tickets WHERE state = 'waiting'")
+        waiting = cur.fetchone()[0]
+        cur.execute("SELECT hall_id, CAST(service_date AS TEXT), number, count(*) FROM tickets "
+                    "GROUP BY hall_id, service_date, number HAVING count(*) > 1 LIMIT 50")
+        duplicate_numbers = [list(r) for r in cur.fetchall()]
+        cur.execute("SELECT state, count(*) FROM tickets GROUP BY state ORDER BY state")
+        by_state = dict(cur.fetchall())
+        cur.execute("SELECT count(*) FROM ticket_events WHERE trigger = 'call'")
+        call_events = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(sum(waiting), 0) FROM waiting_tallies")
+        tallied = cur.fetchone()[0]
     return {
+        "waiting_tallied": tallied,
         "double_call_tickets": double_call_tickets,
         "double_call_events": double_call_events,
         "waiting_left": waiting,
@@ -690,25 +879,29 @@ def db_checks(db_url: str) -> dict:
     }
 
 
-def client_checks(rec: Recorder, windows: list[dict]) -> dict:
+def client_checks(rec: Recorder, windows: list[dict], expected_left: int = 0) -> dict:
+    """Check what the clerks got: each ticket at most once, all of them but `expected_left` (--calls)."""
     issued_ids = [t["id"] for t in rec.issued]
     numbers = Counter(t["number"] for t in rec.issued)
     called_ids = Counter(tid for tid, _, _ in rec.called)
     doubles = {tid: n for tid, n in called_ids.items() if n > 1}
-    issued_set, called_set = set(issued_ids), set(called_ids)
-    missing = sorted(issued_set - called_set)
+    issued_set, called_set = set(issued_ids) | rec.line_ids, set(called_ids)
+    uncalled = sorted(issued_set - called_set)
+    missing = uncalled if len(uncalled) != expected_left else []
     unexpected = sorted(called_set - issued_set)
     number_of = {w["id"]: w["number"] for w in windows}
     wrong_window = [(tid, wid, got) for tid, wid, got in rec.called if got != number_of.get(wid)]
     return {
         "issued": len(issued_ids),
-        "issued_duplicate_ids": len(issued_ids) - len(issued_set),
+        "issued_duplicate_ids": len(issued_ids) - len(set(issued_ids)),
         "issued_duplicate_numbers": sorted(n for n, c in numbers.items() if c > 1)[:50],
         "called_200": len(rec.called),
         "double_calls": sum(n - 1 for n in doubles.values()),
         "double_call_ids": sorted(doubles)[:50],
         "missing": len(missing),
         "missing_ids": missing[:50],
+        "left_uncalled": len(uncalled),
+        "expected_left": expected_left,
         "called_not_issued": len(unexpected),
         "called_not_issued_ids": unexpected[:50],
         "wrong_window_number": len(wrong_window),
@@ -716,11 +909,37 @@ def client_checks(rec: Recorder, windows: list[dict]) -> dict:
     }
 
 
+def steady_stats(rec: Recorder, until: float | None) -> dict | None:
+    """Call-next over the middle 80 % of the stretch while a line waited (no warm-up, no tail)."""
+    start = rec.phase_start.get("mixed")
+    if start is None or not rec.call200:
+        return None
+    end = until if until is not None else max(t for t, _ in rec.call200)
+    span = end - start
+    lo, hi = start + 0.1 * span, start + 0.9 * span
+    inside = [sample for sample in rec.call200 if lo <= sample[0] <= hi]
+    stats = latency_stats(inside, lo)
+    stats["wall_s"] = round(hi - lo, 3)
+    stats["rps"] = round(len(inside) / (hi - lo), 1) if hi > lo else None
+    stats["line_s"] = round(span, 2)
+    stats["long_enough"] = span >= STEADY_MIN_S
+    return stats
+
+
+def expected_left(args) -> int:
+    return max(0, args.line + args.prefill + args.tickets - args.calls) if args.calls else 0
+
+
 def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str | None, log_path: Path) -> dict:
     issue_phase = latency_stats(rec.issue["issue"], rec.phase_start.get("issue"))
     issue_mixed = latency_stats(rec.issue["mixed"], rec.phase_start.get("mixed"))
     call200 = latency_stats(rec.call200, rec.phase_start.get("mixed"))
     call204 = latency_stats(rec.call204, rec.phase_start.get("mixed"))
+    release = latency_stats(rec.release, rec.phase_start.get("mixed"))
+    every_request = latency_stats(rec.issue["mixed"] + rec.call200 + rec.call204 + rec.release,
+                                  rec.phase_start.get("mixed"))
+    first_empty = min((t for t, _ in rec.call204), default=None)
+    steady = steady_stats(rec, first_empty)
     # Calls made while a backlog waited: up to the first 204 (with SKIP LOCKED and thousands waiting, a 204
     # only comes when the line is empty). This is the call-next capacity; the whole-phase rate is bounded
     # by how fast the kiosks issue once the prefilled line is gone.
@@ -741,7 +960,8 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         and checks["double_calls"] == 0 and checks["missing"] == 0 and checks["called_not_issued"] == 0
         and checks["issued_duplicate_ids"] == 0 and not checks["issued_duplicate_numbers"]
         and checks["issued"] == args.prefill + args.tickets
-        and not db["double_call_events"] and db["waiting_left"] == 0 and not db["duplicate_numbers"]
+        and not db["double_call_events"] and db["waiting_left"] == expected_left(args) and not db["duplicate_numbers"]
+        and db["waiting_tallied"] == db["waiting_left"]
     )
     def meets_target(stats) -> bool:
         return bool(
@@ -751,18 +971,35 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
 
     target_ok = meets_target(call200)
     target_backlog_ok = meets_target(backlog)
+    sqlite_target = None
+    if args.database == "sqlite":
+        sqlite_target = {
+            "text": f"SQLite, 1 eventlet worker, 8 kiosks, 8 clerks: 0 errors, >= {SQLITE_TARGET_RPS:.0f} requests/s "
+                    f"in all, p95 < {SQLITE_TARGET_P95_MS:.0f} ms",
+            "applies": args.workers == 1 and args.worker_class == "eventlet" and args.kiosks == 8 and args.clerks == 8,
+            "pass": bool(correct and not rec.errors and every_request["rps"] is not None
+                         and every_request["rps"] >= SQLITE_TARGET_RPS
+                         and every_request["p95_ms"] is not None and every_request["p95_ms"] < SQLITE_TARGET_P95_MS),
+        }
     server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
     requests = {
         "issue": len(rec.issue["issue"]) + sum(v for k, v in rec.errors.items() if k.startswith("issue ")),
-        "mixed": len(rec.issue["mixed"]) + len(rec.call200) + len(rec.call204)
+        "mixed": len(rec.issue["mixed"]) + len(rec.call200) + len(rec.call204) + len(rec.release)
         + sum(v for k, v in rec.errors.items() if k.startswith("mixed ")),
     }
     cpu_per_request = {}
     for phase, cpu in rec.cpu.items():
         if cpu and requests.get(phase):
             cpu_per_request[phase] = {
-                name: round(1000.0 * cpu["cpu_s"][name] / requests[phase], 2) for name in ("gunicorn", "postgres", "client")
+                name: round(1000.0 * cpu["cpu_s"][name] / requests[phase], 2)
+                for name in ("gunicorn", "postgres", "postgres_exited", "client")
             }
+    # CPU per served citizen in the mixed phase: one call-next, its release, and the phase's share of issues
+    cpu_per_call = None
+    if rec.cpu.get("mixed") and rec.call200:
+        cpu_s = rec.cpu["mixed"]["cpu_s"]
+        cpu_per_call = {name: round(1000.0 * cpu_s[name] / len(rec.call200), 2)
+                        for name in ("gunicorn", "postgres", "postgres_exited", "client")}
     warnings = []
     for phase, cpu in rec.cpu.items():
         if cpu and cpu["other"] > 25:
@@ -770,6 +1007,9 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
                             "figures are pessimistic")
         if cpu and cpu["client"] > 70:
             warnings.append(f"{phase}: the client used {cpu['client']}% of a core; it may be the bottleneck")
+    if steady and not steady["long_enough"]:
+        warnings.append(f"the line lasted {steady['line_s']} s of calling, less than {STEADY_MIN_S:.0f} s: the steady "
+                        "figure is not steady (give a longer --line or --prefill)")
     if rec.source_at_start and rec.source_at_end and rec.source_at_start["sha256"] != rec.source_at_end["sha256"]:
         warnings.append("server source files changed during the run (someone edited them); the workers ran the code "
                         "as it was at start-up")
@@ -779,6 +1019,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         "benchmark": "queue_bench",
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": {
+            "database": args.database, "release": args.release, "line": args.line, "calls": args.calls,
             "clerks": args.clerks, "kiosks": args.kiosks, "prefill": args.prefill, "tickets": args.tickets,
             "workers": args.workers, "worker_class": args.worker_class, "port": args.port,
             "db_name": args.db_name, "queue": args.queue, "redis": bool(args.redis_url),
@@ -793,6 +1034,9 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
                 "call_next_204": call204,
                 "call_next_200_while_kiosks_active": overlap,
                 "call_next_200_until_line_first_empty": backlog,
+                "call_next_200_steady": steady,
+                "release_200": release,
+                "every_request": every_request,
             },
         },
         "timeline": {phase: timeline(rec, phase) for phase in ("issue", "mixed")},
@@ -802,6 +1046,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         "db_checks": db,
         "cpu_pct_of_one_core": rec.cpu,
         "cpu_ms_per_request": cpu_per_request,
+        "cpu_ms_per_call_next_cycle": cpu_per_call,
         "requests_per_phase": requests,
         "source": {"at_start": rec.source_at_start, "at_end": rec.source_at_end},
         "warnings": warnings,
@@ -818,6 +1063,7 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
             "pass": target_ok,
             "pass_until_line_first_empty": target_backlog_ok,
         },
+        "sqlite_target": sqlite_target,
     }
 
 
@@ -857,8 +1103,9 @@ def print_report(r: dict) -> None:
     c = r["config"]
     print()
     print("=" * 100)
-    print(f"wuban queue benchmark  |  gunicorn workers={c['workers']} worker_class={c['worker_class']}  |  "
-          f"clerks={c['clerks']} kiosks={c['kiosks']} prefill={c['prefill']} tickets={c['tickets']}  |  "
+    print(f"wuban queue benchmark  |  {c['database']}  |  gunicorn workers={c['workers']} "
+          f"worker_class={c['worker_class']}  |  clerks={c['clerks']} kiosks={c['kiosks']} line={c['line']} "
+          f"prefill={c['prefill']} tickets={c['tickets']} calls={c['calls'] or 'all'} release={c['release']}  |  "
           f"queue={c['queue']} redis={'on' if c['redis'] else 'off'}  cpus={c['cpu_count']}")
     print("-" * 100)
     head = f"{'phase':<7} {'request':<30} {'count':>6} {'wall s':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
@@ -868,6 +1115,7 @@ def print_report(r: dict) -> None:
         ("mixed", "issue (201)", r["results"]["mixed_phase"]["issue"]),
         ("mixed", "call-next (200)", r["results"]["mixed_phase"]["call_next_200"]),
         ("mixed", "call-next (204, empty)", r["results"]["mixed_phase"]["call_next_204"]),
+        ("mixed", f"release ({c['release']}, 200)", r["results"]["mixed_phase"]["release_200"]),
     ]
     for phase, name, s in rows:
         print(f"{phase:<7} {name:<30} {s['count']:>6} {fmt(s['wall_s'], 2):>8} {fmt(s['rps']):>8} "
@@ -876,6 +1124,15 @@ def print_report(r: dict) -> None:
     if bl and bl["count"]:
         print(f"{'mixed':<7} {'call-next 200, line not empty':<30} {bl['count']:>6} {fmt(bl['wall_s'], 2):>8} {fmt(bl['rps']):>8} "
               f"{fmt(bl['p50_ms']):>8} {fmt(bl['p95_ms']):>8} {fmt(bl['p99_ms']):>8} {fmt(bl['max_ms']):>8}")
+    st = r["results"]["mixed_phase"].get("call_next_200_steady")
+    if st and st["count"]:
+        print(f"{'mixed':<7} {'call-next 200, steady':<30} {st['count']:>6} {fmt(st['wall_s'], 2):>8} {fmt(st['rps']):>8} "
+              f"{fmt(st['p50_ms']):>8} {fmt(st['p95_ms']):>8} {fmt(st['p99_ms']):>8} {fmt(st['max_ms']):>8}"
+              f"   (middle 80 % of {st['line_s']} s with a line{'' if st['long_enough'] else ', TOO SHORT'})")
+    ev = r["results"]["mixed_phase"].get("every_request")
+    if ev and ev["count"]:
+        print(f"{'mixed':<7} {'every request (2xx)':<30} {ev['count']:>6} {fmt(ev['wall_s'], 2):>8} {fmt(ev['rps']):>8} "
+              f"{fmt(ev['p50_ms']):>8} {fmt(ev['p95_ms']):>8} {fmt(ev['p99_ms']):>8} {fmt(ev['max_ms']):>8}")
     ov = r["results"]["mixed_phase"]["call_next_200_while_kiosks_active"]
     if ov:
         print(f"{'mixed':<7} {'call-next 200, kiosks busy':<30} {ov['count']:>6} {fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}")
@@ -897,7 +1154,8 @@ def print_report(r: dict) -> None:
         if ch["missing"]:
             print(f"  missing ids: {ch['missing_ids']}")
     if db:
-        print(f"db: tickets with >1 'call' event {db['double_call_tickets']}  waiting left {db['waiting_left']}  "
+        print(f"db: tickets with >1 'call' event {db['double_call_tickets']}  waiting left {db['waiting_left']} "
+              f"(tallied {db['waiting_tallied']}, expected {ch['expected_left'] if ch else 0})  "
               f"duplicate numbers {len(db['duplicate_numbers'])}  tickets by state {db['tickets_by_state']}")
     if r["http_errors"]:
         print(f"HTTP errors: {r['http_errors']}")
@@ -911,10 +1169,15 @@ def print_report(r: dict) -> None:
             per = r["cpu_ms_per_request"].get(phase, {})
             print(f"cpu {phase:<5} % of one core ({cpu['cores']} cores): gunicorn {cpu['gunicorn']} "
                   f"(per process {'/'.join(str(v) for v in cpu['gunicorn_per_process'].values())})  "
-                  f"postgres {cpu['postgres']}  client {cpu['client']}  other {cpu['other']}  "
-                  f"unattributed {cpu['unattributed']}  "
+                  f"postgres {cpu['postgres']} (+{cpu['postgres_exited']} exited backends)  client {cpu['client']}  "
+                  f"other {cpu['other']}  unattributed {cpu['unattributed']}  "
                   f"| machine busy {cpu['machine_busy_pct_of_all_cores']}% | cpu ms/request: "
-                  f"gunicorn {per.get('gunicorn')} postgres {per.get('postgres')} client {per.get('client')}")
+                  f"gunicorn {per.get('gunicorn')} postgres {per.get('postgres')}+{per.get('postgres_exited')} "
+                  f"client {per.get('client')}")
+    cycle = r.get("cpu_ms_per_call_next_cycle")
+    if cycle:
+        print(f"cpu ms per served citizen in phase mixed (call-next + {c['release']} + share of issues): gunicorn "
+              f"{cycle['gunicorn']}  postgres {cycle['postgres']}+{cycle['postgres_exited']}  client {cycle['client']}")
     for phase, pa in r.get("pg_activity", {}).items():
         if not pa.get("samples"):
             continue
@@ -933,6 +1196,10 @@ def print_report(r: dict) -> None:
     print(f"correctness (every issued ticket called exactly once): {'PASS' if r['correctness_pass'] else 'FAIL'}")
     print(f"target ({r['target']['text']}): {'PASS' if r['target']['pass'] else 'FAIL'} on the whole mixed phase, "
           f"{'PASS' if r['target'].get('pass_until_line_first_empty') else 'FAIL'} while the line was not empty")
+    sq = r.get("sqlite_target")
+    if sq:
+        print(f"target ({sq['text']}): {'PASS' if sq['pass'] else 'FAIL'}"
+              f"{'' if sq['applies'] else ' (this run is not that configuration)'}")
     print("=" * 100)
 
 
@@ -960,20 +1227,39 @@ def parse_args(argv=None):
                    help="a clerk's pause after a 204 before calling again")
     p.add_argument("--sample-interval", type=float, default=0.25,
                    help="seconds between pg_stat_activity samples in the mixed phase (0: off)")
+    p.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql",
+                   help="PostgreSQL (--db-name, recreated) or a temporary SQLite file")
+    p.add_argument("--release", choices=tuple(RELEASE_STEPS), default="no_show",
+                   help="how a clerk lets a called ticket go before calling again: no_show (one request) or "
+                        "finish (start + finish, a real service)")
+    p.add_argument("--line", type=int, default=0,
+                   help="tickets put in the line directly in the database before the phases (not measured)")
+    p.add_argument("--calls", type=int, default=0,
+                   help="stop the clerks after this many calls (0: call until the line is empty); the rest stays")
+    p.add_argument("--repeat", type=int, default=1, help="run each configuration this many times; report medians")
+    p.add_argument("--matrix", action="store_true", help="1 and 2 workers x 4, 8 and 32 clerks")
+    p.add_argument("--sweep", type=lambda text: [int(part) for part in text.split(",")], default=None,
+                   help="line lengths, e.g. 100,1000,10000: at each, kiosks issue --prefill tickets behind a line "
+                        "of that length, then the clerks call as many (cost per request vs. the line's length)")
+    p.add_argument("--peer", default="", help="print a peer's figures from bench/peers.json beside ours (e.g. fqm)")
     args = p.parse_args(argv)
     for name in ("clerks", "kiosks", "workers"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
-    if args.prefill < 0 or args.tickets < 0:
-        p.error("--prefill and --tickets must be >= 0")
+    if args.prefill < 0 or args.tickets < 0 or args.line < 0 or args.calls < 0 or args.repeat < 1:
+        p.error("--prefill, --tickets, --line and --calls must be >= 0, --repeat >= 1")
+    if args.sweep and args.matrix:
+        p.error("--sweep and --matrix do not combine")
+    if args.sweep and not args.prefill:
+        p.error("--sweep needs --prefill > 0 (the tickets issued and called at each line length)")
     check_local_url(args.postgres_url, "--postgres-url")
     if args.redis_url:
         check_local_url(args.redis_url, "--redis-url")
     return args
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def run_once(args) -> dict:
+    """Run the benchmark once (fresh database and server); print and return its report."""
     deadline = Deadline(args.timeout_s)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -994,22 +1280,23 @@ def main(argv=None) -> int:
     checks = db = health = None
     aborted = None
     server = None
-    db_url = with_dbname(args.postgres_url, args.db_name)
+    bdb = BenchDB(args)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        create_database(args.postgres_url, args.db_name)
-        env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY="bench-secret-not-for-production-32-bytes+")
+        bdb.create()
+        env = dict(os.environ, DATABASE_URL=bdb.server_url, SECRET_KEY="bench-secret-not-for-production-32-bytes+")
         env.pop("REDIS_URL", None)
         run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env, deadline, "db upgrade")
         run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "load"], env, deadline, "demo load")
-        windows = setup_windows(db_url, args.queue, args.clerks)
+        windows = setup_windows(bdb, args.queue, args.clerks)
+        rec.line_ids = set(insert_line(bdb, args.queue, args.line))
         rec.source_at_start = source_state()
-        server = start_server(args, db_url, log_path)
+        server = start_server(args, bdb.server_url, log_path)
         health = wait_healthy(server, base, deadline, log_path)
         log(f"healthz: {health}")
         try:
             asyncio.run(asyncio.wait_for(
-                run_load(args, base, windows, rec, server.pid, db_url, args.db_name, deadline),
+                run_load(args, base, windows, rec, server.pid, bdb, deadline),
                 timeout=deadline.left(15) - 15,  # keep 15 s for the checks and shutdown
             ))
         except asyncio.TimeoutError as exc:
@@ -1030,19 +1317,159 @@ def main(argv=None) -> int:
     if rec.source_at_start is not None:
         rec.source_at_end = source_state()
     if rec.phase_start:  # the load ran (perhaps partly): check what it did
-        checks = client_checks(rec, windows)
+        checks = client_checks(rec, windows, expected_left(args))
         try:
-            db = db_checks(db_url)
+            db = db_checks(bdb)
         except Exception as exc:  # noqa: BLE001
             aborted = aborted or f"database checks failed: {exc}"
+    bdb.remove()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     report = build_report(args, rec, windows, checks, db, health, aborted, log_path)
     print_report(report)
     out = RESULTS_DIR / f"queue_bench-{stamp}.json"
+    report["results_file"] = str(out.relative_to(REPO))
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"results: {out.relative_to(REPO)}   server log: {log_path.relative_to(REPO)}")
     if aborted and server is not None:
         print(tail(log_path, 20))
-    return 0 if report["correctness_pass"] else 1
+    return report
+
+
+# ----------------------------------------------------------------------------------------------
+# several runs: --repeat (medians), --matrix (1 and 2 workers x 4, 8, 32 clerks), --sweep (line lengths)
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def summarize(label: dict, reports: list[dict]) -> dict:
+    """The median over repeated runs of one configuration, of the figures that matter."""
+    def pick(*path):
+        out = []
+        for report in reports:
+            value = report
+            for key in path:
+                value = (value or {}).get(key) if isinstance(value, dict) else None
+            out.append(value)
+        return out
+
+    def cpu_sum(report, key, names):
+        per = report.get(key) or {}
+        per = per.get("issue") if key == "cpu_ms_per_request" else per
+        return round(sum(per.get(name) or 0 for name in names), 2) if per else None
+
+    calls = sum((r.get("checks") or {}).get("called_200", 0) for r in reports)
+    doubles = sum((r.get("checks") or {}).get("double_calls", 0) for r in reports)
+    return {
+        **label,
+        "runs": len(reports),
+        "correct_runs": sum(bool(r["correctness_pass"]) for r in reports),
+        "call_next_steady_rps": _median(pick("results", "mixed_phase", "call_next_200_steady", "rps")),
+        "call_next_steady_p50_ms": _median(pick("results", "mixed_phase", "call_next_200_steady", "p50_ms")),
+        "call_next_steady_p95_ms": _median(pick("results", "mixed_phase", "call_next_200_steady", "p95_ms")),
+        "call_next_rps": _median(pick("results", "mixed_phase", "call_next_200", "rps")),
+        "line_s": _median(pick("results", "mixed_phase", "call_next_200_steady", "line_s")),
+        "issue_rps": _median(pick("results", "issue_phase", "issue", "rps")),
+        "issue_p95_ms": _median(pick("results", "issue_phase", "issue", "p95_ms")),
+        "cpu_ms_per_call_server": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("gunicorn",)) for r in reports]),
+        "cpu_ms_per_call_db": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("postgres", "postgres_exited"))
+                                       for r in reports]),
+        "cpu_ms_per_call_client": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("client",)) for r in reports]),
+        "cpu_ms_per_issue_server": _median([cpu_sum(r, "cpu_ms_per_request", ("gunicorn",)) for r in reports]),
+        "cpu_ms_per_issue_db": _median([cpu_sum(r, "cpu_ms_per_request", ("postgres", "postgres_exited"))
+                                        for r in reports]),
+        "other_cpu_pct": _median(pick("cpu_pct_of_one_core", "mixed", "other")),
+        "calls": calls,
+        "double_calls": doubles,
+        "double_calls_per_500": round(500.0 * doubles / calls, 2) if calls else None,
+        "http_errors": sum(sum((r.get("http_errors") or {}).values()) for r in reports),
+        "results": [r.get("results_file") for r in reports],
+    }
+
+
+SUMMARY_COLUMNS = (
+    ("call_next_steady_rps", "call/s steady"), ("call_next_steady_p50_ms", "p50 ms"),
+    ("call_next_steady_p95_ms", "p95 ms"), ("line_s", "line s"), ("issue_rps", "issue/s"),
+    ("issue_p95_ms", "issue p95"), ("cpu_ms_per_call_server", "cpu/call srv"), ("cpu_ms_per_call_db", "db"),
+    ("cpu_ms_per_call_client", "client"), ("cpu_ms_per_issue_server", "cpu/issue srv"),
+    ("cpu_ms_per_issue_db", "db"), ("other_cpu_pct", "other %"), ("double_calls", "double"),
+    ("correct_runs", "correct"),
+)
+
+
+def print_summary(title: str, keys: tuple[str, ...], rows: list[dict]) -> None:
+    print()
+    print("=" * 100)
+    print(title)
+    head = " ".join(f"{k:>8}" for k in keys) + " " + " ".join(f"{name:>13}" for _, name in SUMMARY_COLUMNS)
+    print(head)
+    for row in rows:
+        print(" ".join(f"{fmt(row.get(k)):>8}" for k in keys) + " "
+              + " ".join(f"{fmt(row.get(col)):>13}" for col, _ in SUMMARY_COLUMNS))
+    print("=" * 100)
+
+
+def print_peer(name: str, rows: list[dict], args) -> None:
+    """Put a peer's figures (bench/peers.json) beside ours, measured the peer's way."""
+    peers = json.loads(PEERS_FILE.read_text())
+    if name not in peers:
+        raise SystemExit(f"--peer {name}: not in {PEERS_FILE.relative_to(REPO)} (known: {', '.join(peers)})")
+    peer = peers[name]
+    print()
+    print(f"side by side with {peer['name']} ({peer['measured']}; {peer['setup']}):")
+    low, high = peer["call_next_per_s"]
+    dlow, dhigh = peer["double_calls_per_500"]
+    print(f"  {'':<34} {'call-next/s':>14} {'double calls per 500':>22}")
+    print(f"  {peer['name']:<34} {f'{low}-{high}':>14} {f'{dlow}-{dhigh}':>22}")
+    for row in rows:
+        label = (f"wuban, {row.get('workers', args.workers)} worker(s), {row.get('clerks', args.clerks)} clerks"
+                 + (f", line {row['line']}" if args.sweep else ""))
+        print(f"  {label:<34} {fmt(row['call_next_steady_rps']):>14} {fmt(row['double_calls_per_500']):>22}")
+    print(f"  ({peer['note']})")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.sweep:
+        keys = ("line",)
+        configs = [{"line": line, "tickets": 0, "calls": args.prefill} for line in args.sweep]
+    elif args.matrix:
+        keys = ("workers", "clerks")
+        configs = [{"workers": workers, "clerks": clerks} for workers in (1, 2) for clerks in (4, 8, 32)]
+    else:
+        keys = ()
+        configs = [{}]
+    rows, reports = [], []
+    for config in configs:
+        runs = []
+        for attempt in range(args.repeat):
+            run_args = argparse.Namespace(**{**vars(args), **config})
+            log(f"run {attempt + 1}/{args.repeat} of {config or 'the configuration'}")
+            runs.append(run_once(run_args))
+        reports += runs
+        rows.append(summarize({key: config.get(key, getattr(args, key)) for key in ("workers", "clerks", "line")}, runs))
+    if len(rows) > 1 or args.repeat > 1:
+        title = (f"median of {args.repeat} run(s) each, {args.database}, {args.worker_class}, release={args.release}"
+                 + (f", {args.kiosks} kiosks issue {args.prefill} then clerks call them at each line length"
+                    if args.sweep else ""))
+        print_summary(title, keys or ("workers", "clerks"), rows)
+        if args.sweep and len(rows) > 1:
+            for column in ("cpu_ms_per_call", "cpu_ms_per_issue"):
+                totals = [(row[f"{column}_server"] or 0) + (row[f"{column}_db"] or 0) for row in rows]
+                if min(totals) > 0:
+                    print(f"{column} (server + database): {' / '.join(f'{t:.2f}' for t in totals)} ms at lines "
+                          f"{' / '.join(str(row['line']) for row in rows)}: longest / shortest = "
+                          f"{max(totals) / min(totals):.2f}")
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out = RESULTS_DIR / f"queue_bench-summary-{stamp}.json"
+        out.write_text(json.dumps({"args": vars(args), "rows": rows}, ensure_ascii=False, indent=2))
+        print(f"summary: {out.relative_to(REPO)}")
+    if args.peer:
+        print_peer(args.peer, rows, args)
+    return 0 if all(report["correctness_pass"] for report in reports) else 1
 
 
 if __name__ == "__main__":
