@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 
 from flask import Flask
 from sqlalchemy import DateTime, bindparam, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -151,9 +151,10 @@ def engine_options(config: dict) -> dict:
         # the pool's older ones, and a read that met one is tried once more (queue_server.App).
         return {**pool, "pool_recycle": 1800, "connect_args": {
             "connect_timeout": config["DB_CONNECT_TIMEOUT_S"], "application_name": "wuban", "options": options}}
-    if url.startswith("sqlite") and ":memory:" not in url and "mode=memory" not in url:
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:" and "mode=memory" not in url:
         return pool
-    return {}
+    return {}  # an in-memory SQLite database lives in one connection: SQLAlchemy picks its own pool
 
 
 def init_database(app: Flask) -> None:
