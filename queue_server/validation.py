@@ -22,7 +22,7 @@ DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2099, 12, 31)
 # The deepest JSON body accepted: the deepest request the API takes (a case transition's data) is 4 levels.
 MAX_JSON_DEPTH = 32
-# Ids in paths are 32-bit integers in the database: a larger one names nothing.
+# Row ids are 32-bit integers in the database: a larger one (in a path, a body or a query) names nothing.
 MAX_ID = 2**31 - 1
 
 # C0 and C1 control characters and lone surrogates (which cannot be encoded for the database).
@@ -30,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # The same, keeping tab, line feed and carriage return (free text in JSON bodies).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 CONTROL_MESSAGE = "含有不允许的控制字符"
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _field_name(name: str) -> str:
@@ -102,12 +102,14 @@ def read_json() -> Any:
 
 
 def _single_line(value: str) -> str:
+    """Refuse any control character in a one-line text field."""
     if _CONTROL.search(value):
         raise PydanticCustomError("control_character", CONTROL_MESSAGE)
     return value
 
 
 def _strict_date(value: Any) -> Any:
+    """Read a date written exactly YYYY-MM-DD and within the supported range."""
     if isinstance(value, str):
         if not _DATE_RE.fullmatch(value):
             raise PydanticCustomError("date_format", "应为日期（YYYY-MM-DD）")

@@ -143,6 +143,7 @@ BAD_DATES = [
     ("/calendar/deadline?start=2026-02-30&workdays=10", "start"),
     ("/calendar/deadline?start=0&workdays=10", "start"),
     ("/calendar/deadline?start=2026-12-01T00:00&workdays=10", "start"),
+    ("/calendar/deadline?start=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-12-01&workdays=10", "start"),  # ２０２６
     ("/calendar/deadline?start=2026-12-01&workdays=3651", "workdays"),
     ("/calendar/deadline?start=2026-12-01&workdays=-1", "workdays"),
     ("/calendar/deadline?start=2099-12-25&workdays=10", "workdays"),
