@@ -5,9 +5,9 @@
  * phone and ID number.
  */
 import { remainingText } from "/static/js/time.js";
+import { $ } from "/static/js/dom.js";
 import * as P from "./portal.js";
 
-const $ = P.$;
 const DOCUMENTS = { acceptance: "受理通知书", supplement: "补正材料一次性告知书", refusal: "不予受理通知书" };
 const DECISIONS = { refuse: "不予受理", approve: "准予许可", deny: "不予许可" };
 let caseNo = P.cfg.case_no;

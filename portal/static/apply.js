@@ -4,9 +4,9 @@
  * the application for pre-review and opens "my application". A step that fails shows its message
  * beside its field; submitting again carries on from there.
  */
+import { $ } from "/static/js/dom.js";
 import * as P from "./portal.js";
 
-const $ = P.$;
 const code = P.cfg.code;
 const PHONE = /^1[3-9]\d{9}$/;
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -51,8 +51,6 @@ function dayText(iso) {
 
 function span(iso1, iso2) { return dayText(iso1) + " " + clock(iso1) + "–" + clock(iso2); }
 
-function showError(id, message) { show($(id), message); }
-
 function select(groupId, button) {
   document.querySelectorAll("#" + groupId + " [role=radio]").forEach(function (node) {
     node.setAttribute("aria-checked", String(node === button));
@@ -93,7 +91,7 @@ async function loadSlots() {
     button.addEventListener("click", function () {
       choice.slot = slot;
       select("b-slots", button);
-      showError("b-error", "");
+      show($("b-error"), "");
     });
     box.append(button);
   });
@@ -106,11 +104,11 @@ async function submitBooking(event) {
   event.preventDefault();
   const name = $("b-name").value.trim();
   const phone = $("b-phone").value.replace(/\s|-/g, "");
-  if (!choice.queue) return showError("b-error", "请选择要办理的业务");
-  if (!choice.slot) return showError("b-error", "请选择预约日期和时段");
-  if (!name) return showError("b-error", "请填写姓名");
-  if (!PHONE.test(phone)) return showError("b-error", "请输入正确的11位手机号码");
-  showError("b-error", "");
+  if (!choice.queue) return show($("b-error"), "请选择要办理的业务");
+  if (!choice.slot) return show($("b-error"), "请选择预约日期和时段");
+  if (!name) return show($("b-error"), "请填写姓名");
+  if (!PHONE.test(phone)) return show($("b-error"), "请输入正确的11位手机号码");
+  show($("b-error"), "");
   $("b-submit").disabled = true;
   try {
     const booking = await api(cfg.urls.appointments, {
@@ -118,7 +116,7 @@ async function submitBooking(event) {
     });
     showDone(booking);
   } catch (err) {
-    showError("b-error", err.message);
+    show($("b-error"), err.message);
     if (err.status === 409) loadSlots();  // the slot filled up meanwhile: show the counts as they are now
   } finally {
     $("b-submit").disabled = false;
@@ -165,16 +163,16 @@ async function lookup(event) {
   event.preventDefault();
   const code = $("m-code").value.replace(/\s|-/g, "").toUpperCase();
   const phone = $("m-phone").value.replace(/\s|-/g, "");
-  if (!CODE.test(code)) return showError("m-error", "请输入8位预约码（不含数字0、1和字母O、I）");
-  if (!PHONE.test(phone)) return showError("m-error", "请输入正确的11位手机号码");
-  showError("m-error", "");
+  if (!CODE.test(code)) return show($("m-error"), "请输入8位预约码（不含数字0、1和字母O、I）");
+  if (!PHONE.test(phone)) return show($("m-error"), "请输入正确的11位手机号码");
+  show($("m-error"), "");
   $("m-result").hidden = true;
   $("m-submit").disabled = true;
   try {
     showMine(await api(bookingUrl(code, phone)));
     mine = { code: code, phone: phone };
   } catch (err) {
-    showError("m-error", err.status === 404 ? "预约码或手机号不正确" : err.message);
+    show($("m-error"), err.status === 404 ? "预约码或手机号不正确" : err.message);
   } finally {
     $("m-submit").disabled = false;
   }
@@ -185,9 +183,9 @@ async function cancelMine() {
   $("r-cancel").disabled = true;
   try {
     showMine(await api(bookingUrl(mine.code, mine.phone), { method: "DELETE" }));
-    showError("m-error", "");
+    show($("m-error"), "");
   } catch (err) {
-    showError("m-error", err.message);
+    show($("m-error"), err.message);
   } finally {
     $("r-cancel").disabled = false;
   }

@@ -1,7 +1,7 @@
 /* An item's guide (办事指南): GET /api/v1/services/<code>, with 在线申请 when the item is done online. */
+import { $ } from "/static/js/dom.js";
 import * as P from "./portal.js";
 
-const $ = P.$;
 const code = P.cfg.code;
 const DELIVERY = { pickup: "窗口领取", mail: "邮寄送达" };
 

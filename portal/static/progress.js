@@ -18,8 +18,6 @@ const MESSAGES = {
 
 let query = null; // {caseNo, phone} of the answer shown
 
-function showError(message) { show($("p-error"), message); }
-
 function timeText(iso) { return dateTimeText(iso, cfg.tz); }
 
 function deliveryText(progress) {
@@ -95,16 +93,16 @@ async function submit(event) {
   event.preventDefault();
   const caseNo = cfg.case_no || ($("p-case").value || "").trim();
   const phone = ($("p-phone").value || "").replace(/[\s-]/g, "");
-  if (!caseNo) { showError("请输入办件编号"); $("p-case").focus(); return; }
-  if (!PHONE.test(phone)) { showError("请输入正确的11位手机号码"); $("p-phone").focus(); return; }
-  showError("");
+  if (!caseNo) { show($("p-error"), "请输入办件编号"); $("p-case").focus(); return; }
+  if (!PHONE.test(phone)) { show($("p-error"), "请输入正确的11位手机号码"); $("p-phone").focus(); return; }
+  show($("p-error"), "");
   $("p-submit").disabled = true;
   $("p-submit").textContent = "正在查询…";
   const answer = await ask(caseNo, phone);
   $("p-submit").disabled = false;
   $("p-submit").textContent = "查询进度";
   if (answer.error) {
-    showError(answer.error);
+    show($("p-error"), answer.error);
     return;
   }
   query = { caseNo: caseNo, phone: phone };
@@ -126,7 +124,7 @@ function change() {
   $("p-result").hidden = true;
   $("p-form").hidden = false;
   $("progress").dataset.view = "ask";
-  showError("");
+  show($("p-error"), "");
   (cfg.case_no ? $("p-phone") : $("p-case")).focus();
 }
 

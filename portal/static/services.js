@@ -2,9 +2,9 @@
  * The item list: GET /api/v1/services?mode=&department=&q= as the filters change; the filters stay
  * in the page's address so a filtered list can be shared or reloaded.
  */
+import { $ } from "/static/js/dom.js";
 import * as P from "./portal.js";
 
-const $ = P.$;
 let asked = 0;
 let typing = null;
 

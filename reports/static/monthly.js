@@ -1,6 +1,6 @@
 /* The monthly 五办 report: the hall's figures for a month, by mode, department and queue; print and export. */
 import * as R from "./reports.js";
-import { $ } from "/static/js/dom.js";
+import { $, showError } from "/static/js/dom.js";
 
 const MODES = ["immediate", "online", "once", "agent", "citywide"];
 
@@ -19,7 +19,7 @@ function query(extra) {
 async function load() {
   const p = period();
   $("m-report").setAttribute("aria-busy", "true");
-  R.showError($("m-error"), null);
+  showError($("m-error"), null);
   try {
     const [departments, queues] = await Promise.all([
       R.call(query("&group_by=department")).then(function (r) { return r.json(); }),
@@ -45,7 +45,7 @@ async function load() {
         R.minutes(q.tickets.avg_service_s), q.ratings.count, R.value(q.ratings.average)];
     }));
   } catch (error) {
-    R.showError($("m-error"), error);
+    showError($("m-error"), error);
   }
   $("m-report").setAttribute("aria-busy", "false");
 }
@@ -63,7 +63,7 @@ async function download(format) {
     link.click();
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
   } catch (error) {
-    R.showError($("m-error"), error);
+    showError($("m-error"), error);
   }
 }
 

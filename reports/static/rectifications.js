@@ -1,6 +1,6 @@
 /* Rectification of bad ratings: list the hall's items, assign them, add follow-up notes, close them. */
 import * as R from "./reports.js";
-import { $, el } from "/static/js/dom.js";
+import { $, el, showError } from "/static/js/dom.js";
 
 function subject(rating) {
   if (rating.ticket) {
@@ -31,7 +31,7 @@ function form(item, trigger, label, field, placeholder) {
       const answer = await (await R.call(path, { method: "POST", json: body })).json();
       box.closest("li").replaceWith(render(answer));
     } catch (error) {
-      R.showError($("r-error"), error);
+      showError($("r-error"), error);
       button.disabled = false;
     }
   });
@@ -68,7 +68,7 @@ function render(item) {
 }
 
 async function load() {
-  R.showError($("r-error"), null);
+  showError($("r-error"), null);
   const state = $("r-state").value;
   let path = "/rectifications?hall=" + R.cfg.hall + "&limit=200";
   if (state) path += "&state=" + state;
@@ -81,7 +81,7 @@ async function load() {
     $("r-empty").hidden = items.length > 0;
     $("r-count").textContent = "共 " + items.length + " 项";
   } catch (error) {
-    R.showError($("r-error"), error);
+    showError($("r-error"), error);
   }
 }
 

@@ -1,6 +1,6 @@
 /* reports.js — what the report pages share: their config, calls to the API with the page's token, formats. */
 import { createClient } from "/static/js/api.js";
-import { config, showError as showErrorIn } from "/static/js/dom.js";
+import { config } from "/static/js/dom.js";
 
 export const cfg = config("reports-config");
 const client = createClient({ base: cfg.api, token: cfg.token });
@@ -38,6 +38,3 @@ export function fill(table, rows) {
   body.replaceChildren();
   rows.forEach(function (cells) { body.appendChild(row(cells)); });
 }
-
-/** Show an error in a box, or hide the box (null). */
-export function showError(element, error) { showErrorIn(element, error, { loginUrl: cfg.login_url }); }

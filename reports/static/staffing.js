@@ -1,6 +1,6 @@
 /* The staffing what-if: windows needed by hour (Erlang C) as a table and inline SVG bars. */
 import * as R from "./reports.js";
-import { $ } from "/static/js/dom.js";
+import { $, showError } from "/static/js/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -35,7 +35,7 @@ function chart(plan) {
 }
 
 async function run() {
-  R.showError($("s-error"), null);
+  showError($("s-error"), null);
   const target = Math.round(Number($("s-target").value) * 60);
   const path = "/halls/" + R.cfg.hall + "/queues/" + $("s-queue").value + "/staffing?target_s=" + target +
     "&percentile=" + $("s-percentile").value + "&days=" + $("s-days").value;
@@ -50,7 +50,7 @@ async function run() {
     }));
     chart(plan);
   } catch (error) {
-    R.showError($("s-error"), error);
+    showError($("s-error"), error);
   }
 }
 

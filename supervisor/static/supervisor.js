@@ -8,7 +8,7 @@
  * a flash, and in a notice at the top, before the snapshot catches up.
  */
 import { createClient } from "/static/js/api.js";
-import { $, config, el, showError as showErrorIn } from "/static/js/dom.js";
+import { $, config, el, showError } from "/static/js/dom.js";
 import { label, loadLabels } from "/static/js/labels.js";
 import { connect } from "/static/js/realtime.js";
 import { remainingText } from "/static/js/time.js";
@@ -52,7 +52,7 @@ async function load() {
     state.fetchedAt = Date.now();
     render(snapshot);
   } catch (error) {
-    showError(error);
+    toastError(error);
   } finally {
     state.loading = false;
     if (state.again) { state.again = false; refreshSoon(); }
@@ -288,11 +288,11 @@ function toast(alert) {
   toastTimer = setTimeout(function () { box.hidden = true; }, TOAST_MS);
 }
 
-function showError(error) {
+function toastError(error) {
   const box = $("sv-toast");
   box.className = "sv-toast is-error";
   $("sv-toast-light").textContent = "提示";
-  showErrorIn($("sv-toast-text"), error, { loginUrl: cfg.login_url });
+  showError($("sv-toast-text"), error, { loginUrl: cfg.login_url });
   box.hidden = false;
   clearTimeout(toastTimer);
 }
@@ -423,7 +423,7 @@ const live = connect({
   onTicket: refreshSoon,
   onWindow: refreshSoon,
   onStatus: onStatus,
-  onError: function (body) { showError({ message: "实时订阅失败：" + body.error.message }); },
+  onError: function (body) { toastError({ message: "实时订阅失败：" + body.error.message }); },
 });
 if (live) {
   live.socket.on("case_updated", refreshSoon);
