@@ -137,6 +137,8 @@ class ClerkToday(BaseModel):
 class DeskOut(BaseModel):
     window: WindowOut
     current: TicketOut | None
+    held: list[TicketOut] = Field(description="窗口仍持有的号票（已叫号或办理中），最早叫号在前 "
+                                              "Every ticket the window still holds, earliest call first")
     queues: list[DeskQueue]
     transfer_queues: list[QueueName]
     today: ClerkToday
