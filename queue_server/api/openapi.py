@@ -829,7 +829,8 @@ OPERATIONS = [
     ("get", "/cases/{case_no}/files/{file_id}", "查看网上申请材料 An uploaded file", "staff", None, {200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error}),
     ("get", "/halls/{hall_code}/monitor", "监督大屏快照：队列、窗口、今日数据、黄红灯办件、预警、差评、图表 Supervisor snapshot", "staff", None, {200: MonitorOut, 401: Error, 403: Error, 404: Error}),
     ("get", "/halls/{hall_code}/alerts", "限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts", "staff", schemas.AlertListQuery, {200: _list(AlertOut), 400: Error, 401: Error, 403: Error, 404: Error}),
-    ("get", "/labels", "状态、操作与办理方式的中文名称（各界面共用） Names of states, triggers and modes", "public", None, {200: LabelsOut, 429: Error}),
+    ("get", "/labels", "状态、操作与办理方式的名称 Names of states, triggers and modes", "public", None,
+     {200: LabelsOut, 429: Error}),
     ("get", "/openapi.json", "本接口说明 This document", "public", None, {200: None}),
 ]
 

@@ -6,7 +6,7 @@ from tests.screens.test_kiosk import TICKETS, TIMEOUT, kiosk  # noqa: F401  (fix
 
 
 def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F811
-    """The server issued the ticket but the answer was lost: is it re-sent with its key and one ticket shown?"""
+    """The server issued the ticket but its answer was lost: is it re-sent with its key, one ticket shown?"""
     sent, issued = [], []
     kiosk.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
              if request.method == "POST" and request.url.endswith("/halls/xiqu/tickets") else None)
@@ -23,5 +23,6 @@ def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F8
     expect(kiosk.locator("#t-number")).to_have_text(issued[0]["number"])
     assert len(sent) == 2 and sent[0] and sent[0] == sent[1], sent
     _, after = live_server.call("GET", "/api/v1/halls/xiqu/queues")
+    waiting_before = {queue["code"]: queue["waiting"] for queue in before}
     waiting = {queue["code"]: queue["waiting"] for queue in after}
-    assert waiting["rsyb"] == {queue["code"]: queue["waiting"] for queue in before}["rsyb"] + 1   # one ticket, not two
+    assert waiting["rsyb"] == waiting_before["rsyb"] + 1   # one ticket, not two

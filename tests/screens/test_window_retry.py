@@ -10,7 +10,7 @@ from tests.screens.test_window_client import (  # noqa: F401  (fixtures)
 
 
 def test_call_next_retried_after_a_network_error_with_the_same_key(page, live_server, tokens, windows):
-    """A call-next that never got through: is it re-sent with the same Idempotency-Key, and the ticket shown once?"""
+    """A call-next that never got through: is it re-sent with the same key, and the ticket shown once?"""
     drain(live_server, tokens, windows, "shsd")
     clear_current(live_server, tokens["clerk1"], windows[1])
     sign_in(page, live_server, "clerk1", windows[1])
@@ -70,7 +70,8 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
     expect(page.locator("#c-number")).to_have_text(second["number"])
     expect(page.locator("#btn-no-show")).to_be_enabled()
 
-    # A desk that does not list it, and the server refuses call-next: the message and that ticket, not a generic error.
+    # A desk that does not list it, and the server refuses call-next: the message and that ticket,
+    # not a generic error.
     shown.update(current=None, held=[])
     page.reload()
     expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
@@ -86,7 +87,7 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
 
 
 def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, windows):
-    """The server called a ticket but its answer was lost: does the retry show that ticket and call no other?"""
+    """The server called a ticket but its answer was lost: does the retry show it and call no other?"""
     drain(live_server, tokens, windows, "shsd")
     clear_current(live_server, tokens["clerk1"], windows[1])
     sign_in(page, live_server, "clerk1", windows[1])
@@ -124,7 +125,8 @@ def test_call_next_refused_while_the_window_holds_a_ticket(page, live_server, to
     open_window(page)
     ticket = take(live_server, "shsd")
     take(live_server, "shsd")
-    status, called = live_server.call("POST", f"/api/v1/windows/{windows[1]}/call-next", token=tokens["clerk1"])
+    status, called = live_server.call("POST", f"/api/v1/windows/{windows[1]}/call-next",
+                                      token=tokens["clerk1"])
     assert status == 200 and called["id"] == ticket["id"], called
     expect(page.locator("#btn-call")).to_be_enabled()   # this screen does not know yet
     page.click("#btn-call")
