@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from . import clock, policy
-from .halls import window_view
 from .extensions import db
+from .halls import window_view
 from .models import HELD_STATES, Ticket, TicketEvent, User, Window
 from .tickets import ticket_view, waiting_counts
 
@@ -25,7 +25,8 @@ def clerk_figures(clerk: User) -> dict:
     def tickets_by(trigger: str):
         return (
             select(TicketEvent.ticket_id)
-            .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == trigger, TicketEvent.at >= day_start)
+            .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == trigger,
+                   TicketEvent.at >= day_start)
             .scalar_subquery()
         )
 
@@ -36,10 +37,12 @@ def clerk_figures(clerk: User) -> dict:
     no_show = db.session.scalar(
         select(func.count())
         .select_from(TicketEvent)
-        .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == "no_show", TicketEvent.at >= day_start)
+        .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == "no_show",
+               TicketEvent.at >= day_start)
     )
     waits = [(called - issued).total_seconds() for issued, called, _, _ in served if called]
-    services = [(finished - started).total_seconds() for _, _, started, finished in served if started and finished]
+    services = [(finished - started).total_seconds()
+                for _, _, started, finished in served if started and finished]
     return {
         "served": len(served),
         "no_show": no_show,
@@ -56,7 +59,7 @@ def desk_view(window: Window, clerk: User) -> dict:
     return {
         "window": window_view(window),
         "current": held[-1] if held else None,
-        # Every ticket the window holds, for the clerk screen after a reconnect (one, unless left from before).
+        # Every ticket the window holds, for the clerk screen after a reconnect (one, unless left over).
         "held": held,
         "queues": [{"code": q.code, "name": q.name, "waiting": counts.get(q.id, 0)} for q in window.queues],
         "transfer_queues": [{"code": q.code, "name": q.name} for q in window.hall.queues],

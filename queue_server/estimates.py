@@ -36,7 +36,8 @@ def window_service_seconds(window_ids: list[int]) -> dict[int, float]:
     recent = current_app.config["ESTIMATE_RECENT_SERVICES"]
     ranked = (
         select(Ticket.window_id, Ticket.started_at, Ticket.finished_at,
-               func.row_number().over(partition_by=Ticket.window_id, order_by=Ticket.finished_at.desc()).label("n"))
+               func.row_number().over(partition_by=Ticket.window_id, order_by=Ticket.finished_at.desc())
+               .label("n"))
         .where(Ticket.window_id.in_(window_ids), Ticket.state == "done", Ticket.service_date == clock.today(),
                Ticket.started_at.is_not(None))
         .subquery()
@@ -53,7 +54,8 @@ def service_rate(queue: Queue) -> float:
     """Return the tickets per second the queue's open windows finish now (never zero)."""
     open_windows = [window for window in queue.windows if window.status == "open"]
     paces = window_service_seconds([window.id for window in open_windows])
-    rate = sum((1 / paces.get(window.id, queue.avg_service_s)) / len(window.queues) for window in open_windows)
+    rate = sum((1 / paces.get(window.id, queue.avg_service_s)) / len(window.queues)
+               for window in open_windows)
     if rate > 0:
         return rate
     # Nobody open yet (before the hall opens, or a break): assume the queue's windows at the typical pace.
@@ -88,7 +90,7 @@ def estimated_wait_s(queue, ahead: int) -> int:
 
 
 def erlang_c(servers: int, load: float) -> float:
-    """Return the probability that an arrival has to wait, with `load` = arrival rate / service rate (erlangs)."""
+    """Return the probability that an arrival has to wait; `load` = arrival rate / service rate (erlangs)."""
     if load <= 0:
         return 0.0
     if servers <= load:

@@ -14,7 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, and_, bindparam, cast, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -137,13 +152,14 @@ def count_waiting_change(ticket: Ticket, before: str | None) -> None:
 
 _WAITING_COUNTS = (
     select(_TALLIES.c.queue_id, func.sum(_TALLIES.c.waiting))
-    .where(_TALLIES.c.queue_id.in_(bindparam("queues", expanding=True)), _TALLIES.c.service_date == bindparam("day"))
+    .where(_TALLIES.c.queue_id.in_(bindparam("queues", expanding=True)),
+           _TALLIES.c.service_date == bindparam("day"))
     .group_by(_TALLIES.c.queue_id)
 )
 
 
 def waiting_counts(queue_ids) -> dict[int, int]:
-    """Return today's waiting tickets of each queue (a sum of a few tally rows, whatever the line's length)."""
+    """Return today's waiting tickets of each queue (a few tally rows each, however long the line)."""
     ids = list(queue_ids)
     if not ids:
         return {}
@@ -186,7 +202,7 @@ class IssuedTicket(_Lane):
 
 
 def _ahead_in_tallies(lane):
-    """Sum the tally rows of the lanes called before or with `lane`, except the shared row of `lane` itself."""
+    """Sum the tally rows of the lanes called before or with `lane`, except `lane`'s shared row."""
     return (
         select(func.coalesce(func.sum(_TALLIES.c.waiting), 0))
         .where(_TALLIES.c.queue_id == bindparam("queue"), _TALLIES.c.service_date == bindparam("day"),
@@ -201,7 +217,8 @@ def _issue_statement():
     Returns the ticket's id and number, and ``in_line``: the tickets of its queue in its lane or a
     lane called before it, itself included (its shared tally row as updated, the others as read).
     """
-    queue, day, lane = bindparam("queue", type_=Integer), bindparam("day", type_=Date), bindparam("lane", type_=Integer)
+    queue, day = bindparam("queue", type_=Integer), bindparam("day", type_=Date)
+    lane = bindparam("lane", type_=Integer)
     at = bindparam("at", type_=UTCDateTime())
     counter = (
         postgresql.insert(_COUNTERS)
@@ -221,7 +238,8 @@ def _issue_statement():
     }
     ticket = (
         insert(_TICKETS)
-        .from_select(list(columns), select(*(value.label(name) for name, value in columns.items())).select_from(counter))
+        .from_select(list(columns),
+                     select(*(value.label(name) for name, value in columns.items())).select_from(counter))
         .returning(_TICKETS.c.id, _TICKETS.c.number)
         .cte("ticket")
     )
@@ -231,8 +249,9 @@ def _issue_statement():
                queue.label("queue_id"), at.label("at")),
     ).cte("history")
     tally = (
-        _tally_upsert("postgresql", select(queue.label("queue_id"), day.label("service_date"), lane.label("lane"),
-                                           literal(SHARED_SLOT).label("slot"), literal(1).label("waiting")))
+        _tally_upsert("postgresql", select(queue.label("queue_id"), day.label("service_date"),
+                                           lane.label("lane"), literal(SHARED_SLOT).label("slot"),
+                                           literal(1).label("waiting")))
         .returning(_TALLIES.c.waiting)
         .cte("tally")
     )
@@ -277,7 +296,8 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
         ticket_id = db.session.execute(_INSERT_TICKET, {
             "hall_id": hall.id, "queue_id": queue.id, "origin_queue_id": queue.id, "service_id": service_id,
             "service_date": day, "number": number, "state": "waiting", "lane": lane,
-            "priority_reason": req.priority_reason, "phone": req.phone, "issued_at": at, "queued_at": at, "recalls": 0,
+            "priority_reason": req.priority_reason, "phone": req.phone, "issued_at": at, "queued_at": at,
+            "recalls": 0,
         }).scalar_one()
         db.session.execute(_RECORD, {"ticket_id": ticket_id, "trigger": "issue", "from_state": None,
                                      "to_state": "waiting", "actor_id": None, "window_id": None,
@@ -358,21 +378,26 @@ def _take_statement(dialect: str):
                 called_at=func.coalesce(tickets.c.called_at, bindparam("at", type_=UTCDateTime())))
         .returning(
             tickets.c.id, tickets.c.hall_id, tickets.c.queue_id, tickets.c.number, tickets.c.lane,
-            tickets.c.priority_reason, tickets.c.state, tickets.c.issued_at, tickets.c.called_at, tickets.c.recalls,
-            select(_HALLS.c.code).where(_HALLS.c.id == tickets.c.hall_id).scalar_subquery().label("hall_code"),
-            select(_QUEUES.c.code).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery().label("queue_code"),
-            select(_QUEUES.c.name).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery().label("queue_name"),
+            tickets.c.priority_reason, tickets.c.state, tickets.c.issued_at, tickets.c.called_at,
+            tickets.c.recalls,
+            select(_HALLS.c.code).where(_HALLS.c.id == tickets.c.hall_id).scalar_subquery()
+            .label("hall_code"),
+            select(_QUEUES.c.code).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery()
+            .label("queue_code"),
+            select(_QUEUES.c.name).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery()
+            .label("queue_name"),
         )
     )
 
 
 def _call_statement():
-    """Build PostgreSQL's call-next after the window's lock: check, take, mark, record and count in one statement.
+    """Build PostgreSQL's call-next after the window's lock: check, take, mark, record, count at once.
 
     Always one row: ``held_*`` name a ticket the window still holds (then nothing was taken); otherwise
     the taken ticket's columns and ``call_id``, the id of its history row, are NULL when nobody waits.
     """
-    win, day, at = bindparam("win", type_=Integer), bindparam("day", type_=Date), bindparam("at", type_=UTCDateTime())
+    win, day = bindparam("win", type_=Integer), bindparam("day", type_=Date)
+    at = bindparam("at", type_=UTCDateTime())
     held = _HELD.cte("held")
     take = _take_statement("postgresql")
     taken = take.where(~exists(select(held.c.id))).cte("taken")
@@ -391,8 +416,9 @@ def _call_statement():
                                                win.label("slot"), literal(-1).label("waiting"))).cte("tally")
     one = select(literal(1).label("one")).subquery("one")
     return (
-        select(held.c.id.label("held_id"), held.c.number.label("held_number"), held.c.state.label("held_state"),
-               *(column for column in taken.c), history.c.id.label("call_id"))
+        select(held.c.id.label("held_id"), held.c.number.label("held_number"),
+               held.c.state.label("held_state"), *(column for column in taken.c),
+               history.c.id.label("call_id"))
         .select_from(one.outerjoin(held, true()).outerjoin(taken.join(history, true()), true()))
         .add_cte(tally)
     )
@@ -404,7 +430,7 @@ _TAKE_SQLITE = _take_statement("sqlite")
 
 @dataclass(frozen=True)
 class CalledTicket(_Lane):
-    """A ticket just called, as call-next's UPDATE returned it: reads like a Ticket for ticket_view and events."""
+    """A ticket just called, as call-next returned it: reads like a Ticket for ticket_view and events."""
 
     id: int
     hall: HallRef
@@ -425,7 +451,8 @@ def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: s
     doing = "正在办理" if state == "serving" else "已叫号待办理"
     raise Conflict(
         f"本窗口的{number}号{doing}，请先办结、过号或转出该号，再叫下一号",
-        {"window": window.id, "ticket": held_id, "number": number, "state": state, "held": [ticket_view(held)]},
+        {"window": window.id, "ticket": held_id, "number": number, "state": state,
+         "held": [ticket_view(held)]},
     )
 
 
@@ -467,7 +494,8 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
         db.session.execute(_SIGN_IN_CLERK, {"win": window.id, "clerk": actor.id})
     hall = HallRef(row.hall_id, row.hall_code)
     ticket = CalledTicket(
-        id=row.id, hall=hall, queue=QueueRef(row.queue_id, row.queue_code, row.queue_name, hall), window=window,
+        id=row.id, hall=hall, queue=QueueRef(row.queue_id, row.queue_code, row.queue_name, hall),
+        window=window,
         number=row.number, lane=row.lane, priority_reason=row.priority_reason, state=row.state,
         issued_at=row.issued_at, called_at=row.called_at, recalls=row.recalls,
     )
@@ -480,7 +508,8 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
 # --- the clerk's other triggers ---
 
 # A ticket with what its view and events show (one query, no lazy loads).
-_WITH_LABELS = select(Ticket).options(joinedload(Ticket.hall), joinedload(Ticket.queue), joinedload(Ticket.window))
+_WITH_LABELS = select(Ticket).options(joinedload(Ticket.hall), joinedload(Ticket.queue),
+                                      joinedload(Ticket.window))
 # The same, re-read under the ticket's row lock.
 _LOCKED = (
     _WITH_LABELS
@@ -491,18 +520,20 @@ _LOCKED = (
 
 
 def lock_ticket(ticket: Ticket) -> Ticket:
-    """Re-read a ticket under its row lock (PostgreSQL; SQLite's write lock is already held), state included."""
+    """Re-read a ticket under its row lock (PostgreSQL; SQLite's write lock is held already)."""
     return db.session.execute(_LOCKED, {"id": ticket.id}).scalar_one()
 
 
-def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User, target_queue_code: str | None = None) -> Ticket:
+def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User,
+                        target_queue_code: str | None = None) -> Ticket:
     """Fire a clerk's trigger (recall, start, finish, no_show, requeue, transfer, cancel) on a ticket.
 
     The ticket is taken under its row lock and its state checked after locking, so of simultaneous
     triggers on one ticket one fires and the others answer 409.
     """
     ticket = lock_ticket(ticket)
-    allowed = [name for name in ticket_flow.allowed_triggers(ticket.state) if name in ticket_flow.CLERK_TRIGGERS]
+    allowed = [name for name in ticket_flow.allowed_triggers(ticket.state)
+               if name in ticket_flow.CLERK_TRIGGERS]
     if trigger not in allowed:
         raise InvalidTransition(ticket.state, trigger, allowed)
     policy.require(actor, "window.operate", hall_id=ticket.hall_id)
@@ -613,8 +644,10 @@ class SharedCounts:
 
 def _ahead_statement():
     tickets = _TICKETS
-    lane, queued_at, ticket_id = bindparam("lane"), bindparam("queued_at", type_=UTCDateTime()), bindparam("id")
-    earlier = or_(tickets.c.queued_at < queued_at, and_(tickets.c.queued_at == queued_at, tickets.c.id < ticket_id))
+    lane, ticket_id = bindparam("lane"), bindparam("id")
+    queued_at = bindparam("queued_at", type_=UTCDateTime())
+    earlier = or_(tickets.c.queued_at < queued_at,
+                  and_(tickets.c.queued_at == queued_at, tickets.c.id < ticket_id))
     return (
         select(func.count())
         .select_from(tickets)
@@ -652,7 +685,7 @@ def waiting_ahead(ticket: Ticket) -> int:
 
 
 def estimated_wait_s(queue: Queue | QueueRef, ahead: int) -> int:
-    """Estimate the seconds until a ticket with `ahead` tickets before it is called (live rate of open windows)."""
+    """Estimate the seconds until a ticket with `ahead` tickets before it is called (open windows' rate)."""
     return estimates.estimated_wait_s(queue, ahead)
 
 
@@ -699,7 +732,8 @@ def queue_views(hall: Hall) -> list[dict]:
 
 def ticket_history(ticket: Ticket) -> list[dict]:
     """Render the ticket's recorded changes, oldest first."""
-    rows = db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+    rows = db.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
     return [
         {
             "trigger": row.trigger,

@@ -45,7 +45,8 @@ def _issue(app, count: int, start: threading.Barrier, priority_every: int = 0) -
     return issued
 
 
-def _call_until_empty(app, window_id: int, headers: dict, start: threading.Barrier, kiosks_done: threading.Event) -> list[dict]:
+def _call_until_empty(app, window_id: int, headers: dict, start: threading.Barrier,
+                      kiosks_done: threading.Event) -> list[dict]:
     client, called = app.test_client(), []
 
     def call() -> bool:
@@ -61,10 +62,9 @@ def _call_until_empty(app, window_id: int, headers: dict, start: threading.Barri
 
     start.wait()
     while True:
-        if not call() and kiosks_done.is_set():
-            # One more try after the kiosks finished, so a ticket issued at the end is not left.
-            if not call():
-                return called
+        # Once the kiosks finished, one more try, so a ticket issued at the end is not left.
+        if not call() and kiosks_done.is_set() and not call():
+            return called
 
 
 def test_concurrent_kiosks_never_share_a_number(app, api):

@@ -60,7 +60,8 @@ def live(request, tmp_path_factory):
 
         def drop():
             with admin.cursor() as cursor:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                               .format(sql.Identifier(name)))
             admin.close()
     try:
         prepare_database(url)
@@ -114,7 +115,8 @@ def test_simultaneous_finishes_of_one_ticket_fire_once(live):
     statuses = sorted(status for status, _ in answers)
     assert statuses == [200] + [409] * (RACERS - 1), answers
     refused = [body["error"] for status, body in answers if status == 409]
-    assert all(error["code"] == "invalid_transition" and error["details"]["state"] == "done" for error in refused)
+    assert all(error["code"] == "invalid_transition" and error["details"]["state"] == "done"
+               for error in refused)
     finishes = database.rows("SELECT count(*) FROM ticket_events WHERE ticket_id = %s AND trigger = 'finish'",
                              ticket["id"])
     assert finishes == [(1,)]
@@ -136,9 +138,11 @@ def test_double_click_on_call_next_calls_one_citizen(live):
     assert {(error["details"]["ticket"], error["details"]["number"]) for error in refused} == {
         (called[0]["id"], called[0]["number"])}
     assert called[0]["id"] == waiting[0]["id"]
-    held = database.rows("SELECT id FROM tickets WHERE window_id = %s AND state IN ('called', 'serving')", window)
+    held = database.rows("SELECT id FROM tickets WHERE window_id = %s AND state IN ('called', 'serving')",
+                         window)
     assert held == [(called[0]["id"],)]
-    calls = database.rows("SELECT count(*) FROM ticket_events WHERE trigger = 'call' AND window_id = %s", window)
+    calls = database.rows("SELECT count(*) FROM ticket_events WHERE trigger = 'call' AND window_id = %s",
+                          window)
     assert calls == [(1,)]
     _, queues = server.call("GET", "/api/v1/halls/xiqu/queues")
     assert next(queue for queue in queues if queue["code"] == "shsd")["waiting"] == 2

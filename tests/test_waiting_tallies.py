@@ -34,7 +34,8 @@ def tallied(app) -> dict[str, int]:
     """Sum the tally rows of today per queue, leaving out queues at zero."""
     with app.app_context():
         rows = db.session.execute(
-            select(Queue.code, func.sum(WaitingTally.waiting)).join(WaitingTally, WaitingTally.queue_id == Queue.id)
+            select(Queue.code, func.sum(WaitingTally.waiting))
+            .join(WaitingTally, WaitingTally.queue_id == Queue.id)
             .where(WaitingTally.service_date == datetime(2026, 11, 30).date())
             .group_by(Queue.code)
         ).all()
@@ -104,7 +105,7 @@ def test_a_new_ticket_reads_its_place_from_the_tallies(app, api, advance):
 
 
 def test_a_window_holds_one_ticket_at_a_time(app, api):
-    """Does call-next at a window still holding a ticket answer 409 naming it, and work again once it is done?"""
+    """Does call-next at a window still holding a ticket answer 409 naming it, and work once it is done?"""
     first, second = api.take("shsd"), api.take("shsd")
     window = api.open_window(1)
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["id"] == first["id"]
@@ -112,8 +113,8 @@ def test_a_window_holds_one_ticket_at_a_time(app, api):
     details = assert_error(api.post(f"/windows/{window}/call-next", as_user="clerk1"), 409, "conflict")
     held = details.pop("held")
     assert details == {"window": window, "ticket": first["id"], "number": "A001", "state": "called"}
-    assert [(ticket["id"], ticket["number"], ticket["state"], ticket["window_number"]) for ticket in held] == [
-        (first["id"], "A001", "called", 1)]
+    shown = [(ticket["id"], ticket["number"], ticket["state"], ticket["window_number"]) for ticket in held]
+    assert shown == [(first["id"], "A001", "called", 1)]
     api.post(f"/tickets/{first['id']}/start", as_user="clerk1")
     details = assert_error(api.post(f"/windows/{window}/call-next", as_user="clerk1"), 409, "conflict")
     assert details["state"] == "serving"

@@ -11,7 +11,6 @@ from .hall import Hall, Queue, Window
 from .service import ServiceItem
 from .user import User
 
-
 PRIORITY_LANE, NORMAL_LANE = 0, 1
 # The states in which a ticket is at a window; a window holds at most one such ticket.
 HELD_STATES = ("called", "serving")
@@ -27,7 +26,8 @@ class Ticket(db.Model):
         # The call-next scan and the waiting counts: a queue's waiting tickets of the day in calling order.
         Index("ix_tickets_call_order", "queue_id", "service_date", "state", "lane", "queued_at", "id"),
         # The tickets a window holds (called or being served): at most one, checked by call-next.
-        Index("ix_tickets_held", "window_id", postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
+        Index("ix_tickets_held", "window_id",
+              postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class Ticket(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recalls: Mapped[int] = mapped_column(default=0)
-    # When the scheduler sent the "your turn is near" SMS (queue_server/scheduler.py); a requeue after it sends again.
+    # When the scheduler sent the "your turn is near" SMS (queue_server/scheduler.py); a requeue sends again.
     near_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship()
