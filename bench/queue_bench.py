@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/queue_bench.py [--clerks 32] [--kiosks 8] [--workers 2] [--worker-class eventlet] ...
+    .venv/bin/python bench/queue_bench.py [--clerks 32] [--kiosks 8] [--workers 2] [--database sqlite] ...
 
 It builds a fresh database (PostgreSQL, or a temporary SQLite file with --database sqlite), loads the
 demo hall, adds windows so that --clerks windows of hall ``xiqu`` all serve one queue, starts gunicorn
@@ -34,7 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -100,8 +100,16 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
 def latency_stats(samples: list[tuple[float, float]], phase_start: float | None) -> dict:
     """samples: (t_end, latency_s). Wall time runs from the phase start to the last response."""
     n = len(samples)
-    out = {"count": n, "wall_s": None, "rps": None, "mean_ms": None,
-           "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
+    out = {
+        "count": n,
+        "wall_s": None,
+        "rps": None,
+        "mean_ms": None,
+        "p50_ms": None,
+        "p95_ms": None,
+        "p99_ms": None,
+        "max_ms": None,
+    }
     if not n or phase_start is None:
         return out
     lat = sorted(s[1] * 1000.0 for s in samples)
@@ -121,7 +129,9 @@ def latency_stats(samples: list[tuple[float, float]], phase_start: float | None)
 def check_local_url(url: str, what: str) -> None:
     host = urlsplit(url).hostname or ""
     if host not in LOCAL_HOSTS:
-        raise SystemExit(f"{what} must point at 127.0.0.1 (got host {host!r}); this benchmark never leaves the machine")
+        raise SystemExit(
+            f"{what} must point at 127.0.0.1 (got host {host!r}); this benchmark never leaves the machine"
+        )
 
 
 def with_dbname(url: str, dbname: str) -> str:
@@ -137,7 +147,11 @@ def source_state() -> dict:
     digest = hashlib.sha256()
     for root in SOURCE_PATHS:
         path = REPO / root
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
+        files = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
+        )
         for f in files:
             try:
                 digest.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
@@ -145,10 +159,19 @@ def source_state() -> dict:
                 pass
     state = {"sha256": digest.hexdigest()[:16], "git_head": None, "uncommitted": None}
     try:
-        state["git_head"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                           text=True, timeout=10).stdout.strip() or None
-        status = subprocess.run(["git", "status", "--porcelain", "--", *SOURCE_PATHS], cwd=REPO, capture_output=True,
-                                text=True, timeout=10).stdout
+        state["git_head"] = (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+            or None
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", *SOURCE_PATHS],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
         state["uncommitted"] = [line.strip() for line in status.splitlines()]
     except (OSError, subprocess.SubprocessError):
         pass
@@ -175,8 +198,8 @@ def _proc_stat(pid: int, children: bool = False) -> tuple[str, int, int, int] | 
     except OSError:
         return None
     rpar = raw.rfind(")")
-    comm = raw[raw.find("(") + 1:rpar]
-    fields = raw[rpar + 2:].split()
+    comm = raw[raw.find("(") + 1 : rpar]
+    fields = raw[rpar + 2 :].split()
     # fields[0] is state (field 3); utime is field 14, stime 15, cutime 16, cstime 17 -> indexes 11..14
     if children:
         return comm, int(fields[1]), int(fields[2]), int(fields[13]) + int(fields[14])
@@ -247,7 +270,9 @@ def cpu_snapshot(server_pgid: int | None, dbname: str, known: dict[int, str] | N
                 known[pid] = group
         procs[pid] = (group, ticks)
     busy, total = _system_ticks()
-    reaped = {pid: (st[3] if st else 0) for pid in postmaster_pids() for st in [_proc_stat(pid, children=True)]}
+    reaped = {
+        pid: (st[3] if st else 0) for pid in postmaster_pids() for st in [_proc_stat(pid, children=True)]
+    }
     return {"t": time.monotonic(), "procs": procs, "busy": busy, "total": total, "reaped": reaped}
 
 
@@ -282,10 +307,16 @@ class CpuSampler(threading.Thread):
             if group == "gunicorn":
                 self.server[pid] += delta
         # backends that exited since the last sample: the postmaster's reaped time grew by all they used
-        reaped = sum(max(ticks - self.last["reaped"].get(pid, ticks), 0) for pid, ticks in snap["reaped"].items())
-        seen = sum(ticks for pid, (group, ticks) in self.last["procs"].items()
-                   if pid not in snap["procs"] and self.known.get(pid) in ("postgres", "other")
-                   and pid in self.postgres_pids)
+        reaped = sum(
+            max(ticks - self.last["reaped"].get(pid, ticks), 0) for pid, ticks in snap["reaped"].items()
+        )
+        seen = sum(
+            ticks
+            for pid, (group, ticks) in self.last["procs"].items()
+            if pid not in snap["procs"]
+            and self.known.get(pid) in ("postgres", "other")
+            and pid in self.postgres_pids
+        )
         # a SQLite run uses no PostgreSQL: whatever its backends did is someone else's
         self.used["postgres_exited" if self.dbname else "other"] += max(reaped - seen, 0)
         self.postgres_pids |= {pid for pid in snap["procs"] if pid in self.known and self._is_postgres(pid)}
@@ -318,7 +349,9 @@ class CpuSampler(threading.Thread):
         out["cpu_s"] = {name: round(self.used[name] / _CLK_TCK, 2) for name in GROUPS}
         out["machine_busy_pct_of_all_cores"] = round(100.0 * busy / total, 1) if total else None
         # kernel work (softirq of the loopback traffic) and processes that lived less than an interval
-        out["unattributed"] = round(100.0 * busy / total * cores - sum(out[name] for name in GROUPS), 1) if total else None
+        out["unattributed"] = (
+            round(100.0 * busy / total * cores - sum(out[name] for name in GROUPS), 1) if total else None
+        )
         out["cores"] = cores
         out["wall_s"] = round(wall, 2)
         return out
@@ -349,7 +382,8 @@ class PgSampler(threading.Thread):
             with conn.cursor() as cur:
                 while not self.stop_event.is_set() and time.monotonic() < self.stop_at:
                     cur.execute(
-                        "SELECT state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+                        "SELECT state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', "
+                        "' ', 'g'), 90) "
                         "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
                         "AND backend_type = 'client backend'",
                         (self.dbname,),
@@ -385,12 +419,15 @@ class PgSampler(threading.Thread):
 def run_cmd(cmd: list[str], env: dict, deadline: Deadline, what: str) -> None:
     log(f"{what}: {' '.join(cmd[1:])}")
     try:
-        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                              timeout=min(180.0, deadline.left(5)))
+        proc = subprocess.run(
+            cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=min(180.0, deadline.left(5))
+        )
     except subprocess.TimeoutExpired as exc:
         raise BenchAbort(f"{what} timed out") from exc
     if proc.returncode != 0:
-        raise BenchAbort(f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise BenchAbort(
+            f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
 
 
 class _Cursor:
@@ -440,7 +477,9 @@ class BenchDB:
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
-                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname)))
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname))
+                )
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.dbname)))
         finally:
             conn.close()
@@ -506,7 +545,10 @@ def setup_windows(bdb: BenchDB, queue_code: str, k: int) -> list[dict]:
                 "VALUES (%s, %s, %s, 'closed', NULL) RETURNING id",
                 (hall_id, n, f"{n}号综合窗口（压测）"),
             )
-            cur.execute("INSERT INTO window_queues (window_id, queue_id) VALUES (%s, %s)", (cur.fetchone()[0], queue_id))
+            cur.execute(
+                "INSERT INTO window_queues (window_id, queue_id) VALUES (%s, %s)",
+                (cur.fetchone()[0], queue_id),
+            )
         cur.execute(
             "SELECT w.id, w.number FROM windows w JOIN window_queues wq ON wq.window_id = w.id "
             "WHERE w.hall_id = %s AND wq.queue_id = %s ORDER BY w.number LIMIT %s",
@@ -528,28 +570,41 @@ def insert_line(bdb: BenchDB, queue_code: str, count: int) -> list[int]:
     if count <= 0:
         return []
     day = datetime.now(HALL_TZ).date().isoformat()
-    start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=2)
+    start = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=2)
     with bdb.cursor() as cur:
-        cur.execute("SELECT h.id, q.id FROM halls h JOIN queues q ON q.hall_id = h.id WHERE h.code = %s AND q.code = %s",
-                    (HALL, queue_code))
+        cur.execute(
+            "SELECT h.id, q.id FROM halls h JOIN queues q ON q.hall_id = h.id WHERE h.code = %s AND "
+            "q.code = %s",
+            (HALL, queue_code),
+        )
         hall_id, queue_id = cur.fetchone()
         rows = []
         for n in range(1, count + 1):
             at = (start + timedelta(milliseconds=n)).isoformat(sep=" ", timespec="microseconds")
             rows.append((hall_id, queue_id, queue_id, day, f"Z{n:05d}", at, at))
-        insert = ("INSERT INTO tickets (hall_id, queue_id, origin_queue_id, service_date, number, state, lane, "
-                  "issued_at, queued_at, recalls) VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)")
+        insert = (
+            "INSERT INTO tickets (hall_id, queue_id, origin_queue_id, service_date, number, state, lane, "
+            "issued_at, queued_at, recalls) VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)"
+        )
         if bdb.kind == "postgresql":
             from psycopg2.extras import execute_values
 
-            execute_values(cur.cursor, insert.replace("VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)",
-                                                      "VALUES %s"),
-                           [(*r[:5], "waiting", 1, *r[5:], 0) for r in rows], page_size=2000)
+            execute_values(
+                cur.cursor,
+                insert.replace("VALUES (%s, %s, %s, %s, %s, 'waiting', 1, %s, %s, 0)", "VALUES %s"),
+                [(*r[:5], "waiting", 1, *r[5:], 0) for r in rows],
+                page_size=2000,
+            )
         else:
             cur.executemany(insert, rows)
-        cur.execute("INSERT INTO waiting_tallies (queue_id, service_date, lane, slot, waiting) VALUES (%s, %s, 1, 0, %s) "
-                    "ON CONFLICT (queue_id, service_date, lane, slot) DO UPDATE SET waiting = waiting_tallies.waiting + "
-                    "excluded.waiting", (queue_id, day, count))
+        cur.execute(
+            "INSERT INTO waiting_tallies (queue_id, service_date, lane, slot, waiting) VALUES (%s, %s, "
+            "1, 0, %s) "
+            "ON CONFLICT (queue_id, service_date, lane, slot) DO UPDATE SET waiting = "
+            "waiting_tallies.waiting + "
+            "excluded.waiting",
+            (queue_id, day, count),
+        )
         cur.execute("SELECT id FROM tickets WHERE queue_id = %s AND number LIKE %s", (queue_id, "Z%"))
         ids = [row[0] for row in cur.fetchall()]
     log(f"{len(ids)} tickets put in line {queue_code} directly")
@@ -580,13 +635,29 @@ def start_server(args, db_url: str, log_path: Path) -> subprocess.Popen:
         env["REDIS_URL"] = args.redis_url
     else:
         env.pop("REDIS_URL", None)
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{args.port}", "wsgi:app"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "-b",
+        f"127.0.0.1:{args.port}",
+        "wsgi:app",
+    ]
     log(f"starting gunicorn: workers={args.workers} worker_class={args.worker_class} port={args.port}")
-    logfile = open(log_path, "wb")
+    logfile = open(log_path, "wb")  # noqa: SIM115 - handed to gunicorn, closed below once it has it
     try:
         # own session = own process group, so the finally block can kill master and workers together
-        return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=logfile, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     finally:
         logfile.close()
 
@@ -688,7 +759,9 @@ async def post(session: aiohttp.ClientSession, url: str, token: str | None = Non
 async def sign_in(session, base: str) -> list[str]:
     tokens = []
     for user in STAFF_USERS:
-        status, body = await post(session, f"{base}/api/v1/auth/token", payload={"username": user, "password": "demo"})
+        status, body = await post(
+            session, f"{base}/api/v1/auth/token", payload={"username": user, "password": "demo"}
+        )
         if status != 200:
             raise BenchAbort(f"sign-in of {user} failed: {status} {body[:300]!r}")
         tokens.append(json.loads(body)["token"])
@@ -697,13 +770,19 @@ async def sign_in(session, base: str) -> list[str]:
 
 async def open_windows(session, base: str, windows: list[dict], tokens: list[str]) -> None:
     for i, window in enumerate(windows):
-        status, body = await post(session, f"{base}/api/v1/windows/{window['id']}/status",
-                                  tokens[i % len(tokens)], {"status": "open"})
+        status, body = await post(
+            session,
+            f"{base}/api/v1/windows/{window['id']}/status",
+            tokens[i % len(tokens)],
+            {"status": "open"},
+        )
         if status != 200:
             raise BenchAbort(f"opening window {window['id']} failed: {status} {body[:300]!r}")
 
 
-async def kiosks(session, base: str, rec: Recorder, phase: str, n_kiosks: int, n_tickets: int, queue: str) -> None:
+async def kiosks(
+    session, base: str, rec: Recorder, phase: str, n_kiosks: int, n_tickets: int, queue: str
+) -> None:
     url = f"{base}/api/v1/halls/{HALL}/tickets"
     state = {"left": n_tickets, "attempts": 0}
     max_attempts = n_tickets + MAX_HTTP_ERRORS
@@ -715,7 +794,7 @@ async def kiosks(session, base: str, rec: Recorder, phase: str, n_kiosks: int, n
             t0 = time.perf_counter()
             try:
                 status, body = await post(session, url, payload={"queue": queue})
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 status, body = type(exc).__name__, str(exc).encode()
             t1 = time.perf_counter()
             if status == 201:
@@ -731,8 +810,17 @@ async def kiosks(session, base: str, rec: Recorder, phase: str, n_kiosks: int, n
     await asyncio.gather(*(kiosk() for _ in range(n_kiosks)))
 
 
-async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max_requests: int,
-                empty_sleep_s: float, release_steps: tuple[str, ...], calls_left: dict | None) -> None:
+async def clerk(
+    session,
+    base: str,
+    rec: Recorder,
+    window: dict,
+    token: str,
+    max_requests: int,
+    empty_sleep_s: float,
+    release_steps: tuple[str, ...],
+    calls_left: dict | None,
+) -> None:
     """Call-next in a loop; after each call let the ticket go (release_steps) so the window may call again."""
     url = f"{base}/api/v1/windows/{window['id']}/call-next"
     for _ in range(max_requests):
@@ -743,7 +831,7 @@ async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max
         t0 = time.perf_counter()
         try:
             status, body = await post(session, url, token)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             status, body = type(exc).__name__, str(exc).encode()
         t1 = time.perf_counter()
         if status != 200 and calls_left is not None:
@@ -758,7 +846,7 @@ async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max
                 r0 = time.perf_counter()
                 try:
                     status, body = await post(session, f"{base}/api/v1/tickets/{ticket['id']}/{step}", token)
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     status, body = type(exc).__name__, str(exc).encode()
                 r1 = time.perf_counter()
                 if status == 200:
@@ -778,8 +866,9 @@ async def clerk(session, base: str, rec: Recorder, window: dict, token: str, max
     rec.error("mixed", "call-next", "request-cap-reached")
 
 
-async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_pgid: int, bdb: BenchDB,
-                   deadline: Deadline) -> None:
+async def run_load(
+    args, base: str, windows: list[dict], rec: Recorder, server_pgid: int, bdb: BenchDB, deadline: Deadline
+) -> None:
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=args.clerks + args.kiosks + 8, keepalive_timeout=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -791,7 +880,9 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
         def start_sampler():
             if args.sample_interval <= 0 or bdb.kind != "postgresql":
                 return None
-            sampler = PgSampler(bdb.server_url, bdb.dbname, args.sample_interval, time.monotonic() + deadline.left())
+            sampler = PgSampler(
+                bdb.server_url, bdb.dbname, args.sample_interval, time.monotonic() + deadline.left()
+            )
             sampler.start()
             return sampler
 
@@ -815,7 +906,10 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
             stop_sampler(sampler, "issue")
 
         # phase 2: clerks call while kiosks keep issuing
-        log(f"phase mixed: {args.clerks} clerks call-next while {args.kiosks} kiosks issue {args.tickets} more")
+        log(
+            f"phase mixed: {args.clerks} clerks call-next while {args.kiosks} kiosks issue "
+            f"{args.tickets} more"
+        )
         sampler = start_sampler()
         cpu = CpuSampler(server_pgid, bdb.dbname)
         cpu.start()
@@ -831,8 +925,17 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
                 rec.kiosks_done_at = time.perf_counter()
 
         clerk_tasks = [
-            clerk(session, base, rec, window, tokens[i % len(tokens)], max_requests, args.empty_sleep_ms / 1000.0,
-                  release_steps, calls_left)
+            clerk(
+                session,
+                base,
+                rec,
+                window,
+                tokens[i % len(tokens)],
+                max_requests,
+                args.empty_sleep_ms / 1000.0,
+                release_steps,
+                calls_left,
+            )
             for i, window in enumerate(windows)
         ]
         try:
@@ -849,18 +952,24 @@ async def run_load(args, base: str, windows: list[dict], rec: Recorder, server_p
 
 def db_checks(bdb: BenchDB) -> dict:
     with bdb.cursor() as cur:
-        cur.execute("SELECT ticket_id, count(*) FROM ticket_events WHERE trigger = 'call' "
-                    "GROUP BY ticket_id HAVING count(*) > 1 ORDER BY ticket_id LIMIT 50")
+        cur.execute(
+            "SELECT ticket_id, count(*) FROM ticket_events WHERE trigger = 'call' "
+            "GROUP BY ticket_id HAVING count(*) > 1 ORDER BY ticket_id LIMIT 50"
+        )
         double_call_events = [list(r) for r in cur.fetchall()]
-        cur.execute("SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE trigger = 'call' "
-                    "GROUP BY ticket_id HAVING count(*) > 1) AS doubles")
+        cur.execute(
+            "SELECT count(*) FROM (SELECT ticket_id FROM ticket_events WHERE trigger = 'call' "
+            "GROUP BY ticket_id HAVING count(*) > 1) AS doubles"
+        )
         double_call_tickets = cur.fetchone()[0]
         cur.execute("SELECT id, number FROM tickets WHERE state = 'waiting' ORDER BY id LIMIT 50")
         waiting_rows = [list(r) for r in cur.fetchall()]
         cur.execute("SELECT count(*) FROM tickets WHERE state = 'waiting'")
         waiting = cur.fetchone()[0]
-        cur.execute("SELECT hall_id, CAST(service_date AS TEXT), number, count(*) FROM tickets "
-                    "GROUP BY hall_id, service_date, number HAVING count(*) > 1 LIMIT 50")
+        cur.execute(
+            "SELECT hall_id, CAST(service_date AS TEXT), number, count(*) FROM tickets "
+            "GROUP BY hall_id, service_date, number HAVING count(*) > 1 LIMIT 50"
+        )
         duplicate_numbers = [list(r) for r in cur.fetchall()]
         cur.execute("SELECT state, count(*) FROM tickets GROUP BY state ORDER BY state")
         by_state = dict(cur.fetchall())
@@ -931,14 +1040,17 @@ def expected_left(args) -> int:
     return max(0, args.line + args.prefill + args.tickets - args.calls) if args.calls else 0
 
 
-def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str | None, log_path: Path) -> dict:
+def build_report(
+    args, rec: Recorder, windows, checks, db, health, aborted: str | None, log_path: Path
+) -> dict:
     issue_phase = latency_stats(rec.issue["issue"], rec.phase_start.get("issue"))
     issue_mixed = latency_stats(rec.issue["mixed"], rec.phase_start.get("mixed"))
     call200 = latency_stats(rec.call200, rec.phase_start.get("mixed"))
     call204 = latency_stats(rec.call204, rec.phase_start.get("mixed"))
     release = latency_stats(rec.release, rec.phase_start.get("mixed"))
-    every_request = latency_stats(rec.issue["mixed"] + rec.call200 + rec.call204 + rec.release,
-                                  rec.phase_start.get("mixed"))
+    every_request = latency_stats(
+        rec.issue["mixed"] + rec.call200 + rec.call204 + rec.release, rec.phase_start.get("mixed")
+    )
     first_empty = min((t for t, _ in rec.call204), default=None)
     steady = steady_stats(rec, first_empty)
     # Calls made while a backlog waited: up to the first 204 (with SKIP LOCKED and thousands waiting, a 204
@@ -953,21 +1065,37 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
     overlap = None
     if rec.kiosks_done_at and rec.phase_start.get("mixed"):
         span = rec.kiosks_done_at - rec.phase_start["mixed"]
-        overlap = {"wall_s": round(span, 3), "count": rec.calls_while_issuing,
-                   "rps": round(rec.calls_while_issuing / span, 1) if span > 0 else None}
+        overlap = {
+            "wall_s": round(span, 3),
+            "count": rec.calls_while_issuing,
+            "rps": round(rec.calls_while_issuing / span, 1) if span > 0 else None,
+        }
 
     correct = (
-        aborted is None and checks is not None and db is not None
-        and checks["double_calls"] == 0 and checks["missing"] == 0 and checks["called_not_issued"] == 0
-        and checks["issued_duplicate_ids"] == 0 and not checks["issued_duplicate_numbers"]
+        aborted is None
+        and checks is not None
+        and db is not None
+        and checks["double_calls"] == 0
+        and checks["missing"] == 0
+        and checks["called_not_issued"] == 0
+        and checks["issued_duplicate_ids"] == 0
+        and not checks["issued_duplicate_numbers"]
         and checks["issued"] == args.prefill + args.tickets
-        and not db["double_call_events"] and db["waiting_left"] == expected_left(args) and not db["duplicate_numbers"]
+        and not db["double_call_events"]
+        and db["waiting_left"] == expected_left(args)
+        and not db["duplicate_numbers"]
         and db["waiting_tallied"] == db["waiting_left"]
     )
+
     def meets_target(stats) -> bool:
         return bool(
-            correct and stats and args.clerks >= TARGET_CLERKS and stats["rps"] is not None
-            and stats["rps"] >= TARGET_CALLS_PER_S and stats["p95_ms"] is not None and stats["p95_ms"] < TARGET_P95_MS
+            correct
+            and stats
+            and args.clerks >= TARGET_CLERKS
+            and stats["rps"] is not None
+            and stats["rps"] >= TARGET_CALLS_PER_S
+            and stats["p95_ms"] is not None
+            and stats["p95_ms"] < TARGET_P95_MS
         )
 
     target_ok = meets_target(call200)
@@ -975,17 +1103,28 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
     sqlite_target = None
     if args.database == "sqlite":
         sqlite_target = {
-            "text": f"SQLite, 1 eventlet worker, 8 kiosks, 8 clerks: 0 errors, >= {SQLITE_TARGET_RPS:.0f} requests/s "
-                    f"in all, p95 < {SQLITE_TARGET_P95_MS:.0f} ms",
-            "applies": args.workers == 1 and args.worker_class == "eventlet" and args.kiosks == 8 and args.clerks == 8,
-            "pass": bool(correct and not rec.errors and every_request["rps"] is not None
-                         and every_request["rps"] >= SQLITE_TARGET_RPS
-                         and every_request["p95_ms"] is not None and every_request["p95_ms"] < SQLITE_TARGET_P95_MS),
+            "text": f"SQLite, 1 eventlet worker, 8 kiosks, 8 clerks: 0 errors, >= "
+            f"{SQLITE_TARGET_RPS:.0f} requests/s in all, p95 < {SQLITE_TARGET_P95_MS:.0f} ms",
+            "applies": args.workers == 1
+            and args.worker_class == "eventlet"
+            and args.kiosks == 8
+            and args.clerks == 8,
+            "pass": bool(
+                correct
+                and not rec.errors
+                and every_request["rps"] is not None
+                and every_request["rps"] >= SQLITE_TARGET_RPS
+                and every_request["p95_ms"] is not None
+                and every_request["p95_ms"] < SQLITE_TARGET_P95_MS
+            ),
         }
     server_log = log_path.read_text(errors="replace") if log_path.exists() else ""
     requests = {
         "issue": len(rec.issue["issue"]) + sum(v for k, v in rec.errors.items() if k.startswith("issue ")),
-        "mixed": len(rec.issue["mixed"]) + len(rec.call200) + len(rec.call204) + len(rec.release)
+        "mixed": len(rec.issue["mixed"])
+        + len(rec.call200)
+        + len(rec.call204)
+        + len(rec.release)
         + sum(v for k, v in rec.errors.items() if k.startswith("mixed ")),
     }
     cpu_per_request = {}
@@ -999,33 +1138,59 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
     cpu_per_call = None
     if rec.cpu.get("mixed") and rec.call200:
         cpu_s = rec.cpu["mixed"]["cpu_s"]
-        cpu_per_call = {name: round(1000.0 * cpu_s[name] / len(rec.call200), 2)
-                        for name in ("gunicorn", "postgres", "postgres_exited", "client")}
+        cpu_per_call = {
+            name: round(1000.0 * cpu_s[name] / len(rec.call200), 2)
+            for name in ("gunicorn", "postgres", "postgres_exited", "client")
+        }
     warnings = []
     for phase, cpu in rec.cpu.items():
         if cpu and cpu["other"] > 25:
-            warnings.append(f"{phase}: other processes used {cpu['other']}% of a core; the machine was not quiet, "
-                            "figures are pessimistic")
+            warnings.append(
+                f"{phase}: other processes used {cpu['other']}% of a core; the machine was not quiet, "
+                "figures are pessimistic"
+            )
         if cpu and cpu["client"] > 70:
             warnings.append(f"{phase}: the client used {cpu['client']}% of a core; it may be the bottleneck")
     if steady and not steady["long_enough"]:
-        warnings.append(f"the line lasted {steady['line_s']} s of calling, less than {STEADY_MIN_S:.0f} s: the steady "
-                        "figure is not steady (give a longer --line or --prefill)")
-    if rec.source_at_start and rec.source_at_end and rec.source_at_start["sha256"] != rec.source_at_end["sha256"]:
-        warnings.append("server source files changed during the run (someone edited them); the workers ran the code "
-                        "as it was at start-up")
+        warnings.append(
+            f"the line lasted {steady['line_s']} s of calling, less than {STEADY_MIN_S:.0f} s: the steady "
+            "figure is not steady (give a longer --line or --prefill)"
+        )
+    if (
+        rec.source_at_start
+        and rec.source_at_end
+        and rec.source_at_start["sha256"] != rec.source_at_end["sha256"]
+    ):
+        warnings.append(
+            "server source files changed during the run (someone edited them); the workers ran the code "
+            "as it was at start-up"
+        )
     if rec.source_at_start and rec.source_at_start.get("uncommitted"):
         warnings.append(f"server code has uncommitted changes: {rec.source_at_start['uncommitted']}")
     return {
         "benchmark": "queue_bench",
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": {
-            "database": args.database, "release": args.release, "line": args.line, "calls": args.calls,
-            "clerks": args.clerks, "kiosks": args.kiosks, "prefill": args.prefill, "tickets": args.tickets,
-            "workers": args.workers, "worker_class": args.worker_class, "port": args.port,
-            "db_name": args.db_name, "queue": args.queue, "redis": bool(args.redis_url),
-            "timeout_s": args.timeout_s, "empty_sleep_ms": args.empty_sleep_ms, "windows": [w["id"] for w in windows],
-            "cpu_count": os.cpu_count(), "python": platform.python_version(), "health": health,
+            "database": args.database,
+            "release": args.release,
+            "line": args.line,
+            "calls": args.calls,
+            "clerks": args.clerks,
+            "kiosks": args.kiosks,
+            "prefill": args.prefill,
+            "tickets": args.tickets,
+            "workers": args.workers,
+            "worker_class": args.worker_class,
+            "port": args.port,
+            "db_name": args.db_name,
+            "queue": args.queue,
+            "redis": bool(args.redis_url),
+            "timeout_s": args.timeout_s,
+            "empty_sleep_ms": args.empty_sleep_ms,
+            "windows": [w["id"] for w in windows],
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "health": health,
         },
         "results": {
             "issue_phase": {"issue": issue_phase},
@@ -1060,7 +1225,8 @@ def build_report(args, rec: Recorder, windows, checks, db, health, aborted: str 
         "aborted": aborted,
         "correctness_pass": correct,
         "target": {
-            "text": f"{TARGET_CLERKS} clerks: >= {TARGET_CALLS_PER_S:.0f} call-next/s, p95 < {TARGET_P95_MS:.0f} ms, zero double calls",
+            "text": f"{TARGET_CLERKS} clerks: >= {TARGET_CALLS_PER_S:.0f} call-next/s, p95 < "
+            f"{TARGET_P95_MS:.0f} ms, zero double calls",
             "pass": target_ok,
             "pass_until_line_first_empty": target_backlog_ok,
         },
@@ -1104,12 +1270,18 @@ def print_report(r: dict) -> None:
     c = r["config"]
     print()
     print("=" * 100)
-    print(f"wuban queue benchmark  |  {c['database']}  |  gunicorn workers={c['workers']} "
-          f"worker_class={c['worker_class']}  |  clerks={c['clerks']} kiosks={c['kiosks']} line={c['line']} "
-          f"prefill={c['prefill']} tickets={c['tickets']} calls={c['calls'] or 'all'} release={c['release']}  |  "
-          f"queue={c['queue']} redis={'on' if c['redis'] else 'off'}  cpus={c['cpu_count']}")
+    print(
+        f"wuban queue benchmark  |  {c['database']}  |  gunicorn workers={c['workers']} "
+        f"worker_class={c['worker_class']}  |  clerks={c['clerks']} kiosks={c['kiosks']} line={c['line']} "
+        f"prefill={c['prefill']} tickets={c['tickets']} calls={c['calls'] or 'all'} "
+        f"release={c['release']}  |  "
+        f"queue={c['queue']} redis={'on' if c['redis'] else 'off'}  cpus={c['cpu_count']}"
+    )
     print("-" * 100)
-    head = f"{'phase':<7} {'request':<30} {'count':>6} {'wall s':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    head = (
+        f"{'phase':<7} {'request':<30} {'count':>6} {'wall s':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8}"
+    )
     print(head)
     rows = [
         ("issue", "issue (201)", r["results"]["issue_phase"]["issue"]),
@@ -1119,66 +1291,99 @@ def print_report(r: dict) -> None:
         ("mixed", f"release ({c['release']}, 200)", r["results"]["mixed_phase"]["release_200"]),
     ]
     for phase, name, s in rows:
-        print(f"{phase:<7} {name:<30} {s['count']:>6} {fmt(s['wall_s'], 2):>8} {fmt(s['rps']):>8} "
-              f"{fmt(s['p50_ms']):>8} {fmt(s['p95_ms']):>8} {fmt(s['p99_ms']):>8} {fmt(s['max_ms']):>8}")
+        print(
+            f"{phase:<7} {name:<30} {s['count']:>6} {fmt(s['wall_s'], 2):>8} {fmt(s['rps']):>8} "
+            f"{fmt(s['p50_ms']):>8} {fmt(s['p95_ms']):>8} {fmt(s['p99_ms']):>8} {fmt(s['max_ms']):>8}"
+        )
     bl = r["results"]["mixed_phase"].get("call_next_200_until_line_first_empty")
     if bl and bl["count"]:
-        print(f"{'mixed':<7} {'call-next 200, line not empty':<30} {bl['count']:>6} {fmt(bl['wall_s'], 2):>8} {fmt(bl['rps']):>8} "
-              f"{fmt(bl['p50_ms']):>8} {fmt(bl['p95_ms']):>8} {fmt(bl['p99_ms']):>8} {fmt(bl['max_ms']):>8}")
+        print(
+            f"{'mixed':<7} {'call-next 200, line not empty':<30} {bl['count']:>6} "
+            f"{fmt(bl['wall_s'], 2):>8} {fmt(bl['rps']):>8} "
+            f"{fmt(bl['p50_ms']):>8} {fmt(bl['p95_ms']):>8} {fmt(bl['p99_ms']):>8} {fmt(bl['max_ms']):>8}"
+        )
     st = r["results"]["mixed_phase"].get("call_next_200_steady")
     if st and st["count"]:
-        print(f"{'mixed':<7} {'call-next 200, steady':<30} {st['count']:>6} {fmt(st['wall_s'], 2):>8} {fmt(st['rps']):>8} "
-              f"{fmt(st['p50_ms']):>8} {fmt(st['p95_ms']):>8} {fmt(st['p99_ms']):>8} {fmt(st['max_ms']):>8}"
-              f"   (middle 80 % of {st['line_s']} s with a line{'' if st['long_enough'] else ', TOO SHORT'})")
+        print(
+            f"{'mixed':<7} {'call-next 200, steady':<30} {st['count']:>6} {fmt(st['wall_s'], 2):>8} "
+            f"{fmt(st['rps']):>8} "
+            f"{fmt(st['p50_ms']):>8} {fmt(st['p95_ms']):>8} {fmt(st['p99_ms']):>8} {fmt(st['max_ms']):>8}"
+            f"   (middle 80 % of {st['line_s']} s with a line{'' if st['long_enough'] else ', TOO SHORT'})"
+        )
     ev = r["results"]["mixed_phase"].get("every_request")
     if ev and ev["count"]:
-        print(f"{'mixed':<7} {'every request (2xx)':<30} {ev['count']:>6} {fmt(ev['wall_s'], 2):>8} {fmt(ev['rps']):>8} "
-              f"{fmt(ev['p50_ms']):>8} {fmt(ev['p95_ms']):>8} {fmt(ev['p99_ms']):>8} {fmt(ev['max_ms']):>8}")
+        print(
+            f"{'mixed':<7} {'every request (2xx)':<30} {ev['count']:>6} {fmt(ev['wall_s'], 2):>8} "
+            f"{fmt(ev['rps']):>8} "
+            f"{fmt(ev['p50_ms']):>8} {fmt(ev['p95_ms']):>8} {fmt(ev['p99_ms']):>8} {fmt(ev['max_ms']):>8}"
+        )
     ov = r["results"]["mixed_phase"]["call_next_200_while_kiosks_active"]
     if ov:
-        print(f"{'mixed':<7} {'call-next 200, kiosks busy':<30} {ov['count']:>6} {fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}")
+        print(
+            f"{'mixed':<7} {'call-next 200, kiosks busy':<30} {ov['count']:>6} "
+            f"{fmt(ov['wall_s'], 2):>8} {fmt(ov['rps']):>8}"
+        )
     tl = (r.get("timeline") or {}).get("mixed")
     if tl:
         print(f"mixed phase by {tl['bucket_s']} s (req/s issue/call200/call204; p95 ms issue/call200):")
-        cells = [f"{row['t_s']:>4}s {row['issue_rps']:.0f}/{row['call200_rps']:.0f}/{row['call204_rps']:.0f} "
-                 f"{fmt(row['issue_p95_ms'], 0)}/{fmt(row['call200_p95_ms'], 0)}" for row in tl["rows"]]
+        cells = [
+            f"{row['t_s']:>4}s {row['issue_rps']:.0f}/{row['call200_rps']:.0f}/{row['call204_rps']:.0f} "
+            f"{fmt(row['issue_p95_ms'], 0)}/{fmt(row['call200_p95_ms'], 0)}"
+            for row in tl["rows"]
+        ]
         for i in range(0, len(cells), 4):
-            print("  " + " | ".join(cells[i:i + 4]))
+            print("  " + " | ".join(cells[i : i + 4]))
     print("-" * 100)
     ch, db = r["checks"], r["db_checks"]
     if ch:
-        print(f"issued {ch['issued']}  called {ch['called_200']}  double calls {ch['double_calls']}  "
-              f"missing {ch['missing']}  called-not-issued {ch['called_not_issued']}  "
-              f"wrong window_number {ch['wrong_window_number']}  dup numbers (client) {len(ch['issued_duplicate_numbers'])}")
+        print(
+            f"issued {ch['issued']}  called {ch['called_200']}  double calls {ch['double_calls']}  "
+            f"missing {ch['missing']}  called-not-issued {ch['called_not_issued']}  "
+            f"wrong window_number {ch['wrong_window_number']}  dup numbers (client) "
+            f"{len(ch['issued_duplicate_numbers'])}"
+        )
         if ch["double_calls"]:
             print(f"  double-called ids: {ch['double_call_ids']}")
         if ch["missing"]:
             print(f"  missing ids: {ch['missing_ids']}")
     if db:
-        print(f"db: tickets with >1 'call' event {db['double_call_tickets']}  waiting left {db['waiting_left']} "
-              f"(tallied {db['waiting_tallied']}, expected {ch['expected_left'] if ch else 0})  "
-              f"duplicate numbers {len(db['duplicate_numbers'])}  tickets by state {db['tickets_by_state']}")
+        print(
+            f"db: tickets with >1 'call' event {db['double_call_tickets']}  waiting left "
+            f"{db['waiting_left']} "
+            f"(tallied {db['waiting_tallied']}, expected {ch['expected_left'] if ch else 0})  "
+            f"duplicate numbers {len(db['duplicate_numbers'])}  tickets by state {db['tickets_by_state']}"
+        )
     if r["http_errors"]:
         print(f"HTTP errors: {r['http_errors']}")
         for sample in r["http_error_samples"][:5]:
             print(f"  {sample}")
     sl = r["server_log"]
     if sl["tracebacks"] or sl["worker_timeouts"]:
-        print(f"server log: {sl['tracebacks']} tracebacks, {sl['worker_timeouts']} worker timeouts ({sl['path']})")
+        print(
+            f"server log: {sl['tracebacks']} tracebacks, {sl['worker_timeouts']} worker timeouts "
+            f"({sl['path']})"
+        )
     for phase, cpu in r["cpu_pct_of_one_core"].items():
         if cpu:
             per = r["cpu_ms_per_request"].get(phase, {})
-            print(f"cpu {phase:<5} % of one core ({cpu['cores']} cores): gunicorn {cpu['gunicorn']} "
-                  f"(per process {'/'.join(str(v) for v in cpu['gunicorn_per_process'].values())})  "
-                  f"postgres {cpu['postgres']} (+{cpu['postgres_exited']} exited backends)  client {cpu['client']}  "
-                  f"other {cpu['other']}  unattributed {cpu['unattributed']}  "
-                  f"| machine busy {cpu['machine_busy_pct_of_all_cores']}% | cpu ms/request: "
-                  f"gunicorn {per.get('gunicorn')} postgres {per.get('postgres')}+{per.get('postgres_exited')} "
-                  f"client {per.get('client')}")
+            print(
+                f"cpu {phase:<5} % of one core ({cpu['cores']} cores): gunicorn {cpu['gunicorn']} "
+                f"(per process {'/'.join(str(v) for v in cpu['gunicorn_per_process'].values())})  "
+                f"postgres {cpu['postgres']} (+{cpu['postgres_exited']} exited backends)  client "
+                f"{cpu['client']}  "
+                f"other {cpu['other']}  unattributed {cpu['unattributed']}  "
+                f"| machine busy {cpu['machine_busy_pct_of_all_cores']}% | cpu ms/request: "
+                f"gunicorn {per.get('gunicorn')} postgres {per.get('postgres')}+{per.get('postgres_exited')} "
+                f"client {per.get('client')}"
+            )
     cycle = r.get("cpu_ms_per_call_next_cycle")
     if cycle:
-        print(f"cpu ms per served citizen in phase mixed (call-next + {c['release']} + share of issues): gunicorn "
-              f"{cycle['gunicorn']}  postgres {cycle['postgres']}+{cycle['postgres_exited']}  client {cycle['client']}")
+        print(
+            f"cpu ms per served citizen in phase mixed (call-next + {c['release']} + share of issues): "
+            "gunicorn "
+            f"{cycle['gunicorn']}  postgres {cycle['postgres']}+{cycle['postgres_exited']}  client "
+            f"{cycle['client']}"
+        )
     for phase, pa in r.get("pg_activity", {}).items():
         if not pa.get("samples"):
             continue
@@ -1188,19 +1393,30 @@ def print_report(r: dict) -> None:
             print(f"  avg lock waiters {v}: {q}")
     src = (r.get("source") or {}).get("at_start")
     if src:
-        print(f"server code: git {src['git_head']} sha256 {src['sha256']} uncommitted {len(src['uncommitted'] or [])} file(s)")
+        print(
+            f"server code: git {src['git_head']} sha256 {src['sha256']} uncommitted "
+            f"{len(src['uncommitted'] or [])} file(s)"
+        )
     for warning in r["warnings"]:
         print(f"WARNING: {warning}")
     print("-" * 100)
     if r["aborted"]:
         print(f"ABORTED: {r['aborted']}")
-    print(f"correctness (every issued ticket called exactly once): {'PASS' if r['correctness_pass'] else 'FAIL'}")
-    print(f"target ({r['target']['text']}): {'PASS' if r['target']['pass'] else 'FAIL'} on the whole mixed phase, "
-          f"{'PASS' if r['target'].get('pass_until_line_first_empty') else 'FAIL'} while the line was not empty")
+    print(
+        "correctness (every issued ticket called exactly once): "
+        f"{'PASS' if r['correctness_pass'] else 'FAIL'}"
+    )
+    print(
+        f"target ({r['target']['text']}): {'PASS' if r['target']['pass'] else 'FAIL'} on the whole "
+        "mixed phase, "
+        f"{'PASS' if r['target'].get('pass_until_line_first_empty') else 'FAIL'} while the line was not empty"
+    )
     sq = r.get("sqlite_target")
     if sq:
-        print(f"target ({sq['text']}): {'PASS' if sq['pass'] else 'FAIL'}"
-              f"{'' if sq['applies'] else ' (this run is not that configuration)'}")
+        print(
+            f"target ({sq['text']}): {'PASS' if sq['pass'] else 'FAIL'}"
+            f"{'' if sq['applies'] else ' (this run is not that configuration)'}"
+        )
     print("=" * 100)
 
 
@@ -1216,33 +1432,68 @@ def parse_args(argv=None):
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (WEB_CONCURRENCY)")
     p.add_argument("--worker-class", choices=("eventlet", "gevent"), default="eventlet", help="WUBAN_WORKER")
     p.add_argument("--port", type=int, default=8790)
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test",
-                   help="an existing database to connect to for DROP/CREATE DATABASE")
+    p.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="an existing database to connect to for DROP/CREATE DATABASE",
+    )
     p.add_argument("--db-name", default="wuban_bench", help="database to (re)create; it is DROPPED first")
     p.add_argument("--queue", default="shsd", help="queue every bench window serves")
     p.add_argument("--timeout-s", type=float, default=300.0, help="overall time limit of the run")
-    p.add_argument("--redis-url", default="",
-                   help="set REDIS_URL for the server (default: unset, events stay in each worker); "
-                        "note Socket.IO pub/sub channels are shared by every Redis database number")
-    p.add_argument("--empty-sleep-ms", type=float, default=5.0,
-                   help="a clerk's pause after a 204 before calling again")
-    p.add_argument("--sample-interval", type=float, default=0.25,
-                   help="seconds between pg_stat_activity samples in the mixed phase (0: off)")
-    p.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql",
-                   help="PostgreSQL (--db-name, recreated) or a temporary SQLite file")
-    p.add_argument("--release", choices=tuple(RELEASE_STEPS), default="no_show",
-                   help="how a clerk lets a called ticket go before calling again: no_show (one request) or "
-                        "finish (start + finish, a real service)")
-    p.add_argument("--line", type=int, default=0,
-                   help="tickets put in the line directly in the database before the phases (not measured)")
-    p.add_argument("--calls", type=int, default=0,
-                   help="stop the clerks after this many calls (0: call until the line is empty); the rest stays")
-    p.add_argument("--repeat", type=int, default=1, help="run each configuration this many times; report medians")
+    p.add_argument(
+        "--redis-url",
+        default="",
+        help="set REDIS_URL for the server (default: unset, events stay in each worker); "
+        "note Socket.IO pub/sub channels are shared by every Redis database number",
+    )
+    p.add_argument(
+        "--empty-sleep-ms", type=float, default=5.0, help="a clerk's pause after a 204 before calling again"
+    )
+    p.add_argument(
+        "--sample-interval",
+        type=float,
+        default=0.25,
+        help="seconds between pg_stat_activity samples in the mixed phase (0: off)",
+    )
+    p.add_argument(
+        "--database",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="PostgreSQL (--db-name, recreated) or a temporary SQLite file",
+    )
+    p.add_argument(
+        "--release",
+        choices=tuple(RELEASE_STEPS),
+        default="no_show",
+        help="how a clerk lets a called ticket go before calling again: no_show (one request) or "
+        "finish (start + finish, a real service)",
+    )
+    p.add_argument(
+        "--line",
+        type=int,
+        default=0,
+        help="tickets put in the line directly in the database before the phases (not measured)",
+    )
+    p.add_argument(
+        "--calls",
+        type=int,
+        default=0,
+        help="stop the clerks after this many calls (0: call until the line is empty); the rest stays",
+    )
+    p.add_argument(
+        "--repeat", type=int, default=1, help="run each configuration this many times; report medians"
+    )
     p.add_argument("--matrix", action="store_true", help="1 and 2 workers x 4, 8 and 32 clerks")
-    p.add_argument("--sweep", type=lambda text: [int(part) for part in text.split(",")], default=None,
-                   help="line lengths, e.g. 100,1000,10000: at each, kiosks issue --prefill tickets behind a line "
-                        "of that length, then the clerks call as many (cost per request vs. the line's length)")
-    p.add_argument("--peer", default="", help="print a peer's figures from bench/peers.json beside ours (e.g. fqm)")
+    p.add_argument(
+        "--sweep",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=None,
+        help="line lengths, e.g. 100,1000,10000: at each, kiosks issue --prefill tickets behind a line "
+        "of that length, then the clerks call as many (cost per request vs. the line's length)",
+    )
+    p.add_argument(
+        "--peer", default="", help="print a peer's figures from bench/peers.json beside ours (e.g. fqm)"
+    )
     args = p.parse_args(argv)
     for name in ("clerks", "kiosks", "workers"):
         if getattr(args, name) < 1:
@@ -1285,9 +1536,13 @@ def run_once(args) -> dict:
     base = f"http://127.0.0.1:{args.port}"
     try:
         bdb.create()
-        env = dict(os.environ, DATABASE_URL=bdb.server_url, SECRET_KEY="bench-secret-not-for-production-32-bytes+")
+        env = dict(
+            os.environ, DATABASE_URL=bdb.server_url, SECRET_KEY="bench-secret-not-for-production-32-bytes+"
+        )
         env.pop("REDIS_URL", None)
-        run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env, deadline, "db upgrade")
+        run_cmd(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env, deadline, "db upgrade"
+        )
         run_cmd([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "load"], env, deadline, "demo load")
         windows = setup_windows(bdb, args.queue, args.clerks)
         rec.line_ids = set(insert_line(bdb, args.queue, args.line))
@@ -1296,11 +1551,13 @@ def run_once(args) -> dict:
         health = wait_healthy(server, base, deadline, log_path)
         log(f"healthz: {health}")
         try:
-            asyncio.run(asyncio.wait_for(
-                run_load(args, base, windows, rec, server.pid, bdb, deadline),
-                timeout=deadline.left(15) - 15,  # keep 15 s for the checks and shutdown
-            ))
-        except asyncio.TimeoutError as exc:
+            asyncio.run(
+                asyncio.wait_for(
+                    run_load(args, base, windows, rec, server.pid, bdb, deadline),
+                    timeout=deadline.left(15) - 15,  # keep 15 s for the checks and shutdown
+                )
+            )
+        except TimeoutError as exc:
             raise BenchAbort("overall timeout (--timeout-s) reached during the load") from exc
         if server.poll() is not None:
             raise BenchAbort(f"gunicorn exited during the run ({server.returncode})")
@@ -1348,6 +1605,7 @@ def _median(values):
 
 def summarize(label: dict, reports: list[dict]) -> dict:
     """The median over repeated runs of one configuration, of the figures that matter."""
+
     def pick(*path):
         out = []
         for report in reports:
@@ -1375,13 +1633,21 @@ def summarize(label: dict, reports: list[dict]) -> dict:
         "line_s": _median(pick("results", "mixed_phase", "call_next_200_steady", "line_s")),
         "issue_rps": _median(pick("results", "issue_phase", "issue", "rps")),
         "issue_p95_ms": _median(pick("results", "issue_phase", "issue", "p95_ms")),
-        "cpu_ms_per_call_server": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("gunicorn",)) for r in reports]),
-        "cpu_ms_per_call_db": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("postgres", "postgres_exited"))
-                                       for r in reports]),
-        "cpu_ms_per_call_client": _median([cpu_sum(r, "cpu_ms_per_call_next_cycle", ("client",)) for r in reports]),
-        "cpu_ms_per_issue_server": _median([cpu_sum(r, "cpu_ms_per_request", ("gunicorn",)) for r in reports]),
-        "cpu_ms_per_issue_db": _median([cpu_sum(r, "cpu_ms_per_request", ("postgres", "postgres_exited"))
-                                        for r in reports]),
+        "cpu_ms_per_call_server": _median(
+            [cpu_sum(r, "cpu_ms_per_call_next_cycle", ("gunicorn",)) for r in reports]
+        ),
+        "cpu_ms_per_call_db": _median(
+            [cpu_sum(r, "cpu_ms_per_call_next_cycle", ("postgres", "postgres_exited")) for r in reports]
+        ),
+        "cpu_ms_per_call_client": _median(
+            [cpu_sum(r, "cpu_ms_per_call_next_cycle", ("client",)) for r in reports]
+        ),
+        "cpu_ms_per_issue_server": _median(
+            [cpu_sum(r, "cpu_ms_per_request", ("gunicorn",)) for r in reports]
+        ),
+        "cpu_ms_per_issue_db": _median(
+            [cpu_sum(r, "cpu_ms_per_request", ("postgres", "postgres_exited")) for r in reports]
+        ),
         "other_cpu_pct": _median(pick("cpu_pct_of_one_core", "mixed", "other")),
         "calls": calls,
         "double_calls": doubles,
@@ -1392,11 +1658,19 @@ def summarize(label: dict, reports: list[dict]) -> dict:
 
 
 SUMMARY_COLUMNS = (
-    ("call_next_steady_rps", "call/s steady"), ("call_next_steady_p50_ms", "p50 ms"),
-    ("call_next_steady_p95_ms", "p95 ms"), ("line_s", "line s"), ("issue_rps", "issue/s"),
-    ("issue_p95_ms", "issue p95"), ("cpu_ms_per_call_server", "cpu/call srv"), ("cpu_ms_per_call_db", "db"),
-    ("cpu_ms_per_call_client", "client"), ("cpu_ms_per_issue_server", "cpu/issue srv"),
-    ("cpu_ms_per_issue_db", "db"), ("other_cpu_pct", "other %"), ("double_calls", "double"),
+    ("call_next_steady_rps", "call/s steady"),
+    ("call_next_steady_p50_ms", "p50 ms"),
+    ("call_next_steady_p95_ms", "p95 ms"),
+    ("line_s", "line s"),
+    ("issue_rps", "issue/s"),
+    ("issue_p95_ms", "issue p95"),
+    ("cpu_ms_per_call_server", "cpu/call srv"),
+    ("cpu_ms_per_call_db", "db"),
+    ("cpu_ms_per_call_client", "client"),
+    ("cpu_ms_per_issue_server", "cpu/issue srv"),
+    ("cpu_ms_per_issue_db", "db"),
+    ("other_cpu_pct", "other %"),
+    ("double_calls", "double"),
     ("correct_runs", "correct"),
 )
 
@@ -1408,8 +1682,11 @@ def print_summary(title: str, keys: tuple[str, ...], rows: list[dict]) -> None:
     head = " ".join(f"{k:>8}" for k in keys) + " " + " ".join(f"{name:>13}" for _, name in SUMMARY_COLUMNS)
     print(head)
     for row in rows:
-        print(" ".join(f"{fmt(row.get(k)):>8}" for k in keys) + " "
-              + " ".join(f"{fmt(row.get(col)):>13}" for col, _ in SUMMARY_COLUMNS))
+        print(
+            " ".join(f"{fmt(row.get(k)):>8}" for k in keys)
+            + " "
+            + " ".join(f"{fmt(row.get(col)):>13}" for col, _ in SUMMARY_COLUMNS)
+        )
     print("=" * 100)
 
 
@@ -1426,8 +1703,10 @@ def print_peer(name: str, rows: list[dict], args) -> None:
     print(f"  {'':<34} {'call-next/s':>14} {'double calls per 500':>22}")
     print(f"  {peer['name']:<34} {f'{low}-{high}':>14} {f'{dlow}-{dhigh}':>22}")
     for row in rows:
-        label = (f"wuban, {row.get('workers', args.workers)} worker(s), {row.get('clerks', args.clerks)} clerks"
-                 + (f", line {row['line']}" if args.sweep else ""))
+        label = (
+            f"wuban, {row.get('workers', args.workers)} worker(s), {row.get('clerks', args.clerks)} clerks"
+            + (f", line {row['line']}" if args.sweep else "")
+        )
         print(f"  {label:<34} {fmt(row['call_next_steady_rps']):>14} {fmt(row['double_calls_per_500']):>22}")
     print(f"  ({peer['note']})")
 
@@ -1451,19 +1730,31 @@ def main(argv=None) -> int:
             log(f"run {attempt + 1}/{args.repeat} of {config or 'the configuration'}")
             runs.append(run_once(run_args))
         reports += runs
-        rows.append(summarize({key: config.get(key, getattr(args, key)) for key in ("workers", "clerks", "line")}, runs))
+        rows.append(
+            summarize(
+                {key: config.get(key, getattr(args, key)) for key in ("workers", "clerks", "line")}, runs
+            )
+        )
     if len(rows) > 1 or args.repeat > 1:
-        title = (f"median of {args.repeat} run(s) each, {args.database}, {args.worker_class}, release={args.release}"
-                 + (f", {args.kiosks} kiosks issue {args.prefill} then clerks call them at each line length"
-                    if args.sweep else ""))
+        title = (
+            f"median of {args.repeat} run(s) each, {args.database}, {args.worker_class}, "
+            f"release={args.release}"
+            + (
+                f", {args.kiosks} kiosks issue {args.prefill} then clerks call them at each line length"
+                if args.sweep
+                else ""
+            )
+        )
         print_summary(title, keys or ("workers", "clerks"), rows)
         if args.sweep and len(rows) > 1:
             for column in ("cpu_ms_per_call", "cpu_ms_per_issue"):
                 totals = [(row[f"{column}_server"] or 0) + (row[f"{column}_db"] or 0) for row in rows]
                 if min(totals) > 0:
-                    print(f"{column} (server + database): {' / '.join(f'{t:.2f}' for t in totals)} ms at lines "
-                          f"{' / '.join(str(row['line']) for row in rows)}: highest / lowest = "
-                          f"{max(totals) / min(totals):.2f}")
+                    print(
+                        f"{column} (server + database): {' / '.join(f'{t:.2f}' for t in totals)} ms at lines "
+                        f"{' / '.join(str(row['line']) for row in rows)}: highest / lowest = "
+                        f"{max(totals) / min(totals):.2f}"
+                    )
         stamp = time.strftime("%Y%m%d-%H%M%S")
         out = RESULTS_DIR / f"queue_bench-summary-{stamp}.json"
         out.write_text(json.dumps({"args": vars(args), "rows": rows}, ensure_ascii=False, indent=2))
