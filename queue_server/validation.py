@@ -30,6 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # The same, keeping tab, line feed and carriage return (free text in JSON bodies).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 CONTROL_MESSAGE = "含有不允许的控制字符"
+TOO_DEEP = f"嵌套过深（最多 {MAX_JSON_DEPTH} 层）"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -74,7 +75,7 @@ def check_json(data: Any) -> None:
         if not isinstance(value, (dict, list)):
             continue
         if depth > MAX_JSON_DEPTH:
-            raise InvalidRequest({"body": f"嵌套过深（最多 {MAX_JSON_DEPTH} 层）"}, "请求体 JSON 嵌套过深")
+            raise InvalidRequest({"body": TOO_DEEP}, "请求体 JSON 嵌套过深")
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
             name = f"{path}.{key}" if path else str(key)
@@ -94,7 +95,7 @@ def read_json() -> Any:
     try:
         data = current_app.json.loads(raw)
     except RecursionError:
-        raise InvalidRequest({"body": f"嵌套过深（最多 {MAX_JSON_DEPTH} 层）"}, "请求体 JSON 嵌套过深") from None
+        raise InvalidRequest({"body": TOO_DEEP}, "请求体 JSON 嵌套过深") from None
     except ValueError:  # malformed JSON, text that is not UTF-8, a number of thousands of digits
         raise InvalidRequest({"body": "不是有效的 JSON"}, "请求体不是有效的 JSON") from None
     check_json(data)

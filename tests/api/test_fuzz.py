@@ -35,7 +35,13 @@ from schemathesis.specs.openapi.checks import (
 from queue_server import clock
 from queue_server.extensions import db
 from tests.conftest import (
-    APPLICANT_ID, APPLICANT_PHONE, HALL_MORNING, POSTGRES_URL, Api, _make_app, service_missing,
+    APPLICANT_ID,
+    APPLICANT_PHONE,
+    HALL_MORNING,
+    POSTGRES_URL,
+    Api,
+    _make_app,
+    service_missing,
 )
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))
@@ -82,7 +88,8 @@ def _seed(api: Api) -> dict:
     served = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
     for trigger in ("start", "finish"):
         assert api.post(f"/tickets/{served['id']}/{trigger}", as_user="clerk1").status_code == 200
-    rating = api.post("/ratings", json={"ticket_id": served["id"], "grade": 1, "comment": "等太久"}).get_json()
+    rating = api.post("/ratings", json={"ticket_id": served["id"], "grade": 1, "comment": "等太久"})
+    rating = rating.get_json()
     case = api.open_case()
     application = api.post("/public/applications", json={
         "service": "SCJG-006", "hall": "xiqu",
