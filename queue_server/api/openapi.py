@@ -901,7 +901,8 @@ IDEMPOTENCY_KEY = {
 
 # The applicant's access token (api/online.py), answered when the application is made or recovered.
 APPLICATION_TOKEN = {"name": "X-Application-Token", "in": "header", "required": True,
-                     "schema": {"type": "string"}, "description": "申请凭证 The access token of the application"}
+                     "schema": {"type": "string"},
+                     "description": "申请凭证 The access token of the application"}
 
 
 def build_spec() -> dict:
