@@ -48,10 +48,11 @@ async function fillDepartments() {
   });
 }
 
+// The address's filters; what was typed or chosen before this module ran is kept.
 const initial = new URLSearchParams(location.search);
-$("f-q").value = initial.get("q") || "";
-$("f-mode").value = initial.get("mode") || "";
-$("f-department").dataset.initial = initial.get("department") || "";
+if (initial.has("q")) $("f-q").value = initial.get("q");
+if (initial.has("mode")) $("f-mode").value = initial.get("mode");
+$("f-department").dataset.initial = initial.get("department") || $("f-department").value;
 fillDepartments().then(load);
 $("f-q").addEventListener("input", function () {
   clearTimeout(typing);
