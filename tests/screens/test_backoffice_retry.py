@@ -20,12 +20,18 @@ def test_a_lost_claim_answer_is_retried_with_its_key(page, live_server, tokens):
     expect(page.locator("#d-case-no")).to_have_text(case_no, timeout=TIMEOUT)
 
     sent = []
-    page.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
-            if request.method == "POST" and request.url.endswith("/transitions") else None)
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("idempotency-key"))
+            if request.method == "POST" and request.url.endswith("/transitions")
+            else None
+        ),
+    )
 
     def lose_the_answer(route):
-        route.fetch()   # the server claims the case …
-        route.abort("connectionreset")   # … and the screen never hears of it
+        route.fetch()  # the server claims the case …
+        route.abort("connectionreset")  # … and the screen never hears of it
 
     page.route("**/api/v1/cases/*/transitions", lose_the_answer, times=1)
     action(page, "claim").click()

@@ -8,12 +8,18 @@ from tests.screens.test_kiosk import TICKETS, TIMEOUT, kiosk  # noqa: F401  (fix
 def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F811
     """The server issued the ticket but its answer was lost: is it re-sent with its key, one ticket shown?"""
     sent, issued = [], []
-    kiosk.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
-             if request.method == "POST" and request.url.endswith("/halls/xiqu/tickets") else None)
+    kiosk.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("idempotency-key"))
+            if request.method == "POST" and request.url.endswith("/halls/xiqu/tickets")
+            else None
+        ),
+    )
 
     def lose_the_answer(route):
-        issued.append(route.fetch().json())   # the server issues the ticket …
-        route.abort("connectionreset")   # … and the kiosk never hears of it
+        issued.append(route.fetch().json())  # the server issues the ticket …
+        route.abort("connectionreset")  # … and the kiosk never hears of it
 
     kiosk.route(TICKETS, lose_the_answer, times=1)
     _, before = live_server.call("GET", "/api/v1/halls/xiqu/queues")
@@ -25,4 +31,4 @@ def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F8
     _, after = live_server.call("GET", "/api/v1/halls/xiqu/queues")
     waiting_before = {queue["code"]: queue["waiting"] for queue in before}
     waiting = {queue["code"]: queue["waiting"] for queue in after}
-    assert waiting["rsyb"] == waiting_before["rsyb"] + 1   # one ticket, not two
+    assert waiting["rsyb"] == waiting_before["rsyb"] + 1  # one ticket, not two

@@ -2,11 +2,20 @@
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.screens.test_window_client import (  # noqa: F401  (fixtures)
-    TIMEOUT, clear_current, drain, open_window, sign_in, take, tokens, windows,
-)
+from tests.screens.test_window_client import TIMEOUT, clear_current, drain, open_window, sign_in, take
+
+
+@pytest.fixture(scope="module")
+def tokens(live_server):
+    return {name: live_server.token(name) for name in ("clerk1", "clerk3")}
+
+
+@pytest.fixture(scope="module")
+def windows(live_server, tokens):
+    return {number: live_server.window_id(number, tokens["clerk1"]) for number in (1, 3, 5, 7)}
 
 
 def test_call_next_retried_after_a_network_error_with_the_same_key(page, live_server, tokens, windows):
@@ -18,8 +27,14 @@ def test_call_next_retried_after_a_network_error_with_the_same_key(page, live_se
     ticket = take(live_server, "shsd")
 
     sent = []
-    page.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
-            if request.url.endswith("/call-next") else None)
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("idempotency-key"))
+            if request.url.endswith("/call-next")
+            else None
+        ),
+    )
     page.route("**/api/v1/windows/*/call-next", lambda route: route.abort("connectionreset"), times=1)
     expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-call")
@@ -54,9 +69,19 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
         route.fulfill(response=answer, body=json.dumps({**answer.json(), **shown}))
 
     def refused(route):
-        route.fulfill(status=409, content_type="application/json", body=json.dumps({"error": {
-            "code": "conflict", "message": "本窗口还有未办结的号票",
-            "details": {"window": windows[1], "ticket": held[1]["id"], "held": [held[1]]}}}))
+        route.fulfill(
+            status=409,
+            content_type="application/json",
+            body=json.dumps(
+                {
+                    "error": {
+                        "code": "conflict",
+                        "message": "本窗口还有未办结的号票",
+                        "details": {"window": windows[1], "ticket": held[1]["id"], "held": [held[1]]},
+                    }
+                }
+            ),
+        )
 
     page.route("**/api/v1/windows/*/desk", desk)
     sign_in(page, live_server, "clerk1", windows[1])
@@ -66,7 +91,7 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
     expect(tickets).to_have_count(2, timeout=TIMEOUT)
     expect(tickets.nth(1)).to_contain_text(second["number"])
     expect(tickets.nth(1)).to_contain_text("已叫号")
-    tickets.nth(1).click()   # act on the other held ticket
+    tickets.nth(1).click()  # act on the other held ticket
     expect(page.locator("#c-number")).to_have_text(second["number"])
     expect(page.locator("#btn-no-show")).to_be_enabled()
 
@@ -95,20 +120,26 @@ def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, wi
     first, second = take(live_server, "shsd"), take(live_server, "shsd")
 
     def lose_the_answer(route):
-        route.fetch()   # the server does the call …
-        route.abort("connectionreset")   # … and the screen never hears of it
+        route.fetch()  # the server does the call …
+        route.abort("connectionreset")  # … and the screen never hears of it
 
     sent = []
-    page.on("request", lambda request: sent.append(request.headers.get("idempotency-key"))
-            if request.url.endswith("/call-next") else None)
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("idempotency-key"))
+            if request.url.endswith("/call-next")
+            else None
+        ),
+    )
     page.route("**/api/v1/windows/*/call-next", lose_the_answer, times=1)
     expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-call")
     expect(page.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
-    assert len(sent) == 2 and sent[0] and sent[0] == sent[1], sent   # the same action, sent again
-    expect(page.locator("#w-banner")).to_be_hidden()   # the retried answer, not an error
+    assert len(sent) == 2 and sent[0] and sent[0] == sent[1], sent  # the same action, sent again
+    expect(page.locator("#w-banner")).to_be_hidden()  # the retried answer, not an error
     _, waiting = live_server.call("GET", f"/api/v1/tickets/{second['id']}")
-    assert waiting["state"] == "waiting"   # the retry answered the first call again, it called no one else
+    assert waiting["state"] == "waiting"  # the retry answered the first call again, it called no one else
     _, desk = live_server.call("GET", f"/api/v1/windows/{windows[1]}/desk", token=tokens["clerk1"])
     assert [ticket["id"] for ticket in desk.get("held", [desk["current"]])] == [first["id"]]
     clear_current(live_server, tokens["clerk1"], windows[1])
@@ -125,10 +156,11 @@ def test_call_next_refused_while_the_window_holds_a_ticket(page, live_server, to
     open_window(page)
     ticket = take(live_server, "shsd")
     take(live_server, "shsd")
-    status, called = live_server.call("POST", f"/api/v1/windows/{windows[1]}/call-next",
-                                      token=tokens["clerk1"])
+    status, called = live_server.call(
+        "POST", f"/api/v1/windows/{windows[1]}/call-next", token=tokens["clerk1"]
+    )
     assert status == 200 and called["id"] == ticket["id"], called
-    expect(page.locator("#btn-call")).to_be_enabled()   # this screen does not know yet
+    expect(page.locator("#btn-call")).to_be_enabled()  # this screen does not know yet
     page.click("#btn-call")
     banner = page.locator("#w-banner")
     expect(banner).to_be_visible(timeout=TIMEOUT)
