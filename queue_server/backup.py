@@ -21,7 +21,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import click
@@ -133,7 +133,7 @@ def _destination(to: Path | None) -> Path:
         path = to
     else:
         folder = to if to is not None else Path(current_app.instance_path) / "backups"
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path, serial = folder / f"wuban-{stamp}.tar.gz", 1
         while path.exists():
             serial += 1
@@ -160,7 +160,7 @@ def create_backup(to: Path | None = None) -> tuple[Path, dict]:
         files = _upload_files(uploads)
         manifest = {
             "format": FORMAT,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "dialect": dialect,
             "alembic_revision": revision,
             "counts": counts,
