@@ -146,7 +146,10 @@ def test_qr_svg_encodes_the_status_page(app, api, client):
 def test_printable_page_and_status_page(app, api, client):
     ticket = api.take("shsd", priority="priority", priority_reason="孕妇")
     page = client.get(f"/t/{ticket['id']}/print").get_data(as_text=True)
-    assert ticket["number"] in page and "window.print()" in page and "58mm" in page
+    # The page prints itself from its own script (no inline script under the CSP), on 58 mm paper.
+    assert ticket["number"] in page and "/static/kiosk/print.js" in page and "/static/kiosk/print.css" in page
+    assert "window.print()" in client.get("/static/kiosk/print.js").get_data(as_text=True)
+    assert "58mm" in client.get("/static/kiosk/print.css").get_data(as_text=True)
     assert "绿色通道·孕妇" in page and f"/t/{ticket['id']}/qr.svg" in page
     status = client.get(f"/t/{ticket['id']}")
     assert status.status_code == 200 and ticket["number"] in status.get_data(as_text=True)
