@@ -11,4 +11,4 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/evaluator",
 )
 
-from . import views  # noqa: E402,F401
+from evaluator import views  # noqa: E402,F401

@@ -8,7 +8,7 @@ from flask import current_app, render_template, request, url_for
 
 from queue_server.halls import get_hall, get_window
 
-from . import bp
+from evaluator import bp
 
 # The reasons offered after a bad grade (1 or 2); the one chosen is sent as the comment.
 BAD_REASONS = ["等候时间太长", "服务态度不好", "办事效率不高", "告知不清楚、要多跑", "环境或设施不便"]

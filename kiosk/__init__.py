@@ -7,4 +7,4 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/kiosk",
 )
 
-from . import views  # noqa: E402,F401
+from kiosk import views  # noqa: E402,F401

@@ -14,8 +14,8 @@ from queue_server.models import Hall, Ticket
 from queue_server.tickets import ticket_view
 from queue_server.web import public_url
 
-from . import bp
-from .printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
+from kiosk import bp
+from kiosk.printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
 
 log = logging.getLogger(__name__)
 

@@ -8,4 +8,4 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/portal",
 )
 
-from . import booking, online, views  # noqa: E402,F401
+from portal import booking, online, views  # noqa: E402,F401

@@ -9,7 +9,7 @@ from flask import current_app, render_template, url_for
 from queue_server.appointments import bookable_days
 from queue_server.halls import get_hall
 
-from . import bp
+from portal import bp
 
 CODE_PLACEHOLDER = "__code__"
 WEEKDAYS = "一二三四五六日"

@@ -7,7 +7,7 @@ the browser (localStorage) and goes out in the X-Application-Token header.
 
 from flask import current_app, render_template, url_for
 
-from . import bp
+from portal import bp
 
 PLACEHOLDER = "__value__"
 

@@ -6,7 +6,7 @@ who knows its phone number, by the rate-limited public API the page calls.
 
 from flask import current_app, render_template, url_for
 
-from . import bp
+from portal import bp
 
 CASE_PLACEHOLDER = "__case_no__"
 

@@ -8,9 +8,9 @@ from flask import Flask, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from .config import Config
-from .db import engine_options, init_database
-from .extensions import db, limiter, login_manager, migrate, socketio
+from queue_server.config import Config
+from queue_server.db import engine_options, init_database
+from queue_server.extensions import db, limiter, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from .security import init_secret_key
+    from queue_server.security import init_secret_key
 
     init_secret_key(app)  # before anything signs: no public key, none too short in production
     app.json.ensure_ascii = False  # Chinese text stays readable in answers
@@ -55,24 +55,24 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     # Import the handlers before init_app: @socketio.on then records them on the extension and every
     # app's server gets them (imported after init_app, they land on the first app's server only).
-    from . import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
-    from .redis_client import socketio_manager
+    from queue_server import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
+    from queue_server.redis_client import socketio_manager
 
     # client_manager is always passed: Flask-SocketIO keeps init_app's options, so an earlier app's
     # Redis manager would otherwise stay on every later app of the process (tests build many).
     socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
                       client_manager=socketio_manager(redis_url) if redis_url else None)
-    from .api import bp as api_bp
-    from .cli import register_commands
-    from .errors import register_error_handlers
-    from .events import send_after_response
-    from .notify import make_notifier
-    from .validation import register_input_checks
-    from .web import bp as web_bp
+    from queue_server.api import bp as api_bp
+    from queue_server.cli import register_commands
+    from queue_server.errors import register_error_handlers
+    from queue_server.events import send_after_response
+    from queue_server.notify import make_notifier
+    from queue_server.validation import register_input_checks
+    from queue_server.web import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    from .security import init_security
+    from queue_server.security import init_security
 
     init_security(app)  # CSRF on forms (the bearer-token API exempt), security headers on every answer
     register_screens(app)
@@ -88,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        from .redis_client import redis_status
+        from queue_server.redis_client import redis_status
 
         try:
             db.session.execute(text("SELECT 1"))

@@ -15,15 +15,15 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from . import clock, notify
-from .cases import mask_name
-from .errors import Conflict, Forbidden, InvalidRequest, NotFound
-from .extensions import db
-from .halls import queue_in_body
-from .models import Appointment, AppointmentSlot, Hall, Queue, Ticket
-from .schemas import AppointmentRequest, TicketRequest, mask_phone
-from .tickets import issue_ticket
-from .workdays import hall_calendar
+from queue_server import clock, notify
+from queue_server.cases import mask_name
+from queue_server.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from queue_server.extensions import db
+from queue_server.halls import queue_in_body
+from queue_server.models import Appointment, AppointmentSlot, Hall, Queue, Ticket
+from queue_server.schemas import AppointmentRequest, TicketRequest, mask_phone
+from queue_server.tickets import issue_ticket
+from queue_server.workdays import hall_calendar
 
 # Booking codes: no 0/O or 1/I, so a code read aloud or typed from an SMS cannot be mistaken.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

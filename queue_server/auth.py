@@ -22,11 +22,11 @@ from functools import wraps
 from flask import current_app, g, has_request_context, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from . import clock
-from .errors import ApiError, Forbidden, InvalidRequest, Unauthorized
-from .extensions import db, login_manager
-from .models import AuditEntry, Department, Hall, User
-from .revocation import version_cache
+from queue_server import clock
+from queue_server.errors import ApiError, Forbidden, InvalidRequest, Unauthorized
+from queue_server.extensions import db, login_manager
+from queue_server.models import AuditEntry, Department, Hall, User
+from queue_server.revocation import version_cache
 
 _TOKEN_SALT = "wuban-api-token"
 BAD_CREDENTIALS = "用户名或密码错误"

@@ -3,11 +3,11 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from . import clock
-from .events import current_seq
-from .extensions import db
-from .models import Hall, Ticket, TicketEvent, Window
-from .tickets import waiting_counts
+from queue_server import clock
+from queue_server.events import current_seq
+from queue_server.extensions import db
+from queue_server.models import Hall, Ticket, TicketEvent, Window
+from queue_server.tickets import waiting_counts
 
 BOARD_CALLS = 10
 

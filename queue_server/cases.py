@@ -13,25 +13,15 @@ from sqlalchemy.orm import selectinload
 
 from workflows import case as case_flow
 
-from . import clock, events, notify, policy
-from .db import next_in_sequence
-from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
-from .extensions import db
-from .models import Case, CaseCounter, CaseEvent, CasePause, Department, Hall, ServiceItem, Ticket, User
-from .schemas import (
-    TRIGGER_DATA,
-    Applicant,
-    CaseListQuery,
-    CaseRequest,
-    Delivery,
-    NoData,
-    TransitionRequest,
-    mask_phone,
-    parse,
-)
-from .timelimits import CaseClock, Pause, case_clock
-from .workcalendar import WorkCalendar
-from .workdays import hall_calendar
+from queue_server import clock, events, notify, policy
+from queue_server.db import next_in_sequence
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.extensions import db
+from queue_server.models import Case, CaseCounter, CaseEvent, CasePause, Department, Hall, ServiceItem, Ticket, User
+from queue_server.schemas import TRIGGER_DATA, Applicant, CaseListQuery, CaseRequest, Delivery, NoData, TransitionRequest, mask_phone, parse
+from queue_server.timelimits import CaseClock, Pause, case_clock
+from queue_server.workcalendar import WorkCalendar
+from queue_server.workdays import hall_calendar
 
 # 马上办 completed in the sitting it was accepted in: no clock ran, and it was on time.
 ON_THE_SPOT = CaseClock(deadline=None, remaining_workdays=None, light=None, paused=False, on_time=True)
@@ -554,7 +544,7 @@ def documents_of(history: list[CaseEvent]) -> list[str]:
 
 def progress_url(case: Case) -> str:
     """Return the public progress page of the case, as its documents' QR code carries it."""
-    from .web import public_url
+    from queue_server.web import public_url
 
     return public_url("portal.progress", case_no=case.case_no)
 
@@ -603,7 +593,7 @@ def approvers_of(department_code: str, viewer: User) -> list[dict]:
 
 def case_document(case: Case, kind: str) -> bytes:
     """Render one of the case's printable documents (PDF); 404 when the case never got it."""
-    from .documents import render_case_document
+    from queue_server.documents import render_case_document
 
     triggers = DOCUMENT_TRIGGERS.get(kind)
     event = None

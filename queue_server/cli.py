@@ -6,9 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .demo import load_demo
-from .extensions import db
-from .workdays import load_overrides
+from queue_server.demo import load_demo
+from queue_server.extensions import db
+from queue_server.workdays import load_overrides
 
 demo_cli = AppGroup("demo", help="演示数据 Demo data.")
 calendar_cli = AppGroup("calendar", help="工作日日历 Working-day calendar.")
@@ -39,8 +39,8 @@ def calendar_load(path: Path) -> None:
 @appointments_cli.command("open")
 def appointments_open() -> None:
     """Create every queue's slots for the bookable days (idempotent; lookups also create them)."""
-    from .appointments import open_bookable_days
-    from .db import begin_write
+    from queue_server.appointments import open_bookable_days
+    from queue_server.db import begin_write
 
     begin_write()
     added = open_bookable_days()
@@ -54,10 +54,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(appointments_cli)
 
-    from .scheduler import scheduler_cli  # flask --app wsgi scheduler run [--once] [--interval S]
+    from queue_server.scheduler import scheduler_cli  # flask --app wsgi scheduler run [--once] [--interval S]
 
     app.cli.add_command(scheduler_cli)
 
-    from .backup import backup_cli  # flask --app wsgi backup create [--to PATH] | restore PATH [--force]
+    from queue_server.backup import backup_cli  # flask --app wsgi backup create [--to PATH] | restore PATH [--force]
 
     app.cli.add_command(backup_cli)

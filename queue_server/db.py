@@ -26,7 +26,7 @@ from sqlalchemy import DateTime, bindparam, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from queue_server.extensions import db
 
 # How long SQLite's busy handler may block the worker (and every green thread in it) at one go.
 SQLITE_BUSY_TIMEOUT_MS = 50

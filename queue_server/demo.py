@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from .extensions import db
-from .models import Department, Hall, Queue, ServiceItem, User, Window
+from queue_server.extensions import db
+from queue_server.models import Department, Hall, Queue, ServiceItem, User, Window
 
 DEMO_FILE = Path(__file__).parent / "demo" / "xiqu.json"
 

@@ -2,11 +2,11 @@
 
 from sqlalchemy import func, select
 
-from . import clock, policy
-from .extensions import db
-from .halls import window_view
-from .models import HELD_STATES, Ticket, TicketEvent, User, Window
-from .tickets import ticket_view, waiting_counts
+from queue_server import clock, policy
+from queue_server.extensions import db
+from queue_server.halls import window_view
+from queue_server.models import HELD_STATES, Ticket, TicketEvent, User, Window
+from queue_server.tickets import ticket_view, waiting_counts
 
 
 def held_tickets(window: Window) -> list[Ticket]:

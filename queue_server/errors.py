@@ -11,8 +11,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException
 
-from .db import DatabaseBusy
-from .extensions import db
+from queue_server.db import DatabaseBusy
+from queue_server.extensions import db
 
 log = logging.getLogger(__name__)
 

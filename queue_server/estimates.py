@@ -18,9 +18,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from . import clock
-from .extensions import db
-from .models import Hall, Queue, Ticket
+from queue_server import clock
+from queue_server.extensions import db
+from queue_server.models import Hall, Queue, Ticket
 
 # queue id -> (valid until, seconds per ticket in line); the rate moves slowly, the estimate is read often.
 _pace_cache: dict[int, tuple[float, float]] = {}

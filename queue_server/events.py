@@ -35,8 +35,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session
 
-from .db import DatabaseBusy
-from .extensions import db, socketio
+from queue_server.db import DatabaseBusy
+from queue_server.extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def hall_room(hall_code: str) -> str:
 
 def ticket_called(ticket, call_id: int) -> None:
     """Announce a call or recall of a ticket to its hall once the change is committed."""
-    from .board import call_view  # board renders the same row in its snapshot
+    from queue_server.board import call_view  # board renders the same row in its snapshot
 
     payload = {"hall": ticket.hall.code, **call_view(ticket, ticket.window, call_id)}
     _pending(db.session).append(("ticket_called", ticket.hall.code, payload))
@@ -102,7 +102,7 @@ def ticket_changed(ticket) -> None:
 
 def window_changed(window) -> None:
     """Tell the hall's screens a window opened, paused or closed (a notice: no seq)."""
-    from .halls import window_view
+    from queue_server.halls import window_view
 
     _pending(db.session).append(("window_updated", window.hall.code, {"hall": window.hall.code, "window": window_view(window)}))
 
@@ -116,7 +116,7 @@ def case_changed(case) -> None:
 
 def alert_raised(alert) -> None:
     """Tell the supervisors of the case's hall that a running case turned yellow or red (a notice: no seq)."""
-    from .monitor import alert_view
+    from queue_server.monitor import alert_view
 
     _pending(db.session).append(("case_alert", alert.case.hall.code, alert_view(alert)))
 
@@ -158,7 +158,7 @@ _draining = False
 
 def send_after_response() -> None:
     """Hand this request's committed events and SMS to the process's outbox; return at once."""
-    from .notify import take_committed
+    from queue_server.notify import take_committed
 
     events, messages = db.session.info.pop(_COMMITTED, None), take_committed()
     if not events and not messages:
@@ -178,7 +178,7 @@ def send_after_response() -> None:
 
 def _drain() -> None:
     global _draining
-    from .notify import deliver
+    from queue_server.notify import deliver
 
     while True:
         with _outbox_idle:
@@ -204,7 +204,7 @@ def flush(timeout: float | None = None) -> bool:
 def _send(committed: list | None) -> None:
     if not committed:
         return
-    from .tickets import waiting_counts_after_commit  # counted after the commit, so the figure is current
+    from queue_server.tickets import waiting_counts_after_commit  # counted after the commit, so the figure is current
 
     queue_ids = {payload["queue_id"] for name, _, payload in committed if name == "queue_updated"}
     try:
@@ -233,7 +233,7 @@ def emit(name: str, hall_code: str, payload: dict) -> None:
     The message queue delivers to this process's subscribers first and then publishes; with Redis
     down the seq comes from this process (see the module's docstring) and the publish is skipped.
     """
-    from .redis_client import redis_paused
+    from queue_server.redis_client import redis_paused
 
     try:
         if name in NUMBERED_EVENTS:
@@ -246,7 +246,7 @@ def emit(name: str, hall_code: str, payload: dict) -> None:
 
 
 def _redis():
-    from .redis_client import redis_client
+    from queue_server.redis_client import redis_client
 
     return redis_client()
 
@@ -267,7 +267,7 @@ def _seen(hall_code: str, value: int) -> int:
 def next_seq(hall_code: str) -> int:
     """Take the hall's next event number (from Redis with REDIS_URL; from this process during an outage)."""
     if current_app.config.get("REDIS_URL"):
-        from .redis_client import pause_redis, redis_paused
+        from queue_server.redis_client import pause_redis, redis_paused
 
         if not redis_paused():
             try:
@@ -297,7 +297,7 @@ def _outage_seq(hall_code: str) -> int:
 def current_seq(hall_code: str) -> int:
     """Return the hall's last event number, as this process knows it while Redis is unreachable."""
     if current_app.config.get("REDIS_URL"):
-        from .redis_client import pause_redis, redis_paused
+        from queue_server.redis_client import pause_redis, redis_paused
 
         if not redis_paused():
             try:

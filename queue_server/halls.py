@@ -1,8 +1,8 @@
 """Look up halls, queues and windows by the names clients use, answering 404 or 400."""
 
-from .errors import InvalidRequest, NotFound
-from .extensions import db
-from .models import Hall, Queue, Window
+from queue_server.errors import InvalidRequest, NotFound
+from queue_server.extensions import db
+from queue_server.models import Hall, Queue, Window
 
 
 def get_hall(code: str) -> Hall:

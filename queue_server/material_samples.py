@@ -16,9 +16,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .documents import DEFAULT_HALL_NAME, document_font
-from .models import ServiceItem
-from .online import size_text
+from queue_server.documents import DEFAULT_HALL_NAME, document_font
+from queue_server.models import ServiceItem
+from queue_server.online import size_text
 
 FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 INK = colors.HexColor("#1f2933")

@@ -17,13 +17,13 @@ from sqlalchemy.orm import selectinload
 from workflows import case as case_flow
 from workflows import rectification as rectification_flow
 
-from . import clock
-from .cases import case_clock_of
-from .extensions import db
-from .halls import window_view
-from .models import Case, CaseAlert, Hall, Rating, Rectification, Ticket, TicketEvent
-from .models.rating import BAD_GRADES
-from .workdays import hall_calendar
+from queue_server import clock
+from queue_server.cases import case_clock_of
+from queue_server.extensions import db
+from queue_server.halls import window_view
+from queue_server.models import Case, CaseAlert, Hall, Rating, Rectification, Ticket, TicketEvent
+from queue_server.models.rating import BAD_GRADES
+from queue_server.workdays import hall_calendar
 
 RECENT_ALERTS = 20
 # The charts of cases and ratings look back this many days (hall dates, today included).
@@ -268,7 +268,7 @@ def _day_start(day: date) -> datetime:
 
 def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[dict]:
     """Tickets taken and served in each hour of today, against the windows at work in that hour."""
-    from .scheduler import closing_time
+    from queue_server.scheduler import closing_time
 
     tz = clock.hall_tz()
     issued = Counter(t.issued_at.astimezone(tz).hour for t in tickets)

@@ -25,9 +25,9 @@ from flask import Flask, current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from . import clock
-from .extensions import db, socketio
-from .schemas import mask_phone
+from queue_server import clock
+from queue_server.extensions import db, socketio
+from queue_server.schemas import mask_phone
 
 log = logging.getLogger(__name__)
 

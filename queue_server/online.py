@@ -29,12 +29,12 @@ from werkzeug.datastructures import FileStorage
 
 from workflows import case as case_flow
 
-from . import clock, events
-from .cases import case_clock_of, hall_in_body, mask_id_number, mask_name, new_case, record_change, resolve_delivery
-from .errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
-from .extensions import db
-from .models import Case, CaseEvent, CaseFile, ServiceItem
-from .schemas import ApplicationRequest, Delivery, mask_phone
+from queue_server import clock, events
+from queue_server.cases import case_clock_of, hall_in_body, mask_id_number, mask_name, new_case, record_change, resolve_delivery
+from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
+from queue_server.extensions import db
+from queue_server.models import Case, CaseEvent, CaseFile, ServiceItem
+from queue_server.schemas import ApplicationRequest, Delivery, mask_phone
 
 _TOKEN_SALT = "wuban-application"
 
@@ -406,7 +406,7 @@ _DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supple
 
 def applicant_document(case: Case, kind: str) -> bytes:
     """Render one of the notices the applicant was given (受理、一次性告知、不予受理通知书)."""
-    from .cases import case_document
+    from queue_server.cases import case_document
 
     if kind not in _DOCUMENTS:
         raise NotFound(f"没有此类文书：{kind}", {"kind": kind})

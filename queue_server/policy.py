@@ -23,9 +23,9 @@ from sqlalchemy import and_, false, or_, select, true
 
 from workflows import case as case_flow
 
-from .errors import Forbidden
-from .extensions import db
-from .models import Case, User
+from queue_server.errors import Forbidden
+from queue_server.extensions import db
+from queue_server.models import Case, User
 
 # Roles that make a user staff; a user holding none of them may do nothing but sign in.
 STAFF_ROLES = ("clerk", "approver", "supervisor", "agent", "admin")

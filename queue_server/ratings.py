@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from workflows import case as case_flow
 from workflows import rectification as rect_flow
 
-from . import clock, policy
-from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
-from .extensions import db
-from .halls import get_hall
-from .models import Case, Rating, Rectification, RectificationEvent, Ticket, TicketEvent, User
-from .models.rating import BAD_GRADES
-from .schemas import AssignRequest, CloseRequest, FollowUpRequest, RatingRequest, RectificationListQuery
-from .workdays import hall_calendar
+from queue_server import clock, policy
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.extensions import db
+from queue_server.halls import get_hall
+from queue_server.models import Case, Rating, Rectification, RectificationEvent, Ticket, TicketEvent, User
+from queue_server.models.rating import BAD_GRADES
+from queue_server.schemas import AssignRequest, CloseRequest, FollowUpRequest, RatingRequest, RectificationListQuery
+from queue_server.workdays import hall_calendar
 
 GRADE_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 CHANNEL_NAMES = {"evaluator": "窗口评价器", "kiosk": "自助终端", "status_page": "号票页面", "portal": "网上办事大厅"}

@@ -12,15 +12,15 @@ from flask import session
 from flask_login import current_user
 from flask_socketio import join_room, leave_room, rooms
 
-from . import policy
-from .auth import user_from_token
-from .board import board_snapshot
-from .errors import ApiError, InvalidRequest, Unauthorized
-from .events import hall_room, staff_room
-from .extensions import db, socketio
-from .halls import get_hall, get_window, window_view
-from .models import User
-from .revocation import TokenState
+from queue_server import policy
+from queue_server.auth import user_from_token
+from queue_server.board import board_snapshot
+from queue_server.errors import ApiError, InvalidRequest, Unauthorized
+from queue_server.events import hall_room, staff_room
+from queue_server.extensions import db, socketio
+from queue_server.halls import get_hall, get_window, window_view
+from queue_server.models import User
+from queue_server.revocation import TokenState
 
 
 log = logging.getLogger(__name__)

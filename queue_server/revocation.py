@@ -27,8 +27,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from .extensions import db
-from .models import User
+from queue_server.extensions import db
+from queue_server.models import User
 
 log = logging.getLogger(__name__)
 

@@ -35,13 +35,13 @@ from sqlalchemy.orm import selectinload
 
 from workflows import ticket as ticket_flow
 
-from . import clock, events, idempotency, notify
-from .cases import case_clock_of
-from .db import begin_write
-from .extensions import db
-from .models import Case, CaseAlert, Hall, Ticket, TicketEvent
-from .tickets import count_waiting_change
-from .workdays import hall_calendar
+from queue_server import clock, events, idempotency, notify
+from queue_server.cases import case_clock_of
+from queue_server.db import begin_write
+from queue_server.extensions import db
+from queue_server.models import Case, CaseAlert, Hall, Ticket, TicketEvent
+from queue_server.tickets import count_waiting_change
+from queue_server.workdays import hall_calendar
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ class LeaderLock:
         """Take or keep the lead; True when this process should sweep now."""
         if not current_app.config.get("REDIS_URL"):
             return True
-        from .redis_client import redis_client
+        from queue_server.redis_client import redis_client
 
         try:
             client = redis_client()
@@ -290,7 +290,7 @@ class LeaderLock:
         """Give up the lead (at exit), so another scheduler takes over at once."""
         if not current_app.config.get("REDIS_URL"):
             return
-        from .redis_client import redis_client
+        from queue_server.redis_client import redis_client
 
         try:
             redis_client().eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "

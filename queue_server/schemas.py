@@ -13,8 +13,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from workflows import case as case_flow
 
-from .errors import InvalidRequest
-from .validation import CUSTOM_ERRORS, MAX_ID, ApiDate, SingleLine, read_json
+from queue_server.errors import InvalidRequest
+from queue_server.validation import CUSTOM_ERRORS, MAX_ID, ApiDate, SingleLine, read_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -339,8 +339,8 @@ def parse_query(model: type[M]) -> M:
 
 def _unknown_references(query: Query) -> dict[str, str]:
     """Name each filter whose hall, department or user does not exist."""
-    from .extensions import db
-    from .models import Department, Hall, User
+    from queue_server.extensions import db
+    from queue_server.models import Department, Hall, User
 
     lookups = {"hall": (Hall.code, "没有该服务大厅"), "department": (Department.code, "没有该部门"),
                "user": (User.username, "没有该工作人员")}

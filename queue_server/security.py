@@ -109,7 +109,7 @@ def init_security(app: Flask) -> None:
     """Protect forms against CSRF and add the security headers to every answer."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lasts as long as the session
     csrf.init_app(app)
-    from .api import bp as api_bp
+    from queue_server.api import bp as api_bp
 
     csrf.exempt(api_bp)
     for view in CSRF_EXEMPT_VIEWS:
@@ -117,7 +117,7 @@ def init_security(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
-        from .errors import error_response
+        from queue_server.errors import error_response
 
         return error_response(400, "invalid_request", "页面已过期或来源无效，请刷新页面后重试")
 

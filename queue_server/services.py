@@ -4,9 +4,9 @@ from sqlalchemy import or_, select
 
 from workflows.case import MODE_NAMES
 
-from .errors import NotFound
-from .extensions import db
-from .models import Department, ServiceItem
+from queue_server.errors import NotFound
+from queue_server.extensions import db
+from queue_server.models import Department, ServiceItem
 
 
 def find_services(mode: str | None = None, department: str | None = None, q: str | None = None) -> list[ServiceItem]:

@@ -16,14 +16,14 @@ from sqlalchemy.orm import selectinload
 
 from workflows import case as case_flow
 
-from . import clock, policy
-from .cases import case_clock_of
-from .errors import InvalidRequest
-from .extensions import db
-from .models import Case, Department, Hall, Queue, Rating, ServiceItem, Ticket, TicketEvent, User, Window
-from .models.rating import BAD_GRADES
-from .schemas import StatsQuery
-from .workdays import hall_calendar
+from queue_server import clock, policy
+from queue_server.cases import case_clock_of
+from queue_server.errors import InvalidRequest
+from queue_server.extensions import db
+from queue_server.models import Case, Department, Hall, Queue, Rating, ServiceItem, Ticket, TicketEvent, User, Window
+from queue_server.models.rating import BAD_GRADES
+from queue_server.schemas import StatsQuery
+from queue_server.workdays import hall_calendar
 
 GROUP_NAMES = {"mode": "办理模式", "queue": "队列", "window": "窗口", "clerk": "工作人员", "department": "部门"}
 UNASSIGNED = "未关联"

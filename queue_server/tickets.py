@@ -35,27 +35,13 @@ from sqlalchemy.orm import joinedload
 
 from workflows import ticket as ticket_flow
 
-from . import clock, estimates, events, policy
-from .db import UTCDateTime, next_in_sequence
-from .errors import Conflict, InvalidRequest, InvalidTransition, NotFound
-from .extensions import db
-from .halls import get_window, queue_in_body
-from .models import (
-    HELD_STATES,
-    NORMAL_LANE,
-    PRIORITY_LANE,
-    Hall,
-    Queue,
-    ServiceItem,
-    Ticket,
-    TicketCounter,
-    TicketEvent,
-    User,
-    WaitingTally,
-    Window,
-    window_queues,
-)
-from .schemas import TicketRequest
+from queue_server import clock, estimates, events, policy
+from queue_server.db import UTCDateTime, next_in_sequence
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.extensions import db
+from queue_server.halls import get_window, queue_in_body
+from queue_server.models import HELD_STATES, NORMAL_LANE, PRIORITY_LANE, Hall, Queue, ServiceItem, Ticket, TicketCounter, TicketEvent, User, WaitingTally, Window, window_queues
+from queue_server.schemas import TicketRequest
 
 _TICKETS, _EVENTS, _TALLIES, _COUNTERS = (
     Ticket.__table__, TicketEvent.__table__, WaitingTally.__table__, TicketCounter.__table__)

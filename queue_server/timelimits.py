@@ -9,7 +9,7 @@ the calendar, the dates and today.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .workcalendar import WorkCalendar
+from queue_server.workcalendar import WorkCalendar
 
 _ONE_DAY = timedelta(days=1)
 # A promised limit is at most a few hundred working days; this bounds the walk through the calendar.

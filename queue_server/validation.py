@@ -15,7 +15,7 @@ from flask import Flask, current_app, request
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from .errors import InvalidRequest, NotFound
+from queue_server.errors import InvalidRequest, NotFound
 
 # The dates the API accepts (and the working-day calendar answers for): one range for every date field.
 DATE_MIN = date(2000, 1, 1)

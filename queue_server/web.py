@@ -15,11 +15,11 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from .auth import LoginLocked, revoke_tokens, sign_in
-from .db import begin_write
-from .errors import Unauthorized
-from .extensions import db, limiter
-from .models import Hall
+from queue_server.auth import LoginLocked, revoke_tokens, sign_in
+from queue_server.db import begin_write
+from queue_server.errors import Unauthorized
+from queue_server.extensions import db, limiter
+from queue_server.models import Hall
 
 bp = Blueprint("web", __name__)
 

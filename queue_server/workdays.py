@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .extensions import db
-from .models import CalendarOverride, CalendarYear
-from .workcalendar import Day, WorkCalendar
+from queue_server.extensions import db
+from queue_server.models import CalendarOverride, CalendarYear
+from queue_server.workcalendar import Day, WorkCalendar
 
 
 def hall_calendar() -> WorkCalendar:

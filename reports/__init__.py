@@ -7,4 +7,4 @@ bp = Blueprint(
     template_folder="templates", static_folder="static", static_url_path="/static/reports",
 )
 
-from . import views  # noqa: E402,F401
+from reports import views  # noqa: E402,F401

@@ -9,7 +9,7 @@ from queue_server.extensions import db
 from queue_server.halls import get_hall
 from queue_server.models import Hall
 
-from . import bp
+from reports import bp
 
 PAGES = {"monthly": "月度五办报表", "rectifications": "差评整改", "staffing": "窗口配置测算"}
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from transitions import EventData, Machine
 
-from . import machines
-from .machines import shared_machine
+from workflows import machines
+from workflows.machines import shared_machine
 
 VERSION = 1
 

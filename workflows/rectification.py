@@ -7,8 +7,8 @@ with no model; ``fire(item, trigger, at=..., ...)`` reads and writes ``item.stat
 
 from transitions import EventData
 
-from . import machines
-from .machines import shared_machine
+from workflows import machines
+from workflows.machines import shared_machine
 
 STATES = ["open", "assigned", "closed"]
 STATE_NAMES = {"open": "待分派", "assigned": "整改中", "closed": "已办结"}

@@ -7,8 +7,8 @@ callbacks below. The keyword arguments reach the callbacks through ``event.kwarg
 
 from transitions import EventData
 
-from . import machines
-from .machines import shared_machine
+from workflows import machines
+from workflows.machines import shared_machine
 
 VERSION = 1
 

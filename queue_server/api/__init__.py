@@ -2,8 +2,8 @@
 
 from flask import Blueprint, request
 
-from .. import idempotency
-from ..db import begin_write
+from queue_server import idempotency
+from queue_server.db import begin_write
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -18,5 +18,5 @@ def _open_write_transaction() -> None:
 idempotency.register(bp)  # Idempotency-Key on every POST: replay, refuse, or commit with the answer
 
 
-from . import appointments, auth, calendar, cases, halls, monitor, online, openapi, ratings, services, stats, tickets, windows  # noqa: E402,F401
-from . import labels  # noqa: E402,F401
+from queue_server.api import appointments, auth, calendar, cases, halls, monitor, online, openapi, ratings, services, stats, tickets, windows  # noqa: E402,F401
+from queue_server.api import labels  # noqa: E402,F401

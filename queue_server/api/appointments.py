@@ -2,15 +2,13 @@
 
 from flask import current_app, request
 
-from ..appointments import (
-    appointment_view, book, cancel, day_slots, find_appointment, needs_opening, normalize_code, open_day,
-)
-from ..db import begin_write
-from ..extensions import db, limiter
-from ..halls import get_hall, queue_in_body
-from ..models import Queue
-from ..schemas import AppointmentPhoneQuery, AppointmentRequest, SlotQuery, parse_body, parse_query
-from . import bp
+from queue_server.appointments import appointment_view, book, cancel, day_slots, find_appointment, needs_opening, normalize_code, open_day
+from queue_server.db import begin_write
+from queue_server.extensions import db, limiter
+from queue_server.halls import get_hall, queue_in_body
+from queue_server.models import Queue
+from queue_server.schemas import AppointmentPhoneQuery, AppointmentRequest, SlotQuery, parse_body, parse_query
+from queue_server.api import bp
 
 
 @bp.get("/halls/<hall_code>/slots")

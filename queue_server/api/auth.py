@@ -2,18 +2,10 @@
 
 from flask import current_app
 
-from ..auth import (
-    acting_user,
-    change_password,
-    issue_token,
-    revoke_tokens,
-    sign_in,
-    staff_required,
-    user_view,
-)
-from ..extensions import db, limiter
-from ..schemas import PasswordRequest, TokenRequest, parse_body
-from . import bp
+from queue_server.auth import acting_user, change_password, issue_token, revoke_tokens, sign_in, staff_required, user_view
+from queue_server.extensions import db, limiter
+from queue_server.schemas import PasswordRequest, TokenRequest, parse_body
+from queue_server.api import bp
 
 
 @bp.post("/auth/token")

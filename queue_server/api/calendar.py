@@ -2,12 +2,12 @@
 
 from flask import current_app
 
-from ..errors import InvalidRequest
-from ..extensions import limiter
-from ..schemas import CalendarQuery, DeadlineQuery, parse_query
-from ..validation import DATE_MAX
-from ..workdays import day_view, hall_calendar
-from . import bp
+from queue_server.errors import InvalidRequest
+from queue_server.extensions import limiter
+from queue_server.schemas import CalendarQuery, DeadlineQuery, parse_query
+from queue_server.validation import DATE_MAX
+from queue_server.workdays import day_view, hall_calendar
+from queue_server.api import bp
 
 
 @bp.get("/calendar/deadline")

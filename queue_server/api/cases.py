@@ -2,21 +2,12 @@
 
 from flask import Response, current_app, request
 
-from ..auth import acting_user, staff_required
-from ..cases import (
-    approvers_of,
-    case_document,
-    case_view,
-    get_case,
-    list_cases,
-    open_case,
-    public_progress,
-    transition_case,
-)
-from ..extensions import db, limiter
-from ..policy import require
-from ..schemas import CaseListQuery, CaseRequest, ProgressQuery, TransitionRequest, parse_body, parse_query
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.cases import approvers_of, case_document, case_view, get_case, list_cases, open_case, public_progress, transition_case
+from queue_server.extensions import db, limiter
+from queue_server.policy import require
+from queue_server.schemas import CaseListQuery, CaseRequest, ProgressQuery, TransitionRequest, parse_body, parse_query
+from queue_server.api import bp
 
 
 @bp.post("/cases")

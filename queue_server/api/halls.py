@@ -2,14 +2,14 @@
 
 from flask import current_app
 
-from ..auth import acting_user, staff_required
-from ..board import board_snapshot
-from ..extensions import db, limiter
-from ..halls import get_hall, window_view
-from ..models import Hall
-from ..policy import require
-from ..tickets import queue_views
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.board import board_snapshot
+from queue_server.extensions import db, limiter
+from queue_server.halls import get_hall, window_view
+from queue_server.models import Hall
+from queue_server.policy import require
+from queue_server.tickets import queue_views
+from queue_server.api import bp
 
 
 def _public_limit() -> str:

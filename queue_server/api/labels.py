@@ -5,8 +5,8 @@ from flask import current_app
 from workflows import case as case_flow
 from workflows import ticket as ticket_flow
 
-from ..extensions import limiter
-from . import bp
+from queue_server.extensions import limiter
+from queue_server.api import bp
 
 
 def labels_view() -> dict:

@@ -1,11 +1,11 @@
 """Supervision: the supervisor screen's snapshot of a hall and its time-limit alerts."""
 
-from ..auth import acting_user, staff_required
-from ..halls import get_hall
-from ..monitor import hall_monitor, recent_alerts
-from ..policy import require
-from ..schemas import AlertListQuery, parse_query
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.halls import get_hall
+from queue_server.monitor import hall_monitor, recent_alerts
+from queue_server.policy import require
+from queue_server.schemas import AlertListQuery, parse_query
+from queue_server.api import bp
 
 
 @bp.get("/halls/<hall_code>/monitor")

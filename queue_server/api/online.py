@@ -6,37 +6,16 @@ header (docs/online.md); staff read the files of a case with their bearer token,
 
 from flask import Response, current_app, request, send_file
 
-from ..auth import acting_user, staff_required
-from ..cases import get_case
-from ..errors import NotFound, TooLarge
-from ..extensions import db, limiter
-from ..material_samples import render_material_guide
-from ..policy import require
-from ..online import (
-    access_token,
-    add_file,
-    applicant_document,
-    applicant_file,
-    application_for,
-    application_view,
-    check_upload,
-    choose_delivery,
-    discard,
-    file_view,
-    files_of,
-    open_online_application,
-    recover_access,
-    remove_file,
-    size_text,
-    staff_file,
-    stored_path,
-    submit_application,
-    supplement_application,
-    withdraw_application,
-)
-from ..schemas import AccessRequest, ApplicantNoteRequest, ApplicationRequest, Delivery, parse_body
-from ..services import get_service
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.cases import get_case
+from queue_server.errors import NotFound, TooLarge
+from queue_server.extensions import db, limiter
+from queue_server.material_samples import render_material_guide
+from queue_server.policy import require
+from queue_server.online import access_token, add_file, applicant_document, applicant_file, application_for, application_view, check_upload, choose_delivery, discard, file_view, files_of, open_online_application, recover_access, remove_file, size_text, staff_file, stored_path, submit_application, supplement_application, withdraw_application
+from queue_server.schemas import AccessRequest, ApplicantNoteRequest, ApplicationRequest, Delivery, parse_body
+from queue_server.services import get_service
+from queue_server.api import bp
 
 TOKEN_HEADER = "X-Application-Token"
 # Room for the multipart envelope and the material's name around the file itself.

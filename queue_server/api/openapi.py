@@ -13,8 +13,8 @@ from pydantic.json_schema import models_json_schema
 
 from workflows import case as case_flow
 
-from .. import schemas
-from . import bp
+from queue_server import schemas
+from queue_server.api import bp
 
 Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
 TicketState = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]

@@ -2,29 +2,12 @@
 
 from flask import current_app
 
-from ..auth import acting_user, staff_required
-from ..extensions import db, limiter
-from ..policy import require
-from ..ratings import (
-    assign,
-    close,
-    follow_up,
-    get_rectification,
-    list_rectifications,
-    rate,
-    rating_view,
-    rectification_view,
-)
-from ..schemas import (
-    AssignRequest,
-    CloseRequest,
-    FollowUpRequest,
-    RatingRequest,
-    RectificationListQuery,
-    parse_body,
-    parse_query,
-)
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.extensions import db, limiter
+from queue_server.policy import require
+from queue_server.ratings import assign, close, follow_up, get_rectification, list_rectifications, rate, rating_view, rectification_view
+from queue_server.schemas import AssignRequest, CloseRequest, FollowUpRequest, RatingRequest, RectificationListQuery, parse_body, parse_query
+from queue_server.api import bp
 
 
 @bp.post("/ratings")

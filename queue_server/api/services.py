@@ -2,10 +2,10 @@
 
 from flask import current_app
 
-from ..extensions import limiter
-from ..schemas import ServiceQuery, parse_query
-from ..services import find_services, get_service, service_view
-from . import bp
+from queue_server.extensions import limiter
+from queue_server.schemas import ServiceQuery, parse_query
+from queue_server.services import find_services, get_service, service_view
+from queue_server.api import bp
 
 
 @bp.get("/services")

@@ -2,16 +2,16 @@
 
 from flask import Response
 
-from ..auth import acting_user, staff_required
-from ..estimates import staffing
-from ..errors import NotFound
-from ..extensions import db
-from ..halls import get_hall
-from ..models import Queue
-from ..schemas import StaffingQuery, StatsQuery, parse_query
-from ..policy import require
-from ..stats import export_name, hall_figures, to_csv, to_xlsx
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.estimates import staffing
+from queue_server.errors import NotFound
+from queue_server.extensions import db
+from queue_server.halls import get_hall
+from queue_server.models import Queue
+from queue_server.schemas import StaffingQuery, StatsQuery, parse_query
+from queue_server.policy import require
+from queue_server.stats import export_name, hall_figures, to_csv, to_xlsx
+from queue_server.api import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

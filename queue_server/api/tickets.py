@@ -2,16 +2,16 @@
 
 from flask import current_app
 
-from ..appointments import check_in
-from ..auth import acting_user, staff_required
-from ..errors import NotFound
-from ..extensions import db, limiter
-from ..halls import get_hall
-from ..models import Ticket
-from ..policy import require
-from ..schemas import TicketNumberQuery, TicketRequest, TransferRequest, parse_body, parse_query
-from ..tickets import fire_ticket_trigger, issue_ticket, ticket_by_number, ticket_history, ticket_view
-from . import bp
+from queue_server.appointments import check_in
+from queue_server.auth import acting_user, staff_required
+from queue_server.errors import NotFound
+from queue_server.extensions import db, limiter
+from queue_server.halls import get_hall
+from queue_server.models import Ticket
+from queue_server.policy import require
+from queue_server.schemas import TicketNumberQuery, TicketRequest, TransferRequest, parse_body, parse_query
+from queue_server.tickets import fire_ticket_trigger, issue_ticket, ticket_by_number, ticket_history, ticket_view
+from queue_server.api import bp
 
 
 def _get_ticket(ticket_id: int) -> Ticket:

@@ -1,13 +1,13 @@
 """Window clerks: call the next ticket, open, pause and close the window."""
 
 
-from ..auth import acting_user, staff_required
-from ..desk import desk_view
-from ..extensions import db
-from ..halls import get_window, window_view
-from ..schemas import WindowStatusRequest, parse_body
-from ..tickets import call_next, set_window_status, ticket_view
-from . import bp
+from queue_server.auth import acting_user, staff_required
+from queue_server.desk import desk_view
+from queue_server.extensions import db
+from queue_server.halls import get_window, window_view
+from queue_server.schemas import WindowStatusRequest, parse_body
+from queue_server.tickets import call_next, set_window_status, ticket_view
+from queue_server.api import bp
 
 
 @bp.post("/windows/<int:window_id>/call-next")

@@ -5,9 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .case import Case
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.case import Case
 
 
 class CaseAlert(db.Model):

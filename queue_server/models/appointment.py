@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .hall import Hall, Queue
-from .ticket import Ticket
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.hall import Hall, Queue
+from queue_server.models.ticket import Ticket
 
 APPOINTMENT_STATES = ("booked", "checked_in", "cancelled", "missed")
 

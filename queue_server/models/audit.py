@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .user import User
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.user import User
 
 
 class AuditEntry(db.Model):

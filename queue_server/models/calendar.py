@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from queue_server.extensions import db
 
 
 class CalendarOverride(db.Model):

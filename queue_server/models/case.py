@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .hall import Department, Hall
-from .service import ServiceItem
-from .user import User
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.hall import Department, Hall
+from queue_server.models.service import ServiceItem
+from queue_server.models.user import User
 
 
 class Case(db.Model):

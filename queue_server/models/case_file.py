@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import UTCDateTime
-from ..extensions import db
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
 
 
 class CaseFile(db.Model):

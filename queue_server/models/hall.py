@@ -3,7 +3,7 @@
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from queue_server.extensions import db
 
 WINDOW_STATUSES = ("open", "paused", "closed")
 

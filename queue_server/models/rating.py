@@ -5,12 +5,12 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .case import Case
-from .hall import Hall, Window
-from .ticket import Ticket
-from .user import User
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.case import Case
+from queue_server.models.hall import Hall, Window
+from queue_server.models.ticket import Ticket
+from queue_server.models.user import User
 
 CHANNELS = ("evaluator", "kiosk", "status_page", "portal")
 BAD_GRADES = (1, 2)

@@ -3,8 +3,8 @@
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .hall import Department
+from queue_server.extensions import db
+from queue_server.models.hall import Department
 
 
 class ServiceItem(db.Model):

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .hall import Hall, Queue, Window
-from .service import ServiceItem
-from .user import User
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.hall import Hall, Queue, Window
+from queue_server.models.service import ServiceItem
+from queue_server.models.user import User
 
 PRIORITY_LANE, NORMAL_LANE = 0, 1
 # The states in which a ticket is at a window; a window holds at most one such ticket.

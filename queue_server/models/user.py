@@ -7,9 +7,9 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import UTCDateTime
-from ..extensions import db
-from .hall import Department, Hall
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+from queue_server.models.hall import Department, Hall
 
 ROLES = ("clerk", "approver", "supervisor", "admin", "agent")
 
