@@ -3,12 +3,16 @@
  *
  *   import { offer } from "/evaluate/static/evaluator/rate.js";   offer(container, {ticket_id | case_no, channel, show, api})
  *
- * Shows five grades, an optional comment, and posts to POST /api/v1/ratings once (with an
- * Idempotency-Key, re-sent with it after a network error). Calling it again with the same subject
+ * Shows five grades and a comment; a bad grade (2 不满意 or 1 非常不满意) also asks for a reason from
+ * labels.js's BAD_REASONS and a comment before it can be sent (the reason goes at the head of the
+ * comment: reasonComment). Posts to POST /api/v1/ratings once (with an Idempotency-Key, re-sent with
+ * it after a network error). Calling it again with the same subject
  * changes nothing; with show false it hides the box. A subject rated on this device is remembered,
  * and a 409 (rated elsewhere) is told as "already rated".
  */
 import { createClient } from "/static/js/api.js";
+import { el } from "/static/js/dom.js";
+import { BAD_REASONS, reasonComment } from "/static/js/labels.js";
 
 const api = createClient({ base: "" });
 const GRADES = [[5, "非常满意"], [4, "满意"], [3, "基本满意"], [2, "不满意"], [1, "非常不满意"]];
@@ -44,61 +48,66 @@ export function offer(container, target) {
   const before = remembered(target);
   if (before) { done(container, before); return; }
 
-  container.innerHTML = "";
-  const title = document.createElement("p");
-  title.className = "wr-title";
-  title.textContent = target.ticket_id ? "请您对本次服务作出评价" : "请您对本次办件服务作出评价";
-  const grades = document.createElement("div");
-  grades.className = "wr-grades";
-  grades.setAttribute("role", "group");
-  grades.setAttribute("aria-label", "评价等级");
-  const comment = document.createElement("textarea");
-  comment.className = "wr-comment";
-  comment.maxLength = 500;
-  comment.placeholder = "意见建议（选填）";
-  const send = document.createElement("button");
-  send.type = "button";
-  send.className = "wr-send";
-  send.textContent = "提交评价";
-  send.disabled = true;
-  const error = document.createElement("p");
-  error.className = "wr-error";
-  error.hidden = true;
+  const uid = "wr-" + subject.replace(/[^a-zA-Z0-9]/g, "");
+  const title = el("p", { className: "wr-title", id: uid + "-title" },
+    target.ticket_id ? "请您对本次服务作出评价" : "请您对本次办件服务作出评价");
+  const grades = el("div", { className: "wr-grades", role: "group", "aria-labelledby": uid + "-title" });
+  const reasons = el("fieldset", { className: "wr-reasons", hidden: true });
+  reasons.append(el("legend", null, "请选择不满意的原因（必选）"));
+  const comment = el("textarea", { className: "wr-comment", id: uid + "-comment", maxLength: 450, rows: 3 });
+  const commentLabel = el("label", { className: "wr-comment-label", htmlFor: uid + "-comment" }, "意见建议（选填）");
+  const send = el("button", { type: "button", className: "wr-send", disabled: true }, "提交评价");
+  const error = el("p", { className: "wr-error", role: "alert", hidden: true });
   let grade = null;
+  let reason = null;
+
+  function bad() { return grade !== null && grade <= 2; }
+  function ready() {
+    if (grade === null) return false;
+    return !bad() || (reason !== null && comment.value.trim().length > 0);
+  }
+  function update() {
+    reasons.hidden = !bad();
+    commentLabel.textContent = bad() ? "请具体说明遇到的问题（必填）" : "意见建议（选填）";
+    comment.required = bad();
+    send.disabled = !ready();
+  }
   function answered(text) {
     remember(target, text);
     done(container, text);
   }
 
   GRADES.forEach(function (entry) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "wr-grade";
-    button.dataset.grade = entry[0];
-    button.setAttribute("aria-pressed", "false");
-    button.innerHTML = "<b>" + "★".repeat(entry[0]) + "</b>";
-    button.appendChild(document.createTextNode(entry[1]));
+    const button = el("button", {
+      type: "button", className: "wr-grade", dataset: { grade: entry[0] }, "aria-pressed": "false",
+    }, [el("b", { "aria-hidden": "true" }, "★".repeat(entry[0])), el("span", null, entry[1])]);
     button.addEventListener("click", function () {
       grade = entry[0];
       grades.querySelectorAll(".wr-grade").forEach(function (other) {
         other.setAttribute("aria-pressed", String(other === button));
       });
-      comment.placeholder = grade <= 2 ? "请告诉我们哪里做得不好（选填）" : "意见建议（选填）";
-      send.disabled = false;
+      update();
     });
     grades.appendChild(button);
   });
+  BAD_REASONS.forEach(function (name) {
+    const input = el("input", { type: "radio", name: uid + "-reason", value: name });
+    input.addEventListener("change", function () { reason = name; update(); });
+    reasons.append(el("label", "wr-reason", [input, el("span", null, name)]));
+  });
+  comment.addEventListener("input", update);
 
   send.addEventListener("click", async function () {
-    if (!grade) return;
+    if (!ready()) return;
     send.disabled = true;
     error.hidden = true;
     const body = { grade: grade, channel: target.channel };
     if (target.ticket_id) body.ticket_id = target.ticket_id; else body.case_no = target.case_no;
-    if (comment.value.trim()) body.comment = comment.value.trim();
+    const text = bad() ? reasonComment(reason, comment.value) : comment.value.trim();
+    if (text) body.comment = text;
     try {
       await api("POST", target.api || "/api/v1/ratings", body);
-      answered(grade <= 2 ? "感谢您的评价，我们会认真整改。" : "感谢您的评价！");
+      answered(bad() ? "感谢您的评价，我们会认真整改。" : "感谢您的评价！");
       return;
     } catch (failure) {
       if (failure.status === 409) { answered("您已评价过，感谢您的反馈。"); return; }
@@ -108,6 +117,5 @@ export function offer(container, target) {
     send.disabled = false;
   });
 
-  container.append(title, grades, comment, send, error);
+  container.replaceChildren(title, grades, reasons, commentLabel, comment, send, error);
 }
-

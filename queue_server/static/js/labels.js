@@ -27,3 +27,16 @@ export function label(names, key) {
   if (key === null || key === undefined || key === "") return "—";
   return (names && names[key]) || key;
 }
+
+/** The reasons offered after a bad grade (1 差 or 2), in this order, on every rating screen. */
+export const BAD_REASONS = ["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"];
+
+/**
+ * The comment a bad rating is sent with: 【reason】 then the citizen's words. The ratings API keeps no
+ * reason of its own yet, so the reason travels at the head of the comment (where the rectification shows it).
+ */
+export function reasonComment(reason, comment) {
+  const words = (comment || "").trim();
+  if (!reason) return words;
+  return ("【" + reason + "】" + words).slice(0, 500);
+}
