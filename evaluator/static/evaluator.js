@@ -4,7 +4,8 @@
  * grade (with the window's id: the server accepts only the ticket this window finished last).
  */
 import { createClient } from "/static/js/api.js";
-import { $, config } from "/static/js/dom.js";
+import { $, config, el } from "/static/js/dom.js";
+import { BAD_REASONS, reasonComment } from "/static/js/labels.js";
 import { connect } from "/static/js/realtime.js";
 
 const cfg = config("evaluator-config");
@@ -61,12 +62,10 @@ document.querySelectorAll(".ev-grade").forEach(function (button) {
     if (grade <= 2) show("reasons"); else send(null);
   });
 });
-cfg.bad_reasons.forEach(function (reason) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "ev-reason";
-  button.textContent = reason;
-  button.addEventListener("click", function () { send(reason); });
+// The same reasons as every rating screen (labels.js); the one chosen heads the comment: 【等候时间长】.
+BAD_REASONS.forEach(function (reason) {
+  const button = el("button", { type: "button", className: "ev-reason" }, reason);
+  button.addEventListener("click", function () { send(reasonComment(reason, "")); });
   $("ev-reason-list").appendChild(button);
 });
 $("ev-no-reason").addEventListener("click", function () { send(null); });

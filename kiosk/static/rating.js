@@ -1,6 +1,6 @@
 /* 服务评价 at the kiosk: rate a finished ticket (typed by its number) or a delivered case (POST /ratings, channel kiosk). */
 import { $, el } from "/static/js/dom.js";
-import { label, loadLabels } from "/static/js/labels.js";
+import { BAD_REASONS, label, loadLabels, reasonComment } from "/static/js/labels.js";
 import { api, cfg, state, timeFormat } from "./context.js";
 
 const labels = await loadLabels();
@@ -129,7 +129,7 @@ export function chooseGrade(grade) {
     $("rate-comments-title").textContent = bad ? "哪里做得不好？（可多选，选填）" : "哪些方面让您满意？（可多选，选填）";
     const list = $("rate-comments");
     list.textContent = "";
-    (bad ? cfg.rating.comments.bad : cfg.rating.comments.good).forEach(function (text) {
+    (bad ? BAD_REASONS : cfg.rating.comments.good).forEach(function (text) {
       const chip = el("button", "k-chip", text);
       chip.type = "button";
       chip.setAttribute("aria-pressed", "false");
@@ -156,7 +156,8 @@ export async function sendRating() {
   if (subject.ticket) body.ticket_id = subject.ticket.id; else body.case_no = subject.case_no;
   const chosen = Array.from(document.querySelectorAll('#rate-comments .k-chip[aria-pressed="true"]'))
     .map(function (chip) { return chip.textContent; });
-  if (chosen.length) body.comment = chosen.join("；");
+  // A bad grade's reasons head the comment as on every rating screen: 【等候时间长、多次跑动】.
+  if (chosen.length) body.comment = rating.grade <= 2 ? reasonComment(chosen.join("、"), "") : chosen.join("；");
   const noun = subject.ticket ? "该号票" : "该办件";
   state.busy = true;
   $("rate-send").disabled = true;

@@ -71,7 +71,7 @@ def test_rate_a_finished_ticket_by_its_number_once(kiosk, live_server):
     expect(kiosk.locator("#rate-what")).to_have_text(ticket["number"], timeout=TIMEOUT)
     expect(kiosk.locator("#rate-detail")).to_contain_text("商事登记 · 1号窗口")
     kiosk.click('.k-rate-grade[data-grade="2"]')
-    kiosk.click('#rate-comments button:text-is("等候时间太长")')
+    kiosk.click('#rate-comments button:text-is("等候时间长")')
     kiosk.screenshot(path="/tmp/kiosk-rating.png")
     with kiosk.expect_response(RATINGS) as answer:
         kiosk.click("#rate-send")
@@ -84,7 +84,7 @@ def test_rate_a_finished_ticket_by_its_number_once(kiosk, live_server):
 
     item = next(i for i in rectifications(live_server) if (i["rating"]["ticket"] or {}).get("id") == ticket["id"])
     rating = item["rating"]
-    assert (rating["grade"], rating["comment"], rating["channel"]) == (2, "等候时间太长", "kiosk")
+    assert (rating["grade"], rating["comment"], rating["channel"]) == (2, "【等候时间长】", "kiosk")
     assert rating["window"]["number"] == 1 and rating["clerk"]["username"] == "clerk1"
 
     ask_to_rate(kiosk, ticket["number"])  # the dialog starts empty again: nothing of the last citizen stays

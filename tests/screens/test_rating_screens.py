@@ -45,7 +45,7 @@ def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_ba
     page.click('.ev-grade[data-grade="2"]')
     expect(page.locator("#ev-reasons")).to_be_visible()
     with page.expect_response(re.compile(r"/api/v1/ratings$")) as answer:
-        page.click("text=等候时间太长")
+        page.click("text=等候时间长")
     assert answer.value.status == 201
     expect(page.locator("#ev-thanks-text")).to_have_text("感谢您的评价！")
 
@@ -57,7 +57,7 @@ def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_ba
     supervisor.wait_for_url("**/reports/rectifications")
     item = supervisor.locator("#r-items > li").filter(has_text=ticket["number"])
     expect(item).to_contain_text("2分 不满意", timeout=TIMEOUT)
-    expect(item).to_contain_text("等候时间太长")
+    expect(item).to_contain_text("【等候时间长】")
     expect(item).to_contain_text("窗口评价器")
     expect(item).to_contain_text("待分派")
 

@@ -1,0 +1,98 @@
+"""The window evaluator on the small screens halls use (800×480 and 1280×800).
+
+Its faces are drawn without any emoji font (no emoji code point anywhere in the page, each face an
+inline drawing with a painted size and visible pixels), every target is large and on screen without
+scrolling, and a bad grade offers the reasons of every rating screen.
+"""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.screens.test_rating_screens import open_window, serve
+
+TIMEOUT = 8000
+REASONS = ["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"]
+SIZES = [(800, 480, 1), (1280, 800, 2)]
+
+EMOJI = r"""() => {
+  const pattern = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/u;
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent;
+    if (pattern.test(text)) texts.push(text);
+  }
+  document.querySelectorAll('*').forEach((node) => {
+    [...node.attributes].forEach((a) => { if (pattern.test(a.value)) texts.push(a.name + '=' + a.value); });
+    const generated = getComputedStyle(node, '::before').content + getComputedStyle(node, '::after').content;
+    if (pattern.test(generated)) texts.push(generated);
+  });
+  return texts;
+}"""
+
+FACES = """() => [...document.querySelectorAll('.ev-grade')].map((button) => {
+  const face = button.querySelector('.ev-face');
+  const box = face.getBoundingClientRect();
+  const painted = face.getBBox ? face.getBBox() : {width: 0, height: 0};
+  const r = button.getBoundingClientRect();
+  return {text: face.textContent.trim(), tag: face.tagName.toLowerCase(),
+          width: box.width, height: box.height, paintedWidth: painted.width, paintedHeight: painted.height,
+          button: {left: r.left, right: r.right, bottom: r.bottom, width: r.width, height: r.height}};
+})"""
+
+
+def inked_pixels(png: bytes) -> int:
+    """Pixels that differ clearly from the face's own background (its top-left corner)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = image.load()
+    background = pixels[0, 0]
+    return sum(1 for x in range(image.width) for y in range(image.height)
+               if sum(abs(a - b) for a, b in zip(pixels[x, y], background, strict=True)) > 120)
+
+
+@pytest.mark.parametrize("width,height,window", SIZES, ids=["800x480", "1280x800"])
+def test_faces_without_emoji_and_large_targets(browser, live_server, width, height, window):
+    token, window_id = open_window(live_server, window, f"clerk{window}")
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/evaluate/{window_id}")
+        expect(page.locator("#ev-live")).to_have_text("● 评价器已连接", timeout=TIMEOUT)
+        ticket = serve(live_server, token, window_id)
+        expect(page.locator("#ev-ask")).to_be_visible(timeout=TIMEOUT)
+        expect(page.locator("#ev-number")).to_have_text(ticket["number"])
+
+        assert page.evaluate(EMOJI) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        faces = page.evaluate(FACES)
+        assert len(faces) == 5
+        for face in faces:
+            assert face["text"] == "" and face["tag"] == "svg", face  # drawn, not a character of a font
+            assert face["width"] >= 40 and face["height"] >= 40, face
+            assert face["paintedWidth"] >= 30 and face["paintedHeight"] >= 30, face
+            button = face["button"]
+            assert button["width"] >= 100 and button["height"] >= 100, face  # a large touch target
+            assert button["left"] >= 0 and button["right"] <= width and button["bottom"] <= height, face
+        for face in page.locator(".ev-face").all():
+            assert inked_pixels(face.screenshot()) > 150
+        page.screenshot(path=f"/tmp/evaluator-{width}x{height}.png")
+
+        page.click('.ev-grade[data-grade="1"]')
+        expect(page.locator("#ev-reasons")).to_be_visible()
+        expect(page.locator(".ev-reason")).to_have_text(REASONS)
+        for target in page.locator(".ev-reason, #ev-no-reason").all():
+            box = target.bounding_box()
+            assert box["height"] >= 48, box
+            assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, box
+        page.screenshot(path=f"/tmp/evaluator-reasons-{width}x{height}.png")
+        with page.expect_response(re.compile(r"/api/v1/ratings$")) as answer:
+            page.click(".ev-reason >> text=服务态度差")
+        assert answer.value.status == 201
+        assert answer.value.request.post_data_json["comment"] == "【服务态度差】"
+        expect(page.locator("#ev-thanks-text")).to_have_text("感谢您的评价！")
+    finally:
+        context.close()
