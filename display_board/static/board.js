@@ -4,18 +4,28 @@
  * Realtime comes from the shared live.js (through realtime.js): the snapshot on (re)connect and after a
  * gap, then ticket_called / queue_updated events in seq order. This file only draws them and
  * announces each call, one after the other, through speechSynthesis (zh-CN), with a two-tone chime
- * and a flash of the called number (the chime and flash stand in where no voice is available).
+ * and a flash of the called number (the chime and flash stand in where no voice is available; the
+ * voice and the consent to sound are in speech.js).
+ *
+ * The big 正在呼叫 panel holds the newest call while it is in effect: it is cleared when that ticket is
+ * finished, cancelled, marked no-show or sent back to a queue (the ticket_updated notices; after a
+ * snapshot, the ticket's state asked once by its number), and after the hold time. The hold time, in
+ * seconds (0 = no limit): the board's ?hold= parameter, else the snapshot's call_hold_s when the
+ * server gives one, else the page's data-call-hold-s (the app's BOARD_CALL_HOLD_S, default 120).
  *
  * For tests and diagnostics: window.wubanBoard = {
  *   announcements: [text…]   every announcement, in the order it was queued,
  *   spoken: [text…]          announcements finished, in order,
  *   log: [{text, number, queuedAt, start, end, mode, attempts}]   one entry per announcement,
  *   lastSeq                  live.lastSeq(),
- *   online, voiceEnabled, calls, queues
+ *   online, voiceEnabled, voiceConsent, voiceBlocked, voiceResumed, calls, queues,
+ *   current (the call in the big panel, or null), holdSeconds, cleared: [{number, reason}]
  * } and <body data-online="true|false">.
  */
+import { createClient } from "/static/js/api.js";
 import { $ } from "/static/js/dom.js";
 import { connect } from "/static/js/realtime.js";
+import { createVoice } from "./speech.js";
 
 const RECENT_ROWS = 8;            // previous calls listed beside/below the newest one
 const KEEP_CALLS = RECENT_ROWS + 1;
@@ -46,6 +56,9 @@ document.querySelectorAll("#queue-list .queue").forEach(function (item) {
 });
 
 let live = null;
+const api = createClient();
+const params = new URLSearchParams(window.location.search);
+const IN_EFFECT = ["called", "serving"];   // ticket states for which its call stays in the big panel
 const board = {
   announcements: [],
   spoken: [],
@@ -55,6 +68,9 @@ const board = {
   timing: timing,
   get lastSeq() { return live ? live.lastSeq() : null; },
   get calls() { return state.calls.slice(); },
+  get current() { return current ? current.call : null; },
+  holdSeconds: holdSeconds(null),
+  cleared: [],
   get queues() { return state.queues.slice(); },
 };
 window.wubanBoard = board;
@@ -115,7 +131,7 @@ fitAll();
 function windowLabel(call) { return call.window_number + "号窗口"; }
 
 function renderCalls() {
-  const newest = state.calls[0];
+  const newest = current ? current.call : null;
   $("current-body").hidden = !newest;
   $("current-empty").hidden = !!newest;
   $("current").dataset.number = newest ? newest.number : "";
@@ -127,7 +143,7 @@ function renderCalls() {
     fitText($("current-window-name"));
   }
   const list = $("recent-list");
-  const rows = state.calls.slice(1, 1 + RECENT_ROWS).map(function (call) {
+  const rows = state.calls.slice(newest ? 1 : 0, (newest ? 1 : 0) + RECENT_ROWS).map(function (call) {
     const li = document.createElement("li");
     li.className = "recent-row";
     li.dataset.number = call.number;
@@ -187,16 +203,80 @@ function renderQueues() {
 
 let lastCallId = null;  // the newest call this board has shown or announced
 
+/* ---------- the big panel: the newest call while it is in effect ---------- */
+
+let current = null;        // {call, since}: the call in the big panel, since when (ms)
+let holdTimer = null;
+const clearedCalls = new Set();   // call_ids cleared here: a re-read snapshot does not bring them back
+
+function holdSeconds(snapshot) {
+  const asked = params.has("hold") ? Number(params.get("hold")) : NaN;
+  if (asked >= 0) return asked;
+  if (snapshot && typeof snapshot.call_hold_s === "number") return snapshot.call_hold_s;
+  const set = Number(root.dataset.callHoldS);
+  return root.dataset.callHoldS && set >= 0 ? set : 120;
+}
+
+function clearCurrent(reason) {
+  if (!current) return;
+  clearTimeout(holdTimer);
+  clearedCalls.add(current.call.call_id);
+  board.cleared.push({ number: current.call.number, reason: reason });
+  trim(board.cleared);
+  current = null;
+  renderCalls();
+}
+
+function showCurrent(call, since) {
+  clearTimeout(holdTimer);
+  current = { call: call, since: since };
+  const hold = board.holdSeconds * 1000;
+  if (hold > 0) {
+    holdTimer = setTimeout(function () { if (current && current.call === call) clearCurrent("timeout"); },
+      Math.max(0, since + hold - Date.now()));
+  }
+}
+
+// After a snapshot the ticket of the panel's call may already be done: ask its state once.
+async function checkCurrent() {
+  const call = current && current.call;
+  if (!call) return;
+  try {
+    const ticket = await api("GET", "/halls/" + encodeURIComponent(hall) + "/tickets?number=" + encodeURIComponent(call.number));
+    if (current && current.call === call && IN_EFFECT.indexOf(ticket.state) < 0) clearCurrent(ticket.state);
+  } catch (error) { /* unknown or unreachable: the hold time still clears it */ }
+}
+
+// A ticket changed state (ticket_updated): its call leaves the big panel once it is no longer in effect.
+function applyTicket(notice) {
+  if (!current || notice.number !== current.call.number) return;
+  if (notice.hall && notice.hall !== hall) return;
+  if (IN_EFFECT.indexOf(notice.state) < 0) clearCurrent(notice.state);
+}
+
 function applySnapshot(snapshot, catchingUp) {
   if (snapshot.hall_name && $("hall-name").textContent !== snapshot.hall_name) {
     $("hall-name").textContent = snapshot.hall_name;
     fitText($("hall-name"));
   }
+  board.holdSeconds = holdSeconds(snapshot);
   state.calls = (snapshot.calls || []).slice(0, KEEP_CALLS);
   state.queues = (snapshot.queues || []).map(function (q) {
     if (q.name) state.queueNames[q.code] = q.name;
     return { code: q.code, name: q.name || state.queueNames[q.code], waiting: q.waiting };
   });
+  const newest = state.calls[0];
+  if (!newest || clearedCalls.has(newest.call_id)) {
+    clearTimeout(holdTimer);
+    current = null;
+  } else if (!current || current.call.call_id !== newest.call_id) {
+    // Shown since the call was made (never later than now: the screen's clock may differ).
+    const calledAt = Date.parse(newest.called_at);
+    showCurrent(newest, Math.min(Date.now(), isNaN(calledAt) ? Date.now() : calledAt));
+    checkCurrent();
+  } else {
+    current.call = newest;
+  }
   renderCalls();
   renderQueues();
   // The first snapshot is never read out: its calls were announced when they happened. After a gap
@@ -211,6 +291,7 @@ function applySnapshot(snapshot, catchingUp) {
 function applyCall(event) {
   state.calls = [event].concat(state.calls.filter(function (c) { return c.number !== event.number; }))
     .slice(0, KEEP_CALLS);
+  showCurrent(event, Date.now());
   renderCalls();
   lastCallId = Math.max(lastCallId || 0, event.call_id || 0);
   announce(event);
@@ -245,6 +326,7 @@ function flash(number) {
 const announced = new Map();  // call_id -> when; a call reflected twice is read once
 const pending = [];
 let busy = false;
+const voice = createVoice({ board: board, hall: hall, timing: timing, isBusy: function () { return busy; } });
 
 function announce(event) {
   const key = event.call_id;
@@ -286,13 +368,13 @@ async function play(item) {
   item.attempts = [];
   board.log.push(item);
   flash(item.number);
-  await chime();
+  await voice.chime();
   let voiced = false;
   // A backlog (many windows calling at once) is read once each, so no citizen waits long to hear.
   const repeat = pending.length >= BACKLOG ? 1 : timing.repeat;
   for (let i = 0; i < repeat; i += 1) {
     if (i > 0) await sleep(timing.repeatPauseMs);
-    const result = await speak(item.text);
+    const result = await voice.speak(item.text);
     item.attempts.push(result);
     if (!result.ok) break;
     voiced = true;
@@ -301,117 +383,6 @@ async function play(item) {
   if (!voiced) await sleep(timing.silentHoldMs);
 }
 
-/* ---------- speech ---------- */
-
-const synth = window.speechSynthesis;
-let voice = null;
-function pickVoice() {
-  if (!synth) return;
-  const voices = synth.getVoices() || [];
-  const lang = function (v) { return (v.lang || "").replace("_", "-").toLowerCase(); };
-  voice = voices.find(function (v) { return lang(v) === "zh-cn"; })
-    || voices.find(function (v) { return lang(v).startsWith("zh") && !/hk|tw/.test(lang(v)); })
-    || voices.find(function (v) { return lang(v).startsWith("zh") || lang(v).startsWith("cmn"); })
-    || null;
-  board.voice = voice ? voice.name + " (" + voice.lang + ")" : null;
-}
-if (synth) {
-  pickVoice();
-  if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", pickVoice);
-}
-
-let utterance = null;  // held so that the browser does not collect it before onend
-function speak(text) {
-  return new Promise(function (resolve) {
-    const started = Date.now();
-    if (!synth || typeof window.SpeechSynthesisUtterance !== "function") {
-      resolve({ ok: false, result: "unsupported", ms: 0 });
-      return;
-    }
-    let done = false;
-    const finish = function (ok, result) {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (!ok && result === "timeout") synth.cancel();
-      utterance = null;
-      resolve({ ok: ok, result: result, ms: Date.now() - started });
-    };
-    // onend may never fire (a stuck engine): give up after a generous estimate of the reading.
-    const timer = setTimeout(function () { finish(false, "timeout"); }, timing.speakTimeoutMs + text.length * timing.speakTimeoutPerCharMs);
-    try {
-      const u = new SpeechSynthesisUtterance(text);
-      u.lang = "zh-CN";
-      if (voice) u.voice = voice;
-      u.rate = 0.9;
-      u.volume = 1;
-      u.onend = function () { finish(true, "end"); };
-      u.onerror = function (e) { finish(false, "error:" + (e && e.error || "unknown")); };
-      utterance = u;
-      if (synth.paused) synth.resume();
-      synth.speak(u);
-    } catch (error) {
-      finish(false, "exception:" + error);
-    }
-  });
-}
-
-/* ---------- chime (Web Audio, two tones) ---------- */
-
-let audio = null;
-function audioContext() {
-  const Ctx = window.AudioContext || window.webkitAudioContext;
-  if (!Ctx) return null;
-  if (!audio) {
-    try { audio = new Ctx(); } catch (e) { return null; }
-  }
-  if (audio.state === "suspended") audio.resume().catch(function () {});
-  return audio;
-}
-
-function chime() {
-  const ctx = audioContext();
-  if (ctx) {
-    try {
-      const t0 = ctx.currentTime + 0.02;
-      [[784, 0], [587, 0.38]].forEach(function (tone) {  // G5 then D5: 叮—咚
-        const osc = ctx.createOscillator();
-        const gain = ctx.createGain();
-        osc.type = "sine";
-        osc.frequency.value = tone[0];
-        gain.gain.setValueAtTime(0.0001, t0 + tone[1]);
-        gain.gain.exponentialRampToValueAtTime(0.5, t0 + tone[1] + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + tone[1] + 0.5);
-        osc.connect(gain).connect(ctx.destination);
-        osc.start(t0 + tone[1]);
-        osc.stop(t0 + tone[1] + 0.55);
-      });
-    } catch (e) { /* no sound: the flash still shows */ }
-  }
-  return sleep(timing.chimeMs);  // wall time, not audio time: a suspended context must not stall the queue
-}
-
-/* ---------- enabling sound (browsers need one user gesture) ---------- */
-
-function enableVoice() {
-  if (board.voiceEnabled) return;
-  board.voiceEnabled = true;
-  $("voice-enable").hidden = true;
-  audioContext();
-  if (synth && !busy) {
-    // A silent utterance inside the gesture unlocks speech on browsers that ask for one.
-    try {
-      const u = new SpeechSynthesisUtterance(" ");
-      u.volume = 0;
-      u.lang = "zh-CN";
-      synth.speak(u);
-    } catch (e) { /* nothing to unlock */ }
-  }
-}
-$("voice-enable").addEventListener("click", enableVoice);
-document.addEventListener("keydown", enableVoice);
-document.addEventListener("pointerdown", enableVoice);
-
 /* ---------- realtime ---------- */
 
 live = connect({
@@ -419,6 +390,7 @@ live = connect({
   onSnapshot: applySnapshot,
   onCall: applyCall,
   onQueue: applyQueue,
+  onTicket: applyTicket,
   onStatus: setOnline,
   onError: function (error) {
     board.error = error;
