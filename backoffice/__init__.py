@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user, login_required
 
-from queue_server import policy
-from queue_server.auth import issue_token
+from queue_server.accounts import policy
+from queue_server.accounts.auth import issue_token
 
 bp = Blueprint(
     "backoffice", __name__, url_prefix="/backoffice",

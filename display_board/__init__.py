@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request
 
-from queue_server.halls import get_hall
+from queue_server.queue.halls import get_hall
 
 bp = Blueprint(
     "display_board", __name__,

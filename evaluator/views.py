@@ -6,9 +6,8 @@ accepts, from it, the ticket its window finished last.
 
 from flask import current_app, render_template, request, url_for
 
-from queue_server.halls import get_hall, get_window
-
 from evaluator import bp
+from queue_server.queue.halls import get_hall, get_window
 
 # The reasons offered after a bad grade (1 or 2); the one chosen is sent as the comment.
 BAD_REASONS = ["等候时间太长", "服务态度不好", "办事效率不高", "告知不清楚、要多跑", "环境或设施不便"]
@@ -28,7 +27,7 @@ def evaluate(window_id: int):
         "window_id": window.id,
         "window_number": window.number,
         "tz": current_app.config["TZ_NAME"],
-        "ratings": url_for("api.create_rating"),
+        "ratings": url_for("api.supervision.create_rating"),
         "bad_reasons": BAD_REASONS,
         "idle_after_s": 60,
         "thanks_s": 6,

@@ -6,16 +6,15 @@ from html import escape
 from flask import Response, current_app, render_template, url_for
 
 from evaluator.views import BAD_REASONS
-from queue_server.appointments import CODE_ALPHABET
-from queue_server.errors import NotFound
-from queue_server.extensions import db, limiter
-from queue_server.halls import get_hall
-from queue_server.models import Hall, Ticket
-from queue_server.tickets import ticket_view
-from queue_server.web import public_url
-
 from kiosk import bp
 from kiosk.printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
+from queue_server.citizen.appointments import CODE_ALPHABET
+from queue_server.errors import NotFound
+from queue_server.extensions import db, limiter
+from queue_server.queue.halls import get_hall
+from queue_server.queue.models import Hall, Ticket
+from queue_server.queue.tickets import ticket_view
+from queue_server.web import public_url
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +75,11 @@ def kiosk(hall_code: str):
             "thanks_s": 6,
         },
         "urls": {
-            "queues": url_for("api.list_queues", hall_code=hall.code),
-            "services": url_for("api.list_services"),
-            "tickets": url_for("api.take_ticket", hall_code=hall.code),
-            "find_ticket": url_for("api.find_ticket_by_number", hall_code=hall.code),
-            "ratings": url_for("api.create_rating"),
+            "queues": url_for("api.queue.list_queues", hall_code=hall.code),
+            "services": url_for("api.citizen.list_services"),
+            "tickets": url_for("api.queue.take_ticket", hall_code=hall.code),
+            "find_ticket": url_for("api.queue.find_ticket_by_number", hall_code=hall.code),
+            "ratings": url_for("api.supervision.create_rating"),
             "print": url_for("kiosk.print_on_printer", hall_code=hall.code, ticket_id=0),
             "status": url_for("kiosk.ticket_status", ticket_id=0),
             "qr": url_for("kiosk.ticket_qr", ticket_id=0),
@@ -97,7 +96,7 @@ def ticket_status(ticket_id: int):
         "ticket": ticket_view(ticket),
         "hall": ticket.hall.code,
         "tz": current_app.config["TZ_NAME"],
-        "api": url_for("api.get_ticket", ticket_id=ticket.id),
+        "api": url_for("api.queue.get_ticket", ticket_id=ticket.id),
     }
     return render_template("kiosk/status.html", ticket=ticket, hall=ticket.hall, page_config=page_config)
 

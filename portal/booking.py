@@ -6,10 +6,9 @@ through the public, rate-limited API (docs/appointments.md).
 
 from flask import current_app, render_template, url_for
 
-from queue_server.appointments import bookable_days
-from queue_server.halls import get_hall
-
 from portal import bp
+from queue_server.citizen.appointments import bookable_days
+from queue_server.queue.halls import get_hall
 
 CODE_PLACEHOLDER = "__code__"
 WEEKDAYS = "一二三四五六日"
@@ -30,10 +29,10 @@ def book(hall_code: str):
         ],
         "checkin_early_min": current_app.config["APPOINTMENT_CHECKIN_EARLY_MIN"],
         "urls": {
-            "slots": url_for("api.list_slots", hall_code=hall.code),
-            "appointments": url_for("api.create_appointment"),
+            "slots": url_for("api.citizen.list_slots", hall_code=hall.code),
+            "appointments": url_for("api.citizen.create_appointment"),
             # The booking's address with a placeholder for its code (the lookup form fills it in).
-            "appointment": url_for("api.show_appointment", code=CODE_PLACEHOLDER),
+            "appointment": url_for("api.citizen.show_appointment", code=CODE_PLACEHOLDER),
         },
         "placeholder": CODE_PLACEHOLDER,
     }

@@ -16,7 +16,7 @@ def _page(case_no: str | None):
         "case_no": case_no,
         "tz": current_app.config["TZ_NAME"],
         # The API address with a placeholder for the case number (the lookup form fills it in).
-        "api": url_for("api.case_progress", case_no=CASE_PLACEHOLDER),
+        "api": url_for("api.cases.case_progress", case_no=CASE_PLACEHOLDER),
         "placeholder": CASE_PLACEHOLDER,
     }
     response = current_app.make_response(render_template("portal/progress.html", case_no=case_no,

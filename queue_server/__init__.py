@@ -1,8 +1,7 @@
 """wuban: queue and comprehensive-window workflow for government service halls (五办)."""
 
-from pathlib import Path
-
 import logging
+from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy import text
@@ -48,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
 
+    import queue_server.models  # noqa: F401  (every domain's tables, for the mappers and Alembic)
+
     db.init_app(app)
     init_database(app)  # SQLite: one writer per process, queued cooperatively
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
@@ -55,26 +56,30 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     # Import the handlers before init_app: @socketio.on then records them on the extension and every
     # app's server gets them (imported after init_app, they land on the first app's server only).
-    from queue_server import auth, realtime  # noqa: F401  (register the Flask-Login loaders and Socket.IO handlers)
+    # Register the Flask-Login loaders and the Socket.IO handlers.
+    from queue_server.accounts import auth  # noqa: F401
+    from queue_server.realtime import handlers  # noqa: F401
     from queue_server.redis_client import socketio_manager
 
     # client_manager is always passed: Flask-SocketIO keeps init_app's options, so an earlier app's
     # Redis manager would otherwise stay on every later app of the process (tests build many).
     socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
                       client_manager=socketio_manager(redis_url) if redis_url else None)
-    from queue_server.api import bp as api_bp
+    from queue_server.api import make_api_blueprint
     from queue_server.cli import register_commands
     from queue_server.errors import register_error_handlers
-    from queue_server.events import send_after_response
-    from queue_server.notify import make_notifier
+    from queue_server.notify.sms import make_notifier
+    from queue_server.realtime.events import send_after_response
     from queue_server.validation import register_input_checks
     from queue_server.web import bp as web_bp
 
+    domains = api_blueprints()
+    api_bp = make_api_blueprint(domains)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     from queue_server.security import init_security
 
-    init_security(app)  # CSRF on forms (the bearer-token API exempt), security headers on every answer
+    init_security(app, [api_bp, *domains])  # CSRF on forms (the bearer-token API exempt), security headers on every answer
     register_screens(app)
     register_error_handlers(app)
     register_input_checks(app)  # control characters and impossible ids: 400/404 before any handler
@@ -83,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def _send_events(response):
-        send_after_response()  # events and SMS go out after the answer, in order (queue_server/events.py)
+        send_after_response()  # events and SMS go out after the answer, in order (queue_server/realtime/events.py)
         return response
 
     @app.get("/healthz")
@@ -103,6 +108,20 @@ def create_app(config: dict | None = None) -> Flask:
         return body, 200 if database == "ok" else 503
 
     return app
+
+
+def api_blueprints() -> list:
+    """Return the blueprint of every domain's API routes, nested under /api/v1 by make_api_blueprint."""
+    from queue_server.accounts.routes import bp as accounts
+    from queue_server.api.labels import bp as labels
+    from queue_server.api.openapi import bp as openapi
+    from queue_server.calendar.routes import bp as calendar
+    from queue_server.cases.routes import bp as cases
+    from queue_server.citizen.routes import bp as citizen
+    from queue_server.queue.routes import bp as queue
+    from queue_server.supervision.routes import bp as supervision
+
+    return [accounts, queue, cases, citizen, supervision, calendar, labels, openapi]
 
 
 # The screens, each its own package, linked from the index page by (endpoint, label).

@@ -6,9 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from queue_server.calendar.workdays import load_overrides
 from queue_server.demo import load_demo
 from queue_server.extensions import db
-from queue_server.workdays import load_overrides
 
 demo_cli = AppGroup("demo", help="演示数据 Demo data.")
 calendar_cli = AppGroup("calendar", help="工作日日历 Working-day calendar.")
@@ -39,7 +39,7 @@ def calendar_load(path: Path) -> None:
 @appointments_cli.command("open")
 def appointments_open() -> None:
     """Create every queue's slots for the bookable days (idempotent; lookups also create them)."""
-    from queue_server.appointments import open_bookable_days
+    from queue_server.citizen.appointments import open_bookable_days
     from queue_server.db import begin_write
 
     begin_write()
@@ -58,6 +58,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(scheduler_cli)
 
-    from queue_server.backup import backup_cli  # flask --app wsgi backup create [--to PATH] | restore PATH [--force]
+    from queue_server.backup import (
+        backup_cli,  # flask --app wsgi backup create [--to PATH] | restore PATH [--force]
+    )
 
     app.cli.add_command(backup_cli)

@@ -25,7 +25,7 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
     TZ_NAME = os.environ.get("TZ_NAME", "Asia/Shanghai")
     TOKEN_MAX_AGE_S = int(os.environ.get("TOKEN_MAX_AGE_S", 12 * 3600))
-    # Staff auth (queue_server/auth.py, docs/auth.md): how long a worker trusts a user's cached token
+    # Staff auth (queue_server/accounts/auth.py, docs/auth.md): how long a worker trusts a user's cached token
     # version (unset: 30 s, or 0 = read it every request when several workers run without Redis); the
     # session cookie (SameSite=Lax always, Secure when served over HTTPS); lockout after failed logins.
     TOKEN_VERSION_CACHE_S = os.environ.get("TOKEN_VERSION_CACHE_S") or None
@@ -89,7 +89,7 @@ class Config:
     # The supervisor screen flags a ticket left "called" this many minutes (red at twice as long).
     TICKET_CALLED_ALERT_MIN = float(os.environ.get("TICKET_CALLED_ALERT_MIN", 10))
 
-    # SMS to applicants (queue_server/notify.py, docs/notifications.md): "log" (a JSON line per message
+    # SMS to applicants (queue_server/notify/sms.py, docs/notifications.md): "log" (a JSON line per message
     # in NOTIFY_LOG_PATH, default <instance>/notifications.log), "http" (the SMS gateway) or "none".
     NOTIFIER = os.environ.get("NOTIFIER", "log")
     NOTIFY_LOG_PATH = os.environ.get("NOTIFY_LOG_PATH") or None

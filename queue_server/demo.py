@@ -5,8 +5,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from queue_server.accounts.models import User
+from queue_server.citizen.models import ServiceItem
 from queue_server.extensions import db
-from queue_server.models import Department, Hall, Queue, ServiceItem, User, Window
+from queue_server.queue.models import Department, Hall, Queue, Window
 
 DEMO_FILE = Path(__file__).parent / "demo" / "xiqu.json"
 

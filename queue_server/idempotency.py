@@ -31,10 +31,10 @@ from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from queue_server import clock
+from queue_server.calendar import clock
 from queue_server.errors import Conflict, InvalidRequest, error_response
 from queue_server.extensions import COMMIT_ASKED, HOLD_COMMIT, db
-from queue_server.models import IdempotencyKey
+from queue_server.idempotency_models import IdempotencyKey
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def register(bp: Blueprint) -> None:
 
 def client_of_request() -> str:
     """Name the client a key belongs to: the bearer token's user, else the client address."""
-    from queue_server.auth import user_from_token
+    from queue_server.accounts.auth import user_from_token
 
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():

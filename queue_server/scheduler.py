@@ -24,7 +24,8 @@ import re
 import signal
 import threading
 import uuid
-from datetime import datetime, time as day_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as day_time
 
 import click
 from flask import current_app
@@ -33,15 +34,19 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from workflows import ticket as ticket_flow
-
-from queue_server import clock, events, idempotency, notify
-from queue_server.cases import case_clock_of
+from queue_server import idempotency
+from queue_server.calendar import clock
+from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases.models import Case
+from queue_server.cases.operations import case_clock_of
 from queue_server.db import begin_write
 from queue_server.extensions import db
-from queue_server.models import Case, CaseAlert, Hall, Ticket, TicketEvent
-from queue_server.tickets import count_waiting_change
-from queue_server.workdays import hall_calendar
+from queue_server.notify import sms as notify
+from queue_server.queue.models import Hall, Ticket, TicketEvent
+from queue_server.queue.tickets import count_waiting_change
+from queue_server.realtime import events
+from queue_server.supervision.models import CaseAlert
+from workflows import ticket as ticket_flow
 
 log = logging.getLogger(__name__)
 
@@ -194,11 +199,11 @@ def notify_turn_near(now: datetime) -> int:
     return sent
 
 
-# --- appointments (queue_server/appointments.py, when it is there) ---
+# --- appointments (queue_server/citizen/appointments.py, when it is there) ---
 
 
 def appointment_jobs() -> list:
-    """Return the booking jobs of queue_server.appointments (open the slots of the bookable days, mark the
+    """Return the booking jobs of queue_server.citizen.appointments (open the slots of the bookable days, mark the
     missed bookings, remind the coming ones), or none while that module is absent."""
     try:
         appointments = importlib.import_module(f"{__package__}.appointments")

@@ -9,12 +9,19 @@ from datetime import date
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
-
-from workflows import case as case_flow
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from queue_server.errors import InvalidRequest
 from queue_server.validation import CUSTOM_ERRORS, MAX_ID, ApiDate, SingleLine, read_json
+from workflows import case as case_flow
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -339,8 +346,9 @@ def parse_query(model: type[M]) -> M:
 
 def _unknown_references(query: Query) -> dict[str, str]:
     """Name each filter whose hall, department or user does not exist."""
+    from queue_server.accounts.models import User
     from queue_server.extensions import db
-    from queue_server.models import Department, Hall, User
+    from queue_server.queue.models import Department, Hall
 
     lookups = {"hall": (Hall.code, "没有该服务大厅"), "department": (Department.code, "没有该部门"),
                "user": (User.username, "没有该工作人员")}

@@ -15,11 +15,11 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from queue_server.auth import LoginLocked, revoke_tokens, sign_in
+from queue_server.accounts.auth import LoginLocked, revoke_tokens, sign_in
 from queue_server.db import begin_write
 from queue_server.errors import Unauthorized
 from queue_server.extensions import db, limiter
-from queue_server.models import Hall
+from queue_server.queue.models import Hall
 
 bp = Blueprint("web", __name__)
 

@@ -3,12 +3,12 @@
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from queue_server import clock, policy
-from queue_server.auth import issue_token
+from queue_server.accounts import policy
+from queue_server.accounts.auth import issue_token
+from queue_server.calendar import clock
 from queue_server.extensions import db
-from queue_server.halls import get_hall
-from queue_server.models import Hall
-
+from queue_server.queue.halls import get_hall
+from queue_server.queue.models import Hall
 from reports import bp
 
 PAGES = {"monthly": "月度五办报表", "rectifications": "差评整改", "staffing": "窗口配置测算"}
@@ -30,7 +30,7 @@ def _page(page: str, **extra):
         "hall": hall.code,
         "hall_name": hall.name,
         "token": issue_token(current_user),
-        "api": url_for("api.openapi_spec").rsplit("/", 1)[0],
+        "api": url_for("api.openapi.openapi_spec").rsplit("/", 1)[0],
         "today": clock.today().isoformat(),
         "tz": clock.hall_tz().key,
         **extra,

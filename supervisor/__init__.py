@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from queue_server import policy
-from queue_server.auth import issue_token
+from queue_server.accounts import policy
+from queue_server.accounts.auth import issue_token
 from queue_server.extensions import db
-from queue_server.models import Hall
+from queue_server.queue.models import Hall
 
 bp = Blueprint(
     "supervisor", __name__, url_prefix="/supervisor",

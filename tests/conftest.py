@@ -17,10 +17,13 @@ import redis as redis_lib
 from flask.testing import FlaskClient
 from psycopg2 import sql
 
-from queue_server import clock, create_app, events
+from queue_server import create_app
+from queue_server.accounts.models import User
+from queue_server.calendar import clock
 from queue_server.demo import load_demo
 from queue_server.extensions import db
-from queue_server.models import Hall, User
+from queue_server.queue.models import Hall
+from queue_server.realtime import events
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -78,7 +81,7 @@ _prepared: dict[str, object] = {}
 
 class SettledClient(FlaskClient):
     """A test client whose requests return once their events and SMS have gone out (the app sends
-    them after the answer, from a background task: queue_server/events.py)."""
+    them after the answer, from a background task: queue_server/realtime/events.py)."""
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)

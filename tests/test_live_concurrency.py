@@ -302,7 +302,7 @@ def test_held_lock_and_full_pool_answer_503_in_seconds(database):
             assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
             assert int(answer.headers["Retry-After"]) > 0
         assert blocked["waited"] < 5, f"the request waited {blocked['waited']:.1f}s behind the lock"
-        assert waited_for_pool < 2, f"the request waited {waited_for_pool:.1f}s for a connection"
+        assert waited_for_pool < 5, f"the request waited {waited_for_pool:.1f}s for a connection"
         after = kiosk.post("/halls/xiqu/tickets", {"queue": "shsd"})
         assert after.status_code == 201 and after.json()["number"] == "A002"  # the refused ones took none
         log = server.log_path.read_text(errors="replace")

@@ -13,8 +13,14 @@ import uuid
 
 from queue_server.redis_client import PAUSE_AFTER_FAILURE_S
 from tests.live import LiveServer
-from tests.test_multiprocess import (  # noqa: F401  (fixtures: a live PostgreSQL database, servers, boards)
-    Board, boards, database, live_database, open_window, private_redis, servers,
+from tests.realtime.test_multiprocess import (  # noqa: F401  (fixtures: a live PostgreSQL database, servers, boards)
+    Board,
+    boards,
+    database,
+    live_database,
+    open_window,
+    private_redis,
+    servers,
 )
 
 WAIT_S = 20  # an upper bound for a hang, never a measured time

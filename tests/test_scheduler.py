@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queue_server import clock, scheduler
+from queue_server import scheduler
+from queue_server.calendar import clock
 from queue_server.extensions import db, socketio
-from queue_server.models import CaseAlert, Ticket
+from queue_server.queue.models import Ticket
+from queue_server.supervision.models import CaseAlert
 
 TZ = ZoneInfo("Asia/Shanghai")
 FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)      # one working day left: yellow
@@ -201,7 +203,7 @@ def test_tickets_left_open_overnight_expire_the_next_morning(app, api):
 def test_closing_time_comes_from_the_hall_hours_or_the_setting(app):
     """Does a hall close at the last time its opening hours name, else at HALL_CLOSING_TIME?"""
     with app.app_context():
-        from queue_server.models import Hall
+        from queue_server.queue.models import Hall
 
         assert str(scheduler.closing_time(Hall(hours="周一至周五 上午8:30-12:00 下午14:30-17:30"))) == "17:30:00"
         assert str(scheduler.closing_time(Hall(hours="工作日 9:00—18:00"))) == "18:00:00"
@@ -275,7 +277,7 @@ def test_scheduler_run_once(app, api, sms_log):
     result = app.test_cli_runner().invoke(args=["scheduler", "run", "--once"])
     assert result.exit_code == 0, result.output
     assert "'sweep_case_lights': 0" in result.output and "'notify_turn_near': 1" in result.output
-    for job in scheduler.appointment_jobs():  # the booking jobs, once queue_server/appointments.py has them
+    for job in scheduler.appointment_jobs():  # the booking jobs, once queue_server/citizen/appointments.py has them
         assert f"'{job.__name__}'" in result.output
     assert len(sms_log()) == 1
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from queue_server import clock
+from queue_server.accounts.models import AuditEntry, User
+from queue_server.calendar import clock
 from queue_server.extensions import db
-from queue_server.models import AuditEntry, User
 from tests.conftest import _make_app, assert_error, csrf_token, web_login
 
 ROOT = Path(__file__).resolve().parent.parent

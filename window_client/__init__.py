@@ -3,9 +3,9 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from queue_server import policy
-from queue_server.auth import issue_token
-from queue_server.halls import get_hall, get_window
+from queue_server.accounts import policy
+from queue_server.accounts.auth import issue_token
+from queue_server.queue.halls import get_hall, get_window
 
 bp = Blueprint(
     "window_client", __name__,

@@ -1,12 +1,12 @@
 """The names screens show for states, triggers and modes, read from the workflows (GET /labels)."""
 
-from flask import current_app
+from flask import Blueprint, current_app
 
+from queue_server.extensions import limiter
 from workflows import case as case_flow
 from workflows import ticket as ticket_flow
 
-from queue_server.extensions import limiter
-from queue_server.api import bp
+bp = Blueprint("labels", __name__)
 
 
 def labels_view() -> dict:

@@ -7,14 +7,15 @@ answers the tests receive match these schemas.
 
 from typing import Literal
 
-from flask import current_app
+from flask import Blueprint, current_app
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from queue_server import schemas
 from workflows import case as case_flow
 
-from queue_server import schemas
-from queue_server.api import bp
+bp = Blueprint("openapi", __name__)
+
 
 Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
 TicketState = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]

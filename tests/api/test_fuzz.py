@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from queue_server import clock
+from queue_server.calendar import clock
 from queue_server.extensions import db
 from tests.conftest import (
     APPLICANT_ID,

@@ -10,9 +10,12 @@ import uuid
 
 import pytest
 
-from queue_server import clock, idempotency, tickets
+from queue_server import idempotency
+from queue_server.calendar import clock
 from queue_server.extensions import db
-from queue_server.models import IdempotencyKey, Ticket
+from queue_server.idempotency_models import IdempotencyKey
+from queue_server.queue import tickets
+from queue_server.queue.models import Ticket
 from tests.conftest import assert_error
 
 WAIT_S = 20  # an upper bound for a hang, never a measured time
@@ -117,7 +120,7 @@ def test_a_request_rolled_back_after_the_handler_commits_leaves_nothing(app, api
     def broken_view(ticket):
         raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr("queue_server.api.tickets.ticket_view", broken_view)
+    monkeypatch.setattr("queue_server.queue.routes.ticket_view", broken_view)
     with pytest.raises(RuntimeError):  # TESTING re-raises instead of answering 500
         post(api, "/halls/xiqu/tickets", str(uuid.uuid4()), {"queue": "shsd"})
     assert count_tickets(app) == 0 and count_keys(app) == 0
@@ -168,7 +171,7 @@ def test_concurrent_requests_with_one_key_run_once(app, api, monkeypatch):
             release.wait(WAIT_S)
         return ticket
 
-    monkeypatch.setattr("queue_server.api.tickets.issue_ticket", slow_issue)
+    monkeypatch.setattr("queue_server.queue.routes.issue_ticket", slow_issue)
     key = str(uuid.uuid4())
     answers: dict[str, object] = {}
 

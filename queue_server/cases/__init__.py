@@ -1,0 +1,1 @@
+"""Cases (办件): intake at the comprehensive window, approval by the departments, pickup, documents."""

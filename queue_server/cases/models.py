@@ -1,0 +1,145 @@
+"""Cases (办件): an application for one item, from intake to the hand-over of its result.
+
+Uploaded materials of a case (网上办): the files an applicant sent with an online application.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+
+if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
+    from queue_server.accounts.models import User
+    from queue_server.citizen.models import ServiceItem
+    from queue_server.queue.models import Department, Hall
+
+
+class Case(db.Model):
+    """One application (办件) moving through the case machine of its mode and version."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_department_state", "department_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(32), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    mode: Mapped[str] = mapped_column(String(16))
+    # The version of the machine the case started on; it keeps moving by that version.
+    workflow_version: Mapped[int]
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    applicant_name: Mapped[str] = mapped_column(String(50))
+    applicant_id_number: Mapped[str] = mapped_column(String(18), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # A child of a 主题式 bundle names its parent case.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    # Materials as received: [{name, original_seen, copies}]
+    materials: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # 容缺: secondary materials still to come: [{name, due, received_at}]
+    deficiencies: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # The last one complete notice (一次性告知): what is missing.
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The state a supplement returns the case to.
+    supplement_return: Mapped[str | None] = mapped_column(String(24))
+
+    delivery_method: Mapped[str] = mapped_column(String(8))
+    delivery_hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    delivery_address: Mapped[str | None] = mapped_column(String(200))
+    waybill_no: Mapped[str | None] = mapped_column(String(40))
+
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 马上办: accepted, decided and handed over in one sitting; no clock ran.
+    completed_on_spot: Mapped[bool] = mapped_column(default=False)
+    # In-person visits of the applicant (intake, supplements at the window, pickup).
+    visits: Mapped[int] = mapped_column(default=0)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    service: Mapped[ServiceItem] = relationship()
+    hall: Mapped[Hall] = relationship(foreign_keys=[hall_id])
+    delivery_hall: Mapped[Hall] = relationship(foreign_keys=[delivery_hall_id])
+    department: Mapped[Department] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    pauses: Mapped[list["CasePause"]] = relationship(order_by="CasePause.id")
+    parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
+
+
+class CasePause(db.Model):
+    """A stretch during which the case's clock stands still (补正, §45 suspension)."""
+
+    __tablename__ = "case_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # supplement, hearing, testing, inspection, appraisal, expert_review
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseEvent(db.Model):
+    """One state change of a case: who, when, from, to and why. Rows are only ever added."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class CaseCounter(db.Model):
+    """The last case number a hall gave out on a day; incremented atomically by an upsert."""
+
+    __tablename__ = "case_counters"
+
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class CaseFile(db.Model):
+    """One uploaded file of a case's material, stored outside the web root under a random name."""
+
+    __tablename__ = "case_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The item's material it stands for, or a line of the supplement notice (一次性告知).
+    material: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(200))
+    # The file's name in UPLOAD_DIR (<case_no>/<random>.<ext>): never chosen by the applicant.
+    stored_name: Mapped[str] = mapped_column(String(120), unique=True)
+    # From the file's content (magic bytes), not from its name: application/pdf, image/jpeg, image/png.
+    mime: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the application or its supplement goes to pre-review; until then the applicant may remove it.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

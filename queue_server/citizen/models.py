@@ -1,0 +1,101 @@
+"""The 五办 item list (政务服务事项) with each item's modes, limits, materials and guide.
+
+Appointments (预约): bookable slots per hall, queue and day, and the citizens' bookings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from queue_server.db import UTCDateTime
+from queue_server.extensions import db
+
+if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
+    from queue_server.queue.models import Department, Hall, Queue, Ticket
+
+
+class ServiceItem(db.Model):
+    """A permit or public service a hall handles."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    # Code of the comprehensive-window queue that takes it in, the same code in every hall.
+    queue_code: Mapped[str] = mapped_column(String(32))
+    modes: Mapped[list[str]] = mapped_column(JSON)
+    legal_days: Mapped[int]
+    promised_days: Mapped[int]
+    # [{name, form: original|copy|original_and_copy, count, required, deferrable, note}]
+    materials: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # 办事指南: conditions, basis, fee, visits, place, hours, result, delivery, notes
+    guide: Mapped[dict] = mapped_column(JSON, default=dict)
+    # 主题式服务 (一件事): the codes of the items it bundles; empty for a single item.
+    parts: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    department: Mapped[Department] = relationship()
+
+
+APPOINTMENT_STATES = ("booked", "checked_in", "cancelled", "missed")
+
+
+class AppointmentSlot(db.Model):
+    """Half an hour (or so) of a queue on a working day, with its places and how many are taken."""
+
+    __tablename__ = "appointment_slots"
+    __table_args__ = (
+        # One row per queue and start: creating a day's slots twice, or at once, adds nothing.
+        UniqueConstraint("queue_id", "day", "starts_at", name="uq_appointment_slots_queue_day_start"),
+        # A second guard behind the conditional UPDATE that books a place: never more than capacity.
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_appointment_slots_booked"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    day: Mapped[date]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0)
+
+    hall: Mapped[Hall] = relationship()
+    queue: Mapped[Queue] = relationship()
+
+
+class Appointment(db.Model):
+    """A booking of one place in a slot: booked, then checked in at the kiosk, cancelled or missed."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        # One active booking per phone, queue and day, even when two requests come at once.
+        Index("uq_appointments_active_phone_queue_day", "phone", "queue_id", "day", unique=True,
+              sqlite_where=text("state = 'booked'"), postgresql_where=text("state = 'booked'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"), index=True)
+    day: Mapped[date]
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    hall: Mapped[Hall] = relationship()
+    queue: Mapped[Queue] = relationship()
+    slot: Mapped[AppointmentSlot] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()

@@ -1,0 +1,441 @@
+"""Online applications (网上办): the applicant applies, uploads materials and follows the case online.
+
+The applicant has no account. Creating an application answers an access token (signed, like the
+staff's bearer tokens) that names the case and the phone given in it; every later operation of the
+applicant carries it, and the token stops working if the case's phone no longer matches. A lost
+token is issued again for the case number, the phone and the full ID number (rate-limited).
+
+The applicant fires ``submit``, ``supplement`` and ``withdraw`` of the online machine; these are
+recorded with no staff actor and ``data.by = "applicant"``. Clerks pre-review through the staff API
+(``pass_pre_review``, ``request_supplement``, ``refuse``), like any other trigger.
+
+Uploaded files are checked by content (PDF, JPEG, PNG magic bytes) and size before anything is
+stored, kept under UPLOAD_DIR with random names, and served only to the applicant (with the token)
+and to staff who may see the case. Operations flush, never commit; ``add_file`` writes the file and
+the caller removes it again if the commit fails (``discard``).
+"""
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from queue_server.calendar import clock
+from queue_server.cases.models import Case, CaseEvent, CaseFile
+from queue_server.cases.operations import (
+    case_clock_of,
+    hall_in_body,
+    mask_id_number,
+    mask_name,
+    new_case,
+    record_change,
+    resolve_delivery,
+)
+from queue_server.citizen.models import ServiceItem
+from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
+from queue_server.extensions import db
+from queue_server.realtime import events
+from queue_server.schemas import ApplicationRequest, Delivery, mask_phone
+from workflows import case as case_flow
+
+_TOKEN_SALT = "wuban-application"
+
+# What an upload may be, told by its first bytes: (magic, mime, extension).
+FILE_TYPES = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+]
+MAX_FILES_PER_MATERIAL = 10
+# States in which the applicant may add or remove files: filling in, or answering a supplement notice.
+UPLOAD_STATES = ("draft", "awaiting_supplement")
+# Once the result is on its way (or the case ended), the delivery choice is fixed.
+DELIVERY_FIXED_STATES = {"ready_for_pickup", "mailing", "delivered", "closed", "not_accepted", "withdrawn"}
+# History entries whose note the applicant reads: notices, reasons and decisions addressed to them.
+NOTICE_TRIGGERS = {"create", "submit", "supplement", "withdraw", "pass_pre_review", "request_supplement", "refuse",
+                   "approve", "deny", "notify_pickup", "mail"}
+APPLICANT = {"by": "applicant"}
+
+
+# --- the applicant's access token ---
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_TOKEN_SALT)
+
+
+def access_token(case: Case) -> str:
+    """Sign the applicant's access token for a case: it names the case and the applicant's phone."""
+    return _serializer().dumps({"case": case.case_no, "phone": case.applicant_phone})
+
+
+def application_for(case_no: str, token: str | None, for_update: bool = False) -> Case:
+    """Return the online case the token opens: 401 without a token, 404 for any token not of this case."""
+    if not token:
+        raise Unauthorized("请提供申请凭证（X-Application-Token）")
+    try:
+        claims = _serializer().loads(token, max_age=current_app.config["APPLICATION_TOKEN_MAX_AGE_S"])
+    except BadSignature:  # SignatureExpired is a BadSignature
+        claims = None
+    if not isinstance(claims, dict) or claims.get("case") != case_no:
+        raise NotFound("申请不存在或申请凭证无效", {"case_no": case_no})
+    stmt = select(Case).where(Case.case_no == case_no, Case.mode == "online")
+    case = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if case is None or case.applicant_phone != claims.get("phone"):
+        raise NotFound("申请不存在或申请凭证无效", {"case_no": case_no})
+    return case
+
+
+def recover_access(case_no: str, phone: str, id_number: str) -> str:
+    """Issue the access token again to whoever knows the case number, its phone and its ID number."""
+    case = db.session.scalar(select(Case).where(Case.case_no == case_no.upper(), Case.mode == "online"))
+    if case is None or case.applicant_phone != phone or case.applicant_id_number != id_number:
+        raise NotFound("申请编号、手机号码或身份证号码不正确", {"case_no": case_no})
+    return access_token(case)
+
+
+# --- applying ---
+
+
+def open_online_application(req: ApplicationRequest) -> Case:
+    """Open an online application (网上办) as a draft; the applicant then uploads materials and submits."""
+    service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
+    if service is None:
+        raise InvalidRequest({"service": f"事项不存在：{req.service}"})
+    if "online" not in service.modes:
+        raise InvalidRequest({"service": f"“{service.name}”不支持网上办理，请到大厅窗口办理"})
+    hall = hall_in_body(req.hall, "hall")
+    case = new_case(service, "online", hall, req.applicant, None, clock.now(), resolve_delivery(req.delivery, hall, "online"),
+                    note=req.note, data=dict(APPLICANT))
+    events.case_changed(case)
+    return case
+
+
+def choose_delivery(case: Case, choice: Delivery) -> Case:
+    """Set how the applicant receives the result: pickup at a hall or mail, until it is handed over."""
+    if case.state in DELIVERY_FIXED_STATES:
+        raise InvalidTransition(case.state, "choose_delivery", [], "办件已出件或已结束，不能再更改领取方式")
+    for column, value in resolve_delivery(choice, case.hall, case.mode).items():
+        setattr(case, column, value)
+    db.session.flush()
+    events.case_changed(case)
+    return case
+
+
+# --- uploads ---
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked upload: its bytes, what they are, and the name the applicant gave."""
+
+    content: bytes
+    mime: str
+    extension: str
+    original_name: str
+
+
+def upload_dir() -> Path:
+    """Return the folder uploads are kept in (UPLOAD_DIR, default <instance>/uploads): never served as is."""
+    return Path(current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads"))
+
+
+def check_upload(file: FileStorage | None) -> Upload:
+    """Read an uploaded file and check its size and type by content: 413 when too large, 400 otherwise."""
+    if file is None or not file.filename:
+        raise InvalidRequest({"file": "请选择要上传的文件"}, "未收到文件")
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    content = file.stream.read(limit + 1)
+    name = _clean_name(file.filename)
+    if len(content) > limit:
+        raise TooLarge(f"文件“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit})
+    if not content:
+        raise InvalidRequest({"file": "文件是空的"}, f"文件“{name}”是空的")
+    for magic, mime, extension in FILE_TYPES:
+        if content.startswith(magic):
+            return Upload(content, mime, extension, name)
+    raise InvalidRequest({"file": "只能上传 PDF、JPG 或 PNG 格式的文件"},
+                         f"文件“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传")
+
+
+def _clean_name(raw: str) -> str:
+    """Keep the last part of the applicant's file name, without control characters, at most 200 long."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return (name or "未命名文件")[-200:]
+
+
+def size_text(size: int) -> str:
+    """Write a byte count as the limits are read: 10 MB, 500 KB."""
+    return f"{size / 1024 / 1024:g} MB" if size >= 1024 * 1024 else f"{size / 1024:g} KB"
+
+
+def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile, Path]:
+    """Store a checked upload for one of the case's materials; return its row and the file written.
+
+    The file is written before the row is flushed; if the transaction fails afterwards, the caller
+    removes the file again with ``discard``.
+    """
+    if case.state not in UPLOAD_STATES:
+        raise InvalidTransition(case.state, "upload", [], "当前状态不能上传材料")
+    material = (material or "").strip()
+    if not material:
+        raise InvalidRequest({"material": "请选择文件对应的申请材料"})
+    # A line of the supplement notice (一次性告知) may name something that is not on the item's list.
+    if material not in case.missing and material not in {m["name"] for m in case.service.materials}:
+        raise InvalidRequest({"material": f"不是该事项的申请材料：{material}"})
+    count = db.session.scalar(
+        select(db.func.count()).select_from(CaseFile).where(CaseFile.case_id == case.id, CaseFile.material == material)
+    )
+    if count >= MAX_FILES_PER_MATERIAL:
+        raise InvalidRequest({"material": f"每项材料最多上传 {MAX_FILES_PER_MATERIAL} 个文件"})
+
+    stored_name = f"{case.case_no}/{secrets.token_hex(16)}{upload.extension}"
+    path = upload_dir() / stored_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(upload.content)
+    os.replace(partial, path)
+    row = CaseFile(case_id=case.id, material=material, original_name=upload.original_name, stored_name=stored_name,
+                   mime=upload.mime, size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+                   uploaded_at=clock.now())
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except Exception:
+        discard(path)
+        raise
+    return row, path
+
+
+def discard(path: Path) -> None:
+    """Remove a stored file whose row was not committed."""
+    path.unlink(missing_ok=True)
+
+
+def remove_file(case: Case, file_id: int) -> Path:
+    """Remove a file the applicant has not yet sent; return its path, to delete after the commit."""
+    row = _file_of(case, file_id)
+    if case.state not in UPLOAD_STATES or row.submitted_at is not None:
+        raise InvalidTransition(case.state, "remove_file", [], "已提交的材料不能删除")
+    db.session.delete(row)
+    db.session.flush()
+    return upload_dir() / row.stored_name
+
+
+def _file_of(case: Case, file_id: int) -> CaseFile:
+    row = db.session.get(CaseFile, file_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound(f"文件不存在：{file_id}", {"file_id": file_id})
+    return row
+
+
+def staff_file(case: Case, file_id: int) -> CaseFile:
+    """Return a file the applicant has sent (staff never see one still being prepared)."""
+    row = _file_of(case, file_id)
+    if row.submitted_at is None:
+        raise NotFound(f"文件不存在：{file_id}", {"file_id": file_id})
+    return row
+
+
+def applicant_file(case: Case, file_id: int) -> CaseFile:
+    """Return one of the applicant's own files."""
+    return _file_of(case, file_id)
+
+
+def stored_path(row: CaseFile) -> Path:
+    """Return where a file is kept; 404 if it has gone missing from the disk."""
+    path = upload_dir() / row.stored_name
+    if not path.is_file():
+        raise NotFound("文件已不存在，请联系服务大厅", {"file_id": row.id})
+    return path
+
+
+def files_of(case: Case, sent_only: bool = False) -> list[CaseFile]:
+    """List the case's files in upload order (only those sent to pre-review when asked)."""
+    stmt = select(CaseFile).where(CaseFile.case_id == case.id).order_by(CaseFile.id)
+    if sent_only:
+        stmt = stmt.where(CaseFile.submitted_at.is_not(None))
+    return list(db.session.scalars(stmt))
+
+
+def file_view(row: CaseFile) -> dict:
+    """Render a file's metadata."""
+    return {
+        "id": row.id,
+        "material": row.material,
+        "original_name": row.original_name,
+        "mime": row.mime,
+        "size": row.size,
+        "sha256": row.sha256,
+        "uploaded_at": clock.to_hall_iso(row.uploaded_at),
+        "submitted_at": clock.to_hall_iso(row.submitted_at),
+    }
+
+
+# --- the applicant's triggers ---
+
+
+def submit_application(case: Case, note: str | None = None) -> Case:
+    """Send the application to pre-review (网上预审); every required material needs a file."""
+    _check_allowed(case, "submit")
+    names = {row.material for row in files_of(case)}
+    missing = {f"materials.{m['name']}": "请上传该材料" for m in case.service.materials
+               if m.get("required") and m["name"] not in names}
+    if missing:
+        raise InvalidRequest(missing, "还有必需的申请材料未上传")
+    return _fire(case, "submit", note)
+
+
+def supplement_application(case: Case, note: str | None = None) -> Case:
+    """Send the supplementary materials the one complete notice asked for; back to where it was noticed."""
+    _check_allowed(case, "supplement")
+    if not any(row.submitted_at is None for row in files_of(case)):
+        raise InvalidRequest({"files": "请先上传补正材料"}, "尚未上传补正材料")
+    return _fire(case, "supplement", note)
+
+
+def withdraw_application(case: Case, note: str | None = None) -> Case:
+    """Withdraw the application (撤回), at any point before the decision."""
+    _check_allowed(case, "withdraw")
+    return _fire(case, "withdraw", note)
+
+
+def _check_allowed(case: Case, trigger: str) -> None:
+    allowed = case_flow.definition(case.mode, case.workflow_version).allowed_triggers(case.state)
+    if trigger not in allowed:
+        raise InvalidTransition(case.state, trigger, allowed,
+                                f"申请当前为“{case_flow.STATE_NAMES[case.state]}”，不能{case_flow.TRIGGER_NAMES[trigger]}")
+
+
+def _fire(case: Case, trigger: str, note: str | None) -> Case:
+    at = clock.now()
+    workflow = case_flow.definition(case.mode, case.workflow_version)
+    sends_files = trigger in ("submit", "supplement")
+    sent = [row for row in files_of(case) if row.submitted_at is None] if sends_files else []
+    before = workflow.fire(case, trigger, at=at, actor=None)
+    if sends_files:
+        for row in sent:
+            row.submitted_at = at
+        case.materials = _materials_received(case)
+    if trigger == "supplement":
+        case.missing = []
+    if trigger in ("supplement", "withdraw"):
+        for pause in case.pauses:  # a supplement noticed during review stopped the clock
+            if pause.ended_at is None:
+                pause.ended_at = at
+    data = {**APPLICANT, "files": [row.id for row in sent]} if sent else dict(APPLICANT)
+    record_change(case, trigger, before, None, at, note, data)
+    db.session.flush()
+    events.case_changed(case)
+    return case
+
+
+def _materials_received(case: Case) -> list[dict]:
+    """List the materials received online, as the case's ``materials`` (scans: no original seen)."""
+    counts: dict[str, int] = {}
+    for row in files_of(case):
+        if row.submitted_at is not None:
+            counts[row.material] = counts.get(row.material, 0) + 1
+    return [{"name": name, "original_seen": False, "copies": 0, "files": n} for name, n in counts.items()]
+
+
+# --- what the applicant sees ---
+
+
+def application_view(case: Case) -> dict:
+    """Render the application for its applicant: state, notices, materials with files, delivery, history."""
+    timer = case_clock_of(case)
+    files = files_of(case)
+    history = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
+    allowed = case_flow.definition(case.mode, case.workflow_version).allowed_triggers(case.state)
+    listed = [m["name"] for m in case.service.materials]
+    extra = [name for name in dict.fromkeys(case.missing + [row.material for row in files]) if name not in listed]
+    return {
+        "case_no": case.case_no,
+        "service": case.service.code,
+        "service_name": case.service.name,
+        "mode": case.mode,
+        "mode_name": case_flow.MODE_NAMES[case.mode],
+        "hall": case.hall.code,
+        "hall_name": case.hall.name,
+        "department_name": case.department.name,
+        "state": case.state,
+        "state_name": case_flow.STATE_NAMES[case.state],
+        "created_at": clock.to_hall_iso(case.created_at),
+        "accepted_at": clock.to_hall_iso(case.accepted_at),
+        "deadline": timer.deadline.isoformat() if timer.deadline else None,
+        "remaining_workdays": timer.remaining_workdays,
+        "light": timer.light,
+        "applicant": {
+            "name": mask_name(case.applicant_name),
+            "id_number": mask_id_number(case.applicant_id_number),
+            "phone": mask_phone(case.applicant_phone),
+        },
+        "missing": list(case.missing) if case.state == "awaiting_supplement" else [],
+        "materials": [
+            {**_material_guide(case, name),
+             "files": [file_view(row) for row in files if row.material == name]}
+            for name in listed + extra
+        ],
+        "delivery": {
+            "method": case.delivery_method,
+            "hall": case.delivery_hall.code,
+            "hall_name": case.delivery_hall.name,
+            "address": case.delivery_address,
+            "waybill_no": case.waybill_no,
+            "can_change": case.state not in DELIVERY_FIXED_STATES,
+        },
+        "actions": _actions(case, allowed),
+        "history": [
+            {
+                "state": row.to_state,
+                "state_name": case_flow.STATE_NAMES[row.to_state],
+                "trigger": row.trigger,
+                "trigger_name": "填写网上申请" if row.trigger == "create" else case_flow.TRIGGER_NAMES.get(row.trigger, row.trigger),
+                "at": clock.to_hall_iso(row.at),
+                "note": row.note if row.trigger in NOTICE_TRIGGERS else None,
+                "missing": (row.data or {}).get("missing", []) if row.trigger == "request_supplement" else [],
+            }
+            for row in history
+        ],
+        "documents": [kind for kind, triggers in _DOCUMENTS.items() if any(row.trigger in triggers for row in history)],
+    }
+
+
+# The notices the applicant may download (the same PDFs the window prints).
+_DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supplement",), "refusal": ("refuse",)}
+
+
+def applicant_document(case: Case, kind: str) -> bytes:
+    """Render one of the notices the applicant was given (受理、一次性告知、不予受理通知书)."""
+    from queue_server.cases.operations import case_document
+
+    if kind not in _DOCUMENTS:
+        raise NotFound(f"没有此类文书：{kind}", {"kind": kind})
+    return case_document(case, kind)
+
+
+def _material_guide(case: Case, name: str) -> dict:
+    known = next((m for m in case.service.materials if m["name"] == name), None)
+    if known is None:  # a line of a supplement notice
+        return {"name": name, "required": True, "form": None, "note": None, "listed": False}
+    return {"name": name, "required": bool(known.get("required")), "form": known.get("form"),
+            "note": known.get("note") or None, "listed": True}
+
+
+def _actions(case: Case, allowed: list[str]) -> list[str]:
+    """Name what the applicant can do now: upload, submit, supplement, withdraw, delivery."""
+    actions = []
+    if case.state in UPLOAD_STATES:
+        actions.append("upload")
+    actions += [trigger for trigger in ("submit", "supplement", "withdraw") if trigger in allowed]
+    if case.state not in DELIVERY_FIXED_STATES:
+        actions.append("delivery")
+    return actions

@@ -1,0 +1,1 @@
+"""Notifications: SMS to applicants, sent after the commit."""

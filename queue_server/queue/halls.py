@@ -1,0 +1,41 @@
+"""Look up halls, queues and windows by the names clients use, answering 404 or 400."""
+
+from queue_server.errors import InvalidRequest, NotFound
+from queue_server.extensions import db
+from queue_server.queue.models import Hall, Queue, Window
+
+
+def get_hall(code: str) -> Hall:
+    """Return the hall with this code, or answer 404."""
+    hall = db.session.scalar(db.select(Hall).where(Hall.code == code))
+    if hall is None:
+        raise NotFound(f"服务大厅不存在：{code}", {"hall": code})
+    return hall
+
+
+def get_window(window_id: int) -> Window:
+    """Return the window with this id, or answer 404."""
+    window = db.session.get(Window, window_id)
+    if window is None:
+        raise NotFound(f"窗口不存在：{window_id}", {"window": window_id})
+    return window
+
+
+def queue_in_body(hall: Hall, code: str, field: str = "queue") -> Queue:
+    """Return the hall's queue named in a request body, or answer 400 naming the field."""
+    queue = db.session.scalar(db.select(Queue).where(Queue.hall_id == hall.id, Queue.code == code))
+    if queue is None:
+        raise InvalidRequest({field: f"本大厅没有该队列：{code}"})
+    return queue
+
+
+def window_view(window: Window) -> dict:
+    """Render a window as the contract's window object."""
+    return {
+        "id": window.id,
+        "number": window.number,
+        "name": window.name,
+        "queues": [queue.code for queue in window.queues],
+        "status": window.status,
+        "clerk": window.clerk.name if window.clerk else None,
+    }

@@ -1,0 +1,1 @@
+"""Realtime: Socket.IO handlers, the outbox of committed events, seq numbering and emitting."""

@@ -1,0 +1,257 @@
+"""好差评: citizens rate finished tickets and delivered cases; a bad rating opens a rectification item.
+
+Operations flush but never commit. Rating is public (no acting user); the rectification steps
+(assign, follow up, close) are a supervisor's, through the machine in ``workflows.rectification``.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from queue_server.accounts import policy
+from queue_server.accounts.models import User
+from queue_server.calendar import clock
+from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases.models import Case
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.extensions import db
+from queue_server.queue.halls import get_hall
+from queue_server.queue.models import Ticket, TicketEvent
+from queue_server.schemas import (
+    AssignRequest,
+    CloseRequest,
+    FollowUpRequest,
+    RatingRequest,
+    RectificationListQuery,
+)
+from queue_server.supervision.models import BAD_GRADES, Rating, Rectification, RectificationEvent
+from workflows import case as case_flow
+from workflows import rectification as rect_flow
+
+GRADE_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+CHANNEL_NAMES = {"evaluator": "窗口评价器", "kiosk": "自助终端", "status_page": "号票页面", "portal": "网上办事大厅"}
+RATABLE_CASE_STATES = ("delivered", "closed")
+
+
+# --- rating ---
+
+
+def rate(req: RatingRequest) -> Rating:
+    """Record a citizen's grade of a finished ticket or a delivered case; once each (409 otherwise)."""
+    at = clock.now()
+    if req.ticket_id is not None:
+        rating = _rating_of_ticket(req, at)
+    else:
+        rating = _rating_of_case(req, at)
+    db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError:  # rated at the same instant from two places: the other one won
+        raise Conflict("已经评价过了，感谢您的反馈", {"rated": True}) from None
+    if rating.grade in BAD_GRADES:
+        _open_rectification(rating, at)
+    return rating
+
+
+def _rating_of_ticket(req: RatingRequest, at: datetime) -> Rating:
+    ticket = db.session.get(Ticket, req.ticket_id)
+    if ticket is None:
+        raise InvalidRequest({"ticket_id": f"号票不存在：{req.ticket_id}"})
+    if ticket.state != "done":
+        raise Conflict("号票尚未办结，办结后才能评价", {"state": ticket.state})
+    if req.window_id is not None and last_finished_at(req.window_id) != ticket.id:
+        raise Conflict("只能评价本窗口刚办结的业务", {"window_id": req.window_id})
+    if db.session.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None:
+        raise Conflict("该号票已经评价过了，感谢您的反馈", {"rated": True})
+    finisher = db.session.scalar(
+        select(TicketEvent.actor_id)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.trigger == "finish")
+        .order_by(TicketEvent.id.desc()).limit(1)
+    )
+    return Rating(hall_id=ticket.hall_id, ticket_id=ticket.id, grade=req.grade, comment=req.comment or None,
+                  channel=req.channel or ("evaluator" if req.window_id else "status_page"),
+                  window_id=ticket.window_id, clerk_id=finisher, created_at=at)
+
+
+def _rating_of_case(req: RatingRequest, at: datetime) -> Rating:
+    case = db.session.scalar(select(Case).where(Case.case_no == req.case_no.upper()))
+    if case is None:
+        raise InvalidRequest({"case_no": f"办件不存在：{req.case_no}"})
+    if case.state not in RATABLE_CASE_STATES:
+        raise Conflict("办件尚未办结送达，送达后才能评价", {"state": case.state})
+    if db.session.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
+        raise Conflict("该办件已经评价过了，感谢您的反馈", {"rated": True})
+    # A case is rated as the service of the hall that took it in, and of its intake clerk.
+    return Rating(hall_id=case.hall_id, case_id=case.id, grade=req.grade, comment=req.comment or None,
+                  channel=req.channel or "portal", window_id=None, clerk_id=case.created_by_id, created_at=at)
+
+
+def last_finished_at(window_id: int) -> int | None:
+    """Return the id of the ticket the window finished last today, or None."""
+    return db.session.scalar(
+        select(Ticket.id)
+        .where(Ticket.window_id == window_id, Ticket.state == "done", Ticket.service_date == clock.today())
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1)
+    )
+
+
+def _open_rectification(rating: Rating, at: datetime) -> Rectification:
+    workdays = current_app.config["RECTIFICATION_WORKDAYS"]
+    deadline, _ = hall_calendar().add_working_days(at.date(), workdays)  # `at` is hall time
+    item = Rectification(rating=rating, state="open", deadline=deadline, created_at=at)
+    db.session.add(item)
+    db.session.flush()
+    _record(item, "open", None, None, at, rating.comment)
+    return item
+
+
+def rating_view(rating: Rating) -> dict:
+    """Render a rating as POST /ratings answers it (nothing about the citizen)."""
+    item = rating.rectification
+    return {
+        "id": rating.id,
+        "ticket_id": rating.ticket_id,
+        "case_no": rating.case.case_no if rating.case else None,
+        "hall": rating.hall.code,
+        "grade": rating.grade,
+        "grade_name": GRADE_NAMES[rating.grade],
+        "bad": rating.grade in BAD_GRADES,
+        "comment": rating.comment,
+        "channel": rating.channel,
+        "created_at": clock.to_hall_iso(rating.created_at),
+        "rectification": {"id": item.id, "state": item.state, "deadline": item.deadline.isoformat()} if item else None,
+    }
+
+
+# --- rectification ---
+
+
+def get_rectification(item_id: int, for_update: bool = False) -> Rectification:
+    """Return the rectification item, or answer 404."""
+    stmt = select(Rectification).where(Rectification.id == item_id)
+    item = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if item is None:
+        raise NotFound(f"整改事项不存在：{item_id}", {"rectification": item_id})
+    return item
+
+
+def assign(item: Rectification, req: AssignRequest, actor: User) -> Rectification:
+    """Hand the item to a member of staff who is to put it right (again: to someone else)."""
+    policy.require(actor, "hall.supervise", hall_id=item.rating.hall_id)
+    _check_allowed(item, "assign")
+    assignee = db.session.scalar(select(User).where(User.username == req.assignee, User.active.is_(True)))
+    if assignee is None or (assignee.hall_id is not None and assignee.hall_id != item.rating.hall_id):
+        raise InvalidRequest({"assignee": f"不是本大厅的工作人员：{req.assignee}"})
+    return _fire(item, "assign", actor, req.note, assignee=assignee)
+
+
+def follow_up(item: Rectification, req: FollowUpRequest, actor: User) -> Rectification:
+    """Add a follow-up note (督办记录) to an item still open."""
+    policy.require(actor, "hall.supervise", hall_id=item.rating.hall_id)
+    _check_allowed(item, "follow_up")
+    return _fire(item, "follow_up", actor, req.note)
+
+
+def close(item: Rectification, req: CloseRequest, actor: User) -> Rectification:
+    """Close an assigned item with what was done (整改措施)."""
+    policy.require(actor, "hall.supervise", hall_id=item.rating.hall_id)
+    _check_allowed(item, "close")
+    return _fire(item, "close", actor, req.action, action=req.action)
+
+
+def _check_allowed(item: Rectification, trigger: str) -> None:
+    allowed = rect_flow.allowed_triggers(item.state)
+    if trigger not in allowed:
+        message = "整改事项已办结" if item.state == "closed" else "请先分派整改责任人"
+        raise InvalidTransition(item.state, trigger, allowed, message)
+
+
+def _fire(item: Rectification, trigger: str, actor: User, note: str | None, **kwargs) -> Rectification:
+    at = clock.now()
+    before = rect_flow.fire(item, trigger, at=at, **kwargs)
+    _record(item, trigger, before, actor, at, note)
+    db.session.flush()
+    return item
+
+
+def _record(item: Rectification, trigger: str, before: str | None, actor: User | None, at: datetime,
+            note: str | None) -> None:
+    db.session.add(RectificationEvent(rectification_id=item.id, trigger=trigger, from_state=before,
+                                      to_state=item.state, actor_id=actor.id if actor else None, at=at, note=note))
+
+
+def list_rectifications(query: RectificationListQuery, viewer: User) -> dict:
+    """List a hall's rectification items, open ones first by deadline, with the total before paging."""
+    hall_code = query.hall or (viewer.hall.code if viewer.hall else None)
+    stmt = select(Rectification).join(Rectification.rating)
+    hall = get_hall(hall_code) if hall_code is not None else None
+    # No hall named and none of the user's own: every hall's items, for administrators only.
+    policy.require(viewer, "hall.supervise", hall_id=hall.id if hall else None)
+    if hall is not None:
+        stmt = stmt.where(Rating.hall_id == hall.id)
+    if query.state:
+        stmt = stmt.where(Rectification.state == query.state)
+    if query.overdue is not None:
+        late = Rectification.deadline < clock.today()
+        stmt = stmt.where(Rectification.state != "closed", late) if query.overdue else stmt.where(~late)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    stmt = stmt.order_by((Rectification.state == "closed"), Rectification.deadline, Rectification.id)
+    items = db.session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
+    return {"items": [rectification_view(item) for item in items], "total": total}
+
+
+def rectification_view(item: Rectification) -> dict:
+    """Render a rectification item with its rating, what it concerns and its history."""
+    rating = item.rating
+    ticket, case = rating.ticket, rating.case
+    today = clock.today()
+    return {
+        "id": item.id,
+        "state": item.state,
+        "state_name": rect_flow.STATE_NAMES[item.state],
+        "deadline": item.deadline.isoformat(),
+        "overdue": item.state != "closed" and item.deadline < today,
+        "allowed_triggers": rect_flow.allowed_triggers(item.state),
+        "assignee": _person(item.assignee),
+        "action": item.action,
+        "created_at": clock.to_hall_iso(item.created_at),
+        "closed_at": clock.to_hall_iso(item.closed_at),
+        "rating": {
+            "id": rating.id,
+            "hall": rating.hall.code,
+            "grade": rating.grade,
+            "grade_name": GRADE_NAMES[rating.grade],
+            "comment": rating.comment,
+            "channel": rating.channel,
+            "channel_name": CHANNEL_NAMES[rating.channel],
+            "created_at": clock.to_hall_iso(rating.created_at),
+            "ticket": {"id": ticket.id, "number": ticket.number, "queue": ticket.queue.code,
+                       "queue_name": ticket.queue.name} if ticket else None,
+            "case": {"case_no": case.case_no, "service_name": case.service.name, "mode": case.mode,
+                     "mode_name": case_flow.MODE_NAMES[case.mode], "department": case.department.code,
+                     "department_name": case.department.name} if case else None,
+            "window": {"number": rating.window.number, "name": rating.window.name} if rating.window else None,
+            "clerk": _person(rating.clerk),
+        },
+        "history": [
+            {
+                "trigger": row.trigger,
+                "trigger_name": rect_flow.TRIGGER_NAMES[row.trigger],
+                "from": row.from_state,
+                "to": row.to_state,
+                "actor": row.actor.username if row.actor else None,
+                "actor_name": row.actor.name if row.actor else None,
+                "at": clock.to_hall_iso(row.at),
+                "note": row.note,
+            }
+            for row in db.session.scalars(
+                select(RectificationEvent).where(RectificationEvent.rectification_id == item.id)
+                .order_by(RectificationEvent.id))
+        ],
+    }
+
+
+def _person(user: User | None) -> dict | None:
+    return {"username": user.username, "name": user.name} if user else None

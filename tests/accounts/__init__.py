@@ -1,0 +1,1 @@
+"""Tests of queue_server/accounts: sign-in, tokens, revocation, the authorization policy."""

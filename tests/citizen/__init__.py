@@ -1,0 +1,1 @@
+"""Tests of queue_server/citizen: the item list, appointments, online applications."""

@@ -1,0 +1,1 @@
+"""Tests of queue_server/notify: SMS to applicants."""

@@ -1,0 +1,1 @@
+"""Tests of queue_server/queue: tickets, calling, estimates, tallies, locks."""

@@ -1,0 +1,1 @@
+"""Tests of queue_server/supervision: the monitor, ratings and rectification, figures."""
