@@ -5,6 +5,7 @@
  * beside its field; submitting again carries on from there.
  */
 import { $ } from "/static/js/dom.js";
+import { promisedText } from "/static/js/time.js";
 import * as P from "./portal.js";
 
 const code = P.cfg.code;
@@ -162,7 +163,7 @@ async function send(event) {
   }
   document.title = item.name + " · 在线申请";
   $("a-service").textContent = item.name;
-  $("a-department").textContent = item.department_name + " · 承诺 " + item.promised_days + " 个工作日";
+  $("a-department").textContent = item.department_name + " · " + promisedText(item.promised_days);
   $("a-hall").replaceChildren(...halls.data.map(function (hall) { return P.el("option", { value: hall.code, textContent: hall.name }); }));
   $("a-hall-row").hidden = halls.data.length < 2;
   renderMaterials();

@@ -1,5 +1,6 @@
 /* An item's guide (办事指南): GET /api/v1/services/<code>, with 在线申请 when the item is done online. */
 import { $ } from "/static/js/dom.js";
+import { workdaysText } from "/static/js/time.js";
 import * as P from "./portal.js";
 
 const code = P.cfg.code;
@@ -28,8 +29,8 @@ function render(item) {
   $("g-offline").hidden = online;
 
   $("g-facts").replaceChildren(...[
-    fact("法定时限", item.legal_days + " 个工作日"),
-    fact("承诺时限", item.promised_days + " 个工作日"),
+    fact("法定时限", workdaysText(item.legal_days)),
+    fact("承诺时限", workdaysText(item.promised_days)),
     fact("收费标准", guide.fee),
     fact("到现场次数", visitsText(guide.visits)),
     fact("办理地点", guide.place),

@@ -3,6 +3,7 @@
  * in the page's address so a filtered list can be shared or reloaded.
  */
 import { $ } from "/static/js/dom.js";
+import { promisedText } from "/static/js/time.js";
 import * as P from "./portal.js";
 
 let asked = 0;
@@ -17,7 +18,7 @@ function render(items) {
   $("items").replaceChildren(...items.map(function (item) {
     const link = P.el("a", { className: "o-item", href: P.url("guide_page", item.code) }, [
       P.el("strong", { textContent: item.name }),
-      P.el("small", { textContent: item.code + " · " + item.department_name + " · 承诺 " + item.promised_days + " 个工作日" }),
+      P.el("small", { textContent: item.code + " · " + item.department_name + " · " + promisedText(item.promised_days) }),
       P.el("span", { className: "o-badges" }, P.badges(item.modes, item.mode_names)),
     ]);
     return P.el("li", { dataset: { code: item.code } }, [link]);

@@ -8,6 +8,7 @@
  * out with an Idempotency-Key and is re-sent with it after a network error (api.js).
  */
 import { $, el } from "/static/js/dom.js";
+import { promisedText, workdaysText } from "/static/js/time.js";
 import { api, cfg } from "./context.js";
 import {
   DOCUMENT_NAMES, WINDOW_MODES, clearFieldErrors, hallDate, idNumberError, modeName, modeOrder, phoneError,
@@ -168,8 +169,8 @@ function renderItem() {
   if (item) {
     $("in-item-name").textContent = item.name;
     $("in-item-code").textContent = item.code;
-    $("in-item-meta").textContent = (item.department_name || item.department) + " · 承诺 " + item.promised_days
-      + " 个工作日（法定 " + item.legal_days + " 个工作日）";
+    $("in-item-meta").textContent = (item.department_name || item.department) + " · " + promisedText(item.promised_days)
+      + "（法定 " + workdaysText(item.legal_days) + "）";
     const badges = $("in-item-modes");
     badges.textContent = "";
     badges.append(modeBadges(item.modes));

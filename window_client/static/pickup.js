@@ -30,7 +30,7 @@ function open() {
 async function listWaiting() {
   try {
     const answer = await api("GET", "/cases?state=ready_for_pickup&hall=" + encodeURIComponent(cfg.hall) + "&limit=" + LIST_LIMIT);
-    renderList(answer.items, "待取件（" + answer.total + "）");
+    renderList(answer.items, "待领取（" + answer.total + "）");
   } catch (error) {
     showAlert($("pk-error"), error);
   }

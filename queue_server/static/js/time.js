@@ -10,6 +10,16 @@ export function remainingText(days) {
   return "超期 " + -days + " 个工作日";
 }
 
+/** Name a time limit in working days: 即办 for 0 (马上办), otherwise 3 个工作日. */
+export function workdaysText(days) {
+  return Number(days) === 0 ? "即办" : days + " 个工作日";
+}
+
+/** Name an item's promised time limit: 即办 for 0, otherwise 承诺 3 个工作日 (never 承诺 0 个工作日). */
+export function promisedText(days) {
+  return Number(days) === 0 ? "即办" : "承诺 " + workdaysText(days);
+}
+
 /** Split a time into its hall-time parts {year, month, day, hour, minute, second} (two digits each but the year). */
 export function hallParts(iso, tz) {
   const parts = {};
