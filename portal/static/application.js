@@ -5,7 +5,7 @@
  * phone and ID number.
  */
 import { remainingText } from "/static/js/time.js";
-import { $ } from "/static/js/dom.js";
+import { $, filePicker } from "/static/js/dom.js";
 import * as P from "./portal.js";
 
 const DOCUMENTS = { acceptance: "受理通知书", supplement: "补正材料一次性告知书", refusal: "不予受理通知书" };
@@ -80,17 +80,23 @@ function renderMaterials(application) {
       input.setAttribute("aria-label", "上传：" + material.name);
       const error = P.el("p", { className: "o-file-error", hidden: true });
       input.addEventListener("change", function () { upload(material.name, input, error); });
-      parts.push(input, error);
+      parts.push(filePicker(input, "选择文件上传"), error);
     }
     return P.el("li", { dataset: { material: material.name } }, parts);
   }));
+}
+
+// A refused file is let go: the input is emptied and its line says 未选择文件 again.
+function forget(input) {
+  input.value = "";
+  input.dispatchEvent(new Event("change"));
 }
 
 async function upload(name, input, error) {
   const file = input.files[0];
   if (!file) return;
   const problem = P.fileProblem(file);
-  if (problem) { P.show(error, problem); input.value = ""; return; }
+  if (problem) { P.show(error, problem); forget(input); return; }
   P.show(error, "正在上传…");
   const form = new FormData();
   form.append("material", name);
@@ -98,7 +104,7 @@ async function upload(name, input, error) {
   const answer = await P.call(base() + "/files", { method: "POST", form: form, token: token });
   if (!answer.ok) {
     P.show(error, "“" + file.name + "”：" + (answer.fields.file || answer.fields.material || answer.message));
-    input.value = "";
+    forget(input);
     return;
   }
   render(answer.data.application);

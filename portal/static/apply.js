@@ -4,7 +4,7 @@
  * the application for pre-review and opens "my application". A step that fails shows its message
  * beside its field; submitting again carries on from there.
  */
-import { $ } from "/static/js/dom.js";
+import { $, filePicker } from "/static/js/dom.js";
 import { promisedText } from "/static/js/time.js";
 import * as P from "./portal.js";
 
@@ -45,7 +45,7 @@ function renderMaterials() {
       P.el("span", { className: "o-mname", textContent: material.name }),
       P.el("span", { className: "o-tag" + (material.required ? "" : " is-optional"), textContent: material.required ? "必需" : "选交" }),
       material.note ? P.el("span", { className: "o-mnote", textContent: material.note }) : null,
-      input,
+      filePicker(input),
       P.el("p", { className: "o-file-error", hidden: true }),
     ]);
   }));

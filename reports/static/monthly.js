@@ -1,6 +1,6 @@
 /* The monthly 五办 report: the hall's figures for a month, by mode, department and queue; print and export. */
 import * as R from "./reports.js";
-import { $, showError } from "/static/js/dom.js";
+import { $, monthPicker, showError } from "/static/js/dom.js";
 
 const MODES = ["immediate", "online", "once", "agent", "citywide"];
 
@@ -67,6 +67,7 @@ async function download(format) {
   }
 }
 
+monthPicker($("m-month"), { year: $("m-year"), month: $("m-mon") });
 $("m-month").addEventListener("change", load);
 $("m-print").addEventListener("click", function () { window.print(); });
 $("m-csv").addEventListener("click", function () { download("csv"); });

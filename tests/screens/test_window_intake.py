@@ -421,6 +421,9 @@ def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windo
     deferred = dialog.locator('#in-defer-list input[value="名称自主申报告知书"]')
     expect(deferred).to_be_checked()   # not received: proposed as missing
     expect(dialog.locator("#in-defer-due")).not_to_have_value("")
+    # The due date is chosen from dates in zh-CN words (never the browser's own date control).
+    zh_date = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日（周[一二三四五六日]）$")
+    expect(dialog.locator("#in-defer-due option").first).to_have_text(zh_date)
     dialog.locator("#in-defer-confirm").click()
     case = outcome("已容缺受理")
     assert case["state"] == "in_approval"

@@ -3,10 +3,22 @@
  * missing, and the lists of the 容缺 and 一次性告知 sub-forms built from it.
  */
 import { $, el } from "/static/js/dom.js";
+import { dateText } from "/static/js/time.js";
 import { api } from "./context.js";
 import { hallDate } from "./cases.js";
 
 const DEFAULT_DUE_WORKDAYS = 5;   // 容缺: a week to bring the missing secondary materials
+const DUE_DAYS = 60;              // the due dates offered: tomorrow and the days after, in zh-CN words
+const WEEKDAYS = "日一二三四五六";
+
+/** Offer the due dates as 2026年12月14日（周一）: a select, never the browser's own (often English) date control. */
+function fillDueDays(select) {
+  select.replaceChildren(...Array.from({ length: DUE_DAYS }, function (_, i) {
+    const iso = hallDate(i + 1);
+    const weekday = WEEKDAYS[new Date(iso + "T00:00:00Z").getUTCDay()];
+    return el("option", { value: iso }, dateText(iso) + "（周" + weekday + "）");
+  }));
+}
 
 /** Draw the item's materials; onChange runs whenever a box or a count changes. */
 export function renderMaterials(item, onChange) {
@@ -115,8 +127,11 @@ export async function fillDeferForm(item) {
   checkList($("in-defer-list"), rows.map(function (m) { return m.material.name; }),
     rows.filter(function (m) { return !m.received; }).map(function (m) { return m.material.name; }));
   const due = $("in-defer-due");
-  due.min = hallDate(1);
-  if (!due.value) {
+  const chosen = due.options.length ? due.value : "";
+  fillDueDays(due);
+  if (chosen >= hallDate(1)) {
+    due.value = chosen;
+  } else {
     due.value = hallDate(7);
     try {
       const answer = await api("GET", "/calendar/deadline?start=" + hallDate(0) + "&workdays=" + DEFAULT_DUE_WORKDAYS);

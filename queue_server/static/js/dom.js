@@ -90,3 +90,48 @@ export function config(id) { return JSON.parse($(id).textContent); }
 export function typing(target) {
   return !!target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
+
+/**
+ * Give a file input a zh-CN face (the browser words its own control, often in English): the input stays
+ * in the page for the keyboard, screen readers and scripts, but visually hidden; its label, styled as a
+ * 选择文件 button, and a line naming what was chosen stand in. Returns the wrapper to put in its place.
+ */
+export function filePicker(input, buttonText) {
+  if (!input.id) input.id = "file-" + Math.random().toString(36).slice(2, 10);
+  input.classList.add("zh-file-input");
+  const button = el("label", { className: "zh-file-button", htmlFor: input.id }, buttonText || "选择文件");
+  const chosen = el("span", { className: "zh-file-name", "aria-live": "polite" }, "未选择文件");
+  function update() {
+    const names = Array.from(input.files || []).map(function (file) { return file.name; });
+    chosen.textContent = names.length === 0 ? "未选择文件"
+      : names.length === 1 ? names[0] : "已选择 " + names.length + " 个文件：" + names.join("、");
+  }
+  input.addEventListener("change", update);
+  return el("span", "zh-file", [input, button, chosen]);
+}
+
+/**
+ * A zh-CN month chooser (年 and 月 selects) for a hidden input that keeps the value as YYYY-MM, in place
+ * of <input type="month">, whose words and order follow the browser's language. Choosing sets the
+ * hidden input and fires its change event, so a page reads and listens to it as before.
+ * options: year (<select>), month (<select>), from (first year offered; default five years back).
+ */
+export function monthPicker(hidden, options) {
+  const [year, month] = hidden.value.split("-").map(Number);
+  const first = options.from || year - 5;
+  const last = Math.max(year, new Date().getFullYear());
+  options.year.replaceChildren(...Array.from({ length: last - first + 1 }, function (_, i) {
+    return el("option", { value: String(last - i) }, (last - i) + "年");
+  }));
+  options.month.replaceChildren(...Array.from({ length: 12 }, function (_, i) {
+    return el("option", { value: String(i + 1) }, (i + 1) + "月");
+  }));
+  options.year.value = String(year);
+  options.month.value = String(month);
+  function chosen() {
+    hidden.value = options.year.value + "-" + String(options.month.value).padStart(2, "0");
+    hidden.dispatchEvent(new Event("change"));
+  }
+  options.year.addEventListener("change", chosen);
+  options.month.addEventListener("change", chosen);
+}
