@@ -38,12 +38,12 @@ from queue_server import idempotency
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
-from queue_server.cases.operations import case_clock_of
+from queue_server.cases.rules import case_clock_of
 from queue_server.db import begin_write
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
 from queue_server.queue.models import Hall, Ticket, TicketEvent
-from queue_server.queue.tickets import count_waiting_change
+from queue_server.queue.tallies import count_waiting_change
 from queue_server.realtime import events
 from queue_server.supervision.models import CaseAlert
 from workflows import ticket as ticket_flow

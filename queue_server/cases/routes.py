@@ -4,16 +4,9 @@ from flask import Blueprint, Response, current_app, request
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
-from queue_server.cases.operations import (
-    approvers_of,
-    case_document,
-    case_view,
-    get_case,
-    list_cases,
-    open_case,
-    public_progress,
-    transition_case,
-)
+from queue_server.cases.intake import open_case
+from queue_server.cases.queries import approvers_of, case_document, case_view, list_cases, public_progress
+from queue_server.cases.transitions import get_case, transition_case
 from queue_server.extensions import db, limiter
 from queue_server.schemas import (
     CaseListQuery,

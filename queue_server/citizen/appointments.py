@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.operations import mask_name
+from queue_server.cases.queries import mask_name
 from queue_server.citizen.models import Appointment, AppointmentSlot
 from queue_server.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from queue_server.extensions import db

@@ -28,16 +28,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from queue_server.calendar import clock
+from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
 from queue_server.cases.models import Case, CaseEvent, CaseFile
-from queue_server.cases.operations import (
-    case_clock_of,
-    hall_in_body,
-    mask_id_number,
-    mask_name,
-    new_case,
-    record_change,
-    resolve_delivery,
-)
+from queue_server.cases.queries import mask_id_number, mask_name
+from queue_server.cases.rules import case_clock_of, record_change
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
@@ -415,7 +409,7 @@ _DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supple
 
 def applicant_document(case: Case, kind: str) -> bytes:
     """Render one of the notices the applicant was given (受理、一次性告知、不予受理通知书)."""
-    from queue_server.cases.operations import case_document
+    from queue_server.cases.queries import case_document
 
     if kind not in _DOCUMENTS:
         raise NotFound(f"没有此类文书：{kind}", {"kind": kind})

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
-from queue_server.cases.operations import get_case
+from queue_server.cases.transitions import get_case
 from queue_server.citizen.appointments import (
     appointment_view,
     book,

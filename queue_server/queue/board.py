@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from queue_server.calendar import clock
 from queue_server.extensions import db
 from queue_server.queue.models import Hall, Ticket, TicketEvent, Window
-from queue_server.queue.tickets import waiting_counts
+from queue_server.queue.tallies import waiting_counts
 from queue_server.realtime.events import current_seq
 
 BOARD_CALLS = 10

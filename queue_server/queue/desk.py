@@ -8,7 +8,8 @@ from queue_server.calendar import clock
 from queue_server.extensions import db
 from queue_server.queue.halls import window_view
 from queue_server.queue.models import HELD_STATES, Ticket, TicketEvent, Window
-from queue_server.queue.tickets import ticket_view, waiting_counts
+from queue_server.queue.tallies import waiting_counts
+from queue_server.queue.tickets import ticket_view
 
 
 def held_tickets(window: Window) -> list[Ticket]:

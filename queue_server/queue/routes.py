@@ -13,11 +13,11 @@ from queue_server.citizen.appointments import check_in
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
 from queue_server.queue.board import board_snapshot
+from queue_server.queue.calling import call_next
 from queue_server.queue.desk import desk_view
 from queue_server.queue.halls import get_hall, get_window, window_view
 from queue_server.queue.models import Hall, Ticket
 from queue_server.queue.tickets import (
-    call_next,
     fire_ticket_trigger,
     issue_ticket,
     queue_views,

@@ -203,9 +203,8 @@ def flush(timeout: float | None = None) -> bool:
 def _send(committed: list | None) -> None:
     if not committed:
         return
-    from queue_server.queue.tickets import (
-        waiting_counts_after_commit,  # counted after the commit, so the figure is current
-    )
+    # Counted after the commit, so the figure is current.
+    from queue_server.queue.tallies import waiting_counts_after_commit
 
     queue_ids = {payload["queue_id"] for name, _, payload in committed if name == "queue_updated"}
     try:

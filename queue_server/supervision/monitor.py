@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
-from queue_server.cases.operations import case_clock_of
+from queue_server.cases.rules import case_clock_of
 from queue_server.extensions import db
 from queue_server.queue.halls import window_view
 from queue_server.queue.models import Hall, Ticket, TicketEvent

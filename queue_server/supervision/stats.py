@@ -19,7 +19,7 @@ from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
-from queue_server.cases.operations import case_clock_of
+from queue_server.cases.rules import case_clock_of
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db

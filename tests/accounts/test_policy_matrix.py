@@ -192,7 +192,7 @@ def test_whoever_may_move_a_case_may_read_it(app, api, staff):
     """May every user who can fire a trigger the case's state allows read the case and find it in its list?"""
     from queue_server.accounts import policy
     from queue_server.accounts.models import User
-    from queue_server.cases.operations import get_case
+    from queue_server.cases.transitions import get_case
     from workflows import case as case_flow
 
     no = api.open_case()["case_no"]

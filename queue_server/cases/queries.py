@@ -1,0 +1,273 @@
+"""Reading cases: lists, one case as its screens show it, its clock, public progress, approvers, documents.
+"""
+
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from queue_server.accounts import policy
+from queue_server.accounts.models import User
+from queue_server.calendar import clock
+from queue_server.calendar.workcalendar import WorkCalendar
+from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases.models import Case, CaseEvent
+from queue_server.cases.rules import DOCUMENT_TRIGGERS, case_clock_of, hall_date
+from queue_server.errors import NotFound
+from queue_server.extensions import db
+from queue_server.queue.models import Department, Hall, Ticket
+from queue_server.schemas import (
+    CaseListQuery,
+    mask_phone,
+)
+from workflows import case as case_flow
+
+# --- the clock ---
+
+
+
+
+
+
+# --- reading cases ---
+
+
+def list_cases(query: CaseListQuery, viewer: User) -> dict:
+    """List the cases the user may see, filtered, newest first, with the total before paging."""
+    policy.require(viewer, "case.list")
+    stmt = select(Case).options(selectinload(Case.pauses)).order_by(Case.created_at.desc(), Case.id.desc())
+    stmt = stmt.where(policy.case_scope(viewer))
+    if query.state:
+        stmt = stmt.where(Case.state == query.state)
+    if query.department:
+        stmt = stmt.where(Case.department.has(Department.code == query.department))
+    if query.hall:
+        stmt = stmt.where(or_(Case.hall.has(Hall.code == query.hall), Case.delivery_hall.has(Hall.code == query.hall)))
+    if query.q:
+        stmt = stmt.where(or_(Case.case_no == query.q.upper(), Case.applicant_id_number == query.q.upper()))
+    if query.assignee:
+        username = viewer.username if query.assignee == "me" else query.assignee
+        stmt = stmt.where(Case.assignee.has(User.username == username))
+    if query.light is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        cases = db.session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
+    else:  # the light is computed from the calendar, not stored: filter the running cases here
+        running = [c for c in db.session.scalars(stmt.where(Case.accepted_at.is_not(None), Case.decided_at.is_(None)))]
+        calendar = hall_calendar()
+        lit = [c for c in running if case_clock_of(c, calendar=calendar).light == query.light]
+        total, cases = len(lit), lit[query.offset:query.offset + query.limit]
+    calendar = hall_calendar()
+    return {"items": [case_view(case, viewer, calendar) for case in cases], "total": total}
+
+
+def history_of(case: Case) -> list[CaseEvent]:
+    """Return the case's recorded changes, oldest first."""
+    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
+
+
+def case_view(case: Case, viewer: User, calendar: WorkCalendar | None = None) -> dict:
+    """Render a case as the contract's case object, with what this user may do next."""
+    calendar = calendar or hall_calendar()
+    timer = case_clock_of(case, calendar=calendar)
+    workflow = case_flow.definition(case.mode, case.workflow_version)
+    allowed = [t for t in workflow.allowed_triggers(case.state)
+               if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
+    history = history_of(case)
+    return {
+        "id": case.id,
+        "case_no": case.case_no,
+        "service": case.service.code,
+        "service_name": case.service.name,
+        "mode": case.mode,
+        "mode_name": case_flow.MODE_NAMES[case.mode],
+        "workflow_version": case.workflow_version,
+        "hall": case.hall.code,
+        "hall_name": case.hall.name,
+        "department": case.department.code,
+        "department_name": case.department.name,
+        "state": case.state,
+        "state_name": case_flow.STATE_NAMES[case.state],
+        "allowed_triggers": allowed,
+        "created_at": clock.to_hall_iso(case.created_at),
+        "accepted_at": clock.to_hall_iso(case.accepted_at),
+        "decided_at": clock.to_hall_iso(case.decided_at),
+        "deadline": timer.deadline.isoformat() if timer.deadline else None,
+        "remaining_workdays": timer.remaining_workdays,
+        "light": timer.light,
+        "clock_paused": timer.paused,
+        "on_time": timer.on_time,
+        "promised_days": case.service.promised_days,
+        "legal_days": case.service.legal_days,
+        "delivery": {
+            "method": case.delivery_method,
+            "hall": case.delivery_hall.code,
+            "hall_name": case.delivery_hall.name,
+            "address": case.delivery_address,
+        },
+        "waybill_no": case.waybill_no,
+        "applicant": {
+            "name": case.applicant_name,
+            "id_number": mask_id_number(case.applicant_id_number),
+            "phone": mask_phone(case.applicant_phone),
+        },
+        "ticket_id": case.ticket_id,
+        "parent": case.parent.case_no if case.parent else None,
+        "children": [_child_view(child, calendar) for child in case.children],
+        "materials": case.materials,
+        "deficiencies": case.deficiencies,
+        "missing": case.missing,
+        "assignee": _person(case.assignee),
+        "agent": _person(case.agent),
+        "visits": case.visits,
+        "extra_visit": case.mode == "once" and case.visits > 1,
+        "documents": documents_of(history),
+        "progress_url": progress_url(case),
+        "history": [
+            {
+                "from": row.from_state,
+                "to": row.to_state,
+                "trigger": row.trigger,
+                "trigger_name": case_flow.TRIGGER_NAMES.get(row.trigger, "登记"),
+                "actor": row.actor.username if row.actor else None,
+                "actor_name": row.actor.name if row.actor else None,
+                "at": clock.to_hall_iso(row.at),
+                "note": row.note,
+                "data": row.data,
+            }
+            for row in history
+        ],
+    }
+
+
+def _child_view(child: Case, calendar: WorkCalendar) -> dict:
+    timer = case_clock_of(child, calendar=calendar)
+    return {
+        "case_no": child.case_no,
+        "service": child.service.code,
+        "service_name": child.service.name,
+        "mode": child.mode,
+        "department": child.department.code,
+        "department_name": child.department.name,
+        "state": child.state,
+        "state_name": case_flow.STATE_NAMES[child.state],
+        "assignee": _person(child.assignee),
+        "deadline": timer.deadline.isoformat() if timer.deadline else None,
+        "light": timer.light,
+    }
+
+
+def _person(user: User | None) -> dict | None:
+    return {"username": user.username, "name": user.name} if user else None
+
+
+def mask_id_number(value: str) -> str:
+    """Mask a resident ID number as 442000********1233."""
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """Mask a name as 张*三 (two characters: 张*)."""
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def documents_of(history: list[CaseEvent]) -> list[str]:
+    """List the printable documents the case's history has given."""
+    fired = {row.trigger for row in history}
+    return [kind for kind, triggers in DOCUMENT_TRIGGERS.items() if fired.intersection(triggers)]
+
+
+def progress_url(case: Case) -> str:
+    """Return the public progress page of the case, as its documents' QR code carries it."""
+    from queue_server.web import public_url
+
+    return public_url("portal.progress", case_no=case.case_no)
+
+
+def public_progress(case_no: str, phone: str) -> dict:
+    """Render the public progress of a case for its applicant's phone; 404 alike for a wrong phone."""
+    case = db.session.scalar(select(Case).where(Case.case_no == case_no))
+    if case is None or case.applicant_phone != phone:
+        raise NotFound("办件编号或手机号不正确", {"case_no": case_no})
+    timer = case_clock_of(case)
+    return {
+        "case_no": case.case_no,
+        "service": case.service.code,
+        "service_name": case.service.name,
+        "mode": case.mode,
+        "mode_name": case_flow.MODE_NAMES[case.mode],
+        "hall_name": case.hall.name,
+        "state": case.state,
+        "state_name": case_flow.STATE_NAMES[case.state],
+        "deadline": timer.deadline.isoformat() if timer.deadline else None,
+        "remaining_workdays": timer.remaining_workdays,
+        "light": timer.light,
+        "applicant": {"name": mask_name(case.applicant_name), "phone": mask_phone(case.applicant_phone)},
+        "missing": case.missing if case.state == "awaiting_supplement" else [],
+        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name, "waybill_no": case.waybill_no},
+        "history": [
+            {"state": row.to_state, "state_name": case_flow.STATE_NAMES[row.to_state], "at": clock.to_hall_iso(row.at)}
+            for row in history_of(case)
+        ],
+    }
+
+
+def approvers_of(department_code: str, viewer: User) -> list[dict]:
+    """List the active approvers of a department in the viewer's district (an approver of it asks)."""
+    department = db.session.scalar(select(Department).where(Department.code == department_code))
+    if department is None:
+        raise NotFound(f"部门不存在：{department_code}", {"department": department_code})
+    policy.require(viewer, "department.approvers", department_id=department.id)
+    scope = policy.department_approvers(viewer, department.id)
+    users = db.session.scalars(select(User).where(scope).order_by(User.username))
+    return [_person(user) for user in users if user.has_role("approver")]
+
+
+# --- documents ---
+
+
+def case_document(case: Case, kind: str) -> bytes:
+    """Render one of the case's printable documents (PDF); 404 when the case never got it."""
+    from queue_server.cases.documents import render_case_document
+
+    triggers = DOCUMENT_TRIGGERS.get(kind)
+    event = None
+    if triggers:
+        event = db.session.scalar(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.trigger.in_(triggers))
+            .order_by(CaseEvent.id.desc()).limit(1)
+        )
+    if event is None:
+        raise NotFound(f"该办件没有此类文书：{kind}", {"kind": kind})
+    timer = case_clock_of(case)
+    ticket = db.session.get(Ticket, case.ticket_id) if case.ticket_id else None
+    data = event.data or {}
+    return render_case_document(kind, {
+        "case_no": case.case_no,
+        "service_name": case.service.name,
+        "service_code": case.service.code,
+        "mode_name": case_flow.MODE_NAMES[case.mode],
+        "hall_name": case.hall.name,
+        "hall_address": case.hall.address,
+        "hall_phone": case.hall.phone,
+        "department_name": case.department.name,
+        "applicant_name": case.applicant_name,
+        "applicant_id_number": mask_id_number(case.applicant_id_number),
+        "applicant_phone": mask_phone(case.applicant_phone),
+        "created_at": clock.to_hall_iso(case.created_at),
+        "accepted_at": clock.to_hall_iso(case.accepted_at),
+        "deadline": timer.deadline.isoformat() if timer.deadline else None,
+        "promised_days": case.service.promised_days,
+        "legal_days": case.service.legal_days,
+        "materials": case.materials,
+        "deficiencies": [{"name": name, "due": data.get("due")} for name in data.get("deficiencies", [])],
+        "missing": data.get("missing", []),
+        "reason": event.note,
+        "clerk_name": event.actor.name if event.actor else None,
+        "window_name": ticket.window.name if ticket and ticket.window else None,
+        "issued_on": hall_date(event.at).isoformat(),
+        "progress_url": progress_url(case),
+        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name, "address": case.delivery_address},
+    })

@@ -1,0 +1,83 @@
+"""What every stage of a case shares: its documents, the modes met in person, its clock and its history."""
+
+from datetime import datetime
+
+from flask import current_app
+
+from queue_server.accounts.models import User
+from queue_server.calendar import clock
+from queue_server.calendar.timelimits import CaseClock, Pause, case_clock
+from queue_server.calendar.workcalendar import WorkCalendar
+from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases.models import Case, CaseEvent
+from queue_server.citizen.models import ServiceItem
+from queue_server.errors import InvalidRequest
+from queue_server.extensions import db
+from workflows import case as case_flow
+
+# 马上办 completed in the sitting it was accepted in: no clock ran, and it was on time.
+ON_THE_SPOT = CaseClock(deadline=None, remaining_workdays=None, light=None, paused=False, on_time=True)
+
+
+# Modes whose applicant comes to the window for intake (online and agent cases are filed for them).
+IN_PERSON_MODES = ("immediate", "once", "citywide", case_flow.BUNDLE)
+
+
+# The printable documents and the trigger that gives each.
+DOCUMENT_TRIGGERS = {
+    "acceptance": ("accept", "pass_pre_review"),
+    "deficiency": ("accept_with_deficiency",),
+    "supplement": ("request_supplement",),
+    "refusal": ("refuse",),
+    "completion": ("complete_on_spot",),
+}
+
+
+# Triggers that need a reason or an opinion in `note`.
+NOTE_REQUIRED = {"refuse": "请填写不予受理的理由", "approve": "请填写审批意见", "deny": "请填写不予许可的理由和依据"}
+
+
+# After these the case goes straight to its department's approvers.
+DISPATCH_AFTER = {"accept", "accept_with_deficiency", "pass_pre_review"}
+
+
+def record_change(case: Case, trigger: str, before: str | None, actor: User | None, at: datetime,
+                  note: str | None = None, data: dict | None = None) -> CaseEvent:
+    """Add a row to the case's append-only history."""
+    change = CaseEvent(case_id=case.id, trigger=trigger, from_state=before, to_state=case.state,
+                       actor_id=actor.id if actor else None, at=at, note=note, data=data)
+    db.session.add(change)
+    return change
+
+
+def case_clock_of(case: Case, today=None, calendar: WorkCalendar | None = None) -> CaseClock:
+    """Compute the case's deadline, remaining working days and light from the shared calendar.
+
+    Pass the calendar when computing many cases, so it is read from the database once.
+    """
+    if case.completed_on_spot:
+        return ON_THE_SPOT  # 马上办: decided in the sitting it was accepted in, no clock ran
+    config = current_app.config
+    return case_clock(
+        calendar or hall_calendar(),
+        accepted_on=hall_date(case.accepted_at),
+        decided_on=hall_date(case.decided_at),
+        promised_days=case.service.promised_days,
+        pauses=[Pause(hall_date(p.started_at), hall_date(p.ended_at)) for p in case.pauses],
+        today=today or clock.today(),
+        yellow_workdays=config["CASE_YELLOW_WORKDAYS"],
+        yellow_ratio=config["CASE_YELLOW_RATIO"],
+    )
+
+
+def hall_date(value: datetime | None):
+    return None if value is None else value.astimezone(clock.hall_tz()).date()
+
+
+def check_material_names(names: list[str], service: ServiceItem, field: str, deferrable_only: bool = False) -> None:
+    known = {m["name"]: m for m in service.materials}
+    for index, name in enumerate(names):
+        if name not in known:
+            raise InvalidRequest({f"{field}.{index}": f"不是该事项的申请材料：{name}"})
+        if deferrable_only and not known[name].get("deferrable"):
+            raise InvalidRequest({f"{field}.{index}": f"“{name}”不可容缺，须当场提交"})

@@ -1,0 +1,238 @@
+"""Moving a case through its mode's machine: the one path every case trigger fires through.
+
+Operations flush but never commit; they take the acting user and check what that user may do.
+Who may fire a trigger is declared beside the machine (``workflows.case.ROLES``); the scope of the
+user (hall, district, department, the case's assignee or agent) is checked by ``policy``.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from queue_server.accounts import policy
+from queue_server.accounts.models import User
+from queue_server.calendar import clock
+from queue_server.cases.models import Case, CasePause
+from queue_server.cases.rules import (
+    DISPATCH_AFTER,
+    NOTE_REQUIRED,
+    case_clock_of,
+    check_material_names,
+    record_change,
+)
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.extensions import db
+from queue_server.notify import sms as notify
+from queue_server.realtime import events
+from queue_server.schemas import (
+    TRIGGER_DATA,
+    NoData,
+    TransitionRequest,
+    parse,
+)
+from workflows import case as case_flow
+
+# --- moving a case ---
+
+
+def get_case(case_no: str, for_update: bool = False) -> Case:
+    """Return the case with this number, or answer 404; lock its row when it is about to change."""
+    stmt = select(Case).where(Case.case_no == case_no)
+    if for_update:
+        stmt = stmt.with_for_update()
+    case = db.session.scalar(stmt)
+    if case is None:
+        raise NotFound(f"办件不存在：{case_no}", {"case_no": case_no})
+    return case
+
+
+def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
+    """Fire a trigger on a case: 409 when its state does not allow it, 403 when the user may not."""
+    workflow = case_flow.definition(case.mode, case.workflow_version)
+    allowed = workflow.allowed_triggers(case.state)
+    if req.trigger not in allowed:
+        raise InvalidTransition(case.state, req.trigger, allowed, _refusal_message(case, req.trigger))
+    policy.require(actor, "case.transition", case=case, trigger=req.trigger)
+    if req.trigger in NOTE_REQUIRED and not req.note:
+        raise InvalidRequest({"note": NOTE_REQUIRED[req.trigger]})
+    data = parse(TRIGGER_DATA.get(req.trigger, NoData), req.data or {}, prefix="data.")
+    _check_bundle_rules(case, req.trigger)
+
+    at = clock.now()
+    _fire(case, req.trigger, actor, at, data, req.note)
+    if case.mode == case_flow.BUNDLE:
+        _fire_on_children(case, req.trigger, actor, at, data, req.note)
+    elif case.parent is not None and req.trigger in ("approve", "deny"):
+        _when_every_child_is_decided(case.parent, actor, at)
+    db.session.flush()
+    events.case_changed(case)
+    return case
+
+
+def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str | None = None) -> None:
+    """Move the case by its machine, apply the trigger's effects, record it and tell the applicant."""
+    workflow = case_flow.definition(case.mode, case.workflow_version)
+    fire_kwargs = _prepare(case, trigger, data, actor, at)
+    # The machine may link the actor to the case (claim): it gets the ORM row, not a token's principal.
+    row = actor.record() if actor is not None else None
+    before = workflow.fire(case, trigger, at=at, actor=row, **fire_kwargs)
+    _after(case, trigger, data, actor, at)
+    record_change(case, trigger, before, actor, at, note, _history_data(trigger, data))
+    if trigger in DISPATCH_AFTER:
+        before = workflow.fire(case, "dispatch", at=at, actor=actor)
+        record_change(case, "dispatch", before, actor, at)
+    if case.parent is None:  # a bundle's applicant hears from the parent only
+        _notify_applicant(case, trigger, note)
+
+
+# --- 主题式 bundles ---
+
+
+def _check_bundle_rules(case: Case, trigger: str) -> None:
+    """Refuse (409) what a bundle does as a whole when asked of one part, and a premature hand-over."""
+    if case.parent is not None and (trigger in case_flow.PARENT_TRIGGERS
+                                    or (trigger in ("request_supplement", "supplement") and case.accepted_at is None)):
+        raise Conflict(f"主题式服务的子件由主件 {case.parent.case_no} 统一受理、告知和出件", {"parent": case.parent.case_no})
+    if case.mode != case_flow.BUNDLE:
+        return
+    undecided = [child.case_no for child in case.children if child.decided_at is None and child.state != "withdrawn"]
+    if trigger in ("notify_pickup", "mail") and undecided:
+        raise Conflict("仍有子件在审批中，全部办结后才能出件", {"undecided": undecided})
+    decided = [child.case_no for child in case.children if child.decided_at is not None]
+    if trigger == "withdraw" and decided:
+        raise Conflict("已有子件作出决定，不能整件撤回", {"decided": decided})
+
+
+def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, data, note: str | None) -> None:
+    """Take the parent's step for each of its children (accept, refuse, pick up, deliver, close …)."""
+    follows = {"accept": "accept", "refuse": "refuse", "withdraw": "withdraw", "notify_pickup": "notify_pickup",
+               "mail": "mail", "deliver": "deliver", "close": "close"}
+    child_trigger = follows.get(trigger)
+    if child_trigger is None:
+        return
+    for child in parent.children:
+        if child_trigger in case_flow.definition(child.mode, child.workflow_version).allowed_triggers(child.state):
+            _fire(child, child_trigger, actor, at, data, note)
+            events.case_changed(child)
+
+
+def _when_every_child_is_decided(parent: Case, actor: User, at: datetime) -> None:
+    """Mark the bundle decided when its last child is, and send it to the pickup window if so chosen."""
+    if any(child.decided_at is None for child in parent.children if child.state != "withdrawn"):
+        return
+    parent.decided_at = at
+    if parent.delivery_method == "pickup" and parent.state == "in_approval":
+        _fire(parent, "notify_pickup", actor, at, NoData())
+        _fire_on_children(parent, "notify_pickup", actor, at, NoData(), None)
+    events.case_changed(parent)
+
+
+def _refusal_message(case: Case, trigger: str) -> str | None:
+    if trigger == "claim" and case.state in ("reviewing", "suspended"):
+        who = case.assignee.name if case.assignee else "其他审批人员"
+        return f"该办件已被{who}认领，请选择其他办件"
+    return None
+
+
+def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
+    """Check the trigger's data against the case and return what the machine's callbacks need."""
+    if trigger == "accept_with_deficiency":
+        check_material_names(data.deficiencies, case.service, "data.deficiencies", deferrable_only=True)
+        if data.due <= at.date():
+            raise InvalidRequest({"data.due": "补交期限应晚于今天"})
+    if trigger == "reassign":
+        assignee = db.session.scalar(select(User).where(User.username == data.assignee, User.active.is_(True)))
+        in_department = assignee is not None and assignee.department_id == case.department_id
+        if not in_department or not assignee.has_role("approver") or not policy.decides_in(assignee, case.hall_id):
+            raise InvalidRequest({"data.assignee": f"不是本部门的审批人员：{data.assignee}"})
+        if assignee.id == case.assignee_id:
+            raise InvalidRequest({"data.assignee": "办件已由该人员办理"})
+        return {"assignee": assignee}
+    if trigger == "assign_agent":
+        agent = actor.record() if data.agent is None else db.session.scalar(select(User).where(User.username == data.agent))
+        if agent is None or not agent.active or not agent.has_role("agent"):
+            raise InvalidRequest({"data.agent": "请选择一名代办员" if data.agent is None else f"不是代办员：{data.agent}"})
+        if agent.hall_id != case.hall_id:
+            raise InvalidRequest({"data.agent": "代办员不属于本服务大厅"})
+        return {"agent": agent}
+    if trigger == "mail":
+        if not (data.address or case.delivery_address):
+            raise InvalidRequest({"data.address": "未登记邮寄地址，请填写"})
+        return {"waybill_no": data.waybill_no}
+    if trigger == "deliver" and case.parent is None:
+        outstanding = {d["name"] for part in [case, *case.children] for d in part.deficiencies if not d.get("received_at")}
+        for index, name in enumerate(data.received):
+            if name not in {d["name"] for d in case.deficiencies}:
+                raise InvalidRequest({f"data.received.{index}": f"不是本办件的容缺材料：{name}"})
+        still_missing = sorted(outstanding - set(data.received))
+        if still_missing:
+            raise Conflict("容缺材料尚未补齐，不能发放结果：" + "、".join(still_missing), {"missing": still_missing})
+    return {}
+
+
+def _after(case: Case, trigger: str, data, actor: User, at: datetime) -> None:
+    """Apply what a trigger changes beyond the state: materials, pauses, visits, delivery."""
+    if trigger == "accept_with_deficiency":
+        case.deficiencies = [{"name": name, "due": data.due.isoformat(), "received_at": None} for name in data.deficiencies]
+    elif trigger == "request_supplement":
+        case.missing = list(data.missing)
+        if case.accepted_at is not None:  # before acceptance the clock has not started
+            db.session.add(CasePause(case_id=case.id, kind="supplement", started_at=at))
+    elif trigger == "suspend":
+        db.session.add(CasePause(case_id=case.id, kind=data.kind, started_at=at))
+    elif trigger in ("supplement", "resume", "withdraw"):
+        for pause in case.pauses:
+            if pause.ended_at is None:
+                pause.ended_at = at
+    if trigger == "supplement":
+        case.materials = _merge_materials(case.materials, [m.model_dump() for m in data.materials])
+        case.missing = []
+        if actor.has_role("clerk") and case.agent_id is None:
+            case.visits += 1  # the applicant came back to the window
+    elif trigger == "notify_pickup":
+        case.delivery_method = "pickup"
+    elif trigger == "mail":
+        case.delivery_method = "mail"
+        case.delivery_address = data.address or case.delivery_address
+    elif trigger == "deliver":
+        stamp = clock.to_hall_iso(at)
+        case.deficiencies = [
+            {**d, "received_at": d.get("received_at") or (stamp if d["name"] in data.received else None)}
+            for d in case.deficiencies
+        ]
+        if case.delivery_method == "pickup" and case.parent is None:
+            case.visits += 1
+
+
+def _merge_materials(have: list[dict], brought: list[dict]) -> list[dict]:
+    merged = {m["name"]: m for m in have}
+    merged.update({m["name"]: m for m in brought})
+    return list(merged.values())
+
+
+def _history_data(trigger: str, data) -> dict | None:
+    dumped = data.model_dump(mode="json", exclude_none=True)
+    return dumped or None
+
+
+
+
+def _notify_applicant(case: Case, trigger: str, note: str | None) -> None:
+    name = case.service.name
+    if trigger in DISPATCH_AFTER:
+        notify.notify(case.applicant_phone, "case_accepted", case_no=case.case_no, service_name=name,
+                      deadline=case_clock_of(case).deadline, hall_name=case.hall.name)
+    elif trigger == "request_supplement":
+        notify.notify(case.applicant_phone, "case_supplement", case_no=case.case_no, service_name=name,
+                      missing=list(case.missing), hall_name=case.hall.name)
+    elif trigger == "refuse":
+        notify.notify(case.applicant_phone, "case_not_accepted", case_no=case.case_no, service_name=name,
+                      reason=note, hall_name=case.hall.name)
+    elif trigger == "notify_pickup":
+        notify.notify(case.applicant_phone, "case_result_ready", case_no=case.case_no, service_name=name,
+                      hall_name=case.delivery_hall.name)
+    elif trigger == "mail":
+        notify.notify(case.applicant_phone, "case_mailed", case_no=case.case_no, service_name=name,
+                      waybill_no=case.waybill_no, hall_name=case.hall.name)
+
+
