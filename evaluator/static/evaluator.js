@@ -75,8 +75,19 @@ function setOnline(online) {
   $("ev-live").classList.toggle("is-offline", !online);
 }
 
+// The clerk at this window (window_updated: opened, paused or closed by whom).
+function staffed(notice) {
+  const win = notice.window || {};
+  if (win.number !== cfg.window_number) return;
+  $("ev-staff").hidden = !win.clerk;
+  $("ev-staff").dataset.status = win.status;
+  $("ev-clerk").textContent = win.clerk || "";
+  $("ev-idle-sub").textContent = win.status === "closed" ? "本窗口暂未开放" : "办理完毕后，请对我们的服务作出评价";
+}
+
 connect({
   subscribe: { hall: cfg.hall },
+  onWindow: staffed,
   onTicket: function (notice) {
     if (notice.state === "done" && notice.window_number === cfg.window_number) ask(notice);
     else if (ticket && notice.id === ticket.id && notice.state !== "done") { ticket = null; show("idle"); }

@@ -96,3 +96,29 @@ def test_faces_without_emoji_and_large_targets(browser, live_server, width, heig
         expect(page.locator("#ev-thanks-text")).to_have_text("感谢您的评价！")
     finally:
         context.close()
+
+
+def test_the_clerk_at_the_window_is_shown_while_it_is_staffed(browser, live_server):
+    """The evaluator shows who serves at its window (with a drawn placeholder photo), and follows the
+    window closing and opening again (window_updated)."""
+    token, window_id = open_window(live_server, 3, "clerk3")
+    context = browser.new_context(viewport={"width": 800, "height": 480}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/evaluate/{window_id}")
+        expect(page.locator("#ev-live")).to_have_text("● 评价器已连接", timeout=TIMEOUT)
+        expect(page.locator("#ev-clerk")).to_have_text("梁思敏")
+        photo = page.locator(".ev-photo").bounding_box()
+        assert photo["width"] >= 40 and photo["height"] >= 40, photo
+        assert page.evaluate(EMOJI) == []
+
+        path = f"/api/v1/windows/{window_id}/status"
+        assert live_server.call("POST", path, {"status": "closed"}, token)[0] == 200
+        expect(page.locator("#ev-staff")).to_be_hidden(timeout=TIMEOUT)
+        expect(page.locator("#ev-idle-sub")).to_have_text("本窗口暂未开放")
+        assert live_server.call("POST", path, {"status": "open"}, token)[0] == 200
+        expect(page.locator("#ev-clerk")).to_have_text("梁思敏", timeout=TIMEOUT)
+        expect(page.locator("#ev-staff")).to_be_visible()
+        page.screenshot(path="/tmp/evaluator-staff.png")
+    finally:
+        context.close()
