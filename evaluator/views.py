@@ -9,8 +9,9 @@ from flask import current_app, render_template, request, url_for
 from evaluator import bp
 from queue_server.queue.halls import get_hall, get_window
 
-# The reasons offered after a bad grade (1 or 2); the one chosen is sent as the comment.
-BAD_REASONS = ["等候时间太长", "服务态度不好", "办事效率不高", "告知不清楚、要多跑", "环境或设施不便"]
+# The reasons offered after a bad grade (1 or 2), as every rating screen offers them (BAD_REASONS of
+# queue_server/static/js/labels.js, which the screens use); the one chosen heads the comment: 【等候时间长】.
+BAD_REASONS = ["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"]
 
 
 @bp.get("/")
@@ -32,4 +33,5 @@ def evaluate(window_id: int):
         "idle_after_s": 60,
         "thanks_s": 6,
     }
-    return render_template("evaluator/evaluate.html", window=window, hall=window.hall, page_config=page_config)
+    return render_template("evaluator/evaluate.html", window=window, hall=window.hall,
+                           page_config=page_config)
