@@ -13,6 +13,7 @@ import {
   chooseGrade, closeRate, findRated, forgetRating, openRate, rateError, sendRating, setRateMode, typeRateKey,
 } from "./rating.js";
 import { printInBrowser, showTicket, stopTicketTimer, whenTimeUp } from "./ticket.js";
+import { resetCare, say, setupCare } from "/static/js/care.js";
 
 const IDLE_RESET_MS = 60000;       // back to the start screen after a minute without a touch
 const SERVICES_MAX_AGE_MS = 600000;
@@ -189,6 +190,7 @@ function resetToStart() {
   state.chip = "";
   filterItems();
   showView("queues");
+  resetCare();  // the next citizen starts in the ordinary mode
   if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
 }
 
@@ -207,6 +209,7 @@ async function take(queueCode, serviceCode, queueName, serviceName) {
   try {
     const ticket = await api("POST", cfg.urls.tickets, body);
     showTicket(ticket, serviceName);
+    say("您的号码是" + ticket.number + "，前面还有" + (ticket.waiting_ahead || 0) + "人。请取走小票，留意叫号屏和语音叫号。");
   } catch (err) {
     toast("取号失败：" + err.message, "error");
   } finally {
@@ -277,6 +280,7 @@ function init() {
     resetToStart();
   });
   $("t-print").addEventListener("click", printInBrowser);
+  setupCare($("care-toggle"), { remember: false });
 
   ["pointerdown", "keydown", "input"].forEach(function (name) {
     document.addEventListener(name, function () { state.lastTouch = Date.now(); }, true);
