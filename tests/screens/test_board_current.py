@@ -100,9 +100,9 @@ def test_panel_cleared_when_finished_no_show_or_cancelled(page, live_server, tok
 
 
 def test_panel_cleared_after_the_hold_time(page, live_server, token):
-    page.goto(live_server.url + f"/board/{HALL}?hold=2")
+    page.goto(live_server.url + f"/board/{HALL}?hold=3")
     helpers.wait_ready(page)
-    assert page.evaluate("wubanBoard.holdSeconds") == 2
+    assert page.evaluate("wubanBoard.holdSeconds") == 3
     window_id = open_window(live_server, token, 2)
     issue(live_server)
     called = call_next(live_server, token, window_id)
@@ -110,7 +110,7 @@ def test_panel_cleared_after_the_hold_time(page, live_server, token):
     assert panel(page)["shown"]
     page.wait_for_timeout(1000)
     assert panel(page)["shown"], "held for the whole hold time"
-    wait_cleared(page, called["number"], "timeout", timeout=4000)
+    wait_cleared(page, called["number"], "timeout", timeout=5000)
     fire(live_server, token, called, "no_show")
 
 
