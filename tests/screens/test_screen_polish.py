@@ -87,6 +87,19 @@ def test_window_chooser_shows_open_and_taken_windows(page, live_server):
     assert styles["width"] >= 6 and len({styles["taken"], styles["free"]}) == 2, styles
     page.screenshot(path="/tmp/window-chooser.png", full_page=True)
 
+    # Live: a window taken or closed meanwhile shows so without a reload (window_updated).
+    expect(page.locator("#windows")).to_have_attribute("data-live", "true", timeout=TIMEOUT)
+    other = live_server.token("clerk3")
+    third = live_server.window_id(3, other)
+    assert live_server.call("POST", f"/api/v1/windows/{third}/status", {"status": "open"}, other)[0] == 200
+    expect(free).to_have_attribute("data-state", "taken", timeout=TIMEOUT)
+    expect(free).to_contain_text("梁思敏 使用中")
+    expect(free).to_contain_text("开放中")
+    assert live_server.call("POST", f"/api/v1/windows/{first}/status", {"status": "closed"}, token)[0] == 200
+    expect(taken).to_have_attribute("data-state", "free", timeout=TIMEOUT)
+    expect(taken).to_contain_text("未开放")
+    expect(taken.locator(".chooser-badge")).to_have_text("空闲")
+
 
 def test_immediate_items_say_jiban_and_pickup_says_dailingqu(page, browser, live_server):
     page.goto(f"{live_server.url}/portal/services")
