@@ -7,6 +7,7 @@ from flask import Flask, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from queue_server.api.spec import AnswerJSONProvider, answer_json
 from queue_server.config import Config
 from queue_server.db import engine_options, init_database
 from queue_server.extensions import db, limiter, login_manager, migrate, socketio
@@ -16,7 +17,13 @@ log = logging.getLogger(__name__)
 
 
 class App(Flask):
-    """The Flask application, which tries a read once more when its database connection was cut."""
+    """The Flask application: answers are pydantic models, a read is tried again on a cut connection."""
+
+    json_provider_class = AnswerJSONProvider
+
+    def make_response(self, rv):
+        """Write a handler's pydantic answer (or list of them) as JSON, then as Flask would."""
+        return super().make_response(answer_json(rv))
 
     def dispatch_request(self):
         """Dispatch; a GET that met a dead connection (the pool now renews them) runs once more."""
@@ -40,8 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
     from queue_server.security import init_secret_key
 
     init_secret_key(app)  # before anything signs: no public key, none too short in production
-    app.json.ensure_ascii = False  # Chinese text stays readable in answers
-    app.json.sort_keys = False
 
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")

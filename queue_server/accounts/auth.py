@@ -214,16 +214,6 @@ def change_password(actor: Principal, old: str, new: str) -> None:
     db.session.flush()
 
 
-def user_view(user: User) -> dict:
-    """Render a user as the contract's user object."""
-    return {
-        "username": user.username,
-        "name": user.name,
-        "roles": list(user.roles),
-        "hall": user.hall.code if user.hall else None,
-        "department": user.department.code if user.department else None,
-    }
-
 
 @login_manager.user_loader
 def _load_session_user(session_id: str) -> User | None:

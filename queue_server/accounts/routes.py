@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app
 
+from queue_server.accounts.answers import TokenOut, UserOut
 from queue_server.accounts.auth import (
     acting_user,
     change_password,
@@ -9,35 +10,40 @@ from queue_server.accounts.auth import (
     revoke_tokens,
     sign_in,
     staff_required,
-    user_view,
 )
-from queue_server.extensions import db, limiter
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation
+from queue_server.extensions import limiter
 from queue_server.schemas import PasswordRequest, TokenRequest, parse_body
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/token")
+@operation("工作人员登录，取得令牌 Staff sign-in", body=TokenRequest,
+           answers={200: TokenOut, 400: Error, 401: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     req = parse_body(TokenRequest)
     user = sign_in(req.username, req.password)
-    return {"token": issue_token(user), "user": user_view(user)}
+    return TokenOut(token=issue_token(user), user=UserOut.model_validate(user))
 
 
 @bp.post("/auth/logout")
+@operation("退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)", staff=True,
+           answers={204: None, 401: Error})
 @staff_required()
 def logout():
     revoke_tokens(acting_user().id)
-    db.session.commit()
     return "", 204
 
 
 @bp.post("/auth/password")
+@operation("修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)", staff=True,
+           body=PasswordRequest, answers={204: None, 400: Error, 401: Error})
 @staff_required()
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def password():
     req = parse_body(PasswordRequest)
     change_password(acting_user(), req.old, req.new)
-    db.session.commit()
     return "", 204

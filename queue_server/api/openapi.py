@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from queue_server import schemas
+from queue_server.api.answers import Error, HealthOut
+from queue_server.api.spec import IDEMPOTENCY_KEY, UNAVAILABLE
+from queue_server.api.spec import build_spec as build_declared_spec
 from workflows import case as case_flow
 
 bp = Blueprint("openapi", __name__)
@@ -21,27 +24,12 @@ Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
 TicketState = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: dict
 
 
-class Error(BaseModel):
-    error: ErrorDetail
 
 
-class UserOut(BaseModel):
-    username: str
-    name: str
-    roles: list[str]
-    hall: str | None
-    department: str | None
 
 
-class TokenOut(BaseModel):
-    token: str
-    user: UserOut
 
 
 class HallOut(BaseModel):
@@ -145,18 +133,8 @@ class DeskOut(BaseModel):
     today: ClerkToday
 
 
-class DeadlineOut(BaseModel):
-    start: str
-    workdays: int
-    deadline: str
-    confirmed: bool
 
 
-class DayOut(BaseModel):
-    date: str
-    working: bool
-    name: str | None
-    confirmed: bool
 
 
 class Material(BaseModel):
@@ -292,10 +270,6 @@ class ProgressOut(BaseModel):
     history: list[ProgressEntry]
 
 
-class HealthOut(BaseModel):
-    status: Literal["ok", "degraded"]
-    database: Literal["ok", "down"]
-    redis: Literal["ok", "off", "down"]
 
 
 class SlotOut(BaseModel):
@@ -776,9 +750,6 @@ def _list(model: type[BaseModel]) -> tuple[str, type[BaseModel]]:
 
 # (method, path, summary, who, body or query model, {status: answer model | list | None})
 OPERATIONS = [
-    ("post", "/auth/token", "工作人员登录，取得令牌 Staff sign-in", "public", schemas.TokenRequest, {200: TokenOut, 400: Error, 401: Error, 429: Error}),
-    ("post", "/auth/logout", "退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)", "staff", None, {204: None, 401: Error}),
-    ("post", "/auth/password", "修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)", "staff", schemas.PasswordRequest, {204: None, 400: Error, 401: Error}),
     ("get", "/halls", "服务大厅列表 Halls", "public", None, {200: _list(HallOut)}),
     ("get", "/halls/{hall_code}/queues", "队列及等候人数 Queues with waiting counts", "public", None, {200: _list(QueueOut), 404: Error}),
     ("get", "/halls/{hall_code}/windows", "窗口列表 Windows", "staff", None, {200: _list(WindowOut), 401: Error, 403: Error, 404: Error}),
@@ -791,8 +762,6 @@ OPERATIONS = [
     ("post", "/windows/{window_id}/call-next", "叫下一号 Call next", "staff", None, {200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error}),
     ("post", "/windows/{window_id}/status", "开窗、暂停、关窗 Open, pause or close a window", "staff", schemas.WindowStatusRequest, {200: WindowOut, 400: Error, 401: Error, 403: Error, 404: Error}),
     ("get", "/windows/{window_id}/desk", "窗口工作台：当前号票、队列、本人今日数据 The clerk's desk", "staff", None, {200: DeskOut, 401: Error, 403: Error, 404: Error}),
-    ("get", "/calendar/deadline", "第 n 个工作日 The n-th working day after a date", "public", schemas.DeadlineQuery, {200: DeadlineOut, 400: Error}),
-    ("get", "/calendar", "工作日历 Working days in a range", "public", schemas.CalendarQuery, {200: _list(DayOut), 400: Error}),
     ("get", "/services", "事项清单 Item list", "public", schemas.ServiceQuery, {200: _list(ServiceOut), 400: Error}),
     ("get", "/services/{code}", "事项及办事指南 Item with its guide", "public", None, {200: ServiceDetailOut, 404: Error}),
     ("post", "/cases", "登记办件（前台综合受理） Open a case", "staff", schemas.CaseRequest, {201: CaseOut, 400: Error, 401: Error, 403: Error}),
@@ -835,8 +804,8 @@ OPERATIONS = [
     ("get", "/openapi.json", "本接口说明 This document", "public", None, {200: None}),
 ]
 
-ANSWER_MODELS = [Error, TokenOut, HallOut, QueueOut, WindowOut, TicketOut, TicketHistoryEntry, BoardOut, DeskOut,
-                 DeadlineOut, DayOut, ServiceOut, ServiceDetailOut, HealthOut, CaseOut, CaseListOut, Person, ProgressOut,
+ANSWER_MODELS = [Error, HallOut, QueueOut, WindowOut, TicketOut, TicketHistoryEntry, BoardOut, DeskOut,
+                 ServiceOut, ServiceDetailOut, HealthOut, CaseOut, CaseListOut, Person, ProgressOut,
                  SlotOut, AppointmentOut]
 ANSWER_MODELS += [RatingOut, RectificationOut, RectificationListOut, StatsOut, StaffingOut]  # docs/ratings.md
 ANSWER_MODELS += [ApplicationOut, ApplicationCreatedOut, ApplicationFileOut, UploadOut, ApplicationAccessOut]  # docs/online.md
@@ -884,20 +853,7 @@ def _answer(status: int, model) -> dict:
     return {"description": str(status), "content": {"application/json": {"schema": schema}}}
 
 
-UNAVAILABLE = {
-    "description": "unavailable：数据库暂时不能应答（锁等待超时、连接中断、连接池已满），请按 Retry-After 秒后重试",
-    "headers": {"Retry-After": {"description": "建议重试前等待的秒数", "schema": {"type": "integer"}}},
-    "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
-}
 
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
-    "description": ("幂等键（建议 UUID）：同一客户端 24 小时内以同一键重发，得到首次的答复"
-                    "（状态码与内容，带 Idempotent-Replayed: true），不再改动任何数据；"
-                    "首次仍在处理时答 409 conflict（带 Retry-After），同一键用于另一请求也答 409 conflict；"
-                    "只记住成功（< 400）的答复。See docs/idempotency.md."),
-}
 
 
 # The applicant's access token (api/online.py), answered when the application is made or recovered.
@@ -907,9 +863,12 @@ APPLICATION_TOKEN = {"name": "X-Application-Token", "in": "header", "required": 
 
 
 def build_spec() -> dict:
-    """Describe every operation of the API."""
-    paths: dict[str, dict] = {}
+    """Describe every operation of the API: the routes' own declarations, then the table's rows left."""
+    spec = build_declared_spec(current_app)
+    paths: dict[str, dict] = spec["paths"]
     for method, path, summary, who, inputs, answers in OPERATIONS:
+        if method in paths.get("/api/v1" + path, {}):
+            continue
         operation: dict = {"summary": summary, "parameters": _path_parameters(path),
                            "responses": {str(status): _answer(status, model) for status, model in answers.items()}}
         if who == "staff":
@@ -932,18 +891,9 @@ def build_spec() -> dict:
         # Any request may meet a database that cannot answer in time (queue_server/db.py): 503, retry later.
         operation["responses"].setdefault("503", UNAVAILABLE)
         paths.setdefault("/api/v1" + path, {})[method] = operation
-    paths["/healthz"] = {"get": {"summary": "健康检查 Health", "parameters": [],
-                                 "responses": {"200": _answer(200, HealthOut), "400": _answer(400, Error),
-                                               "503": _answer(503, HealthOut)}}}
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "wuban 五办政务服务大厅 API", "version": "1.0.0"},
-        "paths": paths,
-        "components": {
-            "schemas": _components(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
-    }
+    spec["components"]["schemas"] = {**_components(), **spec["components"]["schemas"]}
+    spec["paths"] = dict(sorted(paths.items()))
+    return spec
 
 
 @bp.get("/openapi.json")

@@ -4,14 +4,18 @@ A route says what it takes and answers with ``@operation`` right under its ``@bp
 
     @bp.post("/halls/<hall_code>/tickets")
     @operation("取号 Take a ticket", body=TicketRequest, answers={201: TicketOut, 404: Error, 409: Error})
-    def take_ticket(hall_code: str): ...
+    def take_ticket(hall_code: str):
+        return reply(TicketOut, issue_ticket(get_hall(hall_code), parse_body(TicketRequest)), 201)
 
-The handler returns the pydantic model built from the row (``TicketOut.model_validate(ticket)``), a
-list of them, or ``(model, status)``; ``answer_json`` turns them into JSON. ``build_spec`` walks the
-application's URL map, so a route without a declaration is missing from the document and the test that
-compares the two fails.
+``operation`` is also the one place a request's transaction is committed: after the handler returns
+(an error raised before that commits nothing), and before the answer is built from the rows, so a
+reply never holds a lock while it is rendered. A handler returns ``reply(Model, row_or_rows, status)``
+(``Model.model_validate(row)`` once committed), a ready pydantic model, ``("", 204)`` or a Response;
+``answer_json`` writes models as JSON. ``build_spec`` walks the application's URL map, so a route
+without a declaration is missing from the document and the test that compares the two fails.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +26,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from queue_server.api.answers import Error, HealthOut
+from queue_server.extensions import db
 
 REF = "#/components/schemas/{model}"
 API_PREFIX = "/api/v1"
@@ -50,11 +55,39 @@ def operation(summary: str, *, staff: bool = False, body: type[BaseModel] | None
     """
     declared = Operation(summary, staff, body, query, dict(answers or {}), body_required, headers)
 
-    def mark(view):
-        view.api_operation = declared
-        return view
+    def wrap(view):
+        @functools.wraps(view)
+        def run(*args, **kwargs):
+            rv = view(*args, **kwargs)
+            db.session.commit()  # the request's one commit (an idempotent POST holds it to the end)
+            return rv.render() if isinstance(rv, Reply) else rv
 
-    return mark
+        run.api_operation = declared
+        return run
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to build from rows once the request is committed."""
+
+    model: Any
+    rows: Any
+    status: int = 200
+
+    def render(self):
+        if getattr(self.model, "__origin__", None) is list:
+            item = self.model.__args__[0]
+            body = [item.model_validate(row) for row in self.rows]
+        else:
+            body = self.model.model_validate(self.rows)
+        return body, self.status
+
+
+def reply(model, rows, status: int = 200) -> Reply:
+    """Answer ``model`` (or ``list[model]``) built from ``rows`` after the commit, with ``status``."""
+    return Reply(model, rows, status)
 
 
 class AnswerJSONProvider(DefaultJSONProvider):

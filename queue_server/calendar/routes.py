@@ -2,7 +2,10 @@
 
 from flask import Blueprint, current_app
 
-from queue_server.calendar.workdays import day_view, hall_calendar
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
+from queue_server.calendar.answers import DayOut, DeadlineOut
+from queue_server.calendar.workdays import hall_calendar
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import limiter
 from queue_server.schemas import CalendarQuery, DeadlineQuery, parse_query
@@ -12,22 +15,19 @@ bp = Blueprint("calendar", __name__)
 
 
 @bp.get("/calendar/deadline")
+@operation("第 n 个工作日 The n-th working day after a date", query=DeadlineQuery, answers={200: DeadlineOut, 400: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def deadline():
     query = parse_query(DeadlineQuery)
     day, confirmed = hall_calendar().add_working_days(query.start, query.workdays)
     if day > DATE_MAX:
         raise InvalidRequest({"workdays": f"期限超出支持的日期范围（至 {DATE_MAX.isoformat()}）"})
-    return {
-        "start": query.start.isoformat(),
-        "workdays": query.workdays,
-        "deadline": day.isoformat(),
-        "confirmed": confirmed,
-    }
+    return DeadlineOut(start=query.start, workdays=query.workdays, deadline=day, confirmed=confirmed)
 
 
 @bp.get("/calendar")
+@operation("工作日历 Working days in a range", query=CalendarQuery, answers={200: list[DayOut], 400: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def calendar_days():
     query = parse_query(CalendarQuery)
-    return [day_view(day) for day in hall_calendar().days(query.from_, query.to)]
+    return reply(list[DayOut], hall_calendar().days(query.from_, query.to))

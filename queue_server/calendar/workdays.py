@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from queue_server.calendar.models import CalendarOverride, CalendarYear
-from queue_server.calendar.workcalendar import Day, WorkCalendar
+from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.extensions import db
 
 
@@ -17,10 +17,6 @@ def hall_calendar() -> WorkCalendar:
     announced = db.session.scalars(db.select(CalendarYear.year)).all()
     return WorkCalendar(overrides, announced_years=announced)
 
-
-def day_view(day: Day) -> dict:
-    """Render a day as GET /calendar lists it."""
-    return {"date": day.date.isoformat(), "working": day.working, "name": day.name, "confirmed": day.confirmed}
 
 
 class _OverrideDay(BaseModel):
