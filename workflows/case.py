@@ -5,7 +5,7 @@ each adds its own beginning. A case stores the version it started on and is alwa
 version's machine: ``definition(mode, version).fire(case, trigger, **kwargs)``.
 
 Which roles may fire each trigger is declared here, beside the transitions (``ROLES``); the
-department and hall scope of a user is checked by the operations in ``queue_server.cases.operations``.
+department and hall scope of a user is checked by the operations in ``queue_server.cases.transitions``.
 """
 
 from dataclasses import dataclass, field
