@@ -9,9 +9,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg2
 import redis
+from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +33,30 @@ def prepare_database(database_url: str) -> None:
         done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+
+
+@contextmanager
+def throwaway_postgres(prefix: str, postgres_url: str):
+    """Create a PostgreSQL database, migrated, with the demo hall; yield (admin, name, url); drop it."""
+    from tests.conftest import service_missing
+
+    name = f"wuban_{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg2.connect(postgres_url, connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        service_missing("PostgreSQL", str(exc).strip())
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = f"{postgres_url.rpartition('/')[0]}/{name}"
+    try:
+        prepare_database(url)
+        yield admin, name, url
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()
 
 
 class LiveServer:

@@ -10,11 +10,9 @@ On PostgreSQL the connections are cut and refused mid-run: answers are 201 or 50
 with Retry-After, never a 500 or a reset, and the server recovers by itself.
 """
 
-import os
 import shutil
 import threading
 import time
-import uuid
 from collections import Counter
 
 import psycopg2
@@ -22,8 +20,8 @@ import pytest
 import requests
 from psycopg2 import sql
 
-from tests.conftest import POSTGRES_URL, service_missing
-from tests.live import LiveServer, prepare_database
+from tests.conftest import POSTGRES_URL
+from tests.live import LiveServer, prepare_database, throwaway_postgres
 
 KIOSKS, CLERKS, TICKETS_PER_KIOSK = 8, 8, 12
 QUEUES = ["shsd", "shsw", "rsyb"]
@@ -47,23 +45,8 @@ def sqlite_template(tmp_path_factory):
 @pytest.fixture(scope="module")
 def postgres_live():
     """A throw-away PostgreSQL database with the demo hall for this module; dropped at the end."""
-    name = f"wuban_live_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        service_missing("PostgreSQL", str(exc).strip())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-    try:
-        prepare_database(url)
+    with throwaway_postgres("live", POSTGRES_URL) as (admin, name, url):
         yield admin, name, url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
 
 
 def _empty_postgres(url: str) -> None:

@@ -1,17 +1,13 @@
 """Tokens against real gunicorn servers: a short key refuses to start; a revocation made by one server is
 refused at once by another that had the token cached (PostgreSQL, a private Redis)."""
 
-import os
 import shutil
 import time
-import uuid
 
-import psycopg2
 import pytest
-from psycopg2 import sql
 
 from tests.conftest import POSTGRES_URL, service_missing
-from tests.live import LiveServer, PrivateRedis, prepare_database
+from tests.live import LiveServer, PrivateRedis, throwaway_postgres
 
 REVOCATION_LIMIT_S = 0.5  # a revoked token must be refused by every server within this
 
@@ -19,22 +15,8 @@ REVOCATION_LIMIT_S = 0.5  # a revoked token must be refused by every server with
 @pytest.fixture(scope="module")
 def live_database():
     """A throw-away PostgreSQL database, migrated, with the demo hall; dropped at the end."""
-    name = f"wuban_tok_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        service_missing("PostgreSQL", str(exc).strip())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-    try:
-        prepare_database(url)
+    with throwaway_postgres("tok", POSTGRES_URL) as (_admin, _name, url):
         yield url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
 
 
 @pytest.fixture

@@ -5,18 +5,16 @@ of one serving ticket exactly one fires (one 200, nine 409, one history row), an
 call-next calls one citizen (a window holds one ticket; the second call answers 409 naming it).
 """
 
-import os
 import sqlite3
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import psycopg2
 import pytest
-from psycopg2 import sql
 
-from tests.conftest import POSTGRES_URL, service_missing
-from tests.live import LiveServer, prepare_database
+from tests.conftest import POSTGRES_URL
+from tests.live import LiveServer, prepare_database, throwaway_postgres
 
 RACERS = 10
 
@@ -45,34 +43,17 @@ class Database:
 def live(request, tmp_path_factory):
     """A gunicorn server (one eventlet worker) on a fresh database of each backend, with the demo hall."""
     if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("locks") / "locks.sqlite3")
-        drop = None
+        database = nullcontext((None, None, "sqlite:///" + str(tmp_path_factory.mktemp("locks") / "locks.sqlite3")))
     else:
-        name = f"wuban_locks_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
-        try:
-            admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-        except psycopg2.OperationalError as exc:
-            service_missing("PostgreSQL", str(exc).strip())
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-
-        def drop():
-            with admin.cursor() as cursor:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                               .format(sql.Identifier(name)))
-            admin.close()
-    try:
-        prepare_database(url)
+        database = throwaway_postgres("locks", POSTGRES_URL)
+    with database as (_admin, _name, url):
+        if request.param == "sqlite":
+            prepare_database(url)
         server = LiveServer(url).start()
         try:
             yield server, Database(url)
         finally:
             server.stop()
-    finally:
-        if drop:
-            drop()
 
 
 def race(server: LiveServer, path: str, token: str) -> list[tuple[int, dict | None]]:

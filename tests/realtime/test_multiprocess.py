@@ -12,15 +12,13 @@ import os
 import shutil
 import threading
 import time
-import uuid
 
 import psycopg2
 import pytest
 import socketio
-from psycopg2 import sql
 
 from tests.conftest import POSTGRES_URL, emptied_redis, service_missing
-from tests.live import LiveServer, PrivateRedis, prepare_database
+from tests.live import LiveServer, PrivateRedis, throwaway_postgres
 
 # The message-queue tests' Redis database. Redis pub/sub channels ignore the db number, so servers of
 # other test runs on the same Redis may add foreign events: the checks look for the events they expect.
@@ -38,22 +36,8 @@ WORKERS = ["eventlet", "gevent"]
 @pytest.fixture(scope="module")
 def live_database():
     """A throw-away PostgreSQL database, migrated, with the demo hall; dropped at the end."""
-    name = f"wuban_mp_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        service_missing("PostgreSQL", str(exc).strip())
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-    try:
-        prepare_database(url)
+    with throwaway_postgres("mp", POSTGRES_URL) as (_admin, _name, url):
         yield url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
 
 
 @pytest.fixture
