@@ -13,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from queue_server import schemas
 from queue_server.api.answers import Error, HealthOut
-from queue_server.api.spec import IDEMPOTENCY_KEY, UNAVAILABLE
+from queue_server.api.spec import IDEMPOTENCY_KEY, UNAVAILABLE, _query_parameters
 from queue_server.api.spec import build_spec as build_declared_spec
 from workflows import case as case_flow
 
@@ -820,14 +820,6 @@ def _components() -> dict:
     _, top = models_json_schema(models, ref_template=REF)
     return top.get("$defs", {})
 
-
-def _query_parameters(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema(by_alias=True)
-    required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": prop}
-        for name, prop in schema["properties"].items()
-    ]
 
 
 def _path_parameters(path: str) -> list[dict]:
