@@ -75,19 +75,23 @@ class Reply:
     model: Any
     rows: Any
     status: int = 200
+    context: dict | None = None
 
     def render(self):
         if getattr(self.model, "__origin__", None) is list:
             item = self.model.__args__[0]
-            body = [item.model_validate(row) for row in self.rows]
+            body = [item.model_validate(row, context=self.context) for row in self.rows]
         else:
-            body = self.model.model_validate(self.rows)
+            body = self.model.model_validate(self.rows, context=self.context)
         return body, self.status
 
 
-def reply(model, rows, status: int = 200) -> Reply:
-    """Answer ``model`` (or ``list[model]``) built from ``rows`` after the commit, with ``status``."""
-    return Reply(model, rows, status)
+def reply(model, rows, status: int = 200, *, context: dict | None = None) -> Reply:
+    """Answer ``model`` (or ``list[model]``) built from ``rows`` after the commit, with ``status``.
+
+    ``context`` reaches the model's validators (e.g. the viewer, for fields only some roles see).
+    """
+    return Reply(model, rows, status, context)
 
 
 class AnswerJSONProvider(DefaultJSONProvider):
