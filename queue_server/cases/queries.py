@@ -1,6 +1,7 @@
-"""Reading cases: lists, one case as its screens show it, its clock, public progress, approvers, documents.
-"""
+"""Reading cases: lists, history, what a user may fire, a case for its applicant, approvers, documents.
 
+The answers built from these rows are in ``queue_server.cases.answers``.
+"""
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -8,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
-from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.cases.rules import DOCUMENT_TRIGGERS, case_clock_of, hall_date
@@ -21,18 +21,11 @@ from queue_server.schemas import (
 )
 from workflows import case as case_flow
 
-# --- the clock ---
-
-
-
-
-
-
 # --- reading cases ---
 
 
 def list_cases(query: CaseListQuery, viewer: User) -> dict:
-    """List the cases the user may see, filtered, newest first, with the total before paging."""
+    """List the cases the user may see, filtered, newest first: ``{items, total}``, total before paging."""
     policy.require(viewer, "case.list")
     stmt = select(Case).options(selectinload(Case.pauses)).order_by(Case.created_at.desc(), Case.id.desc())
     stmt = stmt.where(policy.case_scope(viewer))
@@ -41,7 +34,8 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
     if query.department:
         stmt = stmt.where(Case.department.has(Department.code == query.department))
     if query.hall:
-        stmt = stmt.where(or_(Case.hall.has(Hall.code == query.hall), Case.delivery_hall.has(Hall.code == query.hall)))
+        stmt = stmt.where(or_(Case.hall.has(Hall.code == query.hall),
+                              Case.delivery_hall.has(Hall.code == query.hall)))
     if query.q:
         stmt = stmt.where(or_(Case.case_no == query.q.upper(), Case.applicant_id_number == query.q.upper()))
     if query.assignee:
@@ -51,112 +45,24 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
         total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         cases = db.session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
     else:  # the light is computed from the calendar, not stored: filter the running cases here
-        running = [c for c in db.session.scalars(stmt.where(Case.accepted_at.is_not(None), Case.decided_at.is_(None)))]
+        running = db.session.scalars(stmt.where(Case.accepted_at.is_not(None), Case.decided_at.is_(None)))
         calendar = hall_calendar()
         lit = [c for c in running if case_clock_of(c, calendar=calendar).light == query.light]
         total, cases = len(lit), lit[query.offset:query.offset + query.limit]
-    calendar = hall_calendar()
-    return {"items": [case_view(case, viewer, calendar) for case in cases], "total": total}
+    return {"items": cases, "total": total}
 
 
 def history_of(case: Case) -> list[CaseEvent]:
     """Return the case's recorded changes, oldest first."""
-    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
+    stmt = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    return db.session.scalars(stmt).all()
 
 
-def case_view(case: Case, viewer: User, calendar: WorkCalendar | None = None) -> dict:
-    """Render a case as the contract's case object, with what this user may do next."""
-    calendar = calendar or hall_calendar()
-    timer = case_clock_of(case, calendar=calendar)
+def allowed_triggers(case: Case, viewer: User) -> list[str]:
+    """List the triggers of the case's state that this user may fire now (dispatch fires by itself)."""
     workflow = case_flow.definition(case.mode, case.workflow_version)
-    allowed = [t for t in workflow.allowed_triggers(case.state)
-               if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
-    history = history_of(case)
-    return {
-        "id": case.id,
-        "case_no": case.case_no,
-        "service": case.service.code,
-        "service_name": case.service.name,
-        "mode": case.mode,
-        "mode_name": case_flow.MODE_NAMES[case.mode],
-        "workflow_version": case.workflow_version,
-        "hall": case.hall.code,
-        "hall_name": case.hall.name,
-        "department": case.department.code,
-        "department_name": case.department.name,
-        "state": case.state,
-        "state_name": case_flow.STATE_NAMES[case.state],
-        "allowed_triggers": allowed,
-        "created_at": clock.to_hall_iso(case.created_at),
-        "accepted_at": clock.to_hall_iso(case.accepted_at),
-        "decided_at": clock.to_hall_iso(case.decided_at),
-        "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "remaining_workdays": timer.remaining_workdays,
-        "light": timer.light,
-        "clock_paused": timer.paused,
-        "on_time": timer.on_time,
-        "promised_days": case.service.promised_days,
-        "legal_days": case.service.legal_days,
-        "delivery": {
-            "method": case.delivery_method,
-            "hall": case.delivery_hall.code,
-            "hall_name": case.delivery_hall.name,
-            "address": case.delivery_address,
-        },
-        "waybill_no": case.waybill_no,
-        "applicant": {
-            "name": case.applicant_name,
-            "id_number": mask_id_number(case.applicant_id_number),
-            "phone": mask_phone(case.applicant_phone),
-        },
-        "ticket_id": case.ticket_id,
-        "parent": case.parent.case_no if case.parent else None,
-        "children": [_child_view(child, calendar) for child in case.children],
-        "materials": case.materials,
-        "deficiencies": case.deficiencies,
-        "missing": case.missing,
-        "assignee": _person(case.assignee),
-        "agent": _person(case.agent),
-        "visits": case.visits,
-        "extra_visit": case.mode == "once" and case.visits > 1,
-        "documents": documents_of(history),
-        "progress_url": progress_url(case),
-        "history": [
-            {
-                "from": row.from_state,
-                "to": row.to_state,
-                "trigger": row.trigger,
-                "trigger_name": case_flow.TRIGGER_NAMES.get(row.trigger, "登记"),
-                "actor": row.actor.username if row.actor else None,
-                "actor_name": row.actor.name if row.actor else None,
-                "at": clock.to_hall_iso(row.at),
-                "note": row.note,
-                "data": row.data,
-            }
-            for row in history
-        ],
-    }
-
-
-def _child_view(child: Case, calendar: WorkCalendar) -> dict:
-    timer = case_clock_of(child, calendar=calendar)
-    return {
-        "case_no": child.case_no,
-        "service": child.service.code,
-        "service_name": child.service.name,
-        "mode": child.mode,
-        "department": child.department.code,
-        "department_name": child.department.name,
-        "state": child.state,
-        "state_name": case_flow.STATE_NAMES[child.state],
-        "assignee": _person(child.assignee),
-        "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "light": timer.light,
-    }
-
-
-def _person(user: User | None) -> dict | None:
-    return {"username": user.username, "name": user.name} if user else None
+    return [t for t in workflow.allowed_triggers(case.state)
+            if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
 
 
 def mask_id_number(value: str) -> str:
@@ -186,35 +92,15 @@ def progress_url(case: Case) -> str:
     return public_url("portal.progress", case_no=case.case_no)
 
 
-def public_progress(case_no: str, phone: str) -> dict:
-    """Render the public progress of a case for its applicant's phone; 404 alike for a wrong phone."""
+def case_for_applicant(case_no: str, phone: str) -> Case:
+    """Find a case by its number for its applicant's phone; 404 alike for a wrong phone."""
     case = db.session.scalar(select(Case).where(Case.case_no == case_no))
     if case is None or case.applicant_phone != phone:
         raise NotFound("办件编号或手机号不正确", {"case_no": case_no})
-    timer = case_clock_of(case)
-    return {
-        "case_no": case.case_no,
-        "service": case.service.code,
-        "service_name": case.service.name,
-        "mode": case.mode,
-        "mode_name": case_flow.MODE_NAMES[case.mode],
-        "hall_name": case.hall.name,
-        "state": case.state,
-        "state_name": case_flow.STATE_NAMES[case.state],
-        "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "remaining_workdays": timer.remaining_workdays,
-        "light": timer.light,
-        "applicant": {"name": mask_name(case.applicant_name), "phone": mask_phone(case.applicant_phone)},
-        "missing": case.missing if case.state == "awaiting_supplement" else [],
-        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name, "waybill_no": case.waybill_no},
-        "history": [
-            {"state": row.to_state, "state_name": case_flow.STATE_NAMES[row.to_state], "at": clock.to_hall_iso(row.at)}
-            for row in history_of(case)
-        ],
-    }
+    return case
 
 
-def approvers_of(department_code: str, viewer: User) -> list[dict]:
+def approvers_of(department_code: str, viewer: User) -> list[User]:
     """List the active approvers of a department in the viewer's district (an approver of it asks)."""
     department = db.session.scalar(select(Department).where(Department.code == department_code))
     if department is None:
@@ -222,7 +108,7 @@ def approvers_of(department_code: str, viewer: User) -> list[dict]:
     policy.require(viewer, "department.approvers", department_id=department.id)
     scope = policy.department_approvers(viewer, department.id)
     users = db.session.scalars(select(User).where(scope).order_by(User.username))
-    return [_person(user) for user in users if user.has_role("approver")]
+    return [user for user in users if user.has_role("approver")]
 
 
 # --- documents ---
@@ -269,5 +155,6 @@ def case_document(case: Case, kind: str) -> bytes:
         "window_name": ticket.window.name if ticket and ticket.window else None,
         "issued_on": hall_date(event.at).isoformat(),
         "progress_url": progress_url(case),
-        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name, "address": case.delivery_address},
+        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name,
+                     "address": case.delivery_address},
     })

@@ -4,10 +4,13 @@ from flask import Blueprint, Response, current_app, request
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
+from queue_server.cases.answers import CaseListOut, CaseOut, Person, ProgressOut, seen_by
 from queue_server.cases.intake import open_case
-from queue_server.cases.queries import approvers_of, case_document, case_view, list_cases, public_progress
+from queue_server.cases.queries import approvers_of, case_document, case_for_applicant, list_cases
 from queue_server.cases.transitions import get_case, transition_case
-from queue_server.extensions import db, limiter
+from queue_server.extensions import limiter
 from queue_server.schemas import (
     CaseListQuery,
     CaseRequest,
@@ -21,41 +24,47 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.post("/cases")
+@operation("登记办件（前台综合受理） Open a case", staff=True, body=CaseRequest,
+           answers={201: CaseOut, 400: Error, 401: Error, 403: Error})
 @staff_required()
 def create_case():
     req = parse_body(CaseRequest)
     case = open_case(req, acting_user())
-    answer = case_view(case, acting_user())
-    db.session.commit()
-    return answer, 201
+    return reply(CaseOut, case, 201, context=seen_by(acting_user()))
 
 
 @bp.get("/cases")
+@operation("办件列表 Cases", staff=True, query=CaseListQuery,
+           answers={200: CaseListOut, 400: Error, 401: Error, 403: Error})
 @staff_required()
 def cases_list():
-    return list_cases(parse_query(CaseListQuery), acting_user())
+    cases = list_cases(parse_query(CaseListQuery), acting_user())
+    return reply(CaseListOut, cases, context=seen_by(acting_user()))
 
 
 @bp.get("/cases/<case_no>")
+@operation("办件详情 Case", staff=True, answers={200: CaseOut, 401: Error, 403: Error, 404: Error})
 @staff_required()
 def show_case(case_no: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
-    return case_view(case, acting_user())
+    return reply(CaseOut, case, context=seen_by(acting_user()))
 
 
 @bp.post("/cases/<case_no>/transitions")
+@operation("办件操作（受理、审批、出件…） Fire a case trigger", staff=True, body=TransitionRequest,
+           answers={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error})
 @staff_required()
 def fire_case_trigger(case_no: str):
     case = get_case(case_no, for_update=True)  # two approvers claiming at once: the second waits, then loses
     req = parse_body(TransitionRequest)
     transition_case(case, req, acting_user())
-    answer = case_view(case, acting_user())
-    db.session.commit()
-    return answer
+    return reply(CaseOut, case, context=seen_by(acting_user()))
 
 
 @bp.get("/cases/<case_no>/documents/<kind>")
+@operation("办件文书 PDF（受理、容缺受理、一次性告知、不予受理、办结通知书） Case document", staff=True,
+           answers={200: "pdf", 401: Error, 403: Error, 404: Error})
 @staff_required()
 def case_document_pdf(case_no: str, kind: str):
     case = get_case(case_no)
@@ -67,9 +76,11 @@ def case_document_pdf(case_no: str, kind: str):
 
 
 @bp.get("/departments/<code>/approvers")
+@operation("部门审批人员 Approvers of a department", staff=True,
+           answers={200: list[Person], 401: Error, 403: Error, 404: Error})
 @staff_required()
 def department_approvers(code: str):
-    return approvers_of(code, acting_user())
+    return reply(list[Person], approvers_of(code, acting_user()))
 
 
 def _wrong_guess(response) -> bool:
@@ -77,10 +88,12 @@ def _wrong_guess(response) -> bool:
 
 
 @bp.get("/public/cases/<case_no>")
+@operation("办件进度查询（凭手机号） Public progress", query=ProgressQuery,
+           answers={200: ProgressOut, 400: Error, 404: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
                key_func=lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}",
                deduct_when=_wrong_guess)
 def case_progress(case_no: str):
     query = parse_query(ProgressQuery)
-    return public_progress(case_no, query.phone)
+    return reply(ProgressOut, case_for_applicant(case_no, query.phone))

@@ -1,0 +1,262 @@
+"""What the cases API answers, built from the rows: the case object, case lists, approvers, public progress.
+
+A case answer depends on who looks (the triggers they may fire): build it with
+``reply(CaseOut, case, context=seen_by(user))``. What is derived from the row (its clock from the hall's
+calendar, its history) is worked out by the model's ``model_validator(mode="before")``, so after the
+request's commit.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AliasPath, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
+
+from queue_server.accounts.auth import Principal
+from queue_server.api.answers import Answer
+from queue_server.calendar import clock
+from queue_server.calendar.workcalendar import WorkCalendar
+from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases.models import Case
+from queue_server.cases.queries import (
+    allowed_triggers,
+    documents_of,
+    history_of,
+    mask_id_number,
+    mask_name,
+    progress_url,
+)
+from queue_server.cases.rules import case_clock_of
+from queue_server.schemas import mask_phone
+from workflows import case as case_flow
+
+Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
+CaseState = Literal[tuple(case_flow.STATES)]
+Light = Literal["green", "yellow", "red"]
+DocumentKind = Literal["acceptance", "deficiency", "supplement", "refusal", "completion"]
+
+
+def _hall_time(value):
+    return clock.to_hall_iso(value) if isinstance(value, datetime) else value
+
+
+def _day(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+HallTime = Annotated[str, BeforeValidator(_hall_time)]  # ISO 8601 with the hall's offset
+MaybeHallTime = Annotated[str | None, BeforeValidator(_hall_time)]
+Day = Annotated[str | None, BeforeValidator(_day)]  # a hall date, ISO 8601
+ModeName = Annotated[str, BeforeValidator(case_flow.MODE_NAMES.__getitem__)]
+StateName = Annotated[str, BeforeValidator(case_flow.STATE_NAMES.__getitem__)]
+# The intake's row has no trigger of the machine: it reads 登记.
+TriggerName = Annotated[str, BeforeValidator(lambda trigger: case_flow.TRIGGER_NAMES.get(trigger, "登记"))]
+
+
+class Derived:
+    """A row as an answer reads it: the values derived for it first, then the row's own attributes."""
+
+    def __init__(self, row, **derived):
+        self._row = row
+        self.__dict__.update(derived)
+
+    def __getattr__(self, name: str):
+        return getattr(self._row, name)
+
+
+class CaseAnswer(Answer):
+    """Base of the case answers: every field is always present (documented as required)."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+def seen_by(viewer: Principal) -> dict:
+    """Return the validation context of a case answer: who looks at it."""
+    return {"viewer": viewer}
+
+
+def _calendar(info: ValidationInfo) -> WorkCalendar:
+    """Read the hall's calendar once per answer (a list of cases shares it through the context)."""
+    if info.context is None:
+        return hall_calendar()
+    if "calendar" not in info.context:
+        info.context["calendar"] = hall_calendar()
+    return info.context["calendar"]
+
+
+class Person(CaseAnswer):
+    username: str
+    name: str
+
+
+class CaseHistoryEntry(CaseAnswer):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    from_: str | None = Field(validation_alias="from_state", serialization_alias="from")
+    to: CaseState = Field(validation_alias="to_state")
+    trigger: str
+    trigger_name: TriggerName = Field(validation_alias="trigger")
+    actor: str | None = Field(None, validation_alias=AliasPath("actor", "username"))
+    actor_name: str | None = Field(None, validation_alias=AliasPath("actor", "name"))
+    at: HallTime
+    note: str | None
+    data: dict | None
+
+
+class CaseDelivery(CaseAnswer):
+    method: Literal["pickup", "mail"] = Field(validation_alias="delivery_method")
+    hall: str = Field(validation_alias=AliasPath("delivery_hall", "code"))
+    hall_name: str = Field(validation_alias=AliasPath("delivery_hall", "name"))
+    address: str | None = Field(validation_alias="delivery_address")
+
+
+class CaseApplicant(CaseAnswer):
+    name: str = Field(validation_alias="applicant_name")
+    id_number: Annotated[str, BeforeValidator(mask_id_number)] = Field(
+        validation_alias="applicant_id_number", description="脱敏 masked")
+    phone: Annotated[str, BeforeValidator(mask_phone)] = Field(
+        validation_alias="applicant_phone", description="脱敏 masked")
+
+
+class CaseChild(CaseAnswer):
+    """A part of a 主题式 bundle, as its parent case lists it."""
+
+    case_no: str
+    service: str = Field(validation_alias=AliasPath("service", "code"))
+    service_name: str = Field(validation_alias=AliasPath("service", "name"))
+    mode: Mode
+    department: str = Field(validation_alias=AliasPath("department", "code"))
+    department_name: str = Field(validation_alias=AliasPath("department", "name"))
+    state: CaseState
+    state_name: StateName = Field(validation_alias="state")
+    assignee: Person | None
+    deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
+    light: Light | None = Field(validation_alias=AliasPath("clock", "light"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clock(cls, case, info: ValidationInfo):
+        if not isinstance(case, Case):
+            return case
+        return Derived(case, clock=case_clock_of(case, calendar=_calendar(info)))
+
+
+class CaseOut(CaseAnswer):
+    """The contract's case object, with the triggers the requesting user may fire now."""
+
+    id: int
+    case_no: str
+    service: str = Field(validation_alias=AliasPath("service", "code"))
+    service_name: str = Field(validation_alias=AliasPath("service", "name"))
+    mode: Mode
+    mode_name: ModeName = Field(validation_alias="mode")
+    workflow_version: int
+    hall: str = Field(validation_alias=AliasPath("hall", "code"))
+    hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
+    department: str = Field(validation_alias=AliasPath("department", "code"))
+    department_name: str = Field(validation_alias=AliasPath("department", "name"))
+    state: CaseState
+    state_name: StateName = Field(validation_alias="state")
+    allowed_triggers: list[str] = Field(description="本用户此刻可执行的操作 Triggers this user may fire now")
+    created_at: HallTime
+    accepted_at: MaybeHallTime
+    decided_at: MaybeHallTime
+    deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
+    remaining_workdays: int | None = Field(validation_alias=AliasPath("clock", "remaining_workdays"))
+    light: Light | None = Field(validation_alias=AliasPath("clock", "light"))
+    clock_paused: bool = Field(validation_alias=AliasPath("clock", "paused"))
+    on_time: bool | None = Field(validation_alias=AliasPath("clock", "on_time"))
+    promised_days: int = Field(validation_alias=AliasPath("service", "promised_days"))
+    legal_days: int = Field(validation_alias=AliasPath("service", "legal_days"))
+    delivery: CaseDelivery
+    waybill_no: str | None
+    applicant: CaseApplicant
+    ticket_id: int | None
+    parent: str | None = Field(None, validation_alias=AliasPath("parent", "case_no"),
+                               description="主题式服务子件的主件编号 The bundle this case belongs to")
+    children: list[CaseChild] = Field(description="主题式服务的子件 The bundle's parts")
+    materials: list[dict]
+    deficiencies: list[dict]
+    missing: list[str]
+    assignee: Person | None
+    agent: Person | None
+    visits: int
+    extra_visit: bool
+    documents: list[DocumentKind]
+    progress_url: str
+    history: list[CaseHistoryEntry]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, case, info: ValidationInfo):
+        if not isinstance(case, Case):
+            return case
+        history = history_of(case)
+        return Derived(
+            case,
+            clock=case_clock_of(case, calendar=_calendar(info)),
+            allowed_triggers=allowed_triggers(case, info.context["viewer"]),
+            delivery=case,
+            applicant=case,
+            extra_visit=case.mode == "once" and case.visits > 1,
+            documents=documents_of(history),
+            progress_url=progress_url(case),
+            history=history,
+        )
+
+
+class CaseListOut(CaseAnswer):
+    items: list[CaseOut]
+    total: int
+
+
+class ProgressEntry(CaseAnswer):
+    state: CaseState = Field(validation_alias="to_state")
+    state_name: StateName = Field(validation_alias="to_state")
+    at: HallTime
+
+
+class ProgressApplicant(CaseAnswer):
+    name: Annotated[str, BeforeValidator(mask_name)] = Field(validation_alias="applicant_name",
+                                                             description="脱敏 masked")
+    phone: Annotated[str, BeforeValidator(mask_phone)] = Field(validation_alias="applicant_phone",
+                                                               description="脱敏 masked")
+
+
+class ProgressDelivery(CaseAnswer):
+    method: Literal["pickup", "mail"] = Field(validation_alias="delivery_method")
+    hall_name: str = Field(validation_alias=AliasPath("delivery_hall", "name"))
+    waybill_no: str | None
+
+
+class ProgressOut(CaseAnswer):
+    """A case's public progress, as its applicant sees it (masked)."""
+
+    case_no: str
+    service: str = Field(validation_alias=AliasPath("service", "code"))
+    service_name: str = Field(validation_alias=AliasPath("service", "name"))
+    mode: Mode
+    mode_name: ModeName = Field(validation_alias="mode")
+    hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
+    state: CaseState
+    state_name: StateName = Field(validation_alias="state")
+    deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
+    remaining_workdays: int | None = Field(validation_alias=AliasPath("clock", "remaining_workdays"))
+    light: Light | None = Field(validation_alias=AliasPath("clock", "light"))
+    applicant: ProgressApplicant
+    missing: list[str]
+    delivery: ProgressDelivery
+    history: list[ProgressEntry]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, case, info: ValidationInfo):
+        if not isinstance(case, Case):
+            return case
+        return Derived(
+            case,
+            clock=case_clock_of(case, calendar=_calendar(info)),
+            applicant=case,
+            missing=case.missing if case.state == "awaiting_supplement" else [],
+            delivery=case,
+            history=history_of(case),
+        )
