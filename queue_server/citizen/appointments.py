@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.queries import mask_name
 from queue_server.citizen.models import Appointment, AppointmentSlot
 from queue_server.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from queue_server.extensions import db
@@ -25,7 +24,7 @@ from queue_server.notify import sms as notify
 from queue_server.queue.halls import queue_in_body
 from queue_server.queue.models import Hall, Queue, Ticket
 from queue_server.queue.tickets import issue_ticket
-from queue_server.schemas import AppointmentRequest, TicketRequest, mask_phone
+from queue_server.schemas import AppointmentRequest, TicketRequest
 
 # Booking codes: no 0/O or 1/I, so a code read aloud or typed from an SMS cannot be mistaken.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -119,29 +118,18 @@ def open_bookable_days(now: datetime | None = None) -> int:
     return sum(open_day(queue, day) for queue in db.session.scalars(select(Queue)) for day in days)
 
 
-def day_slots(queue: Queue, day: date, now: datetime | None = None) -> list[dict]:
-    """Render a queue's slots of a day, earliest first, each saying whether it can be booked now."""
-    now = now or clock.now()
-    open_for_booking = day in bookable_days(now)
-    slots = db.session.scalars(
+def day_slots(queue: Queue, day: date) -> list[AppointmentSlot]:
+    """List a queue's slots of a day, earliest first."""
+    return list(db.session.scalars(
         select(AppointmentSlot).where(AppointmentSlot.queue_id == queue.id, AppointmentSlot.day == day)
         .order_by(AppointmentSlot.starts_at)
-    )
-    return [slot_view(slot, open_for_booking and slot.starts_at > now) for slot in slots]
+    ))
 
 
-def slot_view(slot: AppointmentSlot, in_time: bool) -> dict:
-    """Render a slot as GET /halls/{hall}/slots lists it."""
-    free = max(slot.capacity - slot.booked, 0)
-    return {
-        "id": slot.id,
-        "start": clock.to_hall_iso(slot.starts_at),
-        "end": clock.to_hall_iso(slot.ends_at),
-        "capacity": slot.capacity,
-        "booked": slot.booked,
-        "available": free,
-        "bookable": in_time and free > 0,
-    }
+def booking_context(day: date, now: datetime | None = None) -> dict:
+    """Tell the slot answers (citizen/answers.py: SlotOut) when it is and whether their day is bookable."""
+    now = now or clock.now()
+    return {"now": now, "open_for_booking": day in bookable_days(now)}
 
 
 # --- Bookings --------------------------------------------------------------------------------------
@@ -337,34 +325,6 @@ def send_booking_reminders(now: datetime) -> int:
                       queue_name=appointment.queue.name, start=appointment.slot.starts_at)
     db.session.flush()
     return len(due)
-
-
-# --- Views -----------------------------------------------------------------------------------------
-
-
-def appointment_view(appointment: Appointment) -> dict:
-    """Render an appointment as the public endpoints answer it (name and phone masked)."""
-    slot = appointment.slot
-    opens, closes = checkin_window(slot)
-    return {
-        "code": appointment.code,
-        "hall": appointment.hall.code,
-        "hall_name": appointment.hall.name,
-        "hall_address": appointment.hall.address,
-        "queue": appointment.queue.code,
-        "queue_name": appointment.queue.name,
-        "slot_id": slot.id,
-        "start": clock.to_hall_iso(slot.starts_at),
-        "end": clock.to_hall_iso(slot.ends_at),
-        "state": appointment.state,
-        "state_name": STATE_NAMES[appointment.state],
-        "name": mask_name(appointment.name),
-        "phone": mask_phone(appointment.phone),
-        "checkin_from": clock.to_hall_iso(opens),
-        "checkin_until": clock.to_hall_iso(closes),
-        "ticket_id": appointment.ticket_id,
-        "created_at": clock.to_hall_iso(appointment.created_at),
-    }
 
 
 def _hall_day(at: datetime) -> str:

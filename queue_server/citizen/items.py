@@ -1,4 +1,4 @@
-"""The 五办 item list: search it and render an item with its guide (办事指南)."""
+"""The 五办 item list: search it, and find an item with its guide (办事指南)."""
 
 from sqlalchemy import or_, select
 
@@ -6,7 +6,6 @@ from queue_server.citizen.models import ServiceItem
 from queue_server.errors import NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department
-from workflows.case import MODE_NAMES
 
 
 def find_services(mode: str | None = None, department: str | None = None, q: str | None = None) -> list[ServiceItem]:
@@ -27,23 +26,3 @@ def get_service(code: str) -> ServiceItem:
     if item is None:
         raise NotFound(f"事项不存在：{code}", {"service": code})
     return item
-
-
-def service_view(item: ServiceItem, with_guide: bool = False) -> dict:
-    """Render an item as GET /services lists it, with its guide when asked."""
-    view = {
-        "code": item.code,
-        "name": item.name,
-        "department": item.department.code,
-        "department_name": item.department.name,
-        "queue": item.queue_code,
-        "modes": list(item.modes),
-        "mode_names": [MODE_NAMES[mode] for mode in item.modes],
-        "legal_days": item.legal_days,
-        "promised_days": item.promised_days,
-        "materials": item.materials,
-        "parts": list(item.parts),
-    }
-    if with_guide:
-        view["guide"] = item.guide
-    return view

@@ -29,14 +29,13 @@ from werkzeug.datastructures import FileStorage
 
 from queue_server.calendar import clock
 from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
-from queue_server.cases.models import Case, CaseEvent, CaseFile
-from queue_server.cases.queries import mask_id_number, mask_name
-from queue_server.cases.rules import case_clock_of, record_change
+from queue_server.cases.models import Case, CaseFile
+from queue_server.cases.rules import record_change
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
 from queue_server.realtime import events
-from queue_server.schemas import ApplicationRequest, Delivery, mask_phone
+from queue_server.schemas import ApplicationRequest, Delivery
 from workflows import case as case_flow
 
 _TOKEN_SALT = "wuban-application"
@@ -259,20 +258,6 @@ def files_of(case: Case, sent_only: bool = False) -> list[CaseFile]:
     return list(db.session.scalars(stmt))
 
 
-def file_view(row: CaseFile) -> dict:
-    """Render a file's metadata."""
-    return {
-        "id": row.id,
-        "material": row.material,
-        "original_name": row.original_name,
-        "mime": row.mime,
-        "size": row.size,
-        "sha256": row.sha256,
-        "uploaded_at": clock.to_hall_iso(row.uploaded_at),
-        "submitted_at": clock.to_hall_iso(row.submitted_at),
-    }
-
-
 # --- the applicant's triggers ---
 
 
@@ -340,96 +325,17 @@ def _materials_received(case: Case) -> list[dict]:
     return [{"name": name, "original_seen": False, "copies": 0, "files": n} for name, n in counts.items()]
 
 
-# --- what the applicant sees ---
+# --- what the applicant sees (citizen/answers.py: ApplicationOut) ---
 
-
-def application_view(case: Case) -> dict:
-    """Render the application for its applicant: state, notices, materials with files, delivery, history."""
-    timer = case_clock_of(case)
-    files = files_of(case)
-    history = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
-    allowed = case_flow.definition(case.mode, case.workflow_version).allowed_triggers(case.state)
-    listed = [m["name"] for m in case.service.materials]
-    extra = [name for name in dict.fromkeys(case.missing + [row.material for row in files]) if name not in listed]
-    return {
-        "case_no": case.case_no,
-        "service": case.service.code,
-        "service_name": case.service.name,
-        "mode": case.mode,
-        "mode_name": case_flow.MODE_NAMES[case.mode],
-        "hall": case.hall.code,
-        "hall_name": case.hall.name,
-        "department_name": case.department.name,
-        "state": case.state,
-        "state_name": case_flow.STATE_NAMES[case.state],
-        "created_at": clock.to_hall_iso(case.created_at),
-        "accepted_at": clock.to_hall_iso(case.accepted_at),
-        "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "remaining_workdays": timer.remaining_workdays,
-        "light": timer.light,
-        "applicant": {
-            "name": mask_name(case.applicant_name),
-            "id_number": mask_id_number(case.applicant_id_number),
-            "phone": mask_phone(case.applicant_phone),
-        },
-        "missing": list(case.missing) if case.state == "awaiting_supplement" else [],
-        "materials": [
-            {**_material_guide(case, name),
-             "files": [file_view(row) for row in files if row.material == name]}
-            for name in listed + extra
-        ],
-        "delivery": {
-            "method": case.delivery_method,
-            "hall": case.delivery_hall.code,
-            "hall_name": case.delivery_hall.name,
-            "address": case.delivery_address,
-            "waybill_no": case.waybill_no,
-            "can_change": case.state not in DELIVERY_FIXED_STATES,
-        },
-        "actions": _actions(case, allowed),
-        "history": [
-            {
-                "state": row.to_state,
-                "state_name": case_flow.STATE_NAMES[row.to_state],
-                "trigger": row.trigger,
-                "trigger_name": "填写网上申请" if row.trigger == "create" else case_flow.TRIGGER_NAMES.get(row.trigger, row.trigger),
-                "at": clock.to_hall_iso(row.at),
-                "note": row.note if row.trigger in NOTICE_TRIGGERS else None,
-                "missing": (row.data or {}).get("missing", []) if row.trigger == "request_supplement" else [],
-            }
-            for row in history
-        ],
-        "documents": [kind for kind, triggers in _DOCUMENTS.items() if any(row.trigger in triggers for row in history)],
-    }
-
-
-# The notices the applicant may download (the same PDFs the window prints).
-_DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supplement",), "refusal": ("refuse",)}
+# The notices the applicant may download (the same PDFs the window prints), by the triggers that gave them.
+APPLICANT_DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supplement",),
+                       "refusal": ("refuse",)}
 
 
 def applicant_document(case: Case, kind: str) -> bytes:
     """Render one of the notices the applicant was given (受理、一次性告知、不予受理通知书)."""
     from queue_server.cases.queries import case_document
 
-    if kind not in _DOCUMENTS:
+    if kind not in APPLICANT_DOCUMENTS:
         raise NotFound(f"没有此类文书：{kind}", {"kind": kind})
     return case_document(case, kind)
-
-
-def _material_guide(case: Case, name: str) -> dict:
-    known = next((m for m in case.service.materials if m["name"] == name), None)
-    if known is None:  # a line of a supplement notice
-        return {"name": name, "required": True, "form": None, "note": None, "listed": False}
-    return {"name": name, "required": bool(known.get("required")), "form": known.get("form"),
-            "note": known.get("note") or None, "listed": True}
-
-
-def _actions(case: Case, allowed: list[str]) -> list[str]:
-    """Name what the applicant can do now: upload, submit, supplement, withdraw, delivery."""
-    actions = []
-    if case.state in UPLOAD_STATES:
-        actions.append("upload")
-    actions += [trigger for trigger in ("submit", "supplement", "withdraw") if trigger in allowed]
-    if case.state not in DELIVERY_FIXED_STATES:
-        actions.append("delivery")
-    return actions

@@ -8,14 +8,32 @@ The applicant's endpoints take the access token answered at creation in the ``X-
 header (docs/online.md); staff read the files of a case with their bearer token, scoped like the case.
 """
 
-from flask import Blueprint, Response, current_app, request, send_file
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, g, request, send_file
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
 from queue_server.cases.transitions import get_case
+from queue_server.citizen.answers import (
+    APPLICATION_TOKEN,
+    TOKEN_ERRORS,
+    UPLOADED_FILE,
+    ApplicationAccessOut,
+    ApplicationCreatedOut,
+    ApplicationFileOut,
+    ApplicationOut,
+    AppointmentOut,
+    ServiceDetailOut,
+    ServiceOut,
+    SlotOut,
+    UploadOut,
+)
 from queue_server.citizen.appointments import (
-    appointment_view,
     book,
+    booking_context,
     cancel,
     day_slots,
     find_appointment,
@@ -23,19 +41,16 @@ from queue_server.citizen.appointments import (
     normalize_code,
     open_day,
 )
-from queue_server.citizen.items import find_services, get_service, service_view
+from queue_server.citizen.items import find_services, get_service
 from queue_server.citizen.material_samples import render_material_guide
 from queue_server.citizen.online import (
-    access_token,
     add_file,
     applicant_document,
     applicant_file,
     application_for,
-    application_view,
     check_upload,
     choose_delivery,
     discard,
-    file_view,
     files_of,
     open_online_application,
     recover_access,
@@ -61,6 +76,7 @@ from queue_server.schemas import (
     Delivery,
     ServiceQuery,
     SlotQuery,
+    UploadForm,
     parse_body,
     parse_query,
 )
@@ -69,19 +85,23 @@ bp = Blueprint("citizen", __name__)
 
 
 @bp.get("/services")
+@operation("事项清单 Item list", query=ServiceQuery, answers={200: list[ServiceOut], 400: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def list_services():
     query = parse_query(ServiceQuery)
-    return [service_view(item) for item in find_services(query.mode, query.department, query.q)]
+    return reply(list[ServiceOut], find_services(query.mode, query.department, query.q))
 
 
 @bp.get("/services/<code>")
+@operation("事项及办事指南 Item with its guide", answers={200: ServiceDetailOut, 404: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def show_service(code: str):
-    return service_view(get_service(code), with_guide=True)
+    return reply(ServiceDetailOut, get_service(code))
 
 
 @bp.get("/halls/<hall_code>/slots")
+@operation("预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day", query=SlotQuery,
+           answers={200: list[SlotOut], 400: Error, 404: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def list_slots(hall_code: str):
     hall = get_hall(hall_code)
@@ -94,19 +114,16 @@ def list_slots(hall_code: str):
         begin_write()
         queue = db.session.get(Queue, queue_id)
         open_day(queue, query.day)
-        db.session.commit()
-    return day_slots(queue, query.day)
+    return reply(list[SlotOut], day_slots(queue, query.day), context=booking_context(query.day))
 
 
 @bp.post("/appointments")
+@operation("预约取号时段 Book a slot", body=AppointmentRequest,
+           answers={201: AppointmentOut, 400: Error, 403: Error, 409: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_APPOINTMENTS"])
 def create_appointment():
-    req = parse_body(AppointmentRequest)
-    appointment = book(req)
-    answer = appointment_view(appointment)
-    db.session.commit()
-    return answer, 201
+    return reply(AppointmentOut, book(parse_body(AppointmentRequest)), 201)
 
 
 def _wrong_guess(response) -> bool:
@@ -118,27 +135,28 @@ def _guess_key() -> str:
 
 
 # Wrong phone numbers (or codes) count against the client and code, on lookups and cancels alike.
-_guesses = limiter.shared_limit(lambda: current_app.config["RATELIMIT_APPOINTMENT_GUESSES"], scope="appointment_guesses",
-                                key_func=_guess_key, deduct_when=_wrong_guess)
+_guesses = limiter.shared_limit(lambda: current_app.config["RATELIMIT_APPOINTMENT_GUESSES"],
+                                scope="appointment_guesses", key_func=_guess_key, deduct_when=_wrong_guess)
 
 
 @bp.get("/appointments/<code>")
+@operation("查询我的预约（凭手机号） Look up a booking", query=AppointmentPhoneQuery,
+           answers={200: AppointmentOut, 400: Error, 404: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def show_appointment(code: str):
     query = parse_query(AppointmentPhoneQuery)
-    return appointment_view(find_appointment(code, query.phone))
+    return reply(AppointmentOut, find_appointment(code, query.phone))
 
 
 @bp.delete("/appointments/<code>")
+@operation("取消预约（凭手机号），释放名额 Cancel a booking", query=AppointmentPhoneQuery,
+           answers={200: AppointmentOut, 400: Error, 404: Error, 409: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def cancel_appointment(code: str):
     query = parse_query(AppointmentPhoneQuery)
-    appointment = cancel(find_appointment(code, query.phone, for_update=True))
-    answer = appointment_view(appointment)
-    db.session.commit()
-    return answer
+    return reply(AppointmentOut, cancel(find_appointment(code, query.phone, for_update=True)))
 
 
 TOKEN_HEADER = "X-Application-Token"
@@ -162,6 +180,20 @@ def _allow_upload_size() -> None:
         raise TooLarge(f"文件过大：单个文件不能超过 {size_text(most)}", {"max_bytes": most})
 
 
+def _discard_after_answer(path: Path, *, if_answered: bool) -> None:
+    """Remove a stored file once the request is answered: on success (``if_answered``), else on failure."""
+    g.setdefault("citizen_discards", []).append((path, if_answered))
+
+
+@bp.after_request
+def _discard_files(response: Response) -> Response:
+    """Remove the files of rows not committed (a failed upload) or deleted (a committed removal)."""
+    for path, if_answered in g.pop("citizen_discards", []):
+        if (response.status_code < 400) == if_answered:
+            discard(path)
+    return response
+
+
 def _token() -> str | None:
     return request.headers.get(TOKEN_HEADER, "").strip() or None
 
@@ -176,14 +208,16 @@ def _file_response(path, row) -> Response:
 
 
 def _pdf(content: bytes, name: str) -> Response:
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})
+    headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(content, mimetype="application/pdf", headers=headers)
 
 
 # --- the item guide's material pages ---
 
 
 @bp.get("/services/<code>/materials/<int:material_id>/guide")
+@operation("申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
+           answers={200: "pdf", 404: Error, 429: Error})
 @limiter.limit(_public_limit)
 def material_guide(code: str, material_id: int):
     item = get_service(code)
@@ -195,111 +229,110 @@ def material_guide(code: str, material_id: int):
 
 # --- the applicant ---
 
+TOKEN = (APPLICATION_TOKEN,)
+
 
 @bp.post("/public/applications")
+@operation("网上申请（草稿），返回申请凭证 Start an online application", body=ApplicationRequest,
+           answers={201: ApplicationCreatedOut, 400: Error, 429: Error})
 @limiter.limit(_public_limit)
 @limiter.limit(lambda: current_app.config["RATELIMIT_APPLICATIONS"])
 def create_application():
-    req = parse_body(ApplicationRequest)
-    case = open_online_application(req)
-    answer = {**application_view(case), "token": access_token(case)}
-    db.session.commit()
-    return answer, 201
-
-
-def _wrong_guess(response) -> bool:
-    return response.status_code == 404
+    return reply(ApplicationCreatedOut, open_online_application(parse_body(ApplicationRequest)), 201)
 
 
 @bp.post("/public/applications/access")
+@operation("找回申请凭证（办件编号、手机号、身份证号） Recover the access token", body=AccessRequest,
+           answers={200: ApplicationAccessOut, 400: Error, 404: Error, 429: Error})
 @limiter.limit(_public_limit)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
                key_func=lambda: f"{request.remote_addr}:application-access", deduct_when=_wrong_guess)
 def application_access():
     req = parse_body(AccessRequest)
-    return {"case_no": req.case_no.upper(), "token": recover_access(req.case_no, req.phone, req.id_number)}
+    token = recover_access(req.case_no, req.phone, req.id_number)
+    return reply(ApplicationAccessOut, {"case_no": req.case_no.upper(), "token": token})
 
 
 @bp.get("/public/applications/<case_no>")
+@operation("我的网上申请（X-Application-Token） My application", headers=TOKEN,
+           answers={200: ApplicationOut, **TOKEN_ERRORS})
 @limiter.limit(_public_limit)
 def show_application(case_no: str):
-    return application_view(application_for(case_no, _token()))
+    return reply(ApplicationOut, application_for(case_no, _token()))
 
 
 @bp.post("/public/applications/<case_no>/files")
+@operation("上传申请材料（multipart：material、file） Upload a material", body=UploadForm, headers=TOKEN,
+           answers={201: UploadOut, 400: Error, 401: Error, 404: Error, 409: Error, 413: Error, 429: Error})
 @limiter.limit(_public_limit)
 def upload_application_file(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     upload = check_upload(request.files.get("file"))
     row, path = add_file(case, request.form.get("material"), upload)
-    try:  # a file whose row is not committed is removed again: a failed upload stores nothing
-        answer = {"file": file_view(row), "application": application_view(case)}
-        db.session.commit()
-    except Exception:
-        discard(path)
-        raise
-    return answer, 201
+    _discard_after_answer(path, if_answered=False)  # a file whose row is not committed is removed again
+    return reply(UploadOut, {"file": row, "application": case}, 201)
 
 
 @bp.delete("/public/applications/<case_no>/files/<int:file_id>")
+@operation("删除尚未提交的材料 Remove a file not yet sent", headers=TOKEN,
+           answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error, 429: Error})
 @limiter.limit(_public_limit)
 def delete_application_file(case_no: str, file_id: int):
     case = application_for(case_no, _token(), for_update=True)
-    path = remove_file(case, file_id)
-    answer = application_view(case)
-    db.session.commit()
-    discard(path)
-    return answer
+    _discard_after_answer(remove_file(case, file_id), if_answered=True)  # once its row's removal is committed
+    return reply(ApplicationOut, case)
 
 
 @bp.get("/public/applications/<case_no>/files/<int:file_id>")
+@operation("下载本人上传的材料 My uploaded file", headers=TOKEN, answers={200: UPLOADED_FILE, **TOKEN_ERRORS})
 @limiter.limit(_public_limit)
 def application_file(case_no: str, file_id: int):
     row = applicant_file(application_for(case_no, _token()), file_id)
     return _file_response(stored_path(row), row)
 
 
+_TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409: Error, 429: Error}
+
+
 @bp.post("/public/applications/<case_no>/submit")
+@operation("提交网上预审 Submit for pre-review", body=ApplicantNoteRequest, body_required=False,
+           headers=TOKEN, answers=_TRIGGER_ANSWERS)
 @limiter.limit(_public_limit)
 def submit(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
-    submit_application(case, parse_body(ApplicantNoteRequest).note)
-    answer = application_view(case)
-    db.session.commit()
-    return answer
+    return reply(ApplicationOut, submit_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.post("/public/applications/<case_no>/supplement")
+@operation("网上补正（已上传补正材料后） Send the supplement", body=ApplicantNoteRequest, body_required=False,
+           headers=TOKEN, answers=_TRIGGER_ANSWERS)
 @limiter.limit(_public_limit)
 def supplement(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
-    supplement_application(case, parse_body(ApplicantNoteRequest).note)
-    answer = application_view(case)
-    db.session.commit()
-    return answer
+    return reply(ApplicationOut, supplement_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.post("/public/applications/<case_no>/withdraw")
+@operation("撤回申请 Withdraw", body=ApplicantNoteRequest, body_required=False, headers=TOKEN,
+           answers=_TRIGGER_ANSWERS)
 @limiter.limit(_public_limit)
 def withdraw(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
-    withdraw_application(case, parse_body(ApplicantNoteRequest).note)
-    answer = application_view(case)
-    db.session.commit()
-    return answer
+    return reply(ApplicationOut, withdraw_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.put("/public/applications/<case_no>/delivery")
+@operation("选择领取方式：大厅领取或邮寄 Choose pickup or mail", body=Delivery, headers=TOKEN,
+           answers=_TRIGGER_ANSWERS)
 @limiter.limit(_public_limit)
 def delivery(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
-    choose_delivery(case, parse_body(Delivery))
-    answer = application_view(case)
-    db.session.commit()
-    return answer
+    return reply(ApplicationOut, choose_delivery(case, parse_body(Delivery)))
 
 
 @bp.get("/public/applications/<case_no>/documents/<kind>")
+@operation("本人的受理、一次性告知、不予受理通知书 PDF My notices", headers=TOKEN,
+           answers={200: "pdf", **TOKEN_ERRORS})
 @limiter.limit(_public_limit)
 def application_document(case_no: str, kind: str):
     case = application_for(case_no, _token())
@@ -310,14 +343,18 @@ def application_document(case_no: str, kind: str):
 
 
 @bp.get("/cases/<case_no>/files")
+@operation("办件的网上申请材料 Uploaded files of a case", staff=True,
+           answers={200: list[ApplicationFileOut], 401: Error, 403: Error, 404: Error})
 @staff_required()
 def case_files(case_no: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
-    return [file_view(row) for row in files_of(case, sent_only=True)]
+    return reply(list[ApplicationFileOut], files_of(case, sent_only=True))
 
 
 @bp.get("/cases/<case_no>/files/<int:file_id>")
+@operation("查看网上申请材料 An uploaded file", staff=True,
+           answers={200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error})
 @staff_required()
 def case_file(case_no: str, file_id: int):
     case = get_case(case_no)
