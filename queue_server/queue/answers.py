@@ -1,16 +1,65 @@
-"""What the queue API answers: halls, queues, windows, tickets, the board and the clerk's desk."""
+"""What the queue API answers: halls, queues, windows, tickets, the board and the clerk's desk.
 
-from typing import Literal
+Each model is built from the row it shows (``Model.model_validate(row)``): an ORM object, or the
+references the busiest paths return instead (``IssuedTicket``, ``CalledTicket``), or the small rows of
+``tallies.QueueLine``, ``board.Board``, ``board.Call`` and ``desk.Desk``. Times are written in the
+hall's time zone (``clock.to_hall_iso``).
+"""
 
-from pydantic import ConfigDict, field_validator
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AliasPath,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from queue_server.api.answers import Answer
+from queue_server.calendar import clock
+from queue_server.queue import estimates
+from queue_server.queue.tickets import waiting_ahead
+
+TicketState = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
+
+
+def _hall_iso(value):
+    return clock.to_hall_iso(value) if isinstance(value, datetime) else value
+
+
+# A time as the contract writes it: ISO 8601 with the hall's offset.
+HallTime = Annotated[str, BeforeValidator(_hall_iso)]
+
+
+def _answered_always(schema: dict) -> None:
+    # A default only fills a value the row lacks; the answer always carries every field.
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
 
 
 class QueueAnswer(Answer):
     """Base of the queue's answers: every field is required in the document, as the contract says."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True,
+                              json_schema_extra=_answered_always)
+
+
+class HallOut(QueueAnswer):
+    code: str
+    name: str
+    address: str
+
+
+class QueueOut(QueueAnswer):
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    est_wait_s: int
 
 
 class WindowOut(QueueAnswer):
@@ -30,3 +79,102 @@ class WindowOut(QueueAnswer):
     @classmethod
     def _clerk_name(cls, clerk):
         return clerk if clerk is None or isinstance(clerk, str) else clerk.name
+
+
+class TicketOut(QueueAnswer):
+    id: int
+    hall: str = Field(validation_alias=AliasPath("hall", "code"))
+    number: str
+    queue: str = Field(validation_alias=AliasPath("queue", "code"))
+    queue_name: str = Field(validation_alias=AliasPath("queue", "name"))
+    priority: Literal["normal", "priority"]
+    priority_reason: str | None
+    state: TicketState
+    window_number: int | None = Field(None, validation_alias=AliasPath("window", "number"))
+    issued_at: HallTime
+    called_at: HallTime | None
+    recalls: int
+    waiting_ahead: int | None = None
+    est_wait_s: int | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _place_in_line(cls, row, handler):
+        """Count a waiting ticket's place in line and expected wait (a ticket just issued knows its place)."""
+        answer = handler(row)
+        if answer.state == "waiting" and answer.waiting_ahead is None and not isinstance(row, dict | cls):
+            ahead = getattr(row, "known_ahead", None)
+            answer.waiting_ahead = waiting_ahead(row) if ahead is None else ahead
+            answer.est_wait_s = estimates.estimated_wait_s(row.queue, answer.waiting_ahead)
+        return answer
+
+
+class TicketHistoryEntry(QueueAnswer):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    trigger: str
+    from_: str | None = Field(validation_alias="from_state", serialization_alias="from")
+    to: str = Field(validation_alias="to_state")
+    actor: str | None = Field(None, validation_alias=AliasPath("actor", "username"))
+    at: HallTime
+
+
+# One call of a ticket at a window, as the board and the ticket_called event show it. ``call_id`` is the
+# id of the call's history row: unique per call and recall, and growing, so a screen can tell a call it
+# has already announced from a new one.
+class CallOut(QueueAnswer):
+    call_id: int = Field(validation_alias="id")
+    number: str = Field(validation_alias=AliasPath("ticket", "number"))
+    queue: str = Field(validation_alias=AliasPath("ticket", "queue", "code"))
+    window_number: int = Field(validation_alias=AliasPath("window", "number"))
+    window_name: str = Field(validation_alias=AliasPath("window", "name"))
+    called_at: HallTime = Field(validation_alias=AliasPath("ticket", "called_at"))
+    recalls: int = Field(validation_alias=AliasPath("ticket", "recalls"))
+
+    @computed_field
+    @property
+    def announce(self) -> str:
+        # The call as it is read out: 请A001号到3号窗口办理.
+        return f"请{self.number}号到{self.window_number}号窗口办理"
+
+
+class BoardQueue(QueueAnswer):
+    code: str
+    name: str
+    waiting: int
+
+
+class BoardOut(QueueAnswer):
+    hall: str = Field(validation_alias=AliasPath("hall", "code"))
+    hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
+    seq: int
+    calls: list[CallOut]
+    queues: list[BoardQueue]
+
+
+class DeskQueue(QueueAnswer):
+    code: str
+    name: str
+    waiting: int
+
+
+class QueueName(QueueAnswer):
+    code: str
+    name: str
+
+
+class ClerkToday(QueueAnswer):
+    served: int
+    no_show: int
+    avg_wait_s: int | None
+    avg_service_s: int | None
+
+
+class DeskOut(QueueAnswer):
+    window: WindowOut
+    current: TicketOut | None
+    held: list[TicketOut] = Field(description="窗口仍持有的号票（已叫号或办理中），最早叫号在前 "
+                                              "Every ticket the window still holds, earliest call first")
+    queues: list[DeskQueue]
+    transfer_queues: list[QueueName]
+    today: ClerkToday

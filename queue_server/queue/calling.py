@@ -23,6 +23,7 @@ from queue_server.calendar import clock
 from queue_server.db import UTCDateTime
 from queue_server.errors import Conflict
 from queue_server.extensions import db
+from queue_server.queue.answers import TicketOut
 from queue_server.queue.halls import get_window
 from queue_server.queue.models import (
     HELD_STATES,
@@ -39,7 +40,7 @@ from queue_server.queue.tallies import (
     _tally_upsert,
     move_waiting,
 )
-from queue_server.queue.tickets import _RECORD, _WITH_LABELS, HallRef, QueueRef, WindowRef, _Lane, ticket_view
+from queue_server.queue.tickets import _RECORD, _WITH_LABELS, HallRef, QueueRef, WindowRef, _Lane
 from queue_server.realtime import events
 from workflows import ticket as ticket_flow
 
@@ -161,7 +162,7 @@ _TAKE_SQLITE = _take_statement("sqlite")
 
 @dataclass(frozen=True)
 class CalledTicket(_Lane):
-    """A ticket just called, as call-next returned it: reads like a Ticket for ticket_view and events."""
+    """A ticket just called, as call-next returned it: reads like a Ticket for TicketOut and events."""
 
     id: int
     hall: HallRef
@@ -183,7 +184,7 @@ def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: s
     raise Conflict(
         f"本窗口的{number}号{doing}，请先办结、过号或转出该号，再叫下一号",
         {"window": window.id, "ticket": held_id, "number": number, "state": state,
-         "held": [ticket_view(held)]},
+         "held": [TicketOut.model_validate(held).model_dump(mode="json")]},
     )
 
 

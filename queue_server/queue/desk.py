@@ -1,15 +1,15 @@
 """The clerk's desk: what a window screen shows its clerk (current ticket, queues, today's figures)."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.extensions import db
-from queue_server.queue.halls import window_view
-from queue_server.queue.models import HELD_STATES, Ticket, TicketEvent, Window
-from queue_server.queue.tallies import waiting_counts
-from queue_server.queue.tickets import ticket_view
+from queue_server.queue.models import HELD_STATES, Queue, Ticket, TicketEvent, Window
+from queue_server.queue.tallies import QueueLine, waiting_lines
 
 
 def held_tickets(window: Window) -> list[Ticket]:
@@ -54,17 +54,26 @@ def clerk_figures(clerk: User) -> dict:
     }
 
 
-def desk_view(window: Window, clerk: User) -> dict:
-    """Render the window's desk for its clerk."""
+@dataclass(frozen=True)
+class Desk:
+    """What a window's clerk screen shows: the window, the tickets it holds, its lines, the clerk's day."""
+
+    window: Window
+    # Every ticket the window holds, for the clerk screen after a reconnect (one, unless left over).
+    held: list[Ticket]
+    queues: list[QueueLine]
+    today: dict
+
+    @property
+    def current(self) -> Ticket | None:
+        return self.held[-1] if self.held else None
+
+    @property
+    def transfer_queues(self) -> list[Queue]:
+        return self.window.hall.queues
+
+
+def clerk_desk(window: Window, clerk: User) -> Desk:
+    """Read the window's desk for its clerk."""
     policy.require(clerk, "window.operate", hall_id=window.hall_id)
-    counts = waiting_counts(queue.id for queue in window.queues)
-    held = [ticket_view(ticket) for ticket in held_tickets(window)]
-    return {
-        "window": window_view(window),
-        "current": held[-1] if held else None,
-        # Every ticket the window holds, for the clerk screen after a reconnect (one, unless left over).
-        "held": held,
-        "queues": [{"code": q.code, "name": q.name, "waiting": counts.get(q.id, 0)} for q in window.queues],
-        "transfer_queues": [{"code": q.code, "name": q.name} for q in window.hall.queues],
-        "today": clerk_figures(clerk),
-    }
+    return Desk(window, held_tickets(window), waiting_lines(window.queues), clerk_figures(clerk))

@@ -30,12 +30,8 @@ def queue_in_body(hall: Hall, code: str, field: str = "queue") -> Queue:
 
 
 def window_view(window: Window) -> dict:
-    """Render a window as the contract's window object."""
-    return {
-        "id": window.id,
-        "number": window.number,
-        "name": window.name,
-        "queues": [queue.code for queue in window.queues],
-        "status": window.status,
-        "clerk": window.clerk.name if window.clerk else None,
-    }
+    """Render a window as the contract's window object (for the realtime subscribe and the monitor)."""
+    # Imported here: answers imports the ticket operations, which import this module.
+    from queue_server.queue.answers import WindowOut
+
+    return WindowOut.model_validate(window).model_dump(mode="json")

@@ -9,22 +9,32 @@ from flask import Blueprint, current_app
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
 from queue_server.citizen.appointments import check_in
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
-from queue_server.queue.board import board_snapshot
+from queue_server.queue.answers import (
+    BoardOut,
+    DeskOut,
+    HallOut,
+    QueueOut,
+    TicketHistoryEntry,
+    TicketOut,
+    WindowOut,
+)
+from queue_server.queue.board import hall_board
 from queue_server.queue.calling import call_next
-from queue_server.queue.desk import desk_view
-from queue_server.queue.halls import get_hall, get_window, window_view
+from queue_server.queue.desk import clerk_desk
+from queue_server.queue.halls import get_hall, get_window
 from queue_server.queue.models import Hall, Ticket
+from queue_server.queue.tallies import waiting_lines
 from queue_server.queue.tickets import (
     fire_ticket_trigger,
     issue_ticket,
-    queue_views,
     set_window_status,
     ticket_by_number,
     ticket_history,
-    ticket_view,
 )
 from queue_server.schemas import (
     TicketNumberQuery,
@@ -46,76 +56,85 @@ def _get_ticket(ticket_id: int) -> Ticket:
 
 
 @bp.post("/halls/<hall_code>/tickets")
+@operation("取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
+           body=TicketRequest, answers={201: TicketOut, 400: Error, 404: Error, 409: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
 def take_ticket(hall_code: str):
     hall = get_hall(hall_code)
     req = parse_body(TicketRequest)
-    ticket = check_in(hall, req.appointment_code, req.service) if req.appointment_code else issue_ticket(hall, req)
-    # Commit first: the queue's number counter stays locked until the commit, so the place in line
-    # and the estimate are counted afterwards (no write lock is held while they are).
-    db.session.commit()
-    return ticket_view(ticket), 201
+    if req.appointment_code:
+        ticket = check_in(hall, req.appointment_code, req.service)
+    else:
+        ticket = issue_ticket(hall, req)
+    # The answer is built after the commit: the queue's number counter stays locked until then, so the
+    # place in line and the estimate are counted afterwards (no write lock is held while they are).
+    return reply(TicketOut, ticket, 201)
 
 
 @bp.get("/tickets/<int:ticket_id>")
+@operation("号票状态 Ticket", answers={200: TicketOut, 404: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def get_ticket(ticket_id: int):
-    return ticket_view(_get_ticket(ticket_id))
+    return reply(TicketOut, _get_ticket(ticket_id))
 
 
 @bp.get("/tickets/<int:ticket_id>/history")
+@operation("号票流转记录 Ticket history", staff=True,
+           answers={200: list[TicketHistoryEntry], 401: Error, 403: Error, 404: Error})
 @staff_required()
 def get_ticket_history(ticket_id: int):
     ticket = _get_ticket(ticket_id)
     require(acting_user(), "ticket.history", hall_id=ticket.hall_id)
-    return ticket_history(ticket)
+    return reply(list[TicketHistoryEntry], ticket_history(ticket))
 
 
 @bp.post("/tickets/<int:ticket_id>/<trigger>")
+@operation("号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger", staff=True,
+           body=TransferRequest, body_required=False,
+           answers={200: TicketOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error})
 @staff_required()
 def trigger_ticket(ticket_id: int, trigger: str):
     ticket = _get_ticket(ticket_id)
     target = parse_body(TransferRequest).queue if trigger == "transfer" else None
-    fire_ticket_trigger(ticket, trigger, acting_user(), target_queue_code=target)
-    answer = ticket_view(ticket)
-    db.session.commit()
-    return answer
+    return reply(TicketOut, fire_ticket_trigger(ticket, trigger, acting_user(), target_queue_code=target))
 
 
 @bp.get("/halls/<hall_code>/tickets")
+@operation("按号码查本大厅今日号票（自助终端评价用） Today's ticket by its number", query=TicketNumberQuery,
+           answers={200: TicketOut, 400: Error, 404: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def find_ticket_by_number(hall_code: str):
     """Answer today's ticket of the hall with the number printed on it (A012), or 404."""
-    return ticket_view(ticket_by_number(get_hall(hall_code), parse_query(TicketNumberQuery).number))
+    return reply(TicketOut, ticket_by_number(get_hall(hall_code), parse_query(TicketNumberQuery).number))
 
 
 @bp.post("/windows/<int:window_id>/call-next")
+@operation("叫下一号 Call next", staff=True,
+           answers={200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error})
 @staff_required()
 def call_next_ticket(window_id: int):
     ticket = call_next(window_id, acting_user())
     if ticket is None:
-        db.session.commit()
         return "", 204
-    answer = ticket_view(ticket)
-    db.session.commit()
-    return answer
+    return reply(TicketOut, ticket)
 
 
 @bp.post("/windows/<int:window_id>/status")
+@operation("开窗、暂停、关窗 Open, pause or close a window", staff=True, body=WindowStatusRequest,
+           answers={200: WindowOut, 400: Error, 401: Error, 403: Error, 404: Error})
 @staff_required()
 def change_window_status(window_id: int):
     window = get_window(window_id)
     req = parse_body(WindowStatusRequest)
-    set_window_status(window, req.status, acting_user())
-    answer = window_view(window)
-    db.session.commit()
-    return answer
+    return reply(WindowOut, set_window_status(window, req.status, acting_user()))
 
 
 @bp.get("/windows/<int:window_id>/desk")
+@operation("窗口工作台：当前号票、队列、本人今日数据 The clerk's desk", staff=True,
+           answers={200: DeskOut, 401: Error, 403: Error, 404: Error})
 @staff_required()
 def window_desk(window_id: int):
-    return desk_view(get_window(window_id), acting_user())
+    return reply(DeskOut, clerk_desk(get_window(window_id), acting_user()))
 
 
 def _public_limit() -> str:
@@ -123,27 +142,30 @@ def _public_limit() -> str:
 
 
 @bp.get("/halls")
+@operation("服务大厅列表 Halls", answers={200: list[HallOut]})
 @limiter.limit(_public_limit)
 def list_halls():
-    halls = db.session.scalars(db.select(Hall).order_by(Hall.code))
-    return [{"code": hall.code, "name": hall.name, "address": hall.address} for hall in halls]
+    return reply(list[HallOut], db.session.scalars(db.select(Hall).order_by(Hall.code)).all())
 
 
 @bp.get("/halls/<hall_code>/queues")
+@operation("队列及等候人数 Queues with waiting counts", answers={200: list[QueueOut], 404: Error})
 @limiter.limit(_public_limit)
 def list_queues(hall_code: str):
-    return queue_views(get_hall(hall_code))
+    return reply(list[QueueOut], waiting_lines(get_hall(hall_code).queues))
 
 
 @bp.get("/halls/<hall_code>/windows")
+@operation("窗口列表 Windows", staff=True, answers={200: list[WindowOut], 401: Error, 403: Error, 404: Error})
 @staff_required()
 def list_windows(hall_code: str):
     hall = get_hall(hall_code)
     require(acting_user(), "hall.staff", hall_id=hall.id)
-    return [window_view(window) for window in hall.windows]
+    return reply(list[WindowOut], hall.windows)
 
 
 @bp.get("/halls/<hall_code>/board")
+@operation("叫号屏快照 Board snapshot", answers={200: BoardOut, 404: Error})
 @limiter.limit(_public_limit)
 def board(hall_code: str):
-    return board_snapshot(get_hall(hall_code))
+    return reply(BoardOut, hall_board(get_hall(hall_code)))

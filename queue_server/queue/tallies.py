@@ -5,6 +5,7 @@ The tables' handles and the dialect helpers used by the statements of ``tickets`
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -17,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.calendar import clock
 from queue_server.extensions import db
+from queue_server.queue import estimates
 from queue_server.queue.models import (
     Hall,
     Queue,
@@ -94,6 +96,38 @@ def waiting_counts(queue_ids) -> dict[int, int]:
         return {}
     rows = db.session.execute(_WAITING_COUNTS, {"queues": ids, "day": clock.today()})
     return {queue_id: int(waiting) for queue_id, waiting in rows}
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """A queue with today's waiting count: a row of the queue lists, the board and the desk."""
+
+    queue: Queue
+    waiting: int
+
+    @property
+    def code(self) -> str:
+        return self.queue.code
+
+    @property
+    def name(self) -> str:
+        return self.queue.name
+
+    @property
+    def prefix(self) -> str:
+        return self.queue.prefix
+
+    @property
+    def est_wait_s(self) -> int:
+        """Estimate the wait a new ticket of the queue can expect (read when an answer shows it)."""
+        return estimates.estimated_wait_s(self.queue, self.waiting)
+
+
+def waiting_lines(queues) -> list[QueueLine]:
+    """Return the queues with today's waiting counts (one query for all of them)."""
+    queues = list(queues)
+    counts = waiting_counts(queue.id for queue in queues)
+    return [QueueLine(queue, counts.get(queue.id, 0)) for queue in queues]
 
 
 def waiting_counts_after_commit(queue_ids) -> dict[int, int]:

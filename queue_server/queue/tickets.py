@@ -36,13 +36,11 @@ from queue_server.citizen.models import ServiceItem
 from queue_server.db import UTCDateTime, next_in_sequence
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
-from queue_server.queue import estimates
 from queue_server.queue.halls import queue_in_body
 from queue_server.queue.models import (
     NORMAL_LANE,
     PRIORITY_LANE,
     Hall,
-    Queue,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -58,7 +56,6 @@ from queue_server.queue.tallies import (
     _tally_upsert,
     count_waiting_change,
     move_waiting,
-    waiting_counts,
 )
 from queue_server.realtime import events
 from queue_server.schemas import TicketRequest
@@ -67,12 +64,12 @@ from workflows import ticket as ticket_flow
 if TYPE_CHECKING:
     from queue_server.queue.calling import CalledTicket
 
-# --- references that read like the ORM objects, for views and events, without loading them ---
+# --- references that read like the ORM objects, for answers and events, without loading them ---
 
 
 @dataclass(frozen=True)
 class HallRef:
-    """The hall a ticket belongs to, as far as views and events need it."""
+    """The hall a ticket belongs to, as far as answers and events need it."""
 
     id: int
     code: str
@@ -80,7 +77,7 @@ class HallRef:
 
 @dataclass(frozen=True)
 class QueueRef:
-    """The queue a ticket belongs to, as far as views and events need it."""
+    """The queue a ticket belongs to, as far as answers and events need it."""
 
     id: int
     code: str
@@ -113,7 +110,7 @@ class _Lane:
 
 @dataclass(frozen=True)
 class IssuedTicket(_Lane):
-    """A ticket just issued, as the issuing statements returned it: reads like a Ticket for ticket_view."""
+    """A ticket just issued, as the issuing statements returned it: reads like a Ticket for TicketOut."""
 
     id: int
     hall: HallRef
@@ -255,7 +252,7 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
 
 # --- the clerk's other triggers ---
 
-# A ticket with what its view and events show (one query, no lazy loads).
+# A ticket with what its answer and events show (one query, no lazy loads).
 _WITH_LABELS = select(Ticket).options(joinedload(Ticket.hall), joinedload(Ticket.queue),
                                       joinedload(Ticket.window))
 # The same, re-read under the ticket's row lock.
@@ -343,7 +340,7 @@ def _record(ticket: Ticket, trigger: str, before: str | None, actor: User | None
     return change
 
 
-# --- counts and views ---
+# --- counts and lookups ---
 
 
 def _ahead_statement():
@@ -388,63 +385,14 @@ def waiting_ahead(ticket: Ticket) -> int:
     }).scalar_one()
 
 
-def estimated_wait_s(queue: Queue | QueueRef, ahead: int) -> int:
-    """Estimate the seconds until a ticket with `ahead` tickets before it is called (open windows' rate)."""
-    return estimates.estimated_wait_s(queue, ahead)
-
-
 def ticket_view(ticket: "Ticket | IssuedTicket | CalledTicket") -> dict:
-    """Render a ticket as the contract's ticket object."""
-    ahead = est = None
-    if ticket.state == "waiting":
-        ahead = getattr(ticket, "known_ahead", None)
-        if ahead is None:
-            ahead = waiting_ahead(ticket)
-        est = estimated_wait_s(ticket.queue, ahead)
-    return {
-        "id": ticket.id,
-        "hall": ticket.hall.code,
-        "number": ticket.number,
-        "queue": ticket.queue.code,
-        "queue_name": ticket.queue.name,
-        "priority": ticket.priority,
-        "priority_reason": ticket.priority_reason,
-        "state": ticket.state,
-        "window_number": ticket.window.number if ticket.window else None,
-        "issued_at": clock.to_hall_iso(ticket.issued_at),
-        "called_at": clock.to_hall_iso(ticket.called_at),
-        "recalls": ticket.recalls,
-        "waiting_ahead": ahead,
-        "est_wait_s": est,
-    }
+    """Render a ticket as the contract's ticket object (for the kiosk's pages)."""
+    from queue_server.queue.answers import TicketOut  # answers counts with this module's waiting_ahead
+
+    return TicketOut.model_validate(ticket).model_dump(mode="json")
 
 
-def queue_views(hall: Hall) -> list[dict]:
-    """Render the hall's queues with their waiting counts and the wait a new ticket can expect."""
-    counts = waiting_counts(queue.id for queue in hall.queues)
-    return [
-        {
-            "code": queue.code,
-            "name": queue.name,
-            "prefix": queue.prefix,
-            "waiting": counts.get(queue.id, 0),
-            "est_wait_s": estimated_wait_s(queue, counts.get(queue.id, 0)),
-        }
-        for queue in hall.queues
-    ]
-
-
-def ticket_history(ticket: Ticket) -> list[dict]:
-    """Render the ticket's recorded changes, oldest first."""
-    rows = db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
-    return [
-        {
-            "trigger": row.trigger,
-            "from": row.from_state,
-            "to": row.to_state,
-            "actor": row.actor.username if row.actor else None,
-            "at": clock.to_hall_iso(row.at),
-        }
-        for row in rows
-    ]
+def ticket_history(ticket: Ticket) -> list[TicketEvent]:
+    """Return the ticket's recorded changes, oldest first."""
+    return list(db.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))

@@ -75,9 +75,11 @@ def hall_room(hall_code: str) -> str:
 
 def ticket_called(ticket, call_id: int) -> None:
     """Announce a call or recall of a ticket to its hall once the change is committed."""
-    from queue_server.queue.board import call_view  # board renders the same row in its snapshot
+    from queue_server.queue.answers import CallOut  # the board shows the same call in its snapshot
+    from queue_server.queue.board import Call
 
-    payload = {"hall": ticket.hall.code, **call_view(ticket, ticket.window, call_id)}
+    payload = {"hall": ticket.hall.code,
+               **CallOut.model_validate(Call(call_id, ticket, ticket.window)).model_dump(mode="json")}
     _pending(db.session).append(("ticket_called", ticket.hall.code, payload))
 
 
@@ -101,9 +103,10 @@ def ticket_changed(ticket) -> None:
 
 def window_changed(window) -> None:
     """Tell the hall's screens a window opened, paused or closed (a notice: no seq)."""
-    from queue_server.queue.halls import window_view
+    from queue_server.queue.answers import WindowOut
 
-    _pending(db.session).append(("window_updated", window.hall.code, {"hall": window.hall.code, "window": window_view(window)}))
+    _pending(db.session).append(("window_updated", window.hall.code, {
+        "hall": window.hall.code, "window": WindowOut.model_validate(window).model_dump(mode="json")}))
 
 
 def case_changed(case) -> None:

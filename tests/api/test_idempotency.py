@@ -117,10 +117,12 @@ def test_an_error_leaves_no_key_and_the_retry_runs(app, api):
 
 def test_a_request_rolled_back_after_the_handler_commits_leaves_nothing(app, api, monkeypatch):
     """When the answer fails after the handler committed, is the ticket gone too (one transaction)?"""
-    def broken_view(ticket):
-        raise RuntimeError("rendering failed")
+    class BrokenAnswer:
+        @classmethod
+        def model_validate(cls, ticket, context=None):
+            raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr("queue_server.queue.routes.ticket_view", broken_view)
+    monkeypatch.setattr("queue_server.queue.routes.TicketOut", BrokenAnswer)
     with pytest.raises(RuntimeError):  # TESTING re-raises instead of answering 500
         post(api, "/halls/xiqu/tickets", str(uuid.uuid4()), {"queue": "shsd"})
     assert count_tickets(app) == 0 and count_keys(app) == 0
