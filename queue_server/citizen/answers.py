@@ -150,7 +150,7 @@ UPLOADED_FILE = {
                 for mime in ("application/pdf", "image/jpeg", "image/png")},
 }
 
-# The answers of every request carrying the access token, besides the route's own.
+# A read with the access token may also answer: no token, a token not of this case, too many requests.
 TOKEN_ERRORS = {401: Error, 404: Error, 429: Error}
 
 
@@ -310,6 +310,7 @@ class ApplicationCreatedOut(ApplicationOut):
 
     @classmethod
     def parts_of(cls, case: Case) -> dict:
+        """Read the application's parts and sign its access token."""
         return {**super().parts_of(case), "token": access_token(case)}
 
 
