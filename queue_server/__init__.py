@@ -118,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
 def api_blueprints() -> list:
     """Return the blueprint of every domain's API routes, nested under /api/v1 by make_api_blueprint."""
     from queue_server.accounts.routes import bp as accounts
+    from queue_server.admin.routes import bp as admin
     from queue_server.api.labels import bp as labels
     from queue_server.api.openapi import bp as openapi
     from queue_server.calendar.routes import bp as calendar
@@ -126,7 +127,7 @@ def api_blueprints() -> list:
     from queue_server.queue.routes import bp as queue
     from queue_server.supervision.routes import bp as supervision
 
-    return [accounts, queue, cases, citizen, supervision, calendar, labels, openapi]
+    return [accounts, queue, cases, citizen, supervision, calendar, admin, labels, openapi]
 
 
 # The screens, each its own package, linked from the index page by (endpoint, label).
@@ -140,6 +141,7 @@ SCREEN_LINKS = [
     ("evaluator.choose_window", "窗口评价器 Window evaluator"),
     ("reports.index", "督查报表与差评整改 Reports"),
     ("supervisor.index", "监督中心 Supervisor screen"),
+    ("admin_console.index", "管理后台 Administration"),
 ]
 
 
@@ -161,6 +163,9 @@ def register_screens(app: Flask) -> None:
     from supervisor import bp as supervisor_bp  # the live supervisor screen: docs/scheduler.md
 
     app.register_blueprint(supervisor_bp)
+    from admin_console import bp as admin_console_bp  # halls, windows, staff, audit: docs/admin.md
+
+    app.register_blueprint(admin_console_bp)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"
     app.jinja_env.globals["screen_links"] = SCREEN_LINKS

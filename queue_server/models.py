@@ -1,6 +1,7 @@
 """The hall's data model; import every model here so Alembic sees them all."""
 
 from queue_server.accounts.models import AuditEntry, User
+from queue_server.admin.models import HallHours
 from queue_server.calendar.models import CalendarOverride, CalendarYear
 from queue_server.cases.models import Case, CaseCounter, CaseEvent, CaseFile, CasePause
 from queue_server.citizen.models import Appointment, AppointmentSlot, ServiceItem
@@ -25,6 +26,7 @@ __all__ = [
     "Appointment",
     "AppointmentSlot",
     "AuditEntry",
+    "HallHours",
     "HELD_STATES",
     "NORMAL_LANE",
     "PRIORITY_LANE",

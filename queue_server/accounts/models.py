@@ -19,7 +19,7 @@ from queue_server.extensions import db
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
     from queue_server.queue.models import Department, Hall
 
-ROLES = ("clerk", "approver", "supervisor", "admin", "agent")
+ROLES = ("clerk", "approver", "supervisor", "admin", "agent", "hall_admin")
 
 
 class User(UserMixin, db.Model):
@@ -85,6 +85,9 @@ class AuditEntry(db.Model):
     object: Mapped[str] = mapped_column(String(128))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    # The hall the change concerns (None: the installation, e.g. a department): its hall admin reads it.
+    # No foreign key: the log outlives what it names (object too is text).
+    hall_id: Mapped[int | None] = mapped_column(index=True)
 
     actor: Mapped[User | None] = relationship()
 

@@ -12,7 +12,8 @@ Which roles may fire each case trigger is declared beside the machine (``workflo
 this module adds the scope: clerks and supervisors act in their hall (clerks also at the hall that
 hands a result over), approvers on their department's cases of their own district, agents on the
 cases they filed or were assigned and on the requests (``agent_requested``) of their hall.
-``admin`` acts on every hall (CONTRACT.md, Administration). Authentication (who the user is) stays
+``admin`` acts on every hall (CONTRACT.md, Administration); ``hall_admin`` administers its own hall
+(its queues, windows and staff) and may never grant ``admin``. Authentication (who the user is) stays
 in ``queue_server.accounts.auth``; a request without a valid login is 401 there, before any rule here.
 """
 
@@ -28,7 +29,7 @@ from queue_server.extensions import db
 from workflows import case as case_flow
 
 # Roles that make a user staff; a user holding none of them may do nothing but sign in.
-STAFF_ROLES = ("clerk", "approver", "supervisor", "agent", "admin")
+STAFF_ROLES = ("clerk", "approver", "supervisor", "agent", "hall_admin", "admin")
 # Roles whose users work on cases (and so may list them; each sees only the cases of their scope).
 CASE_ROLES = ("clerk", "approver", "supervisor", "agent")
 
@@ -97,6 +98,11 @@ def _case_readable(actor: User, case: Case, **_) -> bool:
     return can_read_case(actor, case)
 
 
+def _grants_no_admin(actor: User, roles=(), **_) -> bool:
+    """Require that only an administrator grants, takes away or touches the ``admin`` role."""
+    return acts_everywhere(actor) or "admin" not in roles
+
+
 RULES: dict[str, Rule] = {
     # Staff pages and lists of a hall: any member of its staff.
     "hall.staff": Rule(STAFF_ROLES, "当前账号没有工作人员角色", _in_hall,
@@ -121,6 +127,17 @@ RULES: dict[str, Rule] = {
     # The back office's tabs: 网上预审 for clerks, the approval lists for approvers; supervisors watch both.
     "backoffice.pre_review": Rule(("clerk", "supervisor"), "只有窗口工作人员和督查人员可以网上预审"),
     "backoffice.approval": Rule(("approver", "supervisor"), "只有审批人员和督查人员可以进入后台审批"),
+    # Administration (CONTRACT.md): the installation's halls and departments are the administrators';
+    # a hall's queues, windows and staff also its hall administrator's; audit entries follow the hall.
+    "admin.console": Rule(("hall_admin",), "只有管理员可以进入管理后台"),
+    "hall.create": Rule((), "只有系统管理员可以新建服务大厅"),
+    "department.create": Rule((), "只有系统管理员可以新建部门"),
+    "hall.administer": Rule(("hall_admin",), "只有管理员可以管理服务大厅", _every_hall_or_own,
+                            "不能管理其他服务大厅"),
+    "user.administer": Rule(("hall_admin",), "只有管理员可以管理工作人员", _every_hall_or_own,
+                            "只能管理本服务大厅的工作人员"),
+    "role.grant": Rule(("hall_admin",), "只有管理员可以分配角色", _grants_no_admin,
+                       "只有系统管理员可以授予、收回或变更管理员（admin）角色"),
 }
 
 
@@ -148,6 +165,15 @@ def require(actor: User, action: str, **target) -> None:
         if action == "case.transition":
             raise Forbidden(problem, {"trigger": target["trigger"], "state": target["case"].state})
         raise Forbidden(problem)
+
+
+def admin_scope(actor: User, hall_column):
+    """Return the SQL condition on a hall column that keeps what the user administers."""
+    if acts_everywhere(actor):
+        return true()
+    if not actor.has_role("hall_admin") or actor.hall_id is None:
+        return false()
+    return hall_column == actor.hall_id
 
 
 # --- cases ---

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from queue_server.db import UTCDateTime
@@ -16,6 +16,7 @@ from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
     from queue_server.accounts.models import User
+    from queue_server.admin.models import HallHours
     from queue_server.citizen.models import ServiceItem
 
 WINDOW_STATUSES = ("open", "paused", "closed")
@@ -25,6 +26,8 @@ window_queues = Table(
     db.metadata,
     Column("window_id", ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True),
     Column("queue_id", ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True),
+    # The window serves its queues in this order (queue_server/admin/halls.py sets it).
+    Column("position", Integer, nullable=False, default=0, server_default="0"),
 )
 
 
@@ -39,8 +42,19 @@ class Hall(db.Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     hours: Mapped[str] = mapped_column(String(200), default="")
+    # 三级联动: district (行政服务中心), community (社区服务中心), station (小区政务服务站).
+    level: Mapped[str] = mapped_column(String(16), default="district", server_default="district")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
 
-    queues: Mapped[list["Queue"]] = relationship(back_populates="hall", order_by="Queue.prefix")
+    parent: Mapped[Hall | None] = relationship(remote_side=[id])
+    # Ticket-issuing hours per weekday (none at all: tickets around the clock): queue_server/queue/hours.py.
+    opening_hours: Mapped[list[HallHours]] = relationship(order_by="HallHours.weekday",
+                                                           cascade="all, delete-orphan")
+    # A queue deleted while old tickets name it is retired (kept for the records), never listed.
+    queues: Mapped[list["Queue"]] = relationship(
+        back_populates="hall", order_by="Queue.prefix",
+        primaryjoin="and_(Hall.id == Queue.hall_id, Queue.retired_at.is_(None))",
+    )
     windows: Mapped[list["Window"]] = relationship(back_populates="hall", order_by="Window.number")
 
 
@@ -71,6 +85,7 @@ class Queue(db.Model):
     description: Mapped[str] = mapped_column(String(200), default="")
     # Typical service time, used for waiting estimates until the day has figures of its own.
     avg_service_s: Mapped[int] = mapped_column(default=420)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship(back_populates="queues")
     windows: Mapped[list["Window"]] = relationship(
@@ -90,10 +105,12 @@ class Window(db.Model):
     name: Mapped[str] = mapped_column(String(50))
     status: Mapped[str] = mapped_column(String(10), default="closed")
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pickup: Mapped[bool] = mapped_column(default=False, server_default=false())  # 统一出件
 
     hall: Mapped[Hall] = relationship(back_populates="windows")
     queues: Mapped[list[Queue]] = relationship(
-        secondary=window_queues, back_populates="windows", order_by="Queue.prefix"
+        secondary=window_queues, back_populates="windows",
+        order_by=lambda: [window_queues.c.position, Queue.prefix],
     )
     clerk: Mapped["User | None"] = relationship()  # noqa: F821
 

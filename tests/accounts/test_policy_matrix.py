@@ -78,6 +78,25 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/cases/{case_no}/files/{file_id}"): Operation(CASE_READERS, note="no such file: 404"),
     ("get", "/halls/{hall_code}/monitor"): Operation(SUPERVISORS),
     ("get", "/halls/{hall_code}/alerts"): Operation(SUPERVISORS),
+    # Administration (queue_server/admin/): administrators only among these roles (hall_admin: tests/admin/).
+    # The bodies are bad or blocked, so an administrator's cell changes nothing: 400, 404 or 409.
+    ("get", "/admin/halls"): Operation(rule()),
+    ("post", "/admin/halls"): Operation(rule(), {}, note="no fields: 400"),
+    ("patch", "/admin/halls/{hall_code}"): Operation(rule(), {"name": ""}, note="an empty name: 400"),
+    ("get", "/admin/departments"): Operation(rule()),
+    ("post", "/admin/departments"): Operation(rule(), {}, note="no fields: 400"),
+    ("get", "/admin/halls/{hall_code}/queues"): Operation(rule()),
+    ("post", "/admin/halls/{hall_code}/queues"): Operation(rule(), {}, note="no fields: 400"),
+    ("delete", "/admin/halls/{hall_code}/queues/{queue_code}"): Operation(
+        rule(), note="windows serve it and a ticket of today names it: 409"),
+    ("get", "/admin/halls/{hall_code}/windows"): Operation(rule()),
+    ("post", "/admin/halls/{hall_code}/windows"): Operation(rule(), {}, note="no fields: 400"),
+    ("patch", "/admin/windows/{window_id}"): Operation(rule(), {"queues": ["nope"]},
+                                                        note="an unknown queue: 400"),
+    ("get", "/admin/users"): Operation(rule()),
+    ("post", "/admin/users"): Operation(rule(), {}, note="no fields: 400"),
+    ("patch", "/admin/users/{username}"): Operation(rule(), {"roles": ["boss"]}, note="an unknown role: 400"),
+    ("get", "/admin/audit"): Operation(rule()),
     # The user's own account, whatever their roles; last, as signing out revokes the token.
     ("post", "/auth/password"): Operation(ANYONE, {"old": "not-the-password", "new": "n3w-Passw0rd!"},
                                           note="a wrong old password: 400"),
@@ -150,7 +169,8 @@ def _targets(app, api) -> dict:
         closed_id = closed.id
     return {"hall_code": "xiqu", "ticket_id": ticket["id"], "trigger": "transfer", "window_id": closed_id,
             "case_no": case_no, "kind": "no-such-kind", "code": "scjg", "file_id": 999999,
-            "rectification_id": answer.get_json()["rectification"]["id"], "queue_code": "shsd"}
+            "rectification_id": answer.get_json()["rectification"]["id"], "queue_code": "shsd",
+            "username": "clerk1"}
 
 
 def _send(client, method: str, path: str, headers: dict, body: dict | None):

@@ -1,0 +1,75 @@
+"""The audit log of administration: every change appended (who, when, what, before, after), and read back.
+
+Entries are only ever added (``AuditEntry`` refuses updates and deletes, and so do the database's
+triggers). Each names the hall it concerns, so a hall administrator reads the entries of its hall.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from queue_server.accounts import policy
+from queue_server.accounts.models import AuditEntry, User
+from queue_server.calendar import clock
+from queue_server.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list and the number of rows the whole list holds."""
+
+    items: list
+    total: int
+
+
+def record(
+    actor, action: str, obj: str, before: dict | None, after: dict | None, hall_id: int | None = None
+) -> AuditEntry:
+    """Append an entry for a change made by ``actor`` (flushed with the change it records)."""
+    entry = AuditEntry(
+        at=clock.now(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object=obj,
+        before=before,
+        after=after,
+        hall_id=hall_id,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Keep only the fields that changed, as (before, after)."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def _hall_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=clock.hall_tz())
+
+
+def list_entries(actor, query) -> Page:
+    """Return the entries the user may read that match the query, newest first."""
+    stmt = select(AuditEntry).where(policy.admin_scope(actor, AuditEntry.hall_id))
+    if query.actor:
+        stmt = stmt.where(
+            AuditEntry.actor_id == select(User.id).where(User.username == query.actor).scalar_subquery()
+        )
+    if query.object:
+        escaped = query.object.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(AuditEntry.object.like(escaped + "%", escape="\\"))
+    if query.from_:
+        stmt = stmt.where(AuditEntry.at >= _hall_start(query.from_))
+    if query.to:
+        stmt = stmt.where(AuditEntry.at < _hall_start(query.to + timedelta(days=1)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(
+        stmt.options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(query.limit)
+        .offset(query.offset)
+    ).all()
+    return Page(list(rows), total)

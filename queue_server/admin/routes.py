@@ -1,0 +1,250 @@
+"""The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, audit."""
+
+from flask import Blueprint
+
+from queue_server.accounts import policy
+from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.admin import audit, halls, staff
+from queue_server.admin.answers import (
+    AdminUserOut,
+    AdminWindowOut,
+    AuditList,
+    DepartmentList,
+    DepartmentOut,
+    HallList,
+    HallOut,
+    QueueList,
+    QueueOut,
+    UserList,
+    WindowList,
+)
+from queue_server.admin.schemas import (
+    AuditQuery,
+    DepartmentRequest,
+    HallPatch,
+    HallRequest,
+    ListQuery,
+    QueueRequest,
+    UserListQuery,
+    UserPatch,
+    UserRequest,
+    WindowPatch,
+    WindowRequest,
+)
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
+from queue_server.queue.halls import get_hall
+from queue_server.schemas import parse_body, parse_query
+
+bp = Blueprint("admin", __name__)
+
+READ = {400: Error, 401: Error, 403: Error}
+CHANGE = {400: Error, 401: Error, 403: Error, 404: Error}
+
+
+def _console():
+    """Return the acting user once the policy lets them into administration at all (403 otherwise)."""
+    actor = acting_user()
+    policy.require(actor, "admin.console")
+    return actor
+
+
+def _administered_hall(hall_code: str):
+    """Return the hall in the path (404) once the user may administer it (403)."""
+    actor = _console()
+    hall = get_hall(hall_code)
+    policy.require(actor, "hall.administer", hall_id=hall.id)
+    return actor, hall
+
+
+# --- halls and departments ---
+
+
+@bp.get("/admin/halls")
+@operation("服务大厅列表（可搜索、分页） Halls", staff=True, query=ListQuery, answers={200: HallList, **READ})
+@staff_required()
+def list_halls():
+    actor = _console()
+    return reply(HallList, halls.list_halls(actor, parse_query(ListQuery)))
+
+
+@bp.post("/admin/halls")
+@operation(
+    "新建服务大厅 Create a hall", staff=True, body=HallRequest, answers={201: HallOut, **READ, 409: Error}
+)
+@staff_required()
+def create_hall():
+    actor = _console()
+    policy.require(actor, "hall.create")
+    return reply(HallOut, halls.create_hall(actor, parse_body(HallRequest)), 201)
+
+
+@bp.patch("/admin/halls/<hall_code>")
+@operation(
+    "修改服务大厅（编码除外） Change a hall", staff=True, body=HallPatch, answers={200: HallOut, **CHANGE}
+)
+@staff_required()
+def update_hall(hall_code: str):
+    actor, hall = _administered_hall(hall_code)
+    return reply(HallOut, halls.update_hall(actor, hall, parse_body(HallPatch)))
+
+
+@bp.get("/admin/departments")
+@operation(
+    "部门列表（可搜索、分页） Departments", staff=True, query=ListQuery, answers={200: DepartmentList, **READ}
+)
+@staff_required()
+def list_departments():
+    actor = _console()
+    return reply(DepartmentList, halls.list_departments(actor, parse_query(ListQuery)))
+
+
+@bp.post("/admin/departments")
+@operation(
+    "新建部门 Create a department",
+    staff=True,
+    body=DepartmentRequest,
+    answers={201: DepartmentOut, **READ, 409: Error},
+)
+@staff_required()
+def create_department():
+    actor = _console()
+    policy.require(actor, "department.create")
+    return reply(DepartmentOut, halls.create_department(actor, parse_body(DepartmentRequest)), 201)
+
+
+# --- queues and windows ---
+
+
+@bp.get("/admin/halls/<hall_code>/queues")
+@operation(
+    "大厅的队列（可搜索、分页） A hall's queues",
+    staff=True,
+    query=ListQuery,
+    answers={200: QueueList, **CHANGE},
+)
+@staff_required()
+def list_queues(hall_code: str):
+    actor, hall = _administered_hall(hall_code)
+    return reply(QueueList, halls.list_queues(actor, hall, parse_query(ListQuery)))
+
+
+@bp.post("/admin/halls/<hall_code>/queues")
+@operation(
+    "新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: QueueOut, **CHANGE, 409: Error}
+)
+@staff_required()
+def create_queue(hall_code: str):
+    actor, hall = _administered_hall(hall_code)
+    return reply(QueueOut, halls.create_queue(actor, hall, parse_body(QueueRequest)), 201)
+
+
+@bp.delete("/admin/halls/<hall_code>/queues/<queue_code>")
+@operation(
+    "删除队列：今日有号票、在办办件或窗口使用时不能删除 Delete a queue",
+    staff=True,
+    answers={204: None, **CHANGE, 409: Error},
+)
+@staff_required()
+def delete_queue(hall_code: str, queue_code: str):
+    actor, hall = _administered_hall(hall_code)
+    halls.delete_queue(actor, hall, halls.get_queue(hall, queue_code))
+    return "", 204
+
+
+@bp.get("/admin/halls/<hall_code>/windows")
+@operation(
+    "大厅的窗口（可搜索、分页） A hall's windows",
+    staff=True,
+    query=ListQuery,
+    answers={200: WindowList, **CHANGE},
+)
+@staff_required()
+def list_windows(hall_code: str):
+    actor, hall = _administered_hall(hall_code)
+    return reply(WindowList, halls.list_windows(actor, hall, parse_query(ListQuery)))
+
+
+@bp.post("/admin/halls/<hall_code>/windows")
+@operation(
+    "新建窗口：queues 按叫号优先顺序 Add a window",
+    staff=True,
+    body=WindowRequest,
+    answers={201: AdminWindowOut, **CHANGE, 409: Error},
+)
+@staff_required()
+def create_window(hall_code: str):
+    actor, hall = _administered_hall(hall_code)
+    return reply(AdminWindowOut, halls.create_window(actor, hall, parse_body(WindowRequest)), 201)
+
+
+@bp.patch("/admin/windows/<int:window_id>")
+@operation(
+    "修改窗口：新的队列自下一次叫号起生效 Change a window",
+    staff=True,
+    body=WindowPatch,
+    answers={200: AdminWindowOut, **CHANGE},
+)
+@staff_required()
+def update_window(window_id: int):
+    actor = _console()
+    window = halls.get_window(window_id)
+    policy.require(actor, "hall.administer", hall_id=window.hall_id)
+    return reply(AdminWindowOut, halls.update_window(actor, window, parse_body(WindowPatch)))
+
+
+# --- staff ---
+
+
+@bp.get("/admin/users")
+@operation(
+    "工作人员列表（可搜索、分页） Staff users",
+    staff=True,
+    query=UserListQuery,
+    answers={200: UserList, **READ},
+)
+@staff_required()
+def list_users():
+    actor = _console()
+    return reply(UserList, staff.list_users(actor, parse_query(UserListQuery)))
+
+
+@bp.post("/admin/users")
+@operation(
+    "新建工作人员（密码由管理员设定） Create a user",
+    staff=True,
+    body=UserRequest,
+    answers={201: AdminUserOut, **READ, 409: Error},
+)
+@staff_required()
+def create_user():
+    actor = _console()
+    return reply(AdminUserOut, staff.create_user(actor, parse_body(UserRequest)), 201)
+
+
+@bp.patch("/admin/users/<username>")
+@operation(
+    "修改工作人员：停用后其令牌和会话立即失效；须保留一名启用的管理员 Change a user",
+    staff=True,
+    body=UserPatch,
+    answers={200: AdminUserOut, **CHANGE, 409: Error},
+)
+@staff_required()
+def update_user(username: str):
+    actor = _console()
+    user = staff.get_user(username)
+    policy.require(actor, "user.administer", hall_id=user.hall_id)
+    return reply(AdminUserOut, staff.update_user(actor, user, parse_body(UserPatch)))
+
+
+# --- audit ---
+
+
+@bp.get("/admin/audit")
+@operation(
+    "审计日志（只增不改） The audit log", staff=True, query=AuditQuery, answers={200: AuditList, **READ}
+)
+@staff_required()
+def audit_log():
+    actor = _console()
+    return reply(AuditList, audit.list_entries(actor, parse_query(AuditQuery)))

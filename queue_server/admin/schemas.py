@@ -1,0 +1,217 @@
+"""Request bodies and list queries of the administration API (CONTRACT.md, "Administration")."""
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+
+from queue_server.accounts.models import ROLES
+from queue_server.schemas import Body, Code, Name, Offset, Query
+from queue_server.validation import ApiDate, SingleLine
+
+WEEKDAYS = ("1", "2", "3", "4", "5", "6", "7")
+LEVELS = ("district", "community", "station")
+
+HourMinute = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+]
+ObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{2,50}$")]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+Prefix = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[A-Z]{1,4}$"),
+]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+()\- ]{0,40}$")]
+HallName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+Role = Literal[ROLES]
+
+
+class DayHours(Body):
+    """One weekday's hours: opening, the last ticket (取号截止) and closing, hall time ``HH:MM``."""
+
+    open: HourMinute
+    last_ticket: HourMinute
+    close: HourMinute
+
+
+Hours = dict[Literal[WEEKDAYS], DayHours | None]
+
+
+def hours_problem(hours: dict | None) -> str | None:
+    """Say what is wrong with a week of hours as ``field|message``, or None."""
+    if hours is None:
+        return None
+    missing = [day for day in WEEKDAYS if day not in hours]
+    if missing:
+        return f"hours|须给出星期一至星期日（1–7）每一天的时间，休息日为 null；缺少：{'、'.join(missing)}"
+    for day in WEEKDAYS:
+        times = hours[day]
+        if times is None:
+            continue
+        if not times.open < times.close:
+            return f"hours.{day}.close|关门时间应晚于开门时间"
+        if not times.open < times.last_ticket <= times.close:
+            return f"hours.{day}.last_ticket|取号截止时间应晚于开门时间，且不晚于关门时间"
+    return None
+
+
+class HallRequest(Body):
+    """POST /admin/halls; ``hours`` null: tickets are issued around the clock."""
+
+    code: ObjectCode
+    name: HallName
+    address: Address = ""
+    phone: PhoneText = ""
+    level: Literal[LEVELS] = "district"
+    parent: Code | None = None
+    hours: Hours | None
+
+    @model_validator(mode="after")
+    def _hours(self) -> "HallRequest":
+        problem = hours_problem(self.hours)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class HallPatch(Body):
+    """PATCH /admin/halls/{hall}: any field but ``code``."""
+
+    name: HallName | None = None
+    address: Address | None = None
+    phone: PhoneText | None = None
+    level: Literal[LEVELS] | None = None
+    parent: Code | None = None
+    hours: Hours | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> "HallPatch":
+        for name in ("name", "address", "phone", "level"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}|不能为 null")
+        problem = hours_problem(self.hours)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class DepartmentRequest(Body):
+    code: ObjectCode
+    name: HallName
+
+
+class QueueRequest(Body):
+    code: ObjectCode
+    name: Name
+    prefix: Prefix
+
+
+class WindowRequest(Body):
+    """POST /admin/halls/{hall}/windows: ``queues`` in the order the window serves them."""
+
+    number: Annotated[int, Field(ge=1, le=9999)]
+    name: Name
+    queues: Annotated[list[Code], Field(max_length=30)] = []
+    pickup: bool = False
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "WindowRequest":
+        if len(set(self.queues)) != len(self.queues):
+            raise ValueError("queues|同一队列不能重复")
+        return self
+
+
+class WindowPatch(Body):
+    name: Name | None = None
+    queues: Annotated[list[Code], Field(max_length=30)] | None = None
+    pickup: bool | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> "WindowPatch":
+        for name in ("name", "queues", "pickup"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}|不能为 null")
+        if self.queues is not None and len(set(self.queues)) != len(self.queues):
+            raise ValueError("queues|同一队列不能重复")
+        return self
+
+
+def _distinct_roles(roles: list[str] | None) -> str | None:
+    if roles is not None and len(set(roles)) != len(roles):
+        return "roles|同一角色不能重复"
+    return None
+
+
+class UserRequest(Body):
+    """POST /admin/users: the password is hashed at once and never answered."""
+
+    username: Username
+    name: Name
+    password: Password
+    roles: Annotated[list[Role], Field(max_length=len(ROLES))]
+    hall: Code | None = None
+    department: Code | None = None
+
+    @model_validator(mode="after")
+    def _roles(self) -> "UserRequest":
+        problem = _distinct_roles(self.roles)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class UserPatch(Body):
+    name: Name | None = None
+    roles: Annotated[list[Role], Field(max_length=len(ROLES))] | None = None
+    hall: Code | None = None
+    department: Code | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> "UserPatch":
+        for name in ("name", "roles", "active", "password"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}|不能为 null")
+        problem = _distinct_roles(self.roles)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+Search = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+ObjectFilter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Limit = Annotated[int, Field(ge=1, le=200)]
+
+
+class ListQuery(Query):
+    """A console list: ``q`` searches codes and names; ``limit`` and ``offset`` page."""
+
+    q: Search | None = None
+    limit: Limit = 20
+    offset: Offset = 0
+
+
+class UserListQuery(ListQuery):
+    references: ClassVar[dict[str, str]] = {"hall": "hall"}
+    hall: Code | None = None
+
+
+class AuditQuery(Query):
+    """GET /admin/audit: by actor (username), object (``hall:xiqu`` or a prefix: ``user:``), hall dates."""
+
+    references: ClassVar[dict[str, str]] = {"actor": "user"}
+    actor: Username | None = None
+    object: ObjectFilter | None = None
+    from_: ApiDate | None = Field(default=None, alias="from")
+    to: ApiDate | None = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+    @model_validator(mode="after")
+    def _span(self) -> "AuditQuery":
+        if self.from_ and self.to and self.to < self.from_:
+            raise ValueError("to|结束日期不能早于开始日期")
+        return self

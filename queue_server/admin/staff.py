@@ -1,0 +1,134 @@
+"""Administer staff users: roles, hall and department scope, passwords set by an admin, disabling.
+
+A password is hashed at once (``User.set_password``: werkzeug's salted hash) and never answered
+nor recorded. Changing a user's password, roles, scope or active flag raises their token version,
+so their tokens and sessions are refused from the next request on (``queue_server.accounts.revocation``).
+At least one active administrator always remains.
+"""
+
+from sqlalchemy import or_, select
+
+from queue_server.accounts import policy
+from queue_server.accounts.models import User
+from queue_server.admin import audit
+from queue_server.admin.audit import Page
+from queue_server.admin.halls import _like, _page
+from queue_server.errors import Conflict, InvalidRequest, NotFound
+from queue_server.extensions import db
+from queue_server.queue.models import Department, Hall
+
+
+def user_record(user: User) -> dict:
+    """Describe a user as the audit log keeps it (never the password or its hash)."""
+    return {
+        "name": user.name,
+        "roles": list(user.roles),
+        "hall": user.hall.code if user.hall is not None else None,
+        "department": user.department.code if user.department is not None else None,
+        "active": user.active,
+    }
+
+
+def get_user(username: str) -> User:
+    """Return the user named in the path, or answer 404."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"没有该工作人员：{username}", {"user": username})
+    return user
+
+
+def list_users(actor, query) -> Page:
+    """Return the users the user administers, searched by username or name."""
+    policy.require(actor, "admin.console")
+    stmt = select(User).where(policy.admin_scope(actor, User.hall_id))
+    if query.hall:
+        stmt = stmt.where(User.hall_id == select(Hall.id).where(Hall.code == query.hall).scalar_subquery())
+    if query.q:
+        stmt = stmt.where(
+            or_(
+                User.username.ilike(_like(query.q), escape="\\"), User.name.ilike(_like(query.q), escape="\\")
+            )
+        )
+    return _page(stmt, query, User.username)
+
+
+def _hall(code: str | None) -> Hall | None:
+    if code is None:
+        return None
+    hall = db.session.scalar(select(Hall).where(Hall.code == code))
+    if hall is None:
+        raise InvalidRequest({"hall": f"没有该服务大厅：{code}"})
+    return hall
+
+
+def _department(code: str | None) -> Department | None:
+    if code is None:
+        return None
+    department = db.session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise InvalidRequest({"department": f"没有该部门：{code}"})
+    return department
+
+
+def create_user(actor, req) -> User:
+    """Create a user with a password set by the administrator; 409 when the username is taken."""
+    hall = _hall(req.hall)
+    policy.require(actor, "user.administer", hall_id=hall.id if hall is not None else None)
+    policy.require(actor, "role.grant", roles=req.roles)
+    department = _department(req.department)
+    if db.session.scalar(select(User.id).where(User.username == req.username)) is not None:
+        raise Conflict(f"用户名已被使用：{req.username}", {"fields": {"username": "用户名已被使用"}})
+    user = User(
+        username=req.username,
+        name=req.name,
+        roles=list(req.roles),
+        hall=hall,
+        department=department,
+        active=True,
+    )
+    user.set_password(req.password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", f"user:{user.username}", None, user_record(user), user.hall_id)
+    return user
+
+
+def _active_admins() -> list[User]:
+    stmt = select(User).where(User.active.is_(True)).with_for_update()
+    return [user for user in db.session.scalars(stmt) if "admin" in (user.roles or [])]
+
+
+def update_user(actor, user: User, req) -> User:
+    """Change a user's name, roles, scope, active flag or password; 409 if no active admin would remain."""
+    policy.require(actor, "user.administer", hall_id=user.hall_id)
+    given = req.model_fields_set
+    roles = list(req.roles) if "roles" in given else list(user.roles)
+    # Only an administrator touches an administrator, or grants or takes away the role.
+    policy.require(actor, "role.grant", roles=set(roles) | set(user.roles))
+    before = user_record(user)
+    if "hall" in given:
+        hall = _hall(req.hall)
+        policy.require(actor, "user.administer", hall_id=hall.id if hall is not None else None)
+        user.hall = hall
+    if "department" in given:
+        user.department = _department(req.department)
+    if "name" in given:
+        user.name = req.name
+    was_admin = user.active and "admin" in user.roles
+    if "roles" in given:
+        user.roles = roles
+    if "active" in given:
+        user.active = req.active
+    still_admin = user.active and "admin" in user.roles
+    if was_admin and not still_admin and not [other for other in _active_admins() if other.id != user.id]:
+        field = "roles" if "roles" in given else "active"
+        raise Conflict("至少须保留一名启用的系统管理员", {"fields": {field: "这是最后一名启用的系统管理员"}})
+    if "password" in given:
+        user.set_password(req.password)
+    db.session.flush()
+    old, new = audit.changes(before, user_record(user))
+    if "password" in given:
+        new["password"] = "已由管理员重设"
+    if new:
+        audit.record(actor, "user.updated", f"user:{user.username}", old, new, user.hall_id)
+    return user
