@@ -37,6 +37,7 @@ from queue_server.db import UTCDateTime, next_in_sequence
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
 from queue_server.queue.halls import queue_in_body
+from queue_server.queue.hours import ensure_issuing
 from queue_server.queue.models import (
     NORMAL_LANE,
     PRIORITY_LANE,
@@ -211,6 +212,7 @@ _IN_LINE = select(func.coalesce(func.sum(_TALLIES.c.waiting), 0)).where(
 def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
     """Take a number in a queue of the hall (at a kiosk or online)."""
     queue = queue_in_body(hall, req.queue)
+    ensure_issuing(hall)  # the hall's hours and 取号截止 (queue_server/queue/hours.py)
     service_id = None
     if req.service is not None:
         service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
