@@ -118,9 +118,10 @@ def case_changed(case) -> None:
 
 def alert_raised(alert) -> None:
     """Tell the supervisors of the case's hall that a running case turned yellow or red (a notice: no seq)."""
-    from queue_server.supervision.monitor import alert_view
+    from queue_server.supervision.answers import AlertOut
 
-    _pending(db.session).append(("case_alert", alert.case.hall.code, alert_view(alert)))
+    _pending(db.session).append(("case_alert", alert.case.hall.code,
+                                 AlertOut.model_validate(alert).model_dump(mode="json")))
 
 
 NUMBERED_EVENTS = ("ticket_called", "queue_updated")

@@ -6,7 +6,10 @@ alerts, the tickets left ``called`` too long, the bad ratings awaiting rectifica
 the screen draws as charts. The screen re-reads it when the hall's events say something changed.
 """
 
+from __future__ import annotations
+
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import mean
 
@@ -15,15 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from queue_server.calendar import clock
+from queue_server.calendar.timelimits import CaseClock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
 from queue_server.cases.rules import case_clock_of
 from queue_server.extensions import db
-from queue_server.queue.halls import window_view
-from queue_server.queue.models import Hall, Ticket, TicketEvent
+from queue_server.queue.models import Hall, Queue, Ticket, TicketEvent, Window
 from queue_server.supervision.models import BAD_GRADES, CaseAlert, Rating, Rectification
 from workflows import case as case_flow
-from workflows import rectification as rectification_flow
 
 RECENT_ALERTS = 20
 # The charts of cases and ratings look back this many days (hall dates, today included).
@@ -37,41 +39,26 @@ WINDOW_WORK = ("call", "recall", "start", "finish", "no_show", "transfer")
 # --- alerts ---
 
 
-def _person(user) -> dict | None:
-    return {"username": user.username, "name": user.name} if user else None
-
-
-def alert_view(alert: CaseAlert) -> dict:
-    """Render an alert as the case_alert event and GET /halls/{hall}/alerts carry it."""
-    case = alert.case
-    return {
-        "id": alert.id,
-        "hall": case.hall.code,
-        "case_no": case.case_no,
-        "service_name": case.service.name,
-        "department": case.department.code,
-        "department_name": case.department.name,
-        "assignee": _person(case.assignee),
-        "light": alert.light,
-        "previous_light": alert.previous_light,
-        "deadline": alert.deadline.isoformat() if alert.deadline else None,
-        "remaining_workdays": alert.remaining_workdays,
-        "at": clock.to_hall_iso(alert.raised_at),
-    }
-
-
-def recent_alerts(hall: Hall, limit: int = RECENT_ALERTS) -> list[dict]:
+def recent_alerts(hall: Hall, limit: int = RECENT_ALERTS) -> list[CaseAlert]:
     """List the hall's latest alerts (changes to yellow or red), newest first."""
-    alerts = db.session.scalars(
+    return db.session.scalars(
         select(CaseAlert)
         .where(CaseAlert.hall_id == hall.id, CaseAlert.light.in_(("yellow", "red")))
         .order_by(CaseAlert.raised_at.desc(), CaseAlert.id.desc())
         .limit(limit)
-    )
-    return [alert_view(alert) for alert in alerts]
+    ).all()
 
 
-def called_too_long(hall: Hall, now: datetime) -> list[dict]:
+@dataclass(frozen=True)
+class LongCall:
+    """A ticket left ``called`` too long: for how many minutes, and on which light."""
+
+    ticket: Ticket
+    minutes: int
+    light: str
+
+
+def called_too_long(hall: Hall, now: datetime) -> list[LongCall]:
     """List the hall's tickets called but not taken up for TICKET_CALLED_ALERT_MIN minutes, longest first.
 
     A ticket left ``called`` means a window that looks busy while nobody is served there (the citizen
@@ -86,20 +73,8 @@ def called_too_long(hall: Hall, now: datetime) -> list[dict]:
         .order_by(Ticket.called_at, Ticket.id)
     ).all()
     return [
-        {
-            "kind": "ticket_called",
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "queue": ticket.queue.code,
-            "queue_name": ticket.queue.name,
-            "window_number": ticket.window.number if ticket.window else None,
-            "window_name": ticket.window.name if ticket.window else None,
-            "clerk": _person(ticket.window.clerk) if ticket.window else None,
-            "called_at": clock.to_hall_iso(ticket.called_at),
-            "recalls": ticket.recalls,
-            "minutes": int((now - ticket.called_at).total_seconds() // 60),
-            "light": "red" if now - ticket.called_at >= 2 * threshold else "yellow",
-        }
+        LongCall(ticket, int((now - ticket.called_at).total_seconds() // 60),
+                 "red" if now - ticket.called_at >= 2 * threshold else "yellow")
         for ticket in tickets
     ]
 
@@ -107,30 +82,110 @@ def called_too_long(hall: Hall, now: datetime) -> list[dict]:
 # --- the snapshot ---
 
 
-def hall_monitor(hall: Hall) -> dict:
-    """Build the supervisor screen's snapshot of a hall."""
+@dataclass(frozen=True)
+class QueueWatch:
+    """A queue today: its line, its longest current wait, its average wait and tickets served."""
+
+    queue: Queue
+    waiting: int
+    longest_wait_s: int
+    avg_wait_s: int | None
+    served: int
+
+
+@dataclass(frozen=True)
+class WindowWatch:
+    """A window with the ticket it holds now (called or serving); reads as the window otherwise."""
+
+    window: Window
+    ticket: Ticket | None
+
+    def __getattr__(self, name: str):
+        return getattr(self.window, name)
+
+
+@dataclass(frozen=True)
+class Today:
+    """Today's tickets of the hall, counted by state, with the average wait and service."""
+
+    issued: int
+    waiting: int
+    served: int
+    no_show: int
+    expired: int
+    avg_wait_s: int | None
+    avg_service_s: int | None
+
+
+@dataclass(frozen=True)
+class LitCase:
+    """A running case on yellow or red, with its clock."""
+
+    case: Case
+    timer: CaseClock
+
+
+@dataclass(frozen=True)
+class LitCases:
+    """The hall's running cases counted by light, and those on yellow and red, red first."""
+
+    running: int
+    green: int
+    yellow: int
+    red: int
+    items: list[LitCase]
+
+
+@dataclass(frozen=True)
+class Charts:
+    """The series the supervisor screen draws."""
+
+    tickets_per_hour: list[HourCount]
+    cases_by_mode: ModeCounts
+    on_time: OnTimeChart
+    ratings_by_day: list[DayGrades]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the supervisor screen shows of a hall at one instant."""
+
+    hall: Hall
+    at: datetime
+    queues: list[QueueWatch]
+    windows: list[WindowWatch]
+    today: Today
+    cases: LitCases
+    alerts: list[CaseAlert]
+    called_too_long: list[LongCall]
+    bad_ratings: list[Rating]
+    charts: Charts
+
+
+def hall_monitor(hall: Hall) -> Snapshot:
+    """Read the supervisor screen's snapshot of a hall."""
     now = clock.now()
     today = now.date()
     tickets = db.session.scalars(
         select(Ticket).where(Ticket.hall_id == hall.id, Ticket.service_date == today)
     ).all()
-    return {
-        "hall": {"code": hall.code, "name": hall.name},
-        "at": clock.to_hall_iso(now),
-        "queues": _queues(hall, tickets, now),
-        "windows": _windows(hall, tickets),
-        "today": _today(tickets),
-        "cases": _lit_cases(hall, today),
-        "alerts": recent_alerts(hall),
-        "called_too_long": called_too_long(hall, now),
-        "bad_ratings": _bad_ratings(hall),
-        "charts": {
-            "tickets_per_hour": _tickets_per_hour(hall, tickets, now),
-            "cases_by_mode": _cases_by_mode(hall, today),
-            "on_time": _on_time(hall, today),
-            "ratings_by_day": _ratings_by_day(hall, today),
-        },
-    }
+    return Snapshot(
+        hall=hall,
+        at=now,
+        queues=_queues(hall, tickets, now),
+        windows=_windows(hall, tickets),
+        today=_today(tickets),
+        cases=_lit_cases(hall, today),
+        alerts=recent_alerts(hall),
+        called_too_long=called_too_long(hall, now),
+        bad_ratings=_bad_ratings(hall),
+        charts=Charts(
+            tickets_per_hour=_tickets_per_hour(hall, tickets, now),
+            cases_by_mode=_cases_by_mode(hall, today),
+            on_time=_on_time(hall, today),
+            ratings_by_day=_ratings_by_day(hall, today),
+        ),
+    )
 
 
 def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
@@ -142,7 +197,7 @@ def _average(values) -> int | None:
     return round(mean(values)) if values else None
 
 
-def _queues(hall: Hall, tickets: list[Ticket], now: datetime) -> list[dict]:
+def _queues(hall: Hall, tickets: list[Ticket], now: datetime) -> list[QueueWatch]:
     by_queue = defaultdict(list)
     for ticket in tickets:
         by_queue[ticket.queue_id].append(ticket)
@@ -150,47 +205,35 @@ def _queues(hall: Hall, tickets: list[Ticket], now: datetime) -> list[dict]:
     for queue in hall.queues:
         own = by_queue[queue.id]
         waiting = [t for t in own if t.state == "waiting"]
-        rows.append({
-            "code": queue.code,
-            "name": queue.name,
-            "prefix": queue.prefix,
-            "waiting": len(waiting),
-            "longest_wait_s": max((round(_seconds(now, t.queued_at)) for t in waiting), default=0),
-            "avg_wait_s": _average(_seconds(t.called_at, t.issued_at) for t in own),
-            "served": sum(1 for t in own if t.state == "done"),
-        })
+        rows.append(QueueWatch(
+            queue=queue,
+            waiting=len(waiting),
+            longest_wait_s=max((round(_seconds(now, t.queued_at)) for t in waiting), default=0),
+            avg_wait_s=_average(_seconds(t.called_at, t.issued_at) for t in own),
+            served=sum(1 for t in own if t.state == "done"),
+        ))
     return rows
 
 
-def _windows(hall: Hall, tickets: list[Ticket]) -> list[dict]:
+def _windows(hall: Hall, tickets: list[Ticket]) -> list[WindowWatch]:
     current = {}
     for ticket in sorted(tickets, key=lambda t: t.called_at or t.issued_at):
         if ticket.state in ("called", "serving") and ticket.window_id is not None:
             current[ticket.window_id] = ticket
-    rows = []
-    for window in hall.windows:
-        ticket = current.get(window.id)
-        rows.append({
-            **window_view(window),
-            "ticket": None if ticket is None else {
-                "id": ticket.id, "number": ticket.number, "queue": ticket.queue.code, "state": ticket.state,
-                "called_at": clock.to_hall_iso(ticket.called_at), "started_at": clock.to_hall_iso(ticket.started_at),
-            },
-        })
-    return rows
+    return [WindowWatch(window, current.get(window.id)) for window in hall.windows]
 
 
-def _today(tickets: list[Ticket]) -> dict:
+def _today(tickets: list[Ticket]) -> Today:
     states = Counter(ticket.state for ticket in tickets)
-    return {
-        "issued": len(tickets),
-        "waiting": states["waiting"],
-        "served": states["done"],
-        "no_show": states["no_show"],
-        "expired": states["expired"],
-        "avg_wait_s": _average(_seconds(t.called_at, t.issued_at) for t in tickets),
-        "avg_service_s": _average(_seconds(t.finished_at, t.started_at) for t in tickets if t.state == "done"),
-    }
+    return Today(
+        issued=len(tickets),
+        waiting=states["waiting"],
+        served=states["done"],
+        no_show=states["no_show"],
+        expired=states["expired"],
+        avg_wait_s=_average(_seconds(t.called_at, t.issued_at) for t in tickets),
+        avg_service_s=_average(_seconds(t.finished_at, t.started_at) for t in tickets if t.state == "done"),
+    )
 
 
 def _running_cases(hall: Hall) -> list[Case]:
@@ -202,7 +245,7 @@ def _running_cases(hall: Hall) -> list[Case]:
     ).all()
 
 
-def _lit_cases(hall: Hall, today: date) -> dict:
+def _lit_cases(hall: Hall, today: date) -> LitCases:
     counts = Counter()
     lit = []
     calendar = hall_calendar()
@@ -210,63 +253,78 @@ def _lit_cases(hall: Hall, today: date) -> dict:
         timer = case_clock_of(case, today, calendar)
         counts[timer.light] += 1
         if timer.light in LIGHT_ORDER:
-            lit.append({
-                "case_no": case.case_no,
-                "service_name": case.service.name,
-                "mode": case.mode,
-                "state": case.state,
-                "state_name": case_flow.STATE_NAMES[case.state],
-                "department": case.department.code,
-                "department_name": case.department.name,
-                "assignee": _person(case.assignee),
-                "light": timer.light,
-                "deadline": timer.deadline.isoformat(),
-                "remaining_workdays": timer.remaining_workdays,
-                "clock_paused": timer.paused,
-            })
-    lit.sort(key=lambda row: (LIGHT_ORDER[row["light"]], row["remaining_workdays"], row["case_no"]))
-    return {"running": sum(counts.values()), "green": counts["green"], "yellow": counts["yellow"],
-            "red": counts["red"], "items": lit}
+            lit.append(LitCase(case, timer))
+    lit.sort(key=lambda row: (LIGHT_ORDER[row.timer.light], row.timer.remaining_workdays, row.case.case_no))
+    return LitCases(running=sum(counts.values()), green=counts["green"], yellow=counts["yellow"],
+                    red=counts["red"], items=lit)
 
 
-def _bad_ratings(hall: Hall) -> list[dict]:
-    rows = db.session.execute(
-        select(Rating, Rectification)
+def _bad_ratings(hall: Hall) -> list[Rating]:
+    return db.session.scalars(
+        select(Rating)
         .join(Rectification, Rectification.rating_id == Rating.id)
         .where(Rating.hall_id == hall.id, Rating.grade.in_(BAD_GRADES), Rectification.state != "closed")
         .order_by(Rectification.deadline, Rating.id)
     ).all()
-    return [
-        {
-            "id": rating.id,
-            "grade": rating.grade,
-            "comment": rating.comment,
-            "channel": rating.channel,
-            "created_at": clock.to_hall_iso(rating.created_at),
-            "ticket_number": rating.ticket.number if rating.ticket else None,
-            "case_no": rating.case.case_no if rating.case else None,
-            "window_number": rating.window.number if rating.window else None,
-            "clerk": rating.clerk.name if rating.clerk else None,
-            "rectification": {
-                "id": item.id,
-                "state": item.state,
-                "state_name": rectification_flow.STATE_NAMES[item.state],
-                "deadline": item.deadline.isoformat(),
-                "assignee": _person(item.assignee),
-            },
-        }
-        for rating, item in rows
-    ]
 
 
 # --- charts ---
+
+
+@dataclass(frozen=True)
+class HourCount:
+    """One hour of today: tickets taken and served, and the windows at work."""
+
+    hour: str
+    issued: int
+    served: int
+    windows: int
+
+
+@dataclass(frozen=True)
+class ModeCount:
+    mode: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ModeCounts:
+    """Cases opened in the last ``days`` days, by mode."""
+
+    days: int
+    modes: list[ModeCount]
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """Cases decided in the week from ``start``, and how many on time."""
+
+    start: date
+    decided: int
+    on_time: int
+
+
+@dataclass(frozen=True)
+class OnTimeChart:
+    days: int
+    decided: int
+    on_time: int
+    weeks: list[WeekCount]
+
+
+@dataclass(frozen=True)
+class DayGrades:
+    """The grades given on one hall date."""
+
+    date: date
+    grades: list[int]
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=clock.hall_tz())
 
 
-def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[dict]:
+def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[HourCount]:
     """Tickets taken and served in each hour of today, against the windows at work in that hour."""
     from queue_server.scheduler import closing_time
 
@@ -286,26 +344,23 @@ def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[
     busy = set(issued) | set(served) | {hour for hour, ids in windows.items() if ids}
     first = min(busy | {8})
     last = max(busy | {closing_time(hall).hour})
-    return [
-        {"hour": f"{hour:02d}:00", "issued": issued[hour], "served": served[hour], "windows": len(windows[hour])}
-        for hour in range(first, last + 1)
-    ]
+    return [HourCount(f"{hour:02d}:00", issued[hour], served[hour], len(windows[hour]))
+            for hour in range(first, last + 1)]
 
 
-def _cases_by_mode(hall: Hall, today: date) -> dict:
+def _cases_by_mode(hall: Hall, today: date) -> ModeCounts:
     """Cases opened at the hall in the last CASE_CHART_DAYS days, by mode."""
     rows = db.session.execute(
         select(Case.mode, func.count())
-        .where(Case.hall_id == hall.id, Case.created_at >= _day_start(today - timedelta(days=CASE_CHART_DAYS - 1)))
+        .where(Case.hall_id == hall.id,
+               Case.created_at >= _day_start(today - timedelta(days=CASE_CHART_DAYS - 1)))
         .group_by(Case.mode)
     ).all()
     counts = dict(rows)
-    return {"days": CASE_CHART_DAYS,
-            "modes": [{"mode": mode, "name": case_flow.MODE_NAMES[mode], "count": counts.get(mode, 0)}
-                      for mode in case_flow.MODES]}
+    return ModeCounts(CASE_CHART_DAYS, [ModeCount(mode, counts.get(mode, 0)) for mode in case_flow.MODES])
 
 
-def _on_time(hall: Hall, today: date) -> dict:
+def _on_time(hall: Hall, today: date) -> OnTimeChart:
     """Cases of the hall decided in the last CASE_CHART_DAYS days, and how many on time, week by week."""
     since = today - timedelta(days=CASE_CHART_DAYS - 1)
     decided = db.session.scalars(
@@ -319,22 +374,16 @@ def _on_time(hall: Hall, today: date) -> dict:
         week = (case.decided_at.astimezone(clock.hall_tz()).date() - since).days // 7
         weeks[week][0] += 1
         weeks[week][1] += 1 if case_clock_of(case, today, calendar).on_time else 0
-    total = sum(count for count, _ in weeks.values())
-    on_time = sum(good for _, good in weeks.values())
-    return {
-        "days": CASE_CHART_DAYS,
-        "decided": total,
-        "on_time": on_time,
-        "rate": round(on_time / total, 4) if total else None,
-        "weeks": [
-            {"from": (since + timedelta(days=7 * week)).isoformat(), "decided": weeks[week][0],
-             "on_time": weeks[week][1], "rate": round(weeks[week][1] / weeks[week][0], 4) if weeks[week][0] else None}
-            for week in range((CASE_CHART_DAYS + 6) // 7)
-        ],
-    }
+    return OnTimeChart(
+        days=CASE_CHART_DAYS,
+        decided=sum(count for count, _ in weeks.values()),
+        on_time=sum(good for _, good in weeks.values()),
+        weeks=[WeekCount(since + timedelta(days=7 * week), weeks[week][0], weeks[week][1])
+               for week in range((CASE_CHART_DAYS + 6) // 7)],
+    )
 
 
-def _ratings_by_day(hall: Hall, today: date) -> list[dict]:
+def _ratings_by_day(hall: Hall, today: date) -> list[DayGrades]:
     """Ratings of the hall per day over the last RATING_CHART_DAYS days: count, average grade, bad ones."""
     since = today - timedelta(days=RATING_CHART_DAYS - 1)
     rows = db.session.execute(
@@ -345,9 +394,4 @@ def _ratings_by_day(hall: Hall, today: date) -> list[dict]:
     for created_at, grade in rows:
         by_day[created_at.astimezone(clock.hall_tz()).date()].append(grade)
     days = [since + timedelta(days=n) for n in range(RATING_CHART_DAYS)]
-    return [
-        {"date": day.isoformat(), "count": len(by_day[day]),
-         "average": round(mean(by_day[day]), 2) if by_day[day] else None,
-         "bad": sum(1 for grade in by_day[day] if grade in BAD_GRADES)}
-        for day in days
-    ]
+    return [DayGrades(day, by_day[day]) for day in days]

@@ -4,6 +4,7 @@ Operations flush but never commit. Rating is public (no acting user); the rectif
 (assign, follow up, close) are a supervisor's, through the machine in ``workflows.rectification``.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -27,7 +28,6 @@ from queue_server.schemas import (
     RectificationListQuery,
 )
 from queue_server.supervision.models import BAD_GRADES, Rating, Rectification, RectificationEvent
-from workflows import case as case_flow
 from workflows import rectification as rect_flow
 
 GRADE_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -107,24 +107,6 @@ def _open_rectification(rating: Rating, at: datetime) -> Rectification:
     return item
 
 
-def rating_view(rating: Rating) -> dict:
-    """Render a rating as POST /ratings answers it (nothing about the citizen)."""
-    item = rating.rectification
-    return {
-        "id": rating.id,
-        "ticket_id": rating.ticket_id,
-        "case_no": rating.case.case_no if rating.case else None,
-        "hall": rating.hall.code,
-        "grade": rating.grade,
-        "grade_name": GRADE_NAMES[rating.grade],
-        "bad": rating.grade in BAD_GRADES,
-        "comment": rating.comment,
-        "channel": rating.channel,
-        "created_at": clock.to_hall_iso(rating.created_at),
-        "rectification": {"id": item.id, "state": item.state, "deadline": item.deadline.isoformat()} if item else None,
-    }
-
-
 # --- rectification ---
 
 
@@ -178,11 +160,20 @@ def _fire(item: Rectification, trigger: str, actor: User, note: str | None, **kw
 
 def _record(item: Rectification, trigger: str, before: str | None, actor: User | None, at: datetime,
             note: str | None) -> None:
-    db.session.add(RectificationEvent(rectification_id=item.id, trigger=trigger, from_state=before,
-                                      to_state=item.state, actor_id=actor.id if actor else None, at=at, note=note))
+    # Kept in the item's history as well, so the answer built from the item shows this step.
+    item.events.append(RectificationEvent(trigger=trigger, from_state=before, to_state=item.state,
+                                          actor_id=actor.id if actor else None, at=at, note=note))
 
 
-def list_rectifications(query: RectificationListQuery, viewer: User) -> dict:
+@dataclass(frozen=True)
+class RectificationPage:
+    """One page of rectification items, and how many there are before paging."""
+
+    items: list[Rectification]
+    total: int
+
+
+def list_rectifications(query: RectificationListQuery, viewer: User) -> RectificationPage:
     """List a hall's rectification items, open ones first by deadline, with the total before paging."""
     hall_code = query.hall or (viewer.hall.code if viewer.hall else None)
     stmt = select(Rectification).join(Rectification.rating)
@@ -199,59 +190,4 @@ def list_rectifications(query: RectificationListQuery, viewer: User) -> dict:
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     stmt = stmt.order_by((Rectification.state == "closed"), Rectification.deadline, Rectification.id)
     items = db.session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
-    return {"items": [rectification_view(item) for item in items], "total": total}
-
-
-def rectification_view(item: Rectification) -> dict:
-    """Render a rectification item with its rating, what it concerns and its history."""
-    rating = item.rating
-    ticket, case = rating.ticket, rating.case
-    today = clock.today()
-    return {
-        "id": item.id,
-        "state": item.state,
-        "state_name": rect_flow.STATE_NAMES[item.state],
-        "deadline": item.deadline.isoformat(),
-        "overdue": item.state != "closed" and item.deadline < today,
-        "allowed_triggers": rect_flow.allowed_triggers(item.state),
-        "assignee": _person(item.assignee),
-        "action": item.action,
-        "created_at": clock.to_hall_iso(item.created_at),
-        "closed_at": clock.to_hall_iso(item.closed_at),
-        "rating": {
-            "id": rating.id,
-            "hall": rating.hall.code,
-            "grade": rating.grade,
-            "grade_name": GRADE_NAMES[rating.grade],
-            "comment": rating.comment,
-            "channel": rating.channel,
-            "channel_name": CHANNEL_NAMES[rating.channel],
-            "created_at": clock.to_hall_iso(rating.created_at),
-            "ticket": {"id": ticket.id, "number": ticket.number, "queue": ticket.queue.code,
-                       "queue_name": ticket.queue.name} if ticket else None,
-            "case": {"case_no": case.case_no, "service_name": case.service.name, "mode": case.mode,
-                     "mode_name": case_flow.MODE_NAMES[case.mode], "department": case.department.code,
-                     "department_name": case.department.name} if case else None,
-            "window": {"number": rating.window.number, "name": rating.window.name} if rating.window else None,
-            "clerk": _person(rating.clerk),
-        },
-        "history": [
-            {
-                "trigger": row.trigger,
-                "trigger_name": rect_flow.TRIGGER_NAMES[row.trigger],
-                "from": row.from_state,
-                "to": row.to_state,
-                "actor": row.actor.username if row.actor else None,
-                "actor_name": row.actor.name if row.actor else None,
-                "at": clock.to_hall_iso(row.at),
-                "note": row.note,
-            }
-            for row in db.session.scalars(
-                select(RectificationEvent).where(RectificationEvent.rectification_id == item.id)
-                .order_by(RectificationEvent.id))
-        ],
-    }
-
-
-def _person(user: User | None) -> dict | None:
-    return {"username": user.username, "name": user.name} if user else None
+    return RectificationPage(items, total)

@@ -9,6 +9,8 @@ from flask import Blueprint, Response, current_app
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
 from queue_server.queue.estimates import staffing
@@ -26,6 +28,17 @@ from queue_server.schemas import (
     parse_body,
     parse_query,
 )
+from queue_server.supervision.answers import (
+    STATS_FILE,
+    XLSX,
+    AlertOut,
+    MonitorOut,
+    RatingOut,
+    RectificationListOut,
+    RectificationOut,
+    StaffingOut,
+    StatsOut,
+)
 from queue_server.supervision.monitor import hall_monitor, recent_alerts
 from queue_server.supervision.ratings import (
     assign,
@@ -34,102 +47,111 @@ from queue_server.supervision.ratings import (
     get_rectification,
     list_rectifications,
     rate,
-    rating_view,
-    rectification_view,
 )
 from queue_server.supervision.stats import export_name, hall_figures, to_csv, to_xlsx
 
 bp = Blueprint("supervision", __name__)
 
+STAFF_ERRORS = {401: Error, 403: Error, 404: Error}
+STEP_ERRORS = {400: Error, **STAFF_ERRORS, 409: Error}
+
 
 @bp.get("/halls/<hall_code>/monitor")
+@operation("监督大屏快照：队列、窗口、今日数据、黄红灯办件、预警、差评、图表 Supervisor snapshot", staff=True,
+           answers={200: MonitorOut, **STAFF_ERRORS})
 @staff_required()
 def monitor(hall_code: str):
     hall = get_hall(hall_code)
     require(acting_user(), "hall.supervise", hall_id=hall.id)
-    return hall_monitor(hall)
+    return reply(MonitorOut, hall_monitor(hall))
 
 
 @bp.get("/halls/<hall_code>/alerts")
+@operation("限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts", staff=True, query=AlertListQuery,
+           answers={200: list[AlertOut], 400: Error, **STAFF_ERRORS})
 @staff_required()
 def alerts(hall_code: str):
     hall = get_hall(hall_code)
     require(acting_user(), "hall.supervise", hall_id=hall.id)
-    return recent_alerts(hall, parse_query(AlertListQuery).limit)
+    return reply(list[AlertOut], recent_alerts(hall, parse_query(AlertListQuery).limit))
 
 
 @bp.post("/ratings")
+@operation("好差评：评价已办结的号票或已送达的办件 Rate a ticket or a case", body=RatingRequest,
+           answers={201: RatingOut, 400: Error, 409: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def create_rating():
-    req = parse_body(RatingRequest)
-    rating = rate(req)
-    answer = rating_view(rating)
-    db.session.commit()
-    return answer, 201
+    return reply(RatingOut, rate(parse_body(RatingRequest)), 201)
 
 
 @bp.get("/rectifications")
+@operation("差评整改事项 Rectification items", staff=True, query=RectificationListQuery,
+           answers={200: RectificationListOut, 400: Error, **STAFF_ERRORS})
 @staff_required()
 def rectifications_list():
-    return list_rectifications(parse_query(RectificationListQuery), acting_user())
+    page = list_rectifications(parse_query(RectificationListQuery), acting_user())
+    return reply(RectificationListOut, page)
 
 
 @bp.get("/rectifications/<int:rectification_id>")
+@operation("差评整改事项详情 Rectification item", staff=True, answers={200: RectificationOut, **STAFF_ERRORS})
 @staff_required()
 def show_rectification(rectification_id: int):
     item = get_rectification(rectification_id)
     require(acting_user(), "hall.supervise", hall_id=item.rating.hall_id)
-    return rectification_view(item)
+    return reply(RectificationOut, item)
 
 
 @bp.post("/rectifications/<int:rectification_id>/assign")
+@operation("分派整改责任人 Assign", staff=True, body=AssignRequest,
+           answers={200: RectificationOut, **STEP_ERRORS})
 @staff_required()
 def assign_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
-    assign(item, parse_body(AssignRequest), acting_user())
-    answer = rectification_view(item)
-    db.session.commit()
-    return answer
+    return reply(RectificationOut, assign(item, parse_body(AssignRequest), acting_user()))
 
 
 @bp.post("/rectifications/<int:rectification_id>/follow-up")
+@operation("督办跟进记录 Follow-up note", staff=True, body=FollowUpRequest,
+           answers={200: RectificationOut, **STEP_ERRORS})
 @staff_required()
 def follow_up_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
-    follow_up(item, parse_body(FollowUpRequest), acting_user())
-    answer = rectification_view(item)
-    db.session.commit()
-    return answer
+    return reply(RectificationOut, follow_up(item, parse_body(FollowUpRequest), acting_user()))
 
 
 @bp.post("/rectifications/<int:rectification_id>/close")
+@operation("整改办结 Close with what was done", staff=True, body=CloseRequest,
+           answers={200: RectificationOut, **STEP_ERRORS})
 @staff_required()
 def close_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
-    close(item, parse_body(CloseRequest), acting_user())
-    answer = rectification_view(item)
-    db.session.commit()
-    return answer
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return reply(RectificationOut, close(item, parse_body(CloseRequest), acting_user()))
 
 
 @bp.get("/halls/<hall_code>/stats")
+@operation("五办统计（可按模式、队列、窗口、人员、部门分组；可导出 CSV、XLSX） Figures",
+           staff=True, query=StatsQuery, answers={200: STATS_FILE, 400: Error, **STAFF_ERRORS})
 @staff_required()
 def hall_stats(hall_code: str):
     query = parse_query(StatsQuery)
     figures = hall_figures(get_hall(hall_code), query, acting_user())
     if query.format == "json":
-        return figures
-    body, mimetype = (to_csv(figures), "text/csv; charset=utf-8") if query.format == "csv" else (to_xlsx(figures), XLSX)
+        return reply(StatsOut, figures)
+    answer = StatsOut.model_validate(figures).model_dump(mode="json")
+    if query.format == "csv":
+        body, mimetype = to_csv(answer), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = to_xlsx(answer), XLSX
     return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{export_name(figures, query.format)}"',
+        "Content-Disposition": f'attachment; filename="{export_name(answer, query.format)}"',
         "Cache-Control": "no-store",
     })
 
 
 @bp.get("/halls/<hall_code>/queues/<queue_code>/staffing")
+@operation("窗口配置测算（Erlang C） Windows needed by hour", staff=True, query=StaffingQuery,
+           answers={200: StaffingOut, 400: Error, **STAFF_ERRORS})
 @staff_required()
 def queue_staffing(hall_code: str, queue_code: str):
     hall = get_hall(hall_code)
@@ -138,4 +160,4 @@ def queue_staffing(hall_code: str, queue_code: str):
         raise NotFound(f"本大厅没有该队列：{queue_code}", {"queue": queue_code})
     require(acting_user(), "hall.supervise", hall_id=hall.id)
     query = parse_query(StaffingQuery)
-    return staffing(hall, queue, query.target_s, query.percentile, query.days)
+    return reply(StaffingOut, staffing(hall, queue, query.target_s, query.percentile, query.days))

@@ -25,7 +25,7 @@ from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue, Ticket, TicketEvent, Window
 from queue_server.schemas import StatsQuery
-from queue_server.supervision.models import BAD_GRADES, Rating
+from queue_server.supervision.models import Rating
 from workflows import case as case_flow
 
 GROUP_NAMES = {"mode": "办理模式", "queue": "队列", "window": "窗口", "clerk": "工作人员", "department": "部门"}
@@ -64,24 +64,26 @@ class Figures:
     on_time: int = 0
     grades: list[int] = field(default_factory=list)
 
-    def view(self) -> dict:
-        return {
-            "tickets": {"issued": self.issued, "served": self.served, "no_show": self.no_show,
-                        "avg_wait_s": _mean(self.waits, 0), "avg_service_s": _mean(self.services, 0)},
-            "cases": {"by_mode": dict(self.by_mode), "created": sum(self.by_mode.values()), "decided": self.decided,
-                      "on_time": self.on_time,
-                      "on_time_rate": round(self.on_time / self.decided, 4) if self.decided else None},
-            "ratings": {"count": len(self.grades), "average": _mean(self.grades, 2),
-                        "bad": sum(1 for grade in self.grades if grade in BAD_GRADES),
-                        "by_grade": {str(grade): self.grades.count(grade) for grade in range(1, 6)}},
-        }
+
+@dataclass(frozen=True)
+class Group:
+    """The figures of one group: its key as shown (null: not attributable) and its name."""
+
+    key: str | None
+    name: str
+    figures: Figures
 
 
-def _mean(values: list, digits: int):
-    if not values:
-        return None
-    value = sum(values) / len(values)
-    return round(value) if digits == 0 else round(value, digits)
+@dataclass(frozen=True)
+class HallFigures:
+    """The hall's figures for a period, in total and (with ``group_by``) per group."""
+
+    hall: Hall
+    start: date
+    end: date
+    group_by: str | None
+    total: Figures
+    groups: list[Group] | None
 
 
 def period_of(query: StatsQuery) -> tuple[date, date]:
@@ -93,7 +95,7 @@ def period_of(query: StatsQuery) -> tuple[date, date]:
     return start, to
 
 
-def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> dict:
+def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
     """Count the hall's figures for the period, in total and (with group_by) per group."""
     policy.require(actor, "hall.supervise", hall_id=hall.id)
     start, end = period_of(query)
@@ -134,18 +136,14 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> dict:
         for figures in add(_rating_key(rating, by)):
             figures.grades.append(rating.grade)
 
-    answer = {"hall": hall.code, "hall_name": hall.name, "from": start.isoformat(), "to": end.isoformat(),
-              "group_by": by, **total.view()}
-    if by is not None:
-        names = _group_names(by, hall, [key for key in groups if key is not None])
-        ordered = sorted(groups, key=lambda key: (key is None, names.get(key, ("", ""))[0]))
-        answer["groups"] = [
-            {"key": names[key][1] if key is not None else None,
-             "name": names[key][2] if key is not None else UNASSIGNED,
-             **groups[key].view()}
-            for key in ordered
-        ]
-    return answer
+    if by is None:
+        return HallFigures(hall, start, end, by, total, None)
+    names = _group_names(by, hall, [key for key in groups if key is not None])
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, names.get(item[0], ("", ""))[0]))
+    return HallFigures(hall, start, end, by, total, [
+        Group(None, UNASSIGNED, figures) if key is None else Group(names[key][1], names[key][2], figures)
+        for key, figures in ordered
+    ])
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
