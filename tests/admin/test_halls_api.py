@@ -233,6 +233,8 @@ def test_windows_serve_their_queues_in_order_from_the_next_call(app, admin, monk
         "pickup": False,
         "status": "closed",
     }
+    stored = admin("GET", "/admin/halls/t_nanqu/windows", expect=200).get_json()["items"][0]
+    assert stored["queues"] == ["t_b", "t_a"]  # the order given, read back from the database
     assert_error(
         admin("POST", "/admin/halls/t_nanqu/windows", json={"number": 1, "name": "x", "queues": []}),
         409,
