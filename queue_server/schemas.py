@@ -5,7 +5,7 @@
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from flask import request
@@ -18,6 +18,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from queue_server.errors import InvalidRequest
 from queue_server.validation import CUSTOM_ERRORS, MAX_ID, ApiDate, SingleLine, read_json
@@ -227,8 +228,50 @@ class MailData(Body):
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)] | None = None
 
 
+IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=18)]
+# A signature drawn on screen: a PNG data URL (data:image/png;base64,…), checked by the operation.
+SignatureDataUrl = Annotated[str, StringConstraints(pattern=r"^data:image/png;base64,[A-Za-z0-9+/=]+$",
+                                                    max_length=600_000)]
+_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+
+
+def _strict_datetime(value: Any) -> Any:
+    """Read a time written YYYY-MM-DDTHH:MM[:SS][offset]; without an offset it is hall time."""
+    if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
+        raise PydanticCustomError("date_format", "应为时间（YYYY-MM-DDTHH:MM）")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PydanticCustomError("date_format", "时间不存在") from None
+
+
+JsonTime = Annotated[datetime, BeforeValidator(_strict_datetime), Field(strict=False)]
+
+
+class Collector(Body):
+    """Who collects a result at the window: the applicant (本人) or the one they authorised (受托人)."""
+
+    kind: Literal["self", "proxy"]
+    name: Name | None = None
+    id_number: IdNumber | None = None
+    # 本人: the clerk checked the ID card; 受托人: the power of attorney (授权委托书) is taken.
+    id_checked: bool = False
+    proxy_letter: bool = False
+
+
+class MailReceipt(Body):
+    """The signed receipt of a mailed result: who signed for it (签收人) and when (签收时间)."""
+
+    signed_by: Name
+    signed_at: JsonTime
+
+
 class DeliverData(Body):
     received: Annotated[list[Text], Field(max_length=30)] = []
+    # At the pickup window the collector is required (checked by the operation, after the 容缺 check).
+    collector: Collector | None = None
+    receipt: MailReceipt | None = None
+    signature: SignatureDataUrl | None = None
 
 
 class AssignAgentData(Body):

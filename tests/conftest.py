@@ -106,7 +106,8 @@ def _make_app(url: str, extra: dict | None = None):
 def reset_runtime_data() -> None:
     """Remove what tests create (tickets, history, counters, calendar edits) and close every window."""
     tables = ("rectification_events", "rectifications", "ratings",
-              "case_alerts", "case_files", "case_events", "case_pauses", "cases", "case_counters",
+              "case_alerts", "case_files", "case_events", "case_pauses", "case_handovers", "cases",
+              "case_counters",
               "appointments", "appointment_slots",
               "ticket_events", "tickets", "ticket_counters", "waiting_tallies", "calendar_overrides", "calendar_years")
     for table in tables:
@@ -192,6 +193,8 @@ def redis_url():
 # A resident ID number with a valid check digit (GB 11643), and a phone, for demo applicants.
 APPLICANT_ID = "442000199001011233"
 APPLICANT_PHONE = "13800138000"
+# The applicant collecting their own result at the pickup window, ID card checked (deliver's data.collector).
+SELF_COLLECTOR = {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True}
 
 
 class Api:
@@ -238,7 +241,15 @@ class Api:
 
     def fire(self, case_no: str, trigger: str, as_user: str, note: str | None = None, data: dict | None = None,
              expect: int = 200):
-        """Fire a case trigger; check the status and return the answer's JSON."""
+        """Fire a case trigger; check the status and return the answer's JSON.
+
+        A result handed over at the pickup window needs its collector: unless the test names one, the
+        applicant collects it (本人, ID card checked).
+        """
+        if trigger == "deliver" and "collector" not in (data or {}) and expect == 200:
+            state = self.get(f"/cases/{case_no}", as_user=as_user).get_json().get("state")
+            if state == "ready_for_pickup":
+                data = {**(data or {}), "collector": SELF_COLLECTOR}
         body = {"trigger": trigger, **({"note": note} if note else {}), **({"data": data} if data else {})}
         answer = self.post(f"/cases/{case_no}/transitions", json=body, as_user=as_user)
         assert answer.status_code == expect, answer.get_json()

@@ -16,7 +16,8 @@ from queue_server.api.answers import Answer
 from queue_server.calendar import clock
 from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.models import Case
+from queue_server.cases.handover import COLLECTOR_KINDS
+from queue_server.cases.models import Case, CaseHandover
 from queue_server.cases.queries import (
     allowed_triggers,
     documents_of,
@@ -32,7 +33,7 @@ from workflows import case as case_flow
 Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
 CaseState = Literal[tuple(case_flow.STATES)]
 Light = Literal["green", "yellow", "red"]
-DocumentKind = Literal["acceptance", "deficiency", "supplement", "refusal", "completion"]
+DocumentKind = Literal["acceptance", "deficiency", "supplement", "refusal", "completion", "receipt"]
 
 
 def _hall_time(value):
@@ -117,6 +118,33 @@ class CaseApplicant(CaseAnswer):
         validation_alias="applicant_phone", description="脱敏 masked")
 
 
+class CaseCollector(CaseAnswer):
+    """Who took the result (deliver): the collector at the pickup window, or who signed for the mail."""
+
+    method: Literal["pickup", "mail"]
+    kind: Literal["self", "proxy"] | None = Field(validation_alias="collector_kind",
+                                                  description="self 本人, proxy 受托人; null for mail")
+    kind_name: str | None = Field(description="本人 / 受托人")
+    name: str | None = Field(validation_alias="collector_name", description="领取人或签收人")
+    id_number: Annotated[str | None, BeforeValidator(mask_id_number)] = Field(
+        validation_alias="collector_id_number", description="脱敏 masked")
+    id_checked: bool = Field(description="本人：已核验身份证件")
+    proxy_letter: bool = Field(description="受托人：已收取授权委托书")
+    waybill_no: str | None
+    signed_at: MaybeHallTime = Field(description="邮寄签收时间 When the mail was signed for")
+    signed_on_screen: bool = Field(description="已在屏幕上签名 Signed on screen (else on paper)")
+    clerk: Person | None
+    at: HallTime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, row, info: ValidationInfo):
+        if not isinstance(row, CaseHandover):
+            return row
+        kind_name = COLLECTOR_KINDS.get(row.collector_kind) if row.collector_kind else None
+        return Derived(row, kind_name=kind_name, signed_on_screen=row.signature_png is not None)
+
+
 class CaseChild(CaseAnswer):
     """A part of a 主题式 bundle, as its parent case lists it."""
 
@@ -181,6 +209,7 @@ class CaseOut(CaseAnswer):
     agent: Person | None
     visits: int
     extra_visit: bool
+    collector: CaseCollector | None = Field(description="送达：领取人或邮件签收人 Who took the result")
     documents: list[DocumentKind]
     progress_url: str
     history: list[CaseHistoryEntry]
@@ -198,6 +227,7 @@ class CaseOut(CaseAnswer):
             delivery=case,
             applicant=case,
             extra_visit=case.mode == "once" and case.visits > 1,
+            collector=case.handover,
             documents=documents_of(history),
             progress_url=progress_url(case),
             history=history,

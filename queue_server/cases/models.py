@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from queue_server.db import UTCDateTime
@@ -81,6 +81,7 @@ class Case(db.Model):
     pauses: Mapped[list["CasePause"]] = relationship(order_by="CasePause.id")
     parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
+    handover: Mapped[CaseHandover | None] = relationship(uselist=False, back_populates="case")
 
 
 class CasePause(db.Model):
@@ -112,6 +113,35 @@ class CaseEvent(db.Model):
     data: Mapped[dict | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
+
+
+class CaseHandover(db.Model):
+    """How a result was handed over (deliver): who collected it at the window, or signed for the mail."""
+
+    __tablename__ = "case_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    # pickup: collected at the window; mail: signed for at the address
+    method: Mapped[str] = mapped_column(String(8))
+    # pickup: self (本人) or proxy (受托人); None for mail
+    collector_kind: Mapped[str | None] = mapped_column(String(8))
+    # The collector (pickup) or the one who signed the receipt (签收人, mail).
+    collector_name: Mapped[str | None] = mapped_column(String(50))
+    collector_id_number: Mapped[str | None] = mapped_column(String(18))
+    # The clerk checked the collector's ID card (本人) / took the power of attorney (委托书, 受托人).
+    id_checked: Mapped[bool] = mapped_column(default=False)
+    proxy_letter: Mapped[bool] = mapped_column(default=False)
+    waybill_no: Mapped[str | None] = mapped_column(String(40))
+    # When the collector took the result (pickup) or signed for the mail (签收时间).
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The collector's signature drawn on screen (PNG); None: signed on the printed 送达回证.
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="handover")
+    clerk: Mapped[User | None] = relationship()
 
 
 class CaseCounter(db.Model):

@@ -65,8 +65,10 @@ def allowed_triggers(case: Case, viewer: User) -> list[str]:
             if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
 
 
-def mask_id_number(value: str) -> str:
+def mask_id_number(value: str | None) -> str | None:
     """Mask a resident ID number as 442000********1233."""
+    if value is None:
+        return None
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
@@ -127,6 +129,8 @@ def case_document(case: Case, kind: str) -> bytes:
         )
     if event is None:
         raise NotFound(f"该办件没有此类文书：{kind}", {"kind": kind})
+    if kind == "receipt":
+        return _delivery_receipt(case, event)
     timer = case_clock_of(case)
     ticket = db.session.get(Ticket, case.ticket_id) if case.ticket_id else None
     data = event.data or {}
@@ -156,5 +160,60 @@ def case_document(case: Case, kind: str) -> bytes:
         "issued_on": hall_date(event.at).isoformat(),
         "progress_url": progress_url(case),
         "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name,
+                     "address": case.delivery_address},
+    })
+
+
+RESULT_NAMES = {"approve": "准予许可", "deny": "不予许可"}
+
+
+def _decisions(case: Case) -> list[dict]:
+    """List each decided item of the case (a bundle: each part) with its decision."""
+    parts = case.children or [case]
+    results = []
+    for part in parts:
+        decision = db.session.scalar(
+            select(CaseEvent.trigger).where(CaseEvent.case_id == part.id, CaseEvent.trigger.in_(RESULT_NAMES))
+            .order_by(CaseEvent.id.desc()).limit(1)
+        )
+        if decision is not None:
+            results.append({"service_name": part.service.name, "result": RESULT_NAMES[decision]})
+    return results
+
+
+def _delivery_receipt(case: Case, event: CaseEvent) -> bytes:
+    """Render the 送达回证 of a result handed over: the collector (or mail receipt) and the signature."""
+    from queue_server.cases.documents import render_delivery_receipt
+
+    handed = case.handover
+    hall = case.delivery_hall
+    collector = receipt = None
+    if handed is not None and handed.method == "pickup" and handed.collector_kind:
+        collector = {"kind": handed.collector_kind, "name": handed.collector_name,
+                     "id_number": mask_id_number(handed.collector_id_number),
+                     "id_checked": handed.id_checked, "proxy_letter": handed.proxy_letter}
+    if handed is not None and handed.method == "mail" and handed.collector_name:
+        receipt = {"signed_by": handed.collector_name, "signed_at": clock.to_hall_iso(handed.signed_at)}
+    return render_delivery_receipt({
+        "case_no": case.case_no,
+        "service_name": case.service.name,
+        "service_code": case.service.code,
+        "hall_name": hall.name,
+        "hall_address": hall.address,
+        "hall_phone": hall.phone,
+        "department_name": case.department.name,
+        "applicant_name": case.applicant_name,
+        "applicant_id_number": mask_id_number(case.applicant_id_number),
+        "applicant_phone": mask_phone(case.applicant_phone),
+        "results": _decisions(case),
+        "handed_at": clock.to_hall_iso(event.at),
+        "clerk_name": event.actor.name if event.actor else None,
+        "waybill_no": case.waybill_no,
+        "collector": collector,
+        "receipt": receipt,
+        "signature_png": handed.signature_png if handed is not None else None,
+        "issued_on": hall_date(event.at).isoformat(),
+        "progress_url": progress_url(case),
+        "delivery": {"method": case.delivery_method, "hall_name": hall.name,
                      "address": case.delivery_address},
     })

@@ -30,6 +30,7 @@ DOCUMENT_TRIGGERS = {
     "supplement": ("request_supplement",),
     "refusal": ("refuse",),
     "completion": ("complete_on_spot",),
+    "receipt": ("deliver",),  # 送达回证
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
+from queue_server.cases import handover
 from queue_server.cases.models import Case, CasePause
 from queue_server.cases.rules import (
     DISPATCH_AFTER,
@@ -167,6 +168,7 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
         still_missing = sorted(outstanding - set(data.received))
         if still_missing:
             raise Conflict("容缺材料尚未补齐，不能发放结果：" + "、".join(still_missing), {"missing": still_missing})
+        handover.check_handover(case, data, at)
     return {}
 
 
@@ -202,6 +204,7 @@ def _after(case: Case, trigger: str, data, actor: User, at: datetime) -> None:
         ]
         if case.delivery_method == "pickup" and case.parent is None:
             case.visits += 1
+        handover.record_handover(case, data, actor, at)
 
 
 def _merge_materials(have: list[dict], brought: list[dict]) -> list[dict]:
@@ -211,6 +214,8 @@ def _merge_materials(have: list[dict], brought: list[dict]) -> list[dict]:
 
 
 def _history_data(trigger: str, data) -> dict | None:
+    if trigger == "deliver":  # the collector's ID number and signature stay in the hand-over record
+        return handover.history_data(data)
     dumped = data.model_dump(mode="json", exclude_none=True)
     return dumped or None
 
