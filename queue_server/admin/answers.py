@@ -10,13 +10,13 @@ from queue_server.api.answers import Answer
 from queue_server.calendar import clock
 
 
-class DayHoursOut(Answer):
+class AdminDayHoursOut(Answer):
     open: str
     last_ticket: str
     close: str
 
 
-class HallOut(Answer):
+class AdminHallOut(Answer):
     """A hall; ``hours`` null: tickets around the clock, a weekday null: closed that day."""
 
     code: str
@@ -25,7 +25,7 @@ class HallOut(Answer):
     phone: str
     level: Literal["district", "community", "station"]
     parent: str | None = Field(None, validation_alias=AliasPath("parent", "code"))
-    hours: dict[str, DayHoursOut | None] | None = Field(None, validation_alias="opening_hours")
+    hours: dict[str, AdminDayHoursOut | None] | None = Field(None, validation_alias="opening_hours")
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -35,12 +35,12 @@ class HallOut(Answer):
         return {str(row.weekday): row.as_dict() for row in rows} or None
 
 
-class DepartmentOut(Answer):
+class AdminDepartmentOut(Answer):
     code: str
     name: str
 
 
-class QueueOut(Answer):
+class AdminQueueOut(Answer):
     code: str
     name: str
     prefix: str
@@ -69,7 +69,7 @@ class AdminUserOut(UserOut):
     active: bool
 
 
-class AuditOut(Answer):
+class AdminAuditOut(Answer):
     at: datetime
     actor: str | None = Field(None, validation_alias=AliasPath("actor", "username"))
     action: str
@@ -83,31 +83,31 @@ class AuditOut(Answer):
         return at.astimezone(clock.hall_tz())
 
 
-class HallList(Answer):
-    items: list[HallOut]
+class AdminHallList(Answer):
+    items: list[AdminHallOut]
     total: int
 
 
-class DepartmentList(Answer):
-    items: list[DepartmentOut]
+class AdminDepartmentList(Answer):
+    items: list[AdminDepartmentOut]
     total: int
 
 
-class QueueList(Answer):
-    items: list[QueueOut]
+class AdminQueueList(Answer):
+    items: list[AdminQueueOut]
     total: int
 
 
-class WindowList(Answer):
+class AdminWindowList(Answer):
     items: list[AdminWindowOut]
     total: int
 
 
-class UserList(Answer):
+class AdminUserList(Answer):
     items: list[AdminUserOut]
     total: int
 
 
-class AuditList(Answer):
-    items: list[AuditOut]
+class AdminAuditList(Answer):
+    items: list[AdminAuditOut]
     total: int

@@ -6,17 +6,17 @@ from queue_server.accounts import policy
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.admin import audit, halls, staff
 from queue_server.admin.answers import (
+    AdminAuditList,
+    AdminDepartmentList,
+    AdminDepartmentOut,
+    AdminHallList,
+    AdminHallOut,
+    AdminQueueList,
+    AdminQueueOut,
+    AdminUserList,
     AdminUserOut,
+    AdminWindowList,
     AdminWindowOut,
-    AuditList,
-    DepartmentList,
-    DepartmentOut,
-    HallList,
-    HallOut,
-    QueueList,
-    QueueOut,
-    UserList,
-    WindowList,
 )
 from queue_server.admin.schemas import (
     AuditQuery,
@@ -61,42 +61,53 @@ def _administered_hall(hall_code: str):
 
 
 @bp.get("/admin/halls")
-@operation("服务大厅列表（可搜索、分页） Halls", staff=True, query=ListQuery, answers={200: HallList, **READ})
+@operation(
+    "服务大厅列表（可搜索、分页） Halls", staff=True, query=ListQuery, answers={200: AdminHallList, **READ}
+)
 @staff_required()
 def list_halls():
     actor = _console()
-    return reply(HallList, halls.list_halls(actor, parse_query(ListQuery)))
+    return reply(AdminHallList, halls.list_halls(actor, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls")
 @operation(
-    "新建服务大厅 Create a hall", staff=True, body=HallRequest, answers={201: HallOut, **READ, 409: Error}
+    "新建服务大厅 Create a hall",
+    staff=True,
+    body=HallRequest,
+    answers={201: AdminHallOut, **READ, 409: Error},
 )
 @staff_required()
 def create_hall():
     actor = _console()
     policy.require(actor, "hall.create")
-    return reply(HallOut, halls.create_hall(actor, parse_body(HallRequest)), 201)
+    return reply(AdminHallOut, halls.create_hall(actor, parse_body(HallRequest)), 201)
 
 
 @bp.patch("/admin/halls/<hall_code>")
 @operation(
-    "修改服务大厅（编码除外） Change a hall", staff=True, body=HallPatch, answers={200: HallOut, **CHANGE}
+    "修改服务大厅（编码除外） Change a hall",
+    staff=True,
+    body=HallPatch,
+    answers={200: AdminHallOut, **CHANGE},
 )
 @staff_required()
 def update_hall(hall_code: str):
     actor, hall = _administered_hall(hall_code)
-    return reply(HallOut, halls.update_hall(actor, hall, parse_body(HallPatch)))
+    return reply(AdminHallOut, halls.update_hall(actor, hall, parse_body(HallPatch)))
 
 
 @bp.get("/admin/departments")
 @operation(
-    "部门列表（可搜索、分页） Departments", staff=True, query=ListQuery, answers={200: DepartmentList, **READ}
+    "部门列表（可搜索、分页） Departments",
+    staff=True,
+    query=ListQuery,
+    answers={200: AdminDepartmentList, **READ},
 )
 @staff_required()
 def list_departments():
     actor = _console()
-    return reply(DepartmentList, halls.list_departments(actor, parse_query(ListQuery)))
+    return reply(AdminDepartmentList, halls.list_departments(actor, parse_query(ListQuery)))
 
 
 @bp.post("/admin/departments")
@@ -104,13 +115,13 @@ def list_departments():
     "新建部门 Create a department",
     staff=True,
     body=DepartmentRequest,
-    answers={201: DepartmentOut, **READ, 409: Error},
+    answers={201: AdminDepartmentOut, **READ, 409: Error},
 )
 @staff_required()
 def create_department():
     actor = _console()
     policy.require(actor, "department.create")
-    return reply(DepartmentOut, halls.create_department(actor, parse_body(DepartmentRequest)), 201)
+    return reply(AdminDepartmentOut, halls.create_department(actor, parse_body(DepartmentRequest)), 201)
 
 
 # --- queues and windows ---
@@ -121,22 +132,22 @@ def create_department():
     "大厅的队列（可搜索、分页） A hall's queues",
     staff=True,
     query=ListQuery,
-    answers={200: QueueList, **CHANGE},
+    answers={200: AdminQueueList, **CHANGE},
 )
 @staff_required()
 def list_queues(hall_code: str):
     actor, hall = _administered_hall(hall_code)
-    return reply(QueueList, halls.list_queues(actor, hall, parse_query(ListQuery)))
+    return reply(AdminQueueList, halls.list_queues(actor, hall, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls/<hall_code>/queues")
 @operation(
-    "新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: QueueOut, **CHANGE, 409: Error}
+    "新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: AdminQueueOut, **CHANGE, 409: Error}
 )
 @staff_required()
 def create_queue(hall_code: str):
     actor, hall = _administered_hall(hall_code)
-    return reply(QueueOut, halls.create_queue(actor, hall, parse_body(QueueRequest)), 201)
+    return reply(AdminQueueOut, halls.create_queue(actor, hall, parse_body(QueueRequest)), 201)
 
 
 @bp.delete("/admin/halls/<hall_code>/queues/<queue_code>")
@@ -157,12 +168,12 @@ def delete_queue(hall_code: str, queue_code: str):
     "大厅的窗口（可搜索、分页） A hall's windows",
     staff=True,
     query=ListQuery,
-    answers={200: WindowList, **CHANGE},
+    answers={200: AdminWindowList, **CHANGE},
 )
 @staff_required()
 def list_windows(hall_code: str):
     actor, hall = _administered_hall(hall_code)
-    return reply(WindowList, halls.list_windows(actor, hall, parse_query(ListQuery)))
+    return reply(AdminWindowList, halls.list_windows(actor, hall, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls/<hall_code>/windows")
@@ -201,12 +212,12 @@ def update_window(window_id: int):
     "工作人员列表（可搜索、分页） Staff users",
     staff=True,
     query=UserListQuery,
-    answers={200: UserList, **READ},
+    answers={200: AdminUserList, **READ},
 )
 @staff_required()
 def list_users():
     actor = _console()
-    return reply(UserList, staff.list_users(actor, parse_query(UserListQuery)))
+    return reply(AdminUserList, staff.list_users(actor, parse_query(UserListQuery)))
 
 
 @bp.post("/admin/users")
@@ -242,9 +253,9 @@ def update_user(username: str):
 
 @bp.get("/admin/audit")
 @operation(
-    "审计日志（只增不改） The audit log", staff=True, query=AuditQuery, answers={200: AuditList, **READ}
+    "审计日志（只增不改） The audit log", staff=True, query=AuditQuery, answers={200: AdminAuditList, **READ}
 )
 @staff_required()
 def audit_log():
     actor = _console()
-    return reply(AuditList, audit.list_entries(actor, parse_query(AuditQuery)))
+    return reply(AdminAuditList, audit.list_entries(actor, parse_query(AuditQuery)))
