@@ -1,7 +1,6 @@
 """The hall's data model; import every model here so Alembic sees them all."""
 
 from queue_server.accounts.models import AuditEntry, User
-from queue_server.admin.models import HallHours
 from queue_server.calendar.models import CalendarOverride, CalendarYear
 from queue_server.cases.models import Case, CaseCounter, CaseEvent, CaseFile, CasePause
 from queue_server.citizen.models import Appointment, AppointmentSlot, ServiceItem
@@ -12,6 +11,7 @@ from queue_server.queue.models import (
     PRIORITY_LANE,
     Department,
     Hall,
+    HallHours,
     Queue,
     Ticket,
     TicketCounter,

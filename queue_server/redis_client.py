@@ -101,7 +101,7 @@ def socketio_manager(url: str):
                     retry_sleep = min(retry_sleep * 2, self.RETRY_CAP_S)
 
         def _back(self):
-            from queue_server.realtime.events import resync_after_outage
+            from queue_server.realtime.seq import resync_after_outage
 
             resume_redis(self.redis_url)
             try:

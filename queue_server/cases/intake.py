@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
@@ -17,7 +18,6 @@ from queue_server.db import next_in_sequence
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
 from queue_server.queue.models import Hall, Ticket
-from queue_server.realtime import events
 from queue_server.schemas import (
     Applicant,
     CaseRequest,
@@ -59,7 +59,7 @@ def open_case(req: CaseRequest, actor: User) -> Case:
             own = {m["name"] for m in part.materials}
             new_case(part, _bundled_mode(part), hall, req.applicant, actor, at, delivery, ticket=ticket, parent=case,
                      materials=[m for m in materials if m["name"] in own])
-    events.case_changed(case)
+    outbox.record("case_changed", case)
     return case
 
 

@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from queue_server import outbox
 from queue_server.calendar import clock
 from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
 from queue_server.cases.models import Case, CaseFile
@@ -34,7 +35,6 @@ from queue_server.cases.rules import record_change
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
-from queue_server.realtime import events
 from queue_server.schemas import ApplicationRequest, Delivery
 from workflows import case as case_flow
 
@@ -107,7 +107,7 @@ def open_online_application(req: ApplicationRequest) -> Case:
     hall = hall_in_body(req.hall, "hall")
     case = new_case(service, "online", hall, req.applicant, None, clock.now(), resolve_delivery(req.delivery, hall, "online"),
                     note=req.note, data=dict(APPLICANT))
-    events.case_changed(case)
+    outbox.record("case_changed", case)
     return case
 
 
@@ -118,7 +118,7 @@ def choose_delivery(case: Case, choice: Delivery) -> Case:
     for column, value in resolve_delivery(choice, case.hall, case.mode).items():
         setattr(case, column, value)
     db.session.flush()
-    events.case_changed(case)
+    outbox.record("case_changed", case)
     return case
 
 
@@ -312,7 +312,7 @@ def _fire(case: Case, trigger: str, note: str | None) -> Case:
     data = {**APPLICANT, "files": [row.id for row in sent]} if sent else dict(APPLICANT)
     record_change(case, trigger, before, None, at, note, data)
     db.session.flush()
-    events.case_changed(case)
+    outbox.record("case_changed", case)
     return case
 
 

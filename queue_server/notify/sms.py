@@ -1,12 +1,13 @@
 """SMS to applicants: the one module through which text messages go out.
 
 Operations call ``notify(phone, kind, **params)`` while they work; the message is rendered at once
-(so a wrong kind or parameter fails in the operation), waits in the session until it commits (a
-rollback drops it) and goes out after the answer of the request (``events.send_after_response`` hands
-it to the process's outbox with the request's events), or in ``send_committed``, which a scheduler
-runs after its own commits. The backend is chosen by ``NOTIFIER``: ``log`` appends a JSON
-line per message to a file (development), ``http`` posts to an SMS gateway in a background task with
-retries, ``none`` drops them. See docs/notifications.md.
+(so a wrong kind or parameter fails in the operation) and recorded in the outbox
+(``queue_server/outbox.py``) as the fact ``("sms", message)``: a rollback drops it, and once the
+transaction commits the realtime package hands it to ``deliver`` with the request's events, after the
+answer (``realtime.events.send_after_response``, or ``send_committed`` after a scheduler's commit).
+The backend is chosen by ``NOTIFIER``: ``log`` appends a JSON line per message to a file (development),
+``http`` posts to an SMS gateway in a background task with retries, ``none`` drops them.
+See docs/notifications.md.
 """
 
 import json
@@ -22,17 +23,13 @@ from http.client import HTTPException
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
+from queue_server import outbox
 from queue_server.calendar import clock
-from queue_server.extensions import db, socketio
+from queue_server.extensions import socketio
 from queue_server.schemas import mask_phone
 
 log = logging.getLogger(__name__)
-
-_PENDING = "wuban.pending_notifications"
-_COMMITTED = "wuban.committed_notifications"
 
 DEFAULT_SIGNATURE = "政务服务中心"
 
@@ -56,32 +53,7 @@ def notify(phone: str | None, kind: str, **params) -> None:
     if not phone:
         return
     message = Message(phone, kind, text, clock.now().isoformat(timespec="seconds"), uuid.uuid4().hex)
-    db.session.info.setdefault(_PENDING, []).append(message)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _on_commit(session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.info.setdefault(_COMMITTED, []).extend(pending)
-
-
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _on_rollback(session, previous_transaction) -> None:
-    # Only the outermost rollback undoes the work; after_rollback would also fire for a savepoint.
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
-
-
-def send_committed() -> None:
-    """Hand the messages of committed changes to the configured backend now; never raise."""
-    deliver(take_committed())
-
-
-def take_committed() -> list[Message]:
-    """Take the messages of the session's committed changes (requests send them after the answer:
-    events.send_after_response)."""
-    return db.session.info.pop(_COMMITTED, None) or []
+    outbox.record("sms", message)
 
 
 def deliver(messages: list[Message] | None) -> None:

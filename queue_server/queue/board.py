@@ -10,7 +10,7 @@ from queue_server.extensions import db
 from queue_server.queue.answers import BoardOut
 from queue_server.queue.models import Hall, Ticket, TicketEvent, Window
 from queue_server.queue.tallies import QueueLine, waiting_lines
-from queue_server.realtime.events import current_seq
+from queue_server.realtime.seq import current_seq
 
 BOARD_CALLS = 10
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     update,
 )
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
@@ -41,7 +42,6 @@ from queue_server.queue.tallies import (
     move_waiting,
 )
 from queue_server.queue.tickets import _RECORD, _WITH_LABELS, HallRef, QueueRef, WindowRef, _Lane
-from queue_server.realtime import events
 from workflows import ticket as ticket_flow
 
 # --- call-next ---
@@ -231,9 +231,9 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
         number=row.number, lane=row.lane, priority_reason=row.priority_reason, state=row.state,
         issued_at=row.issued_at, called_at=row.called_at, recalls=row.recalls,
     )
-    events.ticket_called(ticket, call_id)
-    events.ticket_changed(ticket)
-    events.queue_changed(ticket.queue)
+    outbox.record("ticket_called", ticket, call_id)
+    outbox.record("ticket_changed", ticket)
+    outbox.record("queue_changed", ticket.queue)
     return ticket
 
 

@@ -1,4 +1,4 @@
-"""Halls, the departments behind them, their queues and their windows.
+"""Halls, the departments behind them, their queues and their windows; a hall's ticket-issuing hours.
 
 Tickets (号票), their append-only history and the daily number counters.
 """
@@ -16,7 +16,6 @@ from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
     from queue_server.accounts.models import User
-    from queue_server.admin.models import HallHours
     from queue_server.citizen.models import ServiceItem
 
 WINDOW_STATUSES = ("open", "paused", "closed")
@@ -212,3 +211,28 @@ class WaitingTally(db.Model):
     lane: Mapped[int] = mapped_column(primary_key=True)
     slot: Mapped[int] = mapped_column(primary_key=True)
     waiting: Mapped[int] = mapped_column(default=0)
+
+
+# A hall with no hours rows issues tickets around the clock (the demo hall, every test hall). Once
+# its hours are set it has seven rows, Monday (1) to Sunday (7); a weekday it is closed has no times.
+# Times are hall time ``HH:MM`` (``24:00`` is the end of the day), so they compare as text.
+class HallHours(db.Model):
+    """When a hall opens, stops issuing tickets (取号截止) and closes on one weekday."""
+
+    __tablename__ = "hall_hours"
+
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(primary_key=True)  # 1 Monday … 7 Sunday
+    open: Mapped[str | None] = mapped_column(String(5))
+    last_ticket: Mapped[str | None] = mapped_column(String(5))
+    close: Mapped[str | None] = mapped_column(String(5))
+
+    @property
+    def is_open(self) -> bool:
+        return self.open is not None
+
+    def as_dict(self) -> dict | None:
+        """Render the day as the API writes it: ``{open, last_ticket, close}``, or None when closed."""
+        if not self.is_open:
+            return None
+        return {"open": self.open, "last_ticket": self.last_ticket, "close": self.close}

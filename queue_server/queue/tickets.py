@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
@@ -58,7 +59,6 @@ from queue_server.queue.tallies import (
     count_waiting_change,
     move_waiting,
 )
-from queue_server.realtime import events
 from queue_server.schemas import TicketRequest
 from workflows import ticket as ticket_flow
 
@@ -246,7 +246,7 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
         in_line = db.session.execute(_IN_LINE, {"queue": queue.id, "day": day, "lane": lane}).scalar_one()
     hall_ref = HallRef(hall.id, hall.code)
     queue_ref = QueueRef(queue.id, queue.code, queue.name, hall_ref)
-    events.queue_changed(queue_ref)
+    outbox.record("queue_changed", queue_ref)
     return IssuedTicket(id=ticket_id, hall=hall_ref, queue=queue_ref, number=number, lane=lane,
                         priority_reason=req.priority_reason, issued_at=at, service_date=day,
                         known_ahead=max(0, int(in_line) - 1))
@@ -293,17 +293,17 @@ def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User,
             raise InvalidRequest({"queue": "已在该队列中，请选择其他队列"})
         source = ticket.queue
         _fire(ticket, "transfer", actor, queue=target, window=ticket.window)
-        events.ticket_changed(ticket)
-        events.queue_changed(source)
-        events.queue_changed(target)
+        outbox.record("ticket_changed", ticket)
+        outbox.record("queue_changed", source)
+        outbox.record("queue_changed", target)
         return ticket
 
     change = _fire(ticket, trigger, actor, window=ticket.window)
-    events.ticket_changed(ticket)
+    outbox.record("ticket_changed", ticket)
     if trigger == "recall":
-        events.ticket_called(ticket, change.id)
+        outbox.record("ticket_called", ticket, change.id)
     if trigger in ("requeue", "cancel"):
-        events.queue_changed(ticket.queue)
+        outbox.record("queue_changed", ticket.queue)
     return ticket
 
 
@@ -313,7 +313,7 @@ def set_window_status(window: Window, status: str, actor: User) -> Window:
     window.status = status
     window.clerk = None if status == "closed" else actor.record()  # the row, not a token's principal
     db.session.flush()
-    events.window_changed(window)
+    outbox.record("window_changed", window)
     return window
 
 

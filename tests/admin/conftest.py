@@ -3,9 +3,8 @@
 import pytest
 
 from queue_server.accounts.models import User
-from queue_server.admin.models import HallHours
 from queue_server.extensions import db
-from queue_server.queue.models import Department, Hall, Queue, Window
+from queue_server.queue.models import Department, Hall, HallHours, Queue, Window
 from tests.conftest import reset_runtime_data
 
 HALL_ADMIN = "t_hall_admin"  # hall admin of xiqu; kept (the audit log names it as an actor)

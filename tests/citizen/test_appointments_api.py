@@ -14,8 +14,8 @@ from queue_server.calendar import clock
 from queue_server.calendar.models import CalendarOverride
 from queue_server.citizen.appointments import mark_missed_appointments, open_day, send_booking_reminders
 from queue_server.extensions import db
-from queue_server.notify import sms as notify
 from queue_server.queue.models import Queue
+from queue_server.realtime import events
 from tests.api.test_openapi import _check
 from tests.conftest import Api, _make_app, assert_error
 
@@ -303,7 +303,7 @@ def test_reminder_goes_once_a_day_before(app, api, sms):
         with app.app_context():
             count = send_booking_reminders(at("2026-11-30", hhmm))
             db.session.commit()
-            notify.send_committed()
+            events.send_committed()
         return count
 
     assert remind("09:30") == 0

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from queue_server import outbox
 from queue_server.extensions import db
-from queue_server.notify import sms as notifier
-from queue_server.notify.sms import TEMPLATES, flush, make_notifier, notify, render, send_committed
+from queue_server.notify.sms import TEMPLATES, deliver, flush, make_notifier, notify, render
+from queue_server.realtime.events import send_committed  # events and SMS of committed changes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "13800138000"
@@ -190,9 +191,10 @@ def send_one(app, phone=PHONE) -> str:
         open_transaction()
         notify(phone, "turn_near", number="A012", queue_name="社会事务", ahead=3, hall_name="中山市西区行政服务中心")
         db.session.commit()
-        text = db.session.info[notifier._COMMITTED][0].text
-        send_committed()
-    return text
+        [(fact, message)] = outbox.take_committed()
+        assert fact == "sms"
+        deliver([message])
+    return message.text
 
 
 def test_gateway_retries_5xx_until_accepted(app, gateway_factory):

@@ -6,6 +6,7 @@ import threading
 
 from flask.testing import FlaskClient
 
+from queue_server import outbox
 from queue_server.db import begin_write
 from queue_server.extensions import db
 from queue_server.queue.models import Queue
@@ -75,7 +76,7 @@ def test_a_savepoint_rollback_keeps_the_outer_events(app, monkeypatch):
     with app.app_context():
         begin_write()
         queue = db.session.scalar(db.select(Queue).where(Queue.code == "shsd"))
-        events.queue_changed(queue)
+        outbox.record("queue_changed", queue)
         savepoint = db.session.begin_nested()
         savepoint.rollback()
         db.session.commit()
@@ -84,7 +85,7 @@ def test_a_savepoint_rollback_keeps_the_outer_events(app, monkeypatch):
 
         begin_write()
         queue = db.session.scalar(db.select(Queue).where(Queue.code == "shsd"))
-        events.queue_changed(queue)
+        outbox.record("queue_changed", queue)
         db.session.rollback()
         db.session.commit()
         events.send_committed()

@@ -1,6 +1,6 @@
 """Health check, and events sent after the commit with a per-hall seq, in one process and through Redis."""
 
-from queue_server.realtime.events import current_seq
+from queue_server.realtime.seq import current_seq
 from tests.conftest import _make_app
 
 
