@@ -34,7 +34,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from queue_server import idempotency
+from queue_server import idempotency, outbox
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
@@ -84,7 +84,7 @@ def sweep_case_lights(now: datetime) -> list[CaseAlert]:
             continue  # another scheduler recorded this change first: it alerts, not us
         if timer.light in ALERT_LIGHTS:
             alert = db.session.get(CaseAlert, alert_id)
-            events.alert_raised(alert)
+            outbox.record("alert_raised", alert)
             raised.append(alert)
     _commit_and_send()
     return raised
@@ -151,8 +151,8 @@ def expire_open_tickets(now: datetime) -> int:
             db.session.add(TicketEvent(ticket_id=ticket.id, trigger="expire", from_state=before, to_state=ticket.state,
                                        actor_id=None, window_id=ticket.window_id, queue_id=ticket.queue_id, at=now,
                                        note="闭厅自动过期"))
-            events.ticket_changed(ticket)
-            events.queue_changed(ticket.queue)
+            outbox.record("ticket_changed", ticket)
+            outbox.record("queue_changed", ticket.queue)
         expired += len(tickets)
     _commit_and_send()
     return expired
@@ -233,8 +233,7 @@ def _in_transaction(job):
 
 def _commit_and_send() -> None:
     db.session.commit()
-    notify.send_committed()
-    events.send_committed()  # closes the session
+    events.send_committed()  # events and SMS; closes the session
 
 
 def jobs() -> list:

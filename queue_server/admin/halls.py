@@ -6,18 +6,17 @@ by the one policy (``queue_server.accounts.policy``: ``hall.create``, ``hall.adm
 
 from sqlalchemy import func, or_, select, update
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.admin import audit
 from queue_server.admin.audit import Page
-from queue_server.admin.models import HallHours
 from queue_server.admin.schemas import WEEKDAYS
 from queue_server.calendar import clock
 from queue_server.cases.models import Case
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
-from queue_server.queue.models import Department, Hall, Queue, Ticket, Window, window_queues
-from queue_server.realtime import events
+from queue_server.queue.models import Department, Hall, HallHours, Queue, Ticket, Window, window_queues
 from workflows.case import FINAL_STATES
 
 # Which level a hall's parent must be (CONTRACT.md, "A city of halls").
@@ -368,7 +367,7 @@ def create_window(actor, hall: Hall, req) -> Window:
     audit.record(
         actor, "window.created", f"window:{hall.code}/{window.number}", None, window_record(window), hall.id
     )
-    events.window_changed(window)
+    outbox.record("window_changed", window)
     return window
 
 
@@ -389,5 +388,5 @@ def update_window(actor, window: Window, req) -> Window:
         audit.record(
             actor, "window.updated", f"window:{window.hall.code}/{window.number}", old, new, window.hall_id
         )
-        events.window_changed(window)
+        outbox.record("window_changed", window)
     return window

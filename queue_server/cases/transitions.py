@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
@@ -24,7 +25,6 @@ from queue_server.cases.rules import (
 from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
-from queue_server.realtime import events
 from queue_server.schemas import (
     TRIGGER_DATA,
     NoData,
@@ -66,7 +66,7 @@ def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
     elif case.parent is not None and req.trigger in ("approve", "deny"):
         _when_every_child_is_decided(case.parent, actor, at)
     db.session.flush()
-    events.case_changed(case)
+    outbox.record("case_changed", case)
     return case
 
 
@@ -114,7 +114,7 @@ def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, dat
     for child in parent.children:
         if child_trigger in case_flow.definition(child.mode, child.workflow_version).allowed_triggers(child.state):
             _fire(child, child_trigger, actor, at, data, note)
-            events.case_changed(child)
+            outbox.record("case_changed", child)
 
 
 def _when_every_child_is_decided(parent: Case, actor: User, at: datetime) -> None:
@@ -125,7 +125,7 @@ def _when_every_child_is_decided(parent: Case, actor: User, at: datetime) -> Non
     if parent.delivery_method == "pickup" and parent.state == "in_approval":
         _fire(parent, "notify_pickup", actor, at, NoData())
         _fire_on_children(parent, "notify_pickup", actor, at, NoData(), None)
-    events.case_changed(parent)
+    outbox.record("case_changed", parent)
 
 
 def _refusal_message(case: Case, trigger: str) -> str | None:
