@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app wsgi demo load`` and ``flask --app wsgi calendar load FILE``."""
+"""Operator commands: ``flask --app wsgi demo load [--history]``, ``flask --app wsgi calendar load FILE`` …"""
 
 from pathlib import Path
 
@@ -7,7 +7,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from queue_server.calendar.workdays import load_overrides
+from queue_server.db import begin_write
 from queue_server.demo import load_demo
+from queue_server.demo_history import load_history
 from queue_server.extensions import db
 
 demo_cli = AppGroup("demo", help="演示数据 Demo data.")
@@ -16,11 +18,24 @@ appointments_cli = AppGroup("appointments", help="预约 Appointments.")
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Load the demo hall xiqu (does nothing if it is already there)."""
+@click.option("--history/--no-history", default=False, envvar="DEMO_HISTORY",
+              help="Add a past month of tickets, cases and ratings (env DEMO_HISTORY=1); idempotent.")
+def demo_load(history: bool) -> None:
+    """Load the demo hall xiqu (does nothing if it is already there), with --history its past month."""
     created = load_demo()
     db.session.commit()
-    click.echo("已加载演示大厅 xiqu（中山市西区行政服务中心）" if created else "演示大厅 xiqu 已存在，未做改动")
+    click.echo("已加载演示大厅 xiqu（中山市西区行政服务中心）" if created
+               else "演示大厅 xiqu 已存在，未做改动")
+    if not history:
+        return
+    begin_write()
+    added = load_history()
+    db.session.commit()
+    if added.days:
+        click.echo(f"已加入 {added.days} 个工作日的历史数据：号票 {added.tickets} 张、办件 {added.cases} 件、"
+                   f"评价 {added.ratings} 条（差评整改 {added.rectifications} 项）")
+    else:
+        click.echo("历史数据已齐全，未做改动")
 
 
 @calendar_cli.command("load")
