@@ -1,24 +1,23 @@
 """A past for the demo hall: tickets, cases, ratings and rectifications, drawn from a fixed seed.
 
-``load_history`` fills every working day of the hall calendar from the first day of last month to
-today on which the hall has neither tickets nor cases yet. So loading twice adds nothing twice, a
-later load adds the days since, and a day the hall really worked is left as it was. Each day draws
-from its own generator, seeded by the hall and the date: a day always looks the same.
+``load_history`` fills every working day of the hall calendar in the month before today (and today
+up to a few minutes ago) on which the hall has neither tickets nor cases yet. So loading twice adds
+nothing twice, a later load adds the days since, and a day the hall really worked is left as it was.
+Each day draws from its own generator, seeded by the hall and the date: a day always looks the same.
 
 A day: citizens arrive by the quarter hour with a morning and an afternoon peak (08:30-12:00,
 14:30-17:30), six clerks staff six windows in turn and call, serve, recall and mark no-shows;
-some citizens leave the line, some come back after a no-show. Served tickets lead to cases at the
-window (马上办, 一次办, 同城办); applications arrive online (网上办) and by agents (代理办). Cases move
-through the back office on the calendar of working days (claims, 补正 and §45 pauses, decisions
-mostly in time, some late), are handed over at the pickup window or mailed, and closed. A third of
-the served tickets and delivered cases are rated; the bad ratings open rectification items, which
-the supervisor assigns, follows up and closes. Nothing happens after the present: recent cases are
-still running, recent rectifications still open, and today holds only finished tickets up to a few
-minutes ago, never a waiting one.
+some citizens give up and have their number cancelled, some come back after a no-show. Served
+tickets lead to cases at the window (马上办, 一次办, 同城办); applications arrive online (网上办) and
+through agents (代理办). Cases move through the back office on the working-day calendar (claims, 补正
+and §45 pauses, decisions mostly in time, some late), are collected at the pickup window (本人 or
+受托人) or mailed, and archived. A third of the served tickets and delivered cases are rated; the bad
+ratings open rectification items, which the supervisor assigns, follows up and closes. Nothing
+happens after now: recent cases are still running, recent rectifications still open, and today
+holds only finished tickets, never a waiting one, so the live queue starts quiet.
 
-Tickets, cases and rectifications move by their machines (``workflows``), each change recorded in
-its history table as the operations record it; the rows are written in bulk, so a month takes a
-few seconds.
+Tickets, cases and rectification items move by their machines (``workflows``), every change kept in
+its history table as the operations keep it; the rows are written in bulk, so a month takes seconds.
 """
 
 import math
@@ -33,7 +32,7 @@ from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.calendar.timelimits import Pause, deadline_of
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.models import Case, CaseCounter, CaseEvent, CasePause
+from queue_server.cases.models import Case, CaseCounter, CaseEvent, CaseHandover, CasePause
 from queue_server.citizen.models import ServiceItem
 from queue_server.extensions import db
 from queue_server.queue.models import (
@@ -454,7 +453,7 @@ class _World:
             "assignee": None, "agent": None, "created_by": actor, "completed_on_spot": False,
             "visits": 1 if mode in ("immediate", "once", "citywide") else 0, "created_at": at,
             "accepted_at": None, "decided_at": None, "delivered_at": None, "closed_at": None,
-            "pauses": [], "deliverer": None,
+            "pauses": [], "deliverer": None, "handover": None,
         })
         case.events.append(_step("create", None, case.state, actor, at, None,
                                  dict(APPLICANT) if mode == "online" else None))
@@ -606,22 +605,36 @@ class _World:
     def _hand_over(self, story: "_Story", approver: User, rng: random.Random) -> None:
         case = story.case
         at = story.last + timedelta(minutes=rng.uniform(5, 60))
+        received = [d["name"] for d in case.deficiencies]
+        handover = {"method": case.delivery_method, "collector_kind": None, "collector_id_number": None,
+                    "id_checked": False, "proxy_letter": False, "signature_png": None}
         if case.delivery_method == "mail":
             waybill = f"SF{rng.randint(10 ** 11, 10 ** 12 - 1)}"
             if not story.fire("mail", approver, at, data={"waybill_no": waybill}, waybill_no=waybill):
                 return
-            at = story.at_workdays(rng.randint(1, 3))
-            extra = {"receipt": {"signed_by": case.applicant_name, "signed_at": clock.to_hall_iso(at)}}
+            mailed, at = at, story.at_workdays(rng.randint(1, 3))
+            signed = mailed + (at - mailed) * rng.uniform(0.5, 0.9)  # the receipt comes back after
+            handover |= {"collector_name": case.applicant_name, "signed_at": signed}
+            kept = {"received": received,
+                    "receipt": {"signed_by": case.applicant_name, "signed_at": clock.to_hall_iso(signed)}}
         else:
             if not story.fire("notify_pickup", approver, at):
                 return
             at = story.at_workdays(rng.choice((0, 1, 1, 2, 3, 5)))
-            extra = {"collector": {"kind": "self", "name": case.applicant_name,
-                                   "id_number": case.applicant_id_number, "id_checked": True}}
+            if rng.random() < 0.15:  # 受托人 with the applicant's power of attorney
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
+                handover |= {"collector_kind": "proxy", "collector_name": name,
+                             "collector_id_number": _id_number(rng), "proxy_letter": True}
+                kept = {"received": received, "collector": {"kind": "proxy", "name": name}}
+            else:  # 本人, the ID card checked
+                handover |= {"collector_kind": "self", "collector_name": case.applicant_name,
+                             "collector_id_number": case.applicant_id_number, "id_checked": True}
+                kept = {"received": received, "collector": {"kind": "self"}}
+            handover["signed_at"] = None
         clerk = self._pickup_clerk(at.astimezone(self.tz).date())
-        received = [d["name"] for d in case.deficiencies]
-        if not story.fire("deliver", clerk, at, data={"received": received, **extra}):
+        if not story.fire("deliver", clerk, at, data=kept):
             return
+        case.handover = {**handover, "waybill_no": case.waybill_no, "clerk_id": clerk.id, "at": at}
         stamp = clock.to_hall_iso(at)
         case.deficiencies = [{**d, "received_at": d["received_at"] or stamp} for d in case.deficiencies]
         case.deliverer = clerk
@@ -700,13 +713,16 @@ class _World:
                 "decided_at": case.decided_at, "delivered_at": case.delivered_at, "closed_at": case.closed_at,
             })
         ids = _insert(Case, rows)
-        events, pauses = [], []
+        events, pauses, handovers = [], [], []
         for case, case_id in zip(self.cases, ids, strict=True):
             case.id = case_id
             events.extend({**event, "case_id": case_id} for event in case.events)
             pauses.extend({**pause, "case_id": case_id} for pause in case.pauses)
+            if case.handover is not None:
+                handovers.append({**case.handover, "case_id": case_id})
         _insert_rows(CaseEvent, events)
         _insert_rows(CasePause, pauses)
+        _insert_rows(CaseHandover, handovers)
         _raise_counters(CaseCounter, [({"hall_id": self.hall.id, "day": day}, n) for day, n in seqs.items()])
 
     def _write_ratings(self) -> None:

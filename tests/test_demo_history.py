@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.models import Case, CaseCounter, CaseEvent, CasePause
+from queue_server.cases.models import Case, CaseCounter, CaseEvent, CaseHandover, CasePause
 from queue_server.demo_history import load_history
 from queue_server.extensions import db
 from queue_server.queue.models import Ticket, TicketCounter, TicketEvent
@@ -20,8 +20,8 @@ from workflows import ticket as ticket_flow
 
 # The tests' frozen clock stands at Monday 2026-11-30 09:00: the month before it.
 MONTH = {"from": "2026-10-31", "to": "2026-11-29"}
-TABLES = (Ticket, TicketEvent, TicketCounter, Case, CaseEvent, CasePause, CaseCounter, Rating, Rectification,
-          RectificationEvent)
+TABLES = (Ticket, TicketEvent, TicketCounter, Case, CaseEvent, CasePause, CaseHandover, CaseCounter, Rating,
+          Rectification, RectificationEvent)
 
 
 @pytest.fixture
@@ -128,6 +128,7 @@ def _check_machines(app) -> None:
             modes[case.mode, case.state] += 1
             if case.state in ("delivered", "closed"):
                 assert case.delivered_at is not None
+                assert case.completed_on_spot or case.handover.method == case.delivery_method
             if case.accepted_at is None:
                 assert case.state in ("draft", "pre_review", "agent_requested", "agent_assigned", "submitted",
                                       "awaiting_supplement", "not_accepted", "withdrawn")
@@ -204,9 +205,8 @@ def test_loading_twice_adds_nothing(history, app):
     assert "已存在" in result.output and "历史数据已齐全" in result.output
     with app.app_context():
         assert _counts() == before
-        for table in ("case_events", "ticket_events", "case_pauses", "rectification_events"):
-            db.session.execute(db.text(f"DELETE FROM {table}"))
-        for model in (Rectification, Rating, Case, CaseCounter, Ticket, TicketCounter):
+        for model in (RectificationEvent, Rectification, Rating, CaseEvent, CasePause, CaseHandover, Case,
+                      CaseCounter, TicketEvent, Ticket, TicketCounter):
             db.session.execute(db.delete(model))
         db.session.commit()
         assert load_history() == history  # drawn from the same seed: the same month
