@@ -61,7 +61,8 @@ def _collector_problems(case: Case, data: DeliverData) -> dict[str, str]:
     fields: dict[str, str] = {}
     number = collector.id_number
     if not number:
-        fields["data.collector.id_number"] = "请填写领取人身份证号"
+        who = "受托人" if collector.kind == "proxy" else "领取人"
+        fields["data.collector.id_number"] = f"请填写{who}身份证号"
     elif problem := id_number_problem(number):
         fields["data.collector.id_number"] = problem
     if collector.kind == "self":

@@ -119,12 +119,13 @@ def test_apply_online_and_follow_to_delivery(phone_page, page, live_server):
     page.screenshot(path="/tmp/online-pre-review.png", full_page=True)
 
     # The clerk passes pre-review; the approver claims and approves; the clerk hands the result over.
+    collector = {"kind": "self", "id_number": ID_NUMBER, "id_checked": True}  # 本人, the ID card checked
     steps = [
         ("pass_pre_review", "clerk1", {}, "待审批"),
         ("claim", "approver_scjg", {}, "审批中"),
         ("approve", "approver_scjg", {"note": "准予延续"}, "准予许可"),
         ("notify_pickup", "clerk1", {}, "待领取"),
-        ("deliver", "clerk1", {}, "已送达"),
+        ("deliver", "clerk1", {"data": {"collector": collector}}, "已送达"),
     ]
     for trigger, user, body, state_name in steps:
         fire(live_server, case_no, trigger, user, **body)

@@ -218,6 +218,8 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     expect(dialog.locator("#pk-state")).to_have_text("待领取")
 
     deficiency.check()
+    page.fill("#pk-collector-id", id_number("44200019850505002"))   # 本人, the ID card checked
+    dialog.locator("#pk-id-checked").check()
     dialog.locator("#pk-deliver").click()
     expect(dialog.locator("#pk-state")).to_have_text("已送达", timeout=TIMEOUT)
     expect(dialog.locator("#pk-error")).to_be_hidden()

@@ -13,7 +13,7 @@ export const WINDOW_MODES = ["immediate", "once", "citywide", "bundle"];
 
 export const DOCUMENT_NAMES = {
   acceptance: "受理通知书", deficiency: "容缺受理通知书", supplement: "一次性告知书",
-  refusal: "不予受理通知书", completion: "办结通知书",
+  refusal: "不予受理通知书", completion: "办结通知书", receipt: "送达回证",
 };
 
 /** Name a mode in Chinese (the server's names). */

@@ -1,21 +1,31 @@
 /*
  * 统一出件: the clerk finds a decided case by its number or the applicant's full ID number, checks
  * that the 容缺 materials are in, hands the result over (deliver) and archives the case (close).
+ * Handing over records the collector: 本人 (ID card checked, its number typed: the server checks it
+ * is the applicant's) or 受托人 (name, ID number, 授权委托书 taken), who may sign on screen; a mailed
+ * result records who signed for it and when. The 送达回证 is printed from the documents row.
  * A decided case not yet at the window can be announced for pickup here (notify_pickup) or mailed
  * with its waybill number (mail), whichever the applicant chose or now asks for. A part of a 主题式
  * bundle is never handed over by itself: the panel sends the clerk to the bundle (its parent).
  */
 import { $, el } from "/static/js/dom.js";
+import { hallDateTime, hallToday } from "/static/js/time.js";
 import { api, cfg } from "./context.js";
 import {
   DOCUMENT_NAMES, clearFieldErrors, idNumberError, modeName, printDocument, showAlert, showApiError, stateName,
 } from "./cases.js";
+import { signaturePad } from "./signature.js";
 
 const LIST_LIMIT = 50;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
 
 const pickup = { case: null, busy: false, mailing: false };   // mailing: the 邮寄 form is open
 const dialog = $("pickup-dialog");
+const RECEIPT_DAYS = 15;   // a mailed result is signed for within these days
+const HHMM = /^([01]?\d|2[0-3])[:：]([0-5]\d)$/;
+const pad = signaturePad($("pk-sign"), function (signed) {
+  $("pk-sign-state").textContent = signed ? "已签名" : "未签名：送达后打印送达回证纸面签名";
+});
 
 function open() {
   showAlert($("pk-error"), null);
@@ -78,10 +88,90 @@ function renderList(items, title) {
 // ---------- the case ----------
 
 function show(kase) {
+  const other = !pickup.case || pickup.case.case_no !== kase.case_no;
   pickup.case = kase;
   pickup.mailing = false;
   showAlert($("pk-error"), null);
+  if (other) resetHandover();
   render();
+}
+
+// ---------- who takes the result ----------
+
+/** Empty the collector and receipt forms (another case, or a result just handed over). */
+function resetHandover() {
+  $("pk-kind-self").checked = true;
+  ["pk-proxy-name", "pk-collector-id", "pk-signed-by", "pk-signed-time"].forEach(function (id) { $(id).value = ""; });
+  $("pk-id-checked").checked = false;
+  $("pk-proxy-letter").checked = false;
+  pad.clear();
+  const days = $("pk-signed-day");
+  days.textContent = "";
+  for (let back = 0; back < RECEIPT_DAYS; back += 1) {
+    const day = hallToday(cfg.tz, -back);
+    const option = el("option", "", day + (back === 0 ? "（今天）" : back === 1 ? "（昨天）" : ""));
+    option.value = day;
+    days.append(option);
+  }
+  clearFieldErrors($("pk-collector-form"));
+  clearFieldErrors($("pk-receipt-form"));
+}
+
+function collectorKind() { return $("pk-kind-proxy").checked ? "proxy" : "self"; }
+
+/** The deliver's data about who takes the result; null (and the field marked) when the form is short. */
+function handoverData(kase) {
+  if (kase.state === "mailing") {
+    const signedBy = $("pk-signed-by").value.trim();
+    const time = $("pk-signed-time").value.trim();
+    const form = $("pk-receipt-form");
+    const fields = {};
+    if (!signedBy) fields["data.receipt.signed_by"] = "请填写签收人";
+    if (!HHMM.test(time)) fields["data.receipt.signed_at"] = "请填写签收时间（时:分，如 14:30）";
+    if (Object.keys(fields).length) {
+      showApiError(form, $("pk-error"), { status: 400, message: "请登记邮件签收", details: { fields: fields } });
+      return null;
+    }
+    const match = HHMM.exec(time);
+    const at = $("pk-signed-day").value + "T" + match[1].padStart(2, "0") + ":" + match[2];
+    return { receipt: { signed_by: signedBy, signed_at: at } };
+  }
+  if (kase.state !== "ready_for_pickup") return {};
+  const kind = collectorKind();
+  const collector = { kind: kind };
+  const idNumber = $("pk-collector-id").value.trim().toUpperCase();
+  if (idNumber) collector.id_number = idNumber;
+  if (kind === "self") {
+    collector.id_checked = $("pk-id-checked").checked;
+  } else {
+    const name = $("pk-proxy-name").value.trim();
+    if (name) collector.name = name;
+    collector.proxy_letter = $("pk-proxy-letter").checked;
+  }
+  const data = { collector: collector };
+  const signature = pad.dataUrl();
+  if (signature) data.signature = signature;
+  return data;
+}
+
+/** Say who took the result, as the case answer records it. */
+function collectedText(kase) {
+  const c = kase.collector;
+  if (!c) return "";
+  const bits = [];
+  if (c.method === "mail") {
+    bits.push("签收人 " + (c.name || "未登记"));
+    if (c.signed_at) bits.push("签收时间 " + hallDateTime(c.signed_at, cfg.tz));
+    if (c.waybill_no) bits.push("运单 " + c.waybill_no);
+  } else {
+    bits.push((c.name || "未登记") + (c.kind_name ? "（" + c.kind_name + "）" : ""));
+    if (c.id_number) bits.push("证件 " + c.id_number);
+    if (c.kind === "self" && c.id_checked) bits.push("已核验身份证件");
+    if (c.kind === "proxy" && c.proxy_letter) bits.push("已收取授权委托书");
+    bits.push(c.signed_on_screen ? "已在屏幕上签名" : "纸面签名");
+  }
+  bits.push("送达 " + hallDateTime(c.at, cfg.tz) + (c.clerk ? " · " + c.clerk.name : ""));
+  return bits.join(" · ");
 }
 
 /** Open the bundle a part belongs to: the bundle is what is handed over. */
@@ -118,8 +208,8 @@ function hint(kase) {
     return "结果已出，尚未通知取件：点击“通知取件”后在本窗口发放；申请人要求邮寄的，点击“邮寄”。";
   }
   switch (kase.state) {
-    case "ready_for_pickup": return "请核验领取人身份；容缺材料收齐后点击“送达”。";
-    case "mailing": return "邮寄中：签收后点击“送达”。";
+    case "ready_for_pickup": return "请核验领取人身份并登记领取人；容缺材料收齐后点击“送达”，再打印送达回证。";
+    case "mailing": return "邮寄中：登记签收人和签收时间后点击“送达”。";
     case "delivered": return "已送达，请点击“归档”。";
     case "closed": return "已归档，本件办结。";
     default: return "办件尚未办结（" + (stateName(kase)) + "），暂不能出件。";
@@ -193,6 +283,19 @@ function render() {
   $("pk-mail").setAttribute("aria-expanded", pickup.mailing && waiting ? "true" : "false");
   $("pk-mail-form").hidden = !(pickup.mailing && waiting);
   $("pk-mail-confirm").disabled = pickup.busy;
+
+  // Who takes the result: asked while it can be handed over, shown once it was.
+  const canDeliver = can.indexOf("deliver") >= 0 && !kase.parent;
+  $("pk-collector-form").hidden = !(canDeliver && kase.state === "ready_for_pickup");
+  $("pk-receipt-form").hidden = !(canDeliver && kase.state === "mailing");
+  const proxy = collectorKind() === "proxy";
+  $("pk-proxy-name-field").hidden = !proxy;
+  $("pk-proxy-letter-field").hidden = !proxy;
+  $("pk-id-checked-field").hidden = proxy;
+  $("pk-collector-id-label").textContent = proxy ? "受托人身份证号" : "领取人身份证号（核验证件后录入，须与申请人一致）";
+  $("pk-collected").hidden = !kase.collector;
+  $("pk-collected-text").textContent = collectedText(kase);
+
   $("pk-hint").textContent = hint(kase);
   dialog.classList.toggle("is-busy", pickup.busy);
   $("pk-results").querySelectorAll(".c-result").forEach(function (button) {
@@ -211,18 +314,22 @@ async function act(trigger) {
   if (!kase || pickup.busy) return;
   const body = { trigger: trigger };
   if (trigger === "deliver") {
-    body.data = {
+    clearFieldErrors($("pk-case"));
+    const handover = handoverData(kase);
+    if (!handover) return;
+    body.data = Object.assign({
       received: Array.from($("pk-deficiency-list").querySelectorAll("input:checked:not(:disabled)"))
         .map(function (box) { return box.value; }),
-    };
+    }, handover);
   }
   pickup.busy = true;
   render();
   showAlert($("pk-error"), null);
   try {
     pickup.case = await api("POST", "/cases/" + encodeURIComponent(kase.case_no) + "/transitions", body);
+    if (trigger === "deliver") resetHandover();
   } catch (error) {
-    showAlert($("pk-error"), error);
+    showApiError($("pk-case"), $("pk-error"), error);
   }
   pickup.busy = false;
   render();
@@ -273,6 +380,23 @@ $("pk-mail-cancel").addEventListener("click", function () { pickup.mailing = fal
   });
 });
 $("pk-open-parent").addEventListener("click", openParent);
+dialog.querySelectorAll('input[name="pk-collector-kind"]').forEach(function (radio) {
+  radio.addEventListener("change", function () { clearFieldErrors($("pk-collector-form")); render(); });
+});
+$("pk-sign-clear").addEventListener("click", function () { pad.clear(); });
+// A field the clerk corrects loses its error at once.
+const FIELD_ERRORS = {
+  "pk-proxy-name": "data.collector.name", "pk-collector-id": "data.collector.id_number",
+  "pk-id-checked": "data.collector.id_checked", "pk-proxy-letter": "data.collector.proxy_letter",
+  "pk-signed-by": "data.receipt.signed_by", "pk-signed-time": "data.receipt.signed_at",
+  "pk-signed-day": "data.receipt.signed_at",
+};
+Object.keys(FIELD_ERRORS).forEach(function (id) {
+  $(id).addEventListener($(id).type === "checkbox" || $(id).tagName === "SELECT" ? "change" : "input", function () {
+    dialog.querySelectorAll('[data-error-for="' + FIELD_ERRORS[id] + '"], [data-error-for="data.collector"]')
+      .forEach(function (slot) { slot.hidden = true; slot.textContent = ""; });
+  });
+});
 
 $("pk-form").addEventListener("submit", function (event) { event.preventDefault(); find(); });
 dialog.querySelectorAll("[data-pickup]").forEach(function (button) {
