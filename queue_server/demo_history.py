@@ -498,6 +498,8 @@ class _World:
     def _online(self, story: "_Story", clerks: list[User], rng: random.Random) -> None:
         """An online application: sent by the applicant, pre-reviewed by a clerk, then the back office."""
         case = story.case
+        if rng.random() < 0.05:
+            return  # a draft left unsent
         sent = story.last + timedelta(minutes=rng.uniform(10, 120))
         if not story.fire("submit", None, sent, data=dict(APPLICANT)):
             return
@@ -609,6 +611,7 @@ class _World:
         handover = {"method": case.delivery_method, "collector_kind": None, "collector_id_number": None,
                     "id_checked": False, "proxy_letter": False, "signature_png": None}
         if case.delivery_method == "mail":
+            at = story.at_workdays(rng.choice((0, 1)))  # posted with the day's mail
             waybill = f"SF{rng.randint(10 ** 11, 10 ** 12 - 1)}"
             if not story.fire("mail", approver, at, data={"waybill_no": waybill}, waybill_no=waybill):
                 return
