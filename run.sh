@@ -18,7 +18,9 @@ fi
 
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade
-.venv/bin/flask demo load
+# The demo hall with a past month of tickets, cases and ratings, so charts and reports show something
+# at once (added once per day, never twice); DEMO_HISTORY=0 loads the hall alone.
+DEMO_HISTORY="${DEMO_HISTORY:-1}" .venv/bin/flask demo load
 
 cat <<INFO
 
