@@ -5,6 +5,9 @@ which removed it) or ``gevent`` (the tested alternative). Under either, psycopg2
 psycogreen so a query yields instead of blocking every socket of the worker. Flask-SocketIO needs
 sticky sessions across workers: run one worker per port behind nginx (see README), or set
 WEB_CONCURRENCY for API-only load.
+
+Without REDIS_URL the worker also runs the scheduler's timers (post_worker_init), so its alerts and
+closing-time changes reach the screens at once; with Redis the scheduler runs beside (flask scheduler run).
 """
 
 import logging
@@ -50,3 +53,17 @@ def post_fork(server, worker):
     else:
         from psycogreen.gevent import patch_psycopg
     patch_psycopg()
+
+
+def post_worker_init(worker):
+    """Run the scheduler's timers in this worker when there is no message queue (docs/scheduler.md)."""
+    from queue_server import scheduler
+
+    scheduler.start_in_server(worker.wsgi, workers=workers)
+
+
+def worker_exit(server, worker):
+    """Stop the timers this worker runs, if any, and let their messages go out."""
+    from queue_server import scheduler
+
+    scheduler.stop_in_server()

@@ -7,13 +7,16 @@ cd "$(dirname "$0")"
 PORT="${PORT:-5000}"
 PYTHON="${PYTHON:-python3}"
 
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-# Hash-locked (pip-compile --generate-hashes): every package, transitive ones too, is checked.
-.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements.txt
-if [ -f package.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+# SKIP_INSTALL=1 starts again with what is installed (offline; tests/test_run_sh.py).
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+  if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+  fi
+  # Hash-locked (pip-compile --generate-hashes): every package, transitive ones too, is checked.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements.txt
+  if [ -f package.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 export FLASK_APP=wsgi
@@ -50,9 +53,12 @@ cat <<INFO
   Stop with Ctrl-C.
 INFO
 
-# The scheduler (deadline alerts, closing time, "your turn is near", booking reminders) runs beside
-# the web server, once; it stops with it.
-.venv/bin/flask scheduler run &
-scheduler=$!
-trap 'kill "$scheduler" 2>/dev/null' EXIT INT TERM
+# The scheduler (deadline alerts, closing time, "your turn is near", booking reminders): without
+# REDIS_URL the server runs it itself, so its events reach the open screens at once (gunicorn.conf.py);
+# with Redis it runs beside the web server, once, and stops with it.
+if [ -n "${REDIS_URL:-}" ]; then
+  .venv/bin/flask scheduler run &
+  scheduler=$!
+  trap 'kill "$scheduler" 2>/dev/null' EXIT INT TERM
+fi
 .venv/bin/gunicorn -c gunicorn.conf.py -b "127.0.0.1:${PORT}" wsgi:app

@@ -86,6 +86,9 @@ class Config:
     SCHEDULER_INTERVAL_S = float(os.environ.get("SCHEDULER_INTERVAL_S", 30))
     HALL_CLOSING_TIME = os.environ.get("HALL_CLOSING_TIME", "17:30")
     TURN_NEAR_PLACE = int(os.environ.get("TURN_NEAR_PLACE", 3))
+    # Whether the web server runs those timers itself: "auto" (when there is no REDIS_URL, as its events
+    # can then reach the screens only from the server's own process), "1" or "0" (docs/scheduler.md).
+    SCHEDULER_IN_SERVER = os.environ.get("SCHEDULER_IN_SERVER", "auto")
     # The supervisor screen flags a ticket left "called" this many minutes (red at twice as long).
     TICKET_CALLED_ALERT_MIN = float(os.environ.get("TICKET_CALLED_ALERT_MIN", 10))
 

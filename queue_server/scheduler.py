@@ -1,8 +1,9 @@
-"""The scheduler: the hall's timed jobs, run by one process beside the web workers.
+"""The scheduler: the hall's timed jobs, run once: beside the web workers, or in the server without Redis.
 
 ``flask --app wsgi scheduler run`` sweeps every ``--interval`` seconds (``--once``: a single sweep).
 Each job takes the time it runs for (``now``), works in its own write transaction, commits, and only
-then sends its events and text messages. Timers run only here, never in the web workers.
+then sends its events and text messages. Without Redis the web server runs the same sweeps itself
+(``start_in_server``), since only its own process can reach its Socket.IO clients.
 
 A second scheduler started by mistake sends nothing twice. That holds by construction in the
 database, whatever the timing:
@@ -328,6 +329,88 @@ def run_forever(interval_s: float, report=print) -> None:
         notify.flush(timeout=10)
 
 
+# --- in the server: the timers of an install without Redis (docs/scheduler.md) ---
+#
+# Without a message queue a scheduler process cannot reach the server's Socket.IO clients, so the
+# server runs the timers itself: a background task of the worker (gunicorn.conf.py's post_worker_init).
+# A file lock per database keeps it to one runner on the host when several workers are started.
+
+_in_server: dict = {}
+
+
+def runs_in_server(config) -> bool:
+    """Tell whether the web server runs the timers: SCHEDULER_IN_SERVER, by default when there is no Redis."""
+    choice = str(config.get("SCHEDULER_IN_SERVER") or "auto").strip().lower()
+    if choice in ("1", "true", "yes", "on"):
+        return True
+    if choice in ("0", "false", "no", "off"):
+        return False
+    return not config.get("REDIS_URL")
+
+
+def start_in_server(app, workers: int = 1) -> bool:
+    """Start the timers as a background task of this server process if it should run them; True if so."""
+    from queue_server.extensions import socketio
+
+    if _in_server or not runs_in_server(app.config):
+        return False
+    interval = app.config["SCHEDULER_INTERVAL_S"]
+    if workers > 1 and not app.config.get("REDIS_URL"):
+        log.info("%d workers without REDIS_URL: one of them runs the timers; its events reach only the "
+                 "screens connected to it (set REDIS_URL for every screen)", workers)
+    _in_server["stop"] = threading.Event()
+    _in_server["task"] = socketio.start_background_task(_run_in_server, app, interval, _in_server["stop"])
+    return True
+
+
+def stop_in_server(timeout: float = 5) -> None:
+    """Stop the timers started by start_in_server and wait for the messages they sent."""
+    stop = _in_server.pop("stop", None)
+    if stop is None:
+        return
+    stop.set()
+    _in_server.clear()
+    notify.flush(timeout=timeout)
+
+
+def _run_in_server(app, interval_s: float, stop: threading.Event) -> None:
+    held = None
+    while not stop.is_set():
+        held = held or _host_lock(app)
+        if held is not None:
+            with app.app_context():
+                try:
+                    results = sweep()
+                except Exception:  # noqa: BLE001 - the timers must outlive one failed sweep
+                    log.exception("scheduler sweep failed")
+                    results = {}
+            if any(value for value in results.values()):
+                log.info("scheduler %s", results)
+        stop.wait(interval_s)
+    if held is not None:
+        held.close()  # releases the lock: another worker takes the timers over
+
+
+def _host_lock(app):
+    """Take this host's lock of the app's database without waiting: the open file, or None if held."""
+    import fcntl
+    import hashlib
+    import os
+    import tempfile
+
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = os.path.join(app.instance_path, url.removeprefix("sqlite:///"))  # a relative path
+    name = f"wuban-scheduler-{hashlib.sha256(url.encode()).hexdigest()[:16]}.lock"
+    handle = open(os.path.join(tempfile.gettempdir(), name), "a")  # noqa: SIM115 - held while leading
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
 # --- the operator command (registered in queue_server/cli.py) ---
 
 scheduler_cli = AppGroup("scheduler", help="定时任务 The scheduler: time-limit alerts, closing time, SMS.")
@@ -338,11 +421,13 @@ scheduler_cli = AppGroup("scheduler", help="定时任务 The scheduler: time-lim
 @click.option("--interval", type=click.FloatRange(min=1), default=None,
               help="Seconds between sweeps (default SCHEDULER_INTERVAL_S, 30).")
 def scheduler_run(once: bool, interval: float | None) -> None:
-    """Run the hall's timed jobs: one process beside the web workers, never in them."""
+    """Run the hall's timed jobs: one process beside the web workers (with REDIS_URL; docs/scheduler.md)."""
     if once:
         click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {sweep()}")
         notify.flush(timeout=10)
         return
     interval = interval or current_app.config["SCHEDULER_INTERVAL_S"]
     click.echo(f"调度进程已启动，每 {interval:g} 秒执行一次 (Ctrl-C 停止)")
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("未设置 REDIS_URL：本进程的事件到不了页面，Web 服务器会自己执行定时任务 (docs/scheduler.md)")
     run_forever(interval, report=click.echo)

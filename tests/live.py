@@ -81,6 +81,9 @@ class LiveServer:
             "WEB_CONCURRENCY": "1",
             "SECRET_KEY": "live-test-secret-of-at-least-32-bytes",  # production refuses a shorter key
             "RATELIMIT_ENABLED": "false",
+            # No timers in the server unless a test asks (tests/realtime/test_live_without_redis.py): a
+            # sweep at closing time would expire the tickets a screen test is working with.
+            "SCHEDULER_IN_SERVER": "0",
             **self.extra_env,
         }
         env.pop("REDIS_URL", None)

@@ -3,9 +3,9 @@
  *
  * One snapshot, GET /api/v1/halls/{hall}/monitor, feeds every panel and chart. The screen subscribes
  * to the hall over Socket.IO and reads the snapshot again when an event says something changed
- * (calls, queues, tickets, windows, cases, alerts), at most once per REFRESH_GAP_MS, and once a minute
- * anyway (new ratings have no event). A case_alert is shown at once: prepended to the alert list with
- * a flash, and in a notice at the top, before the snapshot catches up.
+ * (calls, queues, tickets, windows, cases, alerts, ratings), at most once per REFRESH_GAP_MS, and once a
+ * minute anyway. A case_alert is shown at once: prepended to the alert list with a flash, and in a notice
+ * at the top, before the snapshot catches up; so is a bad rating (rating_added), in the notice.
  */
 import { createClient } from "/static/js/api.js";
 import { $, config, el, showError } from "/static/js/dom.js";
@@ -17,7 +17,7 @@ const cfg = config("sv-config");
 const api = createClient({ token: cfg.token });
 const labels = await loadLabels();
 const REFRESH_GAP_MS = 1500;      // a burst of events reads the snapshot once
-const REFRESH_EVERY_MS = 60000;   // ratings and the figures of the hour move without events
+const REFRESH_EVERY_MS = 60000;   // the figures of the hour move without events
 const NEW_ALERT_MS = 15000;       // how long a live alert stays highlighted
 const TOAST_MS = 12000;
 const LONG_WAIT_S = 30 * 60;      // a queue whose longest wait passes this is marked
@@ -288,6 +288,22 @@ function toast(alert) {
   toastTimer = setTimeout(function () { box.hidden = true; }, TOAST_MS);
 }
 
+function onRating(rating) {
+  if (!rating || rating.hall !== cfg.hall) return;
+  if (rating.bad) {
+    const box = $("sv-toast");
+    box.className = "sv-toast is-red";
+    $("sv-toast-light").textContent = "差评";
+    $("sv-toast-text").textContent = rating.grade_name + "（" + rating.grade + "分）" +
+      (rating.case_no ? " · 办件 " + rating.case_no : "") + (rating.comment ? " · " + rating.comment : "") +
+      (rating.rectification ? " · 已生成整改事项" : "");
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { box.hidden = true; }, TOAST_MS);
+  }
+  refreshSoon();
+}
+
 function toastError(error) {
   const box = $("sv-toast");
   box.className = "sv-toast is-error";
@@ -428,6 +444,7 @@ const live = connect({
 if (live) {
   live.socket.on("case_updated", refreshSoon);
   live.socket.on("case_alert", onAlert);
+  live.socket.on("rating_added", onRating);
 } else {
   onStatus(false);
 }
