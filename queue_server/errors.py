@@ -5,6 +5,7 @@ session is rolled back first, so a request answered with an error changes nothin
 """
 
 import logging
+import traceback
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -123,6 +124,15 @@ def database_unavailable(error: BaseException):
     return response, status, {"Retry-After": str(Unavailable.retry_after_s)}
 
 
+def one_line(error: BaseException) -> str:
+    """Describe a request's unexpected error in one log line: the request, the error, where it was raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if "/site-packages/" not in frame.filename] or frames
+    where = f" at {ours[-1].filename}:{ours[-1].lineno} in {ours[-1].name}" if ours else ""
+    text = " ".join(str(error).split())[:300]
+    return f"unhandled error on {request.method} {request.path}: {type(error).__name__}: {text}{where}"
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every error as the contract's JSON body."""
 
@@ -156,5 +166,6 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if app.testing:
             raise error  # a test should see the traceback, not a 500 body
-        log.exception("unhandled error")
+        log.error("%s", one_line(error))
+        log.debug("unhandled error", exc_info=error)  # the whole traceback, for a debug log
         return error_response(500, "internal_error", "服务器内部错误，请稍后再试")

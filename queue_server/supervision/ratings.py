@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
@@ -52,6 +53,7 @@ def rate(req: RatingRequest) -> Rating:
         raise Conflict("已经评价过了，感谢您的反馈", {"rated": True}) from None
     if rating.grade in BAD_GRADES:
         _open_rectification(rating, at)
+    outbox.record("rating_added", rating)  # a live notice to the hall's supervisors
     return rating
 
 
