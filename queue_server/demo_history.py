@@ -171,7 +171,8 @@ class _World:
         users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
         self.clerks = [user for user in users if user.username.startswith("clerk") and user.has_role("clerk")]
         self.agents = [user for user in users if user.username.startswith("agent") and user.has_role("agent")]
-        self.supervisor = next(user for user in users if user.has_role("supervisor"))
+        supervisors = [user for user in users if user.has_role("supervisor")]
+        self.supervisor = next((user for user in supervisors if "admin" not in user.roles), supervisors[0])
         self.approvers: dict[int, User] = {}
         for user in users:
             if user.has_role("approver") and user.department_id and user.department_id not in self.approvers:
