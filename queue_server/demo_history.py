@@ -142,7 +142,7 @@ class _Desk:
 
 
 def load_history(hall_code: str = "xiqu") -> HistorySummary:
-    """Add the demo hall's past, from the first day of last month to now; skip the days it already has."""
+    """Add the demo hall's past month up to now, skipping the days it already has; say what was added."""
     hall = db.session.scalar(select(Hall).where(Hall.code == hall_code))
     if hall is None:
         raise LookupError(f"hall {hall_code} is not loaded")
