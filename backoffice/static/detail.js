@@ -169,7 +169,9 @@ function historyData(data) {
   if (data.deficiencies && data.deficiencies.length) bits.push("容缺：" + data.deficiencies.join("、") + (data.due ? "（" + data.due + " 前）" : ""));
   if (data.waybill_no) bits.push("运单号：" + data.waybill_no);
   if (data.received && data.received.length) bits.push("补齐容缺：" + data.received.join("、"));
-  if (data.collector) bits.push("领取人：" + (data.collector.kind === "proxy" ? "受托人 " + (data.collector.name || "") : "本人"));
+  if (data.collector) {
+    bits.push("领取人：" + (data.collector.kind === "proxy" ? "受托人 " + (data.collector.name || "") : "本人"));
+  }
   if (data.receipt) bits.push("签收人：" + data.receipt.signed_by);
   if (data.signed_on_screen) bits.push("已在屏幕上签名");
   return bits.join("；");

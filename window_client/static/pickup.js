@@ -101,7 +101,9 @@ function show(kase) {
 /** Empty the collector and receipt forms (another case, or a result just handed over). */
 function resetHandover() {
   $("pk-kind-self").checked = true;
-  ["pk-proxy-name", "pk-collector-id", "pk-signed-by", "pk-signed-time"].forEach(function (id) { $(id).value = ""; });
+  ["pk-proxy-name", "pk-collector-id", "pk-signed-by", "pk-signed-time"].forEach(function (id) {
+    $(id).value = "";
+  });
   $("pk-id-checked").checked = false;
   $("pk-proxy-letter").checked = false;
   pad.clear();
@@ -392,7 +394,8 @@ const FIELD_ERRORS = {
   "pk-signed-day": "data.receipt.signed_at",
 };
 Object.keys(FIELD_ERRORS).forEach(function (id) {
-  $(id).addEventListener($(id).type === "checkbox" || $(id).tagName === "SELECT" ? "change" : "input", function () {
+  const event = $(id).type === "checkbox" || $(id).tagName === "SELECT" ? "change" : "input";
+  $(id).addEventListener(event, function () {
     dialog.querySelectorAll('[data-error-for="' + FIELD_ERRORS[id] + '"], [data-error-for="data.collector"]')
       .forEach(function (slot) { slot.hidden = true; slot.textContent = ""; });
   });
