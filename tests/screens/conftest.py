@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from tests.conftest import service_missing
-from tests.live import LiveServer, prepare_database
+from tests.screens.helpers import KIOSK_SCREEN, PHONE_SCREEN, new_tab, open_kiosk, own_live_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -18,11 +18,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """A production-like server (gunicorn, eventlet) on its own SQLite file with the demo hall."""
-    url = "sqlite:///" + str(tmp_path_factory.mktemp("live") / "live.sqlite3")
-    prepare_database(url)
-    server = LiveServer(url).start()
-    yield server
-    server.stop()
+    with own_live_server(tmp_path_factory, "live") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +37,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    tab = context.new_page()
-    yield tab
-    context.close()
+    """A desktop browser tab (1920×1080)."""
+    with new_tab(browser) as tab:
+        yield tab
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized touch browser tab (390×844)."""
+    with new_tab(browser, PHONE_SCREEN) as tab:
+        yield tab
+
+
+@pytest.fixture
+def kiosk(browser, live_server):
+    """The kiosk page on a portrait touch screen (1080×1920)."""
+    with new_tab(browser, KIOSK_SCREEN) as tab:
+        open_kiosk(tab, live_server, timeout=5000)
+        yield tab

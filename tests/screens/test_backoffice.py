@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from reportlab.pdfgen import canvas
 
-from tests.live import LiveServer, prepare_database
+from tests.screens import helpers
 
 TIMEOUT = 5000  # ms: everything here is local; live updates arrive well within this
 APPROVER = "approver_scjg"
@@ -31,12 +31,8 @@ LICENCE = "食品经营许可证正本、副本"
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The screens' live server, with the applicants' uploads in a folder of this module."""
-    folder = tmp_path_factory.mktemp("backoffice")
-    url = "sqlite:///" + str(folder / "live.sqlite3")
-    prepare_database(url)
-    server = LiveServer(url, extra_env={"UPLOAD_DIR": str(folder / "uploads")}).start()
-    yield server
-    server.stop()
+    with helpers.own_live_server(tmp_path_factory, "backoffice", uploads=True) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -46,25 +42,14 @@ def tokens(live_server):
 
 def open_case(live_server, token) -> str:
     """Open a 一次办 food-business licence case at the window, accept it and return its number."""
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
-        "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-    }, token)
-    assert status == 201, case
-    status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token)
-    assert status == 200, case
+    case = helpers.accepted_case(live_server, token)
     assert case["state"] == "in_approval", case
     return case["case_no"]
 
 
 def sign_in(page, live_server, username=APPROVER):
     """Sign in through the login form on the way to the back office (and wait for the live link)."""
-    page.goto(f"{live_server.url}/backoffice/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/backoffice/")
+    helpers.sign_in(page, live_server, "/backoffice/", username)
     expect(page.locator("#bo-conn")).to_have_text("● 实时连接", timeout=TIMEOUT)
 
 
@@ -274,11 +259,7 @@ def test_clerk_sees_only_pre_review(page, live_server):
 
 def test_agent_is_refused(page, live_server):
     """Is the screen closed (403) to a user who neither pre-reviews nor approves (an agent)?"""
-    page.goto(f"{live_server.url}/backoffice/")
-    page.fill("input[name=username]", "agent1")
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/backoffice/")
+    helpers.sign_in(page, live_server, "/backoffice/", "agent1")
     expect(page.locator("body")).to_contain_text("403")
 
 

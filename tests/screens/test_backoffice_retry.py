@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.screens.helpers import idempotency_keys
 from tests.screens.test_backoffice import APPROVER, TIMEOUT, action, open_case, row, sign_in
 
 
@@ -19,15 +20,7 @@ def test_a_lost_claim_answer_is_retried_with_its_key(page, live_server, tokens):
     row(page, case_no).click()
     expect(page.locator("#d-case-no")).to_have_text(case_no, timeout=TIMEOUT)
 
-    sent = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request.headers.get("idempotency-key"))
-            if request.method == "POST" and request.url.endswith("/transitions")
-            else None
-        ),
-    )
+    sent = idempotency_keys(page, "/transitions")
 
     def lose_the_answer(route):
         route.fetch()  # the server claims the case …

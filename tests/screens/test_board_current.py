@@ -10,20 +10,10 @@ import pytest
 
 from tests.screens import test_board as helpers
 from tests.screens.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.screens.helpers import fake_speech
 from tests.screens.test_board import HALL, WAIT_MS, call_next, issue, open_board, open_window
 
-FAKE_SPEECH = """
-(() => {
-  const synth = {
-    speaking: false, pending: false, paused: false, spoken: [],
-    getVoices: () => [{name: "Fake Mandarin", lang: "zh-CN"}],
-    addEventListener() {}, cancel() {}, resume() {},
-    speak(u) { synth.spoken.push(u.text); setTimeout(() => u.onend && u.onend({}), 50); },
-  };
-  Object.defineProperty(window, "speechSynthesis", {value: synth, configurable: true});
-  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
-})();
-"""
+FAKE_SPEECH = fake_speech()
 
 
 @pytest.fixture(scope="module")

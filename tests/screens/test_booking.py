@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.live import LiveServer, prepare_database
+from tests.screens.helpers import own_live_server
 
 TIMEOUT = 5000
 PHONE = "13800138000"
@@ -20,33 +20,9 @@ APPOINTMENTS = re.compile(r"/api/v1/appointments(/[^?]+)?(\?.*)?$")
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """A production-like server whose bookings can be checked in at once."""
-    url = "sqlite:///" + str(tmp_path_factory.mktemp("booking") / "live.sqlite3")
-    prepare_database(url)
-    server = LiveServer(url, extra_env={"APPOINTMENT_CHECKIN_EARLY_MIN": "30000", "APPOINTMENT_DAYS_AHEAD": "14"})
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def phone_page(browser):
-    """A phone-sized touch browser tab (390×844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  has_touch=True, is_mobile=True, device_scale_factor=2)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def kiosk(browser, live_server):
-    """The kiosk page on a portrait touch screen (1080×1920)."""
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN", has_touch=True)
-    tab = context.new_page()
-    tab.goto(f"{live_server.url}/kiosk/xiqu")
-    expect(tab.locator(".k-queue")).to_have_count(7, timeout=TIMEOUT)
-    yield tab
-    context.close()
+    env = {"APPOINTMENT_CHECKIN_EARLY_MIN": "30000", "APPOINTMENT_DAYS_AHEAD": "14"}
+    with own_live_server(tmp_path_factory, "booking", **env) as server:
+        yield server
 
 
 def book_on_the_page(page, live_server, phone: str) -> dict:

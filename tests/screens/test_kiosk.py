@@ -2,24 +2,12 @@
 
 import urllib.request
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.live import LiveServer
 
 TIMEOUT = 5000
 TICKETS = "**/api/v1/halls/xiqu/tickets"
-
-
-@pytest.fixture
-def kiosk(browser, live_server):
-    """The kiosk page on a portrait touch screen (1080×1920)."""
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN", has_touch=True)
-    tab = context.new_page()
-    tab.goto(f"{live_server.url}/kiosk/xiqu")
-    expect(tab.locator(".k-queue")).to_have_count(7, timeout=TIMEOUT)
-    yield tab
-    context.close()
 
 
 def drain(live_server, queue_window: int, token: str):

@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.screens.helpers import KIOSK_SCREEN, new_tab, open_kiosk, open_window, serve
+
 TIMEOUT = 8000
 RATINGS = re.compile(r"/api/v1/ratings$")
 
@@ -16,28 +18,15 @@ RATINGS = re.compile(r"/api/v1/ratings$")
 @pytest.fixture
 def kiosk(browser, live_server):
     """The kiosk page on a portrait touch screen, its timers on a clock the test moves."""
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN", has_touch=True)
-    tab = context.new_page()
-    tab.clock.install()
-    tab.goto(f"{live_server.url}/kiosk/xiqu")
-    expect(tab.locator(".k-queue")).to_have_count(7, timeout=TIMEOUT)
-    yield tab
-    context.close()
+    with new_tab(browser, KIOSK_SCREEN) as tab:
+        tab.clock.install()
+        open_kiosk(tab, live_server, timeout=TIMEOUT)
+        yield tab
 
 
-def serve(live_server, window: int, clerk: str) -> dict:
+def served_at(live_server, window: int, clerk: str) -> dict:
     """Take a 商事登记 ticket, call it at the window, start and finish it; return it."""
-    token = live_server.token(clerk)
-    window_id = live_server.window_id(window, token)
-    live_server.call("POST", f"/api/v1/windows/{window_id}/status", {"status": "open"}, token)
-    status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
-    assert status == 201, ticket
-    status, called = live_server.call("POST", f"/api/v1/windows/{window_id}/call-next", token=token)
-    assert status == 200 and called["id"] == ticket["id"], called
-    for trigger in ("start", "finish"):
-        status, answer = live_server.call("POST", f"/api/v1/tickets/{ticket['id']}/{trigger}", token=token)
-        assert status == 200, answer
-    return ticket
+    return serve(live_server, *open_window(live_server, window, clerk))
 
 
 def rectifications(live_server) -> list[dict]:
@@ -65,7 +54,7 @@ def test_rate_a_finished_ticket_by_its_number_once(kiosk, live_server):
     """Typing a finished ticket's number shows its queue and window; a 2 with a reason is recorded
     (channel kiosk, a rectification item opened), the dialog closes after the thanks, and a
     second try is told 已评价过."""
-    ticket = serve(live_server, 1, "clerk1")
+    ticket = served_at(live_server, 1, "clerk1")
 
     ask_to_rate(kiosk, ticket["number"])
     expect(kiosk.locator("#rate-what")).to_have_text(ticket["number"], timeout=TIMEOUT)

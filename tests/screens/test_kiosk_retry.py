@@ -2,20 +2,13 @@
 
 from playwright.sync_api import expect
 
-from tests.screens.test_kiosk import TICKETS, TIMEOUT, kiosk  # noqa: F401  (fixture)
+from tests.screens.helpers import idempotency_keys
+from tests.screens.test_kiosk import TICKETS, TIMEOUT
 
 
-def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):  # noqa: F811
+def test_a_lost_ticket_answer_issues_one_ticket(kiosk, live_server):
     """The server issued the ticket but its answer was lost: is it re-sent with its key, one ticket shown?"""
-    sent, issued = [], []
-    kiosk.on(
-        "request",
-        lambda request: (
-            sent.append(request.headers.get("idempotency-key"))
-            if request.method == "POST" and request.url.endswith("/halls/xiqu/tickets")
-            else None
-        ),
-    )
+    sent, issued = idempotency_keys(kiosk, "/halls/xiqu/tickets"), []
 
     def lose_the_answer(route):
         issued.append(route.fetch().json())  # the server issues the ticket …

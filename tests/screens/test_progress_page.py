@@ -10,34 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.live import LiveServer
+from tests.screens.helpers import PHONE, accepted_case
 
 TIMEOUT = 5000
-PHONE = "13800138000"
 WRONG_PHONE = "13900139000"
 
 
 def open_accepted_case(live_server) -> dict:
     """Open a 一次办 case at the window as clerk1 and accept it; return the case."""
-    token = live_server.token("clerk1")
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": "张小三", "id_number": "442000199001011233", "phone": PHONE},
-        "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-    }, token)
-    assert status == 201, case
-    status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token)
-    assert status == 200, case
-    return case
-
-
-@pytest.fixture
-def phone_page(browser):
-    """A phone-sized touch browser tab (390×844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  has_touch=True, is_mobile=True, device_scale_factor=2)
-    tab = context.new_page()
-    yield tab
-    context.close()
+    return accepted_case(live_server, live_server.token("clerk1"), "张小三")
 
 
 def ask(page, phone: str) -> None:

@@ -7,22 +7,12 @@ label on one line), and a 不满意 asks for a reason from the list and a commen
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 TIMEOUT = 8000
 PHONE = "13800138000"
 REASONS = ["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"]
 GRADE_LABELS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  has_touch=True, is_mobile=True, device_scale_factor=2)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def delivered_case(live_server) -> str:

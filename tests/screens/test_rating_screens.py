@@ -8,27 +8,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.screens.helpers import open_window, serve, sign_in
+
 TIMEOUT = 8000
-
-
-def serve(live_server, token: str, window_id: int) -> dict:
-    """Take a ticket, call it at the window, start and finish it; return it."""
-    status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
-    assert status == 201, ticket
-    status, called = live_server.call("POST", f"/api/v1/windows/{window_id}/call-next", token=token)
-    assert status == 200 and called["id"] == ticket["id"], called
-    for trigger in ("start", "finish"):
-        status, answer = live_server.call("POST", f"/api/v1/tickets/{ticket['id']}/{trigger}", token=token)
-        assert status == 200, answer
-    return ticket
-
-
-def open_window(live_server, number: int, clerk: str) -> tuple[str, int]:
-    token = live_server.token(clerk)
-    window_id = live_server.window_id(number, token)
-    status, answer = live_server.call("POST", f"/api/v1/windows/{window_id}/status", {"status": "open"}, token)
-    assert status == 200, answer
-    return token, window_id
 
 
 def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_bad_rating(page, browser, live_server):
@@ -50,11 +32,7 @@ def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_ba
     expect(page.locator("#ev-thanks-text")).to_have_text("感谢您的评价！")
 
     supervisor = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN").new_page()
-    supervisor.goto(f"{live_server.url}/reports/rectifications")
-    supervisor.fill("input[name=username]", "supervisor1")
-    supervisor.fill("input[name=password]", "demo")
-    supervisor.click("button[type=submit]")
-    supervisor.wait_for_url("**/reports/rectifications")
+    sign_in(supervisor, live_server, "/reports/rectifications", "supervisor1")
     item = supervisor.locator("#r-items > li").filter(has_text=ticket["number"])
     expect(item).to_contain_text("2分 不满意", timeout=TIMEOUT)
     expect(item).to_contain_text("【等候时间长】")
@@ -107,11 +85,7 @@ def test_monthly_report_shows_the_figures(page, live_server):
     """The monthly report page lists the month's tickets and ratings for a supervisor."""
     token, window_id = open_window(live_server, 3, "clerk3")
     serve(live_server, token, window_id)
-    page.goto(f"{live_server.url}/reports/monthly")
-    page.fill("input[name=username]", "supervisor1")
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/reports/monthly")
+    sign_in(page, live_server, "/reports/monthly", "supervisor1")
     expect(page.locator("#m-report")).to_have_attribute("aria-busy", "false", timeout=TIMEOUT)
     status, figures = live_server.call("GET", "/api/v1/halls/xiqu/stats", token=live_server.token("supervisor1"))
     assert status == 200, figures
@@ -124,11 +98,7 @@ def test_monthly_report_shows_the_figures(page, live_server):
 
 def test_staffing_page_runs_the_what_if(page, live_server):
     """The staffing page asks the API for the chosen queue and says when it has no history to go on."""
-    page.goto(f"{live_server.url}/reports/staffing")
-    page.fill("input[name=username]", "supervisor1")
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/reports/staffing")
+    sign_in(page, live_server, "/reports/staffing", "supervisor1")
     expect(page.locator("#s-summary")).to_contain_text("商事登记", timeout=TIMEOUT)
     with page.expect_response(re.compile(r"/queues/shsw/staffing\?target_s=600&percentile=0.9&days=20")):
         page.fill("#s-target", "10")

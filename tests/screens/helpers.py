@@ -1,0 +1,113 @@
+"""Steps the screen tests share: a server of their own, tabs of a device's size, signing in, a scene set."""
+
+from contextlib import contextmanager
+
+from playwright.sync_api import expect
+
+from tests.live import LiveServer, prepare_database
+
+PHONE = "13800138000"
+ID_NUMBER = "442000199001011233"
+DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
+PHONE_SCREEN = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+                "device_scale_factor": 2}
+KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}, "has_touch": True}
+
+
+@contextmanager
+def own_live_server(tmp_path_factory, name: str, *, uploads: bool = False, **extra_env: str):
+    """Run a production-like server on a fresh SQLite file in a folder of its own (uploads there if asked)."""
+    folder = tmp_path_factory.mktemp(name)
+    url = "sqlite:///" + str(folder / "live.sqlite3")
+    prepare_database(url)
+    if uploads:
+        extra_env["UPLOAD_DIR"] = str(folder / "uploads")
+    server = LiveServer(url, extra_env=extra_env).start()
+    server.uploads = folder / "uploads"
+    yield server
+    server.stop()
+
+
+@contextmanager
+def new_tab(browser, device: dict = DESKTOP):
+    """Open a zh-CN browser tab in a context of its own, of the device's size."""
+    context = browser.new_context(locale="zh-CN", **device)
+    yield context.new_page()
+    context.close()
+
+
+def open_kiosk(tab, live_server, timeout: int) -> None:
+    """Open the demo hall's kiosk and wait for its seven queues."""
+    tab.goto(f"{live_server.url}/kiosk/xiqu")
+    expect(tab.locator(".k-queue")).to_have_count(7, timeout=timeout)
+
+
+def sign_in(page, live_server, path: str, username: str) -> None:
+    """Sign in through the login form on the way to a screen, and wait until it is there."""
+    page.goto(f"{live_server.url}{path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+
+
+def accepted_case(live_server, token: str, name: str = "张三") -> dict:
+    """Open a 一次办 food-business licence case (result by mail) at the window and accept it; return it."""
+    status, case = live_server.call("POST", "/api/v1/cases", {
+        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
+        "applicant": {"name": name, "id_number": ID_NUMBER, "phone": PHONE},
+        "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
+    }, token)
+    assert status == 201, case
+    accept = {"trigger": "accept"}
+    status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", accept, token)
+    assert status == 200, case
+    return case
+
+
+def open_window(live_server, number: int, clerk: str) -> tuple[str, int]:
+    """Open window `number` as `clerk`; return the clerk's token and the window's id."""
+    token = live_server.token(clerk)
+    window_id = live_server.window_id(number, token)
+    opened = {"status": "open"}
+    status, answer = live_server.call("POST", f"/api/v1/windows/{window_id}/status", opened, token)
+    assert status == 200, answer
+    return token, window_id
+
+
+def serve(live_server, token: str, window_id: int) -> dict:
+    """Take a ticket, call it at the window, start and finish it; return it."""
+    status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
+    assert status == 201, ticket
+    status, called = live_server.call("POST", f"/api/v1/windows/{window_id}/call-next", token=token)
+    assert status == 200 and called["id"] == ticket["id"], called
+    for trigger in ("start", "finish"):
+        status, answer = live_server.call("POST", f"/api/v1/tickets/{ticket['id']}/{trigger}", token=token)
+        assert status == 200, answer
+    return ticket
+
+
+def idempotency_keys(page, url_end: str) -> list:
+    """Collect the Idempotency-Key of every POST the page sends to a URL ending in `url_end`."""
+    sent = []
+
+    def note(request) -> None:
+        if request.method == "POST" and request.url.endswith(url_end):
+            sent.append(request.headers.get("idempotency-key"))
+
+    page.on("request", note)
+    return sent
+
+
+def fake_speech(end_after_ms: int = 50) -> str:
+    """Script a Mandarin speech engine for the page (headless Chromium has none); it keeps what it says."""
+    return """
+(() => {
+  const synth = {speaking: false, pending: false, paused: false, spoken: [],
+    getVoices: () => [{name: "Fake Mandarin", lang: "zh-CN"}],
+    addEventListener() {}, cancel() {}, resume() {},
+    speak(u) { synth.spoken.push(u.text); setTimeout(() => u.onend && u.onend({}), END_MS); }};
+  Object.defineProperty(window, "speechSynthesis", {value: synth, configurable: true});
+  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+})();
+""".replace("END_MS", str(end_after_ms))
