@@ -66,22 +66,32 @@ def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
     elif case.parent is not None and req.trigger in ("approve", "deny"):
         _when_every_child_is_decided(case.parent, actor, at)
     db.session.flush()
-    outbox.record("case_changed", case)
     return case
 
 
-def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str | None = None) -> None:
-    """Move the case by its machine, apply the trigger's effects, record it and tell the applicant."""
+def fire_trigger(case: Case, trigger: str, actor: User | None, at: datetime, *, note: str | None = None,
+                 history: dict | None = None, **fire_kwargs) -> str:
+    """Move the case by its mode's machine and add the change to its history; return the state before.
+
+    Every case trigger fires here: the clerk's and approver's (``transition_case``), the applicant's
+    online (``citizen/online.py``, ``actor`` None) and the system's (dispatch after acceptance).
+    """
     workflow = case_flow.definition(case.mode, case.workflow_version)
-    fire_kwargs = _prepare(case, trigger, data, actor, at)
     # The machine may link the actor to the case (claim): it gets the ORM row, not a token's principal.
     row = actor.record() if actor is not None else None
     before = workflow.fire(case, trigger, at=at, actor=row, **fire_kwargs)
+    record_change(case, trigger, before, actor, at, note, history)
+    outbox.record("case_changed", case)
+    return before
+
+
+def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str | None = None) -> None:
+    """Fire a staff trigger: its effects beyond the state, then dispatch and the applicant's SMS."""
+    fire_kwargs = _prepare(case, trigger, data, actor, at)
+    fire_trigger(case, trigger, actor, at, note=note, history=_history_data(trigger, data), **fire_kwargs)
     _after(case, trigger, data, actor, at)
-    record_change(case, trigger, before, actor, at, note, _history_data(trigger, data))
     if trigger in DISPATCH_AFTER:
-        before = workflow.fire(case, "dispatch", at=at, actor=actor)
-        record_change(case, "dispatch", before, actor, at)
+        fire_trigger(case, "dispatch", actor, at)
     if case.parent is None:  # a bundle's applicant hears from the parent only
         _notify_applicant(case, trigger, note)
 
@@ -114,7 +124,6 @@ def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, dat
     for child in parent.children:
         if child_trigger in case_flow.definition(child.mode, child.workflow_version).allowed_triggers(child.state):
             _fire(child, child_trigger, actor, at, data, note)
-            outbox.record("case_changed", child)
 
 
 def _when_every_child_is_decided(parent: Case, actor: User, at: datetime) -> None:

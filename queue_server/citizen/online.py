@@ -31,11 +31,12 @@ from queue_server import outbox
 from queue_server.calendar import clock
 from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
 from queue_server.cases.models import Case, CaseFile
-from queue_server.cases.rules import record_change
+from queue_server.cases.schemas import Delivery
+from queue_server.cases.transitions import fire_trigger
 from queue_server.citizen.models import ServiceItem
+from queue_server.citizen.schemas import ApplicationRequest
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
-from queue_server.schemas import ApplicationRequest, Delivery
 from workflows import case as case_flow
 
 _TOKEN_SALT = "wuban-application"
@@ -295,10 +296,10 @@ def _check_allowed(case: Case, trigger: str) -> None:
 
 def _fire(case: Case, trigger: str, note: str | None) -> Case:
     at = clock.now()
-    workflow = case_flow.definition(case.mode, case.workflow_version)
     sends_files = trigger in ("submit", "supplement")
     sent = [row for row in files_of(case) if row.submitted_at is None] if sends_files else []
-    before = workflow.fire(case, trigger, at=at, actor=None)
+    history = {**APPLICANT, "files": [row.id for row in sent]} if sent else dict(APPLICANT)
+    fire_trigger(case, trigger, None, at, note=note, history=history)
     if sends_files:
         for row in sent:
             row.submitted_at = at
@@ -309,10 +310,7 @@ def _fire(case: Case, trigger: str, note: str | None) -> Case:
         for pause in case.pauses:  # a supplement noticed during review stopped the clock
             if pause.ended_at is None:
                 pause.ended_at = at
-    data = {**APPLICANT, "files": [row.id for row in sent]} if sent else dict(APPLICANT)
-    record_change(case, trigger, before, None, at, note, data)
     db.session.flush()
-    outbox.record("case_changed", case)
     return case
 
 

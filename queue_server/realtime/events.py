@@ -109,11 +109,16 @@ EVENTS_OF_FACT = {
 
 
 def _events_and_messages(facts: list[tuple]) -> tuple[list[tuple], list]:
-    events, messages = [], []
+    events, messages, seen = [], [], set()
     for fact, *rows in facts:
         if fact == "sms":
             messages.extend(rows)
-        else:
+            continue
+        # The payload is built from the row as committed: the same fact twice (a case fired accept
+        # and then dispatch) would only send the same event twice.
+        key = (fact, *(row if isinstance(row, int | str) else id(row) for row in rows))
+        if key not in seen:
+            seen.add(key)
             events.extend(EVENTS_OF_FACT[fact](*rows))
     return events, messages
 

@@ -24,8 +24,8 @@ from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue, Ticket, TicketEvent, Window
-from queue_server.schemas import StatsQuery
 from queue_server.supervision.models import Rating
+from queue_server.supervision.schemas import StatsQuery
 from workflows import case as case_flow
 
 GROUP_NAMES = {"mode": "办理模式", "queue": "队列", "window": "窗口", "clerk": "工作人员", "department": "部门"}
@@ -40,7 +40,7 @@ EXPORT_COLUMNS = [
     ("tickets.no_show", "过号数"),
     ("tickets.avg_wait_s", "平均等候（秒）"),
     ("tickets.avg_service_s", "平均办理（秒）"),
-    *[(f"cases.by_mode.{mode}", f"{case_flow.MODE_NAMES[mode]}（件）") for mode in case_flow.MODES],
+    *[(f"cases.by_mode.{mode}", f"{case_flow.MODE_NAMES[mode]}（件）") for mode in case_flow.MODE_NAMES],
     ("cases.decided", "期内办结（件）"),
     ("cases.on_time", "按时办结（件）"),
     ("cases.on_time_rate", "按时办结率"),
@@ -59,7 +59,7 @@ class Figures:
     no_show: int = 0
     waits: list[float] = field(default_factory=list)
     services: list[float] = field(default_factory=list)
-    by_mode: dict[str, int] = field(default_factory=lambda: dict.fromkeys(case_flow.MODES, 0))
+    by_mode: dict[str, int] = field(default_factory=lambda: dict.fromkeys(case_flow.MODE_NAMES, 0))
     decided: int = 0
     on_time: int = 0
     grades: list[int] = field(default_factory=list)

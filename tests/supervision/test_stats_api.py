@@ -76,7 +76,7 @@ def scenario(api):
     return api
 
 
-NO_CASES = {"immediate": 0, "online": 0, "once": 0, "agent": 0, "citywide": 0}
+NO_CASES = {"immediate": 0, "online": 0, "once": 0, "agent": 0, "citywide": 0, "bundle": 0}
 NO_RATINGS_BY_GRADE = {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}
 
 
@@ -213,3 +213,17 @@ def test_figures_are_for_supervisors_and_admins(api):
     assert_error(api.get("/halls/xiqu/stats", as_user="approver_scjg"), 403, "forbidden")
     assert api.get("/halls/xiqu/stats", as_user="admin").status_code == 200
     assert_error(api.get("/halls/nowhere/stats", as_user="supervisor1"), 404, "not_found")
+
+
+def test_a_bundle_is_counted_under_bundle(api):
+    """Is a 主题式 case counted under cases.by_mode.bundle (and in the export), not a server error?"""
+    def by_mode():
+        answer = api.get(f"/halls/xiqu/stats?{PERIOD}", as_user="supervisor1")
+        assert answer.status_code == 200
+        return answer.get_json()["cases"]["by_mode"]
+
+    before = by_mode()
+    api.open_case(service="YJS-001", mode="bundle", delivery={"method": "pickup"})
+    assert by_mode()["bundle"] == before["bundle"] + 1
+    export = api.get(f"/halls/xiqu/stats?{PERIOD}&format=csv", as_user="supervisor1")
+    assert export.status_code == 200 and "主题式" in export.get_data(as_text=True)
