@@ -204,6 +204,35 @@ def _describe(method: str, path: str, op: Operation, rule_path: str) -> dict:
     return described
 
 
+def _refuse_two_models_of_one_name(models: list[type[BaseModel]]) -> None:
+    """Fail when two different models share a class name: their schemas would collide in the document."""
+    by_name: dict[str, type[BaseModel]] = {}
+    for model in models:
+        for part in _nested_models(model):
+            other = by_name.setdefault(part.__name__, part)
+            if other is not part:
+                raise RuntimeError(f"two answer or body models are named {part.__name__}: "
+                                   f"{other.__module__} and {part.__module__}; rename one")
+
+
+def _nested_models(model: type[BaseModel], seen: set | None = None) -> list[type[BaseModel]]:
+    seen = set() if seen is None else seen
+    if model in seen:
+        return []
+    seen.add(model)
+    found = [model]
+    for info in model.model_fields.values():
+        for inner in _models_in(info.annotation):
+            found += _nested_models(inner, seen)
+    return found
+
+
+def _models_in(annotation) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
 def build_spec(app: Flask) -> dict:
     """Describe every declared operation of the application's API."""
     paths: dict[str, dict] = {}
@@ -220,6 +249,7 @@ def build_spec(app: Flask) -> dict:
     paths["/healthz"] = {"get": {"summary": "健康检查 Health", "parameters": [],
                                  "responses": {"200": _answer(200, HealthOut), "400": _answer(400, Error),
                                                "503": _answer(503, HealthOut)}}}
+    _refuse_two_models_of_one_name([*bodies, *answers])
     models = [(m, "validation") for m in dict.fromkeys(bodies)] + [(m, "serialization") for m in dict.fromkeys(answers)]
     _, top = models_json_schema(models, ref_template=REF)
     return {

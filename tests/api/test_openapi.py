@@ -90,3 +90,25 @@ def test_case_answers_match_the_spec(client, spec):
     assert "application/pdf" in spec["paths"]["/api/v1/cases/{case_no}/documents/{kind}"]["get"]["responses"]["200"]["content"]
     assert pdf.mimetype == "application/pdf"
 
+
+
+def test_two_models_of_one_name_are_refused():
+    """Would two answer models with one class name (their schemas would collide) stop the document?"""
+    from pydantic import BaseModel
+
+    from queue_server.api.spec import _refuse_two_models_of_one_name
+
+    class Inner(BaseModel):
+        a: int
+
+    class Outer(BaseModel):
+        inner: list[Inner] | None
+
+    first = Inner
+
+    class Inner(BaseModel):  # noqa: F811 - a second model of the same name, as another domain might write
+        b: str
+
+    _refuse_two_models_of_one_name([Outer, Outer, first])
+    with pytest.raises(RuntimeError, match="named Inner"):
+        _refuse_two_models_of_one_name([Outer, Inner])
