@@ -22,9 +22,10 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import Flask
-from sqlalchemy import DateTime, bindparam, event
+from sqlalchemy import DateTime, ForeignKey, String, Text, bindparam, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from queue_server.extensions import db
 
@@ -194,6 +195,21 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def history_columns(trigger: int, state: int, note: TypeEngine | type[TypeEngine] = Text) -> type:
+    """Make the mixin of an append-only history row: the trigger, the states, who acted, when and why."""
+    trigger_type, state_type, note_type = String(trigger), String(state), note
+
+    class HistoryColumns:
+        trigger: Mapped[str] = mapped_column(trigger_type)
+        from_state: Mapped[str | None] = mapped_column(state_type)
+        to_state: Mapped[str] = mapped_column(state_type)
+        actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+        at: Mapped[datetime] = mapped_column(UTCDateTime)
+        note: Mapped[str | None] = mapped_column(note_type)
+
+    return HistoryColumns
 
 
 # (table, key columns, dialect) -> the counter's upsert, built once: it runs on every ticket and case.

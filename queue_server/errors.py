@@ -24,49 +24,45 @@ class ApiError(Exception):
     status = 400
     code = "invalid_request"
 
+    def __init_subclass__(cls, status: int | None = None, code: str | None = None, **kwargs) -> None:
+        """Give a kind of error its status and code: ``class NotFound(ApiError, status=404, code=...)``."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status, cls.code = status, code
+
     def __init__(self, message: str, details: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
 
 
-class InvalidRequest(ApiError):
-    status, code = 400, "invalid_request"
-
+class InvalidRequest(ApiError, status=400, code="invalid_request"):
     def __init__(self, fields: dict[str, str], message: str = "请求参数有误") -> None:
         super().__init__(message, {"fields": fields})
 
 
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
+class Unauthorized(ApiError, status=401, code="unauthorized"): ...
 
 
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
+class Forbidden(ApiError, status=403, code="forbidden"): ...
 
 
-class NotFound(ApiError):
-    status, code = 404, "not_found"
+class NotFound(ApiError, status=404, code="not_found"): ...
 
 
-class Conflict(ApiError):
-    status, code = 409, "conflict"
+class Conflict(ApiError, status=409, code="conflict"): ...
 
 
-class TooLarge(ApiError):
-    status, code = 413, "too_large"
+class TooLarge(ApiError, status=413, code="too_large"): ...
 
 
-class Unavailable(ApiError):
+class Unavailable(ApiError, status=503, code="unavailable"):
     """The database or another needed service cannot answer in time; the client may retry."""
 
-    status, code = 503, "unavailable"
     retry_after_s = 2
 
 
-class InvalidTransition(ApiError):
-    status, code = 409, "invalid_transition"
-
+class InvalidTransition(ApiError, status=409, code="invalid_transition"):
     def __init__(self, state: str, trigger: str, allowed: list[str], message: str | None = None) -> None:
         super().__init__(
             message or f"当前状态（{state}）不能执行“{trigger}”操作",

@@ -5,14 +5,26 @@ they hold a control character (a NUL byte among them: PostgreSQL cannot store on
 here with their depth bounded and every string checked, keeping tab, line feed and carriage return for
 free text (and form fields).
 Dates are ``YYYY-MM-DD`` between ``DATE_MIN`` and ``DATE_MAX`` (README, "What the API refuses").
+
+Bodies and query strings are read into pydantic models built on ``Body`` and ``Query`` (each domain's
+``schemas`` module holds its own); ``parse_body`` and ``parse_query`` turn pydantic's errors into the
+contract's 400 answer with ``details.fields`` naming each bad field in Chinese.
 """
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import Flask, current_app, request
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from queue_server.errors import InvalidRequest, NotFound
@@ -137,3 +149,150 @@ ApiDate = Annotated[date, BeforeValidator(_strict_date), Field(
 
 # The pydantic error types raised above: their message is already the zh-CN text to show.
 CUSTOM_ERRORS = frozenset({"control_character", "date_format", "date_range"})
+
+
+# --- request bodies and query strings ---
+
+M = TypeVar("M", bound=BaseModel)
+
+PHONE_RE = r"^1[3-9]\d{9}$"
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), SingleLine]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_RE)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SingleLine]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# A row id in a body or query (32-bit in the database), and a list's offset.
+RowId = Annotated[int, Field(le=MAX_ID)]
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+class Body(BaseModel):
+    """A JSON body: exact types, no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Query(BaseModel):
+    """A query string: values arrive as text and are converted."""
+
+    model_config = ConfigDict(extra="ignore")
+    # Filters that name a stored object, field -> "hall" | "department" | "user": an unknown one is 400.
+    references: ClassVar[dict[str, str]] = {}
+
+
+def one_of(first: Any, second: Any, problem: str) -> None:
+    """Refuse a body that gives both of two fields or neither (problem: "field|message")."""
+    if (first is None) == (second is None):
+        raise ValueError(problem)
+
+
+def check_span(start: date, end: date, what: str = "查询") -> None:
+    """Refuse a range of dates that ends before it starts or spans 400 days or more."""
+    if end < start:
+        raise ValueError("to|结束日期不能早于开始日期")
+    if (end - start).days >= 400:
+        raise ValueError(f"to|{what}范围最多 400 天")
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in CUSTOM_ERRORS:
+        return error["msg"]
+    if kind == "missing":
+        return "必填"
+    if kind == "extra_forbidden":
+        return "不支持的字段"
+    if kind in ("string_type", "str_type"):
+        return "应为字符串"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "应为整数"
+    if kind in ("bool_type", "bool_parsing"):
+        return "应为 true 或 false"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return "应为日期（YYYY-MM-DD）"
+    if kind == "literal_error":
+        return f"取值应为：{ctx.get('expected', '')}".replace("'", "")
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if kind == "too_short":
+        return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind == "string_too_long":
+        return f"最长 {ctx.get('max_length')} 个字符"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确" + ("（应为 11 位手机号）" if ctx.get("pattern") == PHONE_RE else "")
+    if kind == "greater_than_equal":
+        return f"不能小于 {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"不能大于 {ctx.get('le')}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "应为 JSON 对象"
+    return "取值无效"
+
+
+def _fields(exc: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        if error["type"] == "value_error":
+            # Cross-field checks raise "field|message".
+            text = str(error.get("ctx", {}).get("error", error["msg"]))
+            name, _, message = text.partition("|")
+            fields[name] = message
+            continue
+        loc = [str(part) for part in error["loc"] if part != "__root__"]
+        name = ".".join(loc).rstrip("_") or "body"
+        fields.setdefault(name, _message(error))
+    return fields
+
+
+def parse(model: type[M], data: Any, prefix: str = "") -> M:
+    """Validate data against a schema, or answer 400 with the bad fields (named under prefix)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest({prefix + name: message for name, message in _fields(exc).items()}) from None
+
+
+def parse_body(model: type[M]) -> M:
+    """Read the JSON body (an empty body counts as {}) and validate it."""
+    data = read_json()
+    if not isinstance(data, dict):
+        raise InvalidRequest({"body": "应为 JSON 对象"}, "请求体应为 JSON 对象")
+    return parse(model, data)
+
+
+def parse_query(model: type[M]) -> M:
+    """Validate the query string, and the stored objects its filters name."""
+    query = parse(model, request.args.to_dict())
+    unknown = _unknown_references(query) if isinstance(query, Query) else {}
+    if unknown:
+        raise InvalidRequest(unknown)
+    return query
+
+
+def _unknown_references(query: Query) -> dict[str, str]:
+    """Name each filter whose hall, department or user does not exist."""
+    from queue_server.accounts.models import User
+    from queue_server.extensions import db
+    from queue_server.queue.models import Department, Hall
+
+    lookups = {"hall": (Hall.code, "没有该服务大厅"), "department": (Department.code, "没有该部门"),
+               "user": (User.username, "没有该工作人员")}
+    unknown: dict[str, str] = {}
+    for field, kind in query.references.items():
+        value = getattr(query, field)
+        if value is None or (kind == "user" and value == "me"):
+            continue
+        column, message = lookups[kind]
+        if db.session.scalar(db.select(column).where(column == value).limit(1)) is None:
+            unknown[field] = f"{message}：{value}"
+    return unknown
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """Mask a phone number as 138****5678."""
+    if not phone:
+        return None
+    return re.sub(r"^(\d{3})\d+(\d{4})$", r"\1****\2", phone)

@@ -11,10 +11,11 @@ from queue_server.accounts.auth import (
     sign_in,
     staff_required,
 )
+from queue_server.accounts.schemas import PasswordRequest, TokenRequest
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation
 from queue_server.extensions import limiter
-from queue_server.schemas import PasswordRequest, TokenRequest, parse_body
+from queue_server.validation import parse_body
 
 bp = Blueprint("accounts", __name__)
 

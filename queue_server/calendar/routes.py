@@ -5,11 +5,11 @@ from flask import Blueprint, current_app
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.calendar.answers import DayOut, DeadlineOut
+from queue_server.calendar.schemas import CalendarQuery, DeadlineQuery
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import limiter
-from queue_server.schemas import CalendarQuery, DeadlineQuery, parse_query
-from queue_server.validation import DATE_MAX
+from queue_server.validation import DATE_MAX, parse_query
 
 bp = Blueprint("calendar", __name__)
 

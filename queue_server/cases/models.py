@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from queue_server.db import UTCDateTime
+from queue_server.db import UTCDateTime, history_columns
 from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
@@ -97,19 +97,13 @@ class CasePause(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class CaseEvent(db.Model):
+class CaseEvent(history_columns(trigger=32, state=24), db.Model):
     """One state change of a case: who, when, from, to and why. Rows are only ever added."""
 
     __tablename__ = "case_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(32))
-    from_state: Mapped[str | None] = mapped_column(String(24))
-    to_state: Mapped[str] = mapped_column(String(24))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()

@@ -30,7 +30,7 @@ from queue_server.citizen.online import (
     files_of,
 )
 from queue_server.extensions import db
-from queue_server.schemas import mask_phone
+from queue_server.validation import mask_phone
 from workflows import case as case_flow
 
 Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]

@@ -18,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.citizen.models import Appointment, AppointmentSlot
+from queue_server.citizen.schemas import AppointmentRequest
 from queue_server.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
 from queue_server.queue.halls import queue_in_body
 from queue_server.queue.models import Hall, Queue, Ticket
+from queue_server.queue.schemas import TicketRequest
 from queue_server.queue.tickets import issue_ticket
-from queue_server.schemas import AppointmentRequest, TicketRequest
 
 # Booking codes: no 0/O or 1/I, so a code read aloud or typed from an SMS cannot be mistaken.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

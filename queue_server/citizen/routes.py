@@ -16,6 +16,7 @@ from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
+from queue_server.cases.schemas import Delivery
 from queue_server.cases.transitions import get_case
 from queue_server.citizen.answers import (
     APPLICATION_TOKEN,
@@ -62,24 +63,22 @@ from queue_server.citizen.online import (
     supplement_application,
     withdraw_application,
 )
-from queue_server.db import begin_write
-from queue_server.errors import NotFound, TooLarge
-from queue_server.extensions import db, limiter
-from queue_server.queue.halls import get_hall, queue_in_body
-from queue_server.queue.models import Queue
-from queue_server.schemas import (
+from queue_server.citizen.schemas import (
     AccessRequest,
     ApplicantNoteRequest,
     ApplicationRequest,
     AppointmentPhoneQuery,
     AppointmentRequest,
-    Delivery,
     ServiceQuery,
     SlotQuery,
     UploadForm,
-    parse_body,
-    parse_query,
 )
+from queue_server.db import begin_write
+from queue_server.errors import NotFound, TooLarge
+from queue_server.extensions import db, limiter
+from queue_server.queue.halls import get_hall, queue_in_body
+from queue_server.queue.models import Queue
+from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("citizen", __name__)
 

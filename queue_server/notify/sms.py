@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from queue_server import outbox
 from queue_server.calendar import clock
 from queue_server.extensions import socketio
-from queue_server.schemas import mask_phone
+from queue_server.validation import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,10 @@ references the busiest paths return instead (``IssuedTicket``, ``CalledTicket``)
 hall's time zone (``clock.to_hall_iso``).
 """
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
     AliasPath,
-    BeforeValidator,
     ConfigDict,
     Field,
     computed_field,
@@ -19,33 +17,15 @@ from pydantic import (
     model_validator,
 )
 
-from queue_server.api.answers import Answer
-from queue_server.calendar import clock
+from queue_server.api.answers import CompleteAnswer, HallTime
 from queue_server.queue import estimates
 from queue_server.queue.tickets import waiting_ahead
 
 TicketState = Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
 
 
-def _hall_iso(value):
-    return clock.to_hall_iso(value) if isinstance(value, datetime) else value
-
-
-# A time as the contract writes it: ISO 8601 with the hall's offset.
-HallTime = Annotated[str, BeforeValidator(_hall_iso)]
-
-
-def _answered_always(schema: dict) -> None:
-    # A default only fills a value the row lacks; the answer always carries every field.
-    for field in schema.get("properties", {}).values():
-        field.pop("default", None)
-
-
-class QueueAnswer(Answer):
+class QueueAnswer(CompleteAnswer):
     """Base of the queue's answers: every field is required in the document, as the contract says."""
-
-    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True,
-                              json_schema_extra=_answered_always)
 
 
 class HallOut(QueueAnswer):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from queue_server.db import UTCDateTime
+from queue_server.db import UTCDateTime, history_columns
 from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
@@ -166,21 +166,15 @@ class Ticket(db.Model):
         return "priority" if self.lane == PRIORITY_LANE else "normal"
 
 
-class TicketEvent(db.Model):
+class TicketEvent(history_columns(trigger=20, state=16, note=String(200)), db.Model):
     """One state change of a ticket: who, when, from, to and why. Rows are only ever added."""
 
     __tablename__ = "ticket_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(20))
-    from_state: Mapped[str | None] = mapped_column(String(16))
-    to_state: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    note: Mapped[str | None] = mapped_column(String(200))
 
     actor: Mapped[User | None] = relationship()
 

@@ -28,6 +28,12 @@ from queue_server.queue.calling import call_next
 from queue_server.queue.desk import clerk_desk
 from queue_server.queue.halls import get_hall, get_window
 from queue_server.queue.models import Hall, Ticket
+from queue_server.queue.schemas import (
+    TicketNumberQuery,
+    TicketRequest,
+    TransferRequest,
+    WindowStatusRequest,
+)
 from queue_server.queue.tallies import waiting_lines
 from queue_server.queue.tickets import (
     fire_ticket_trigger,
@@ -36,14 +42,7 @@ from queue_server.queue.tickets import (
     ticket_by_number,
     ticket_history,
 )
-from queue_server.schemas import (
-    TicketNumberQuery,
-    TicketRequest,
-    TransferRequest,
-    WindowStatusRequest,
-    parse_body,
-    parse_query,
-)
+from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("queue", __name__)
 

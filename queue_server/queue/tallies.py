@@ -19,15 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from queue_server.calendar import clock
 from queue_server.extensions import db
 from queue_server.queue import estimates
-from queue_server.queue.models import (
-    Hall,
-    Queue,
-    Ticket,
-    TicketCounter,
-    TicketEvent,
-    WaitingTally,
-    Window,
-)
+from queue_server.queue.models import Hall, Queue, Ticket, TicketCounter, TicketEvent, WaitingTally, Window
 
 _TICKETS, _EVENTS, _TALLIES, _COUNTERS = (
     Ticket.__table__, TicketEvent.__table__, WaitingTally.__table__, TicketCounter.__table__)
@@ -105,17 +97,10 @@ class QueueLine:
     queue: Queue
     waiting: int
 
-    @property
-    def code(self) -> str:
-        return self.queue.code
-
-    @property
-    def name(self) -> str:
-        return self.queue.name
-
-    @property
-    def prefix(self) -> str:
-        return self.queue.prefix
+    # The queue's own code, name and prefix, as its answer shows them.
+    code = property(lambda line: line.queue.code)
+    name = property(lambda line: line.queue.name)
+    prefix = property(lambda line: line.queue.prefix)
 
     @property
     def est_wait_s(self) -> int:

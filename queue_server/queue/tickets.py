@@ -48,6 +48,7 @@ from queue_server.queue.models import (
     TicketEvent,
     Window,
 )
+from queue_server.queue.schemas import TicketRequest
 from queue_server.queue.tallies import (
     _COUNTERS,
     _EVENTS,
@@ -59,7 +60,6 @@ from queue_server.queue.tallies import (
     count_waiting_change,
     move_waiting,
 )
-from queue_server.schemas import TicketRequest
 from workflows import ticket as ticket_flow
 
 if TYPE_CHECKING:
@@ -127,17 +127,10 @@ class IssuedTicket(_Lane):
     called_at: None = None
     recalls: int = 0
 
-    @property
-    def hall_id(self) -> int:
-        return self.hall.id
-
-    @property
-    def queue_id(self) -> int:
-        return self.queue.id
-
-    @property
-    def queued_at(self) -> datetime:
-        return self.issued_at
+    # As a Ticket reads them: the ids of its hall and queue, and when it joined the line.
+    hall_id = property(lambda ticket: ticket.hall.id)
+    queue_id = property(lambda ticket: ticket.queue.id)
+    queued_at = property(lambda ticket: ticket.issued_at)
 
 
 def _ahead_in_tallies(lane):

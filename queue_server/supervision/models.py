@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from queue_server.db import UTCDateTime
+from queue_server.db import UTCDateTime, history_columns
 from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
@@ -97,18 +97,12 @@ class Rectification(db.Model):
     events: Mapped[list["RectificationEvent"]] = relationship(order_by="RectificationEvent.id")
 
 
-class RectificationEvent(db.Model):
+class RectificationEvent(history_columns(trigger=16, state=16), db.Model):
     """One step of a rectification: who, when, from, to and the note. Rows are only ever added."""
 
     __tablename__ = "rectification_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(16))
-    from_state: Mapped[str | None] = mapped_column(String(16))
-    to_state: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    note: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship()

@@ -8,7 +8,7 @@ the screen draws as charts. The screen re-reads it when the hall's events say so
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import mean
@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from queue_server.calendar import clock
-from queue_server.calendar.timelimits import CaseClock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case
 from queue_server.cases.rules import case_clock_of
@@ -104,25 +103,8 @@ class WindowWatch:
         return getattr(self.window, name)
 
 
-@dataclass(frozen=True)
-class Today:
-    """Today's tickets of the hall, counted by state, with the average wait and service."""
-
-    issued: int
-    waiting: int
-    served: int
-    no_show: int
-    expired: int
-    avg_wait_s: int | None
-    avg_service_s: int | None
-
-
-@dataclass(frozen=True)
-class LitCase:
-    """A running case on yellow or red, with its clock."""
-
-    case: Case
-    timer: CaseClock
+# A running case on yellow or red, with its clock's light, deadline, working days left and pause.
+LitCase = namedtuple("LitCase", "case light deadline remaining_workdays paused")
 
 
 @dataclass(frozen=True)
@@ -154,7 +136,7 @@ class Snapshot:
     at: datetime
     queues: list[QueueWatch]
     windows: list[WindowWatch]
-    today: Today
+    today: dict[str, int | None]  # today's tickets by state, with the average wait and service
     cases: LitCases
     alerts: list[CaseAlert]
     called_too_long: list[LongCall]
@@ -223,17 +205,18 @@ def _windows(hall: Hall, tickets: list[Ticket]) -> list[WindowWatch]:
     return [WindowWatch(window, current.get(window.id)) for window in hall.windows]
 
 
-def _today(tickets: list[Ticket]) -> Today:
+def _today(tickets: list[Ticket]) -> dict[str, int | None]:
     states = Counter(ticket.state for ticket in tickets)
-    return Today(
-        issued=len(tickets),
-        waiting=states["waiting"],
-        served=states["done"],
-        no_show=states["no_show"],
-        expired=states["expired"],
-        avg_wait_s=_average(_seconds(t.called_at, t.issued_at) for t in tickets),
-        avg_service_s=_average(_seconds(t.finished_at, t.started_at) for t in tickets if t.state == "done"),
-    )
+    return {
+        "issued": len(tickets),
+        "waiting": states["waiting"],
+        "served": states["done"],
+        "no_show": states["no_show"],
+        "expired": states["expired"],
+        "avg_wait_s": _average(_seconds(t.called_at, t.issued_at) for t in tickets),
+        "avg_service_s": _average(_seconds(t.finished_at, t.started_at) for t in tickets
+                                  if t.state == "done"),
+    }
 
 
 def _running_cases(hall: Hall) -> list[Case]:
@@ -253,8 +236,8 @@ def _lit_cases(hall: Hall, today: date) -> LitCases:
         timer = case_clock_of(case, today, calendar)
         counts[timer.light] += 1
         if timer.light in LIGHT_ORDER:
-            lit.append(LitCase(case, timer))
-    lit.sort(key=lambda row: (LIGHT_ORDER[row.timer.light], row.timer.remaining_workdays, row.case.case_no))
+            lit.append(LitCase(case, timer.light, timer.deadline, timer.remaining_workdays, timer.paused))
+    lit.sort(key=lambda row: (LIGHT_ORDER[row.light], row.remaining_workdays, row.case.case_no))
     return LitCases(running=sum(counts.values()), green=counts["green"], yellow=counts["yellow"],
                     red=counts["red"], items=lit)
 
@@ -271,53 +254,15 @@ def _bad_ratings(hall: Hall) -> list[Rating]:
 # --- charts ---
 
 
-@dataclass(frozen=True)
-class HourCount:
-    """One hour of today: tickets taken and served, and the windows at work."""
-
-    hour: str
-    issued: int
-    served: int
-    windows: int
-
-
-@dataclass(frozen=True)
-class ModeCount:
-    mode: str
-    count: int
-
-
-@dataclass(frozen=True)
-class ModeCounts:
-    """Cases opened in the last ``days`` days, by mode."""
-
-    days: int
-    modes: list[ModeCount]
-
-
-@dataclass(frozen=True)
-class WeekCount:
-    """Cases decided in the week from ``start``, and how many on time."""
-
-    start: date
-    decided: int
-    on_time: int
-
-
-@dataclass(frozen=True)
-class OnTimeChart:
-    days: int
-    decided: int
-    on_time: int
-    weeks: list[WeekCount]
-
-
-@dataclass(frozen=True)
-class DayGrades:
-    """The grades given on one hall date."""
-
-    date: date
-    grades: list[int]
+# The charts' rows: one hour of today (tickets taken and served, windows at work in the hour); cases
+# opened in the last ``days`` days by mode; cases decided in the week from ``start`` and how many on
+# time, and over the last ``days`` days; the grades given on one hall date.
+HourCount = namedtuple("HourCount", "hour issued served windows")
+ModeCount = namedtuple("ModeCount", "mode count")
+ModeCounts = namedtuple("ModeCounts", "days modes")
+WeekCount = namedtuple("WeekCount", "start decided on_time")
+OnTimeChart = namedtuple("OnTimeChart", "days decided on_time weeks")
+DayGrades = namedtuple("DayGrades", "date grades")
 
 
 def _day_start(day: date) -> datetime:

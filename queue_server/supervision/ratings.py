@@ -21,14 +21,14 @@ from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, Not
 from queue_server.extensions import db
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Ticket, TicketEvent
-from queue_server.schemas import (
+from queue_server.supervision.models import BAD_GRADES, Rating, Rectification, RectificationEvent
+from queue_server.supervision.schemas import (
     AssignRequest,
     CloseRequest,
     FollowUpRequest,
     RatingRequest,
     RectificationListQuery,
 )
-from queue_server.supervision.models import BAD_GRADES, Rating, Rectification, RectificationEvent
 from workflows import rectification as rect_flow
 
 GRADE_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

@@ -16,30 +16,9 @@ from queue_server.extensions import db, limiter
 from queue_server.queue.estimates import staffing
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Queue
-from queue_server.schemas import (
-    AlertListQuery,
-    AssignRequest,
-    CloseRequest,
-    FollowUpRequest,
-    RatingRequest,
-    RectificationListQuery,
-    StaffingQuery,
-    StatsQuery,
-    parse_body,
-    parse_query,
-)
-from queue_server.supervision.answers import (
-    STATS_FILE,
-    XLSX,
-    AlertOut,
-    MonitorOut,
-    RatingOut,
-    RectificationListOut,
-    RectificationOut,
-    StaffingOut,
-    StatsOut,
-)
+from queue_server.supervision.answers import AlertOut, RatingOut, RectificationListOut, RectificationOut
 from queue_server.supervision.monitor import hall_monitor, recent_alerts
+from queue_server.supervision.monitor_answers import MonitorOut
 from queue_server.supervision.ratings import (
     assign,
     close,
@@ -48,7 +27,19 @@ from queue_server.supervision.ratings import (
     list_rectifications,
     rate,
 )
+from queue_server.supervision.schemas import (
+    AlertListQuery,
+    AssignRequest,
+    CloseRequest,
+    FollowUpRequest,
+    RatingRequest,
+    RectificationListQuery,
+    StaffingQuery,
+    StatsQuery,
+)
 from queue_server.supervision.stats import export_name, hall_figures, to_csv, to_xlsx
+from queue_server.supervision.stats_answers import STATS_FILE, XLSX, StaffingOut, StatsOut
+from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("supervision", __name__)
 
