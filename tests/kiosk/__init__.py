@@ -1,0 +1,1 @@
+"""Tests of the kiosk package: the printable ticket."""

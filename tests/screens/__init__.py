@@ -1,0 +1,1 @@
+"""Browser tests of every screen, in Debian's Chromium through Playwright."""
