@@ -1,4 +1,4 @@
-"""The demo hall's past month (queue_server/demo_history.py): figures, charts and reports show it at once."""
+"""The demo hall's past month (queue_server/demo_history/): figures, charts and reports show it at once."""
 
 from collections import Counter
 from datetime import date, datetime, timedelta
