@@ -11,9 +11,9 @@ from kiosk.printing import PrinterSpecError, open_printer, print_ticket, ticket_
 from queue_server.citizen.appointments import CODE_ALPHABET
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
+from queue_server.queue.answers import TicketOut
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Hall, Ticket
-from queue_server.queue.tickets import ticket_view
 from queue_server.web import public_url
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
     return ticket
+
+
+def _ticket_answer(ticket: Ticket) -> dict:
+    """Render a ticket as the contract's ticket object (GET /tickets/{id} answers the same)."""
+    return TicketOut.model_validate(ticket).model_dump(mode="json")
 
 
 def _json_error(status: int, code: str, message: str, details: dict | None = None):
@@ -93,7 +98,7 @@ def kiosk(hall_code: str):
 def ticket_status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     page_config = {
-        "ticket": ticket_view(ticket),
+        "ticket": _ticket_answer(ticket),
         "hall": ticket.hall.code,
         "tz": current_app.config["TZ_NAME"],
         "api": url_for("api.queue.get_ticket", ticket_id=ticket.id),
@@ -123,7 +128,7 @@ def ticket_qr(ticket_id: int):
 def printable_ticket(ticket_id: int):
     """A 58 mm-wide page of the ticket that prints itself (for kiosks without an ESC/POS printer)."""
     ticket = _ticket_or_404(ticket_id)
-    view = ticket_view(ticket)
+    view = _ticket_answer(ticket)
     return render_template(
         "kiosk/print.html", ticket=view, lines=ticket_lines(view, ticket.hall.name),
         qr_url=url_for("kiosk.ticket_qr", ticket_id=ticket.id), status_url=status_url(ticket.id),
@@ -143,7 +148,7 @@ def print_on_printer(hall_code: str, ticket_id: int):
     spec = printer_spec()
     if not spec:
         return _json_error(409, "conflict", "本机未连接小票打印机，请使用页面打印或扫码保存号码", {"printer": "not_configured"})
-    view = ticket_view(ticket)
+    view = _ticket_answer(ticket)
     url = status_url(ticket.id)
     printer = None
     try:

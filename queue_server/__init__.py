@@ -64,12 +64,13 @@ def create_app(config: dict | None = None) -> Flask:
     # Register the Flask-Login loaders and the Socket.IO handlers.
     from queue_server.accounts import auth  # noqa: F401
     from queue_server.realtime import handlers  # noqa: F401
+    from queue_server.realtime.seq import resync_after_outage
     from queue_server.redis_client import socketio_manager
 
     # client_manager is always passed: Flask-SocketIO keeps init_app's options, so an earlier app's
     # Redis manager would otherwise stay on every later app of the process (tests build many).
     socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-                      client_manager=socketio_manager(redis_url) if redis_url else None)
+                      client_manager=socketio_manager(redis_url, resync_after_outage) if redis_url else None)
     from queue_server.api import make_api_blueprint
     from queue_server.cli import register_commands
     from queue_server.errors import register_error_handlers

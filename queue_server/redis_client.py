@@ -57,12 +57,13 @@ def redis_status() -> str:
         return "down"
 
 
-def socketio_manager(url: str):
+def socketio_manager(url: str, on_back):
     """Flask-SocketIO's Redis manager with short timeouts, one publish attempt, the pause above, and the
     listener's reconnect back-off capped at 2 s (upstream doubles it up to 60 s, so events between
     processes stayed lost for up to a minute after Redis came back). When the listener gets back to
     Redis after losing it, this process's subscribers are told to re-read their snapshot
-    (events.resync_after_outage): events of other processes made meanwhile never reached them."""
+    (``on_back(server, connection, url)``: realtime.seq.resync_after_outage): events of other processes
+    made meanwhile never reached them."""
     import socketio
 
     class Manager(socketio.RedisManager):
@@ -101,11 +102,9 @@ def socketio_manager(url: str):
                     retry_sleep = min(retry_sleep * 2, self.RETRY_CAP_S)
 
         def _back(self):
-            from queue_server.realtime.seq import resync_after_outage
-
             resume_redis(self.redis_url)
             try:
-                resync_after_outage(self.server, self.redis, self.redis_url)
+                on_back(self.server, self.redis, self.redis_url)
             except Exception:  # noqa: BLE001 - never stop listening over it
                 log.exception("could not resync after the redis outage")
 

@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload
 
 from queue_server.calendar import clock
 from queue_server.extensions import db
-from queue_server.queue.answers import BoardOut
 from queue_server.queue.models import Hall, Ticket, TicketEvent, Window
 from queue_server.queue.tallies import QueueLine, waiting_lines
 from queue_server.realtime.seq import current_seq
@@ -61,7 +60,3 @@ def hall_board(hall: Hall) -> Board:
             break
     return Board(hall, seq, calls, waiting_lines(hall.queues))
 
-
-def board_snapshot(hall: Hall) -> dict:
-    """Render the board as the subscribe acknowledgement carries it (realtime/handlers.py)."""
-    return BoardOut.model_validate(hall_board(hall)).model_dump(mode="json")

@@ -28,10 +28,3 @@ def queue_in_body(hall: Hall, code: str, field: str = "queue") -> Queue:
         raise InvalidRequest({field: f"本大厅没有该队列：{code}"})
     return queue
 
-
-def window_view(window: Window) -> dict:
-    """Render a window as the contract's window object (for the realtime subscribe and the monitor)."""
-    # Imported here: answers imports the ticket operations, which import this module.
-    from queue_server.queue.answers import WindowOut
-
-    return WindowOut.model_validate(window).model_dump(mode="json")

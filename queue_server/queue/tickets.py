@@ -63,7 +63,7 @@ from queue_server.queue.tallies import (
 from workflows import ticket as ticket_flow
 
 if TYPE_CHECKING:
-    from queue_server.queue.calling import CalledTicket
+    pass
 
 # --- references that read like the ORM objects, for answers and events, without loading them ---
 
@@ -380,11 +380,6 @@ def waiting_ahead(ticket: Ticket) -> int:
     }).scalar_one()
 
 
-def ticket_view(ticket: "Ticket | IssuedTicket | CalledTicket") -> dict:
-    """Render a ticket as the contract's ticket object (for the kiosk's pages)."""
-    from queue_server.queue.answers import TicketOut  # answers counts with this module's waiting_ahead
-
-    return TicketOut.model_validate(ticket).model_dump(mode="json")
 
 
 def ticket_history(ticket: Ticket) -> list[TicketEvent]:

@@ -18,11 +18,17 @@ from queue_server.accounts.models import User
 from queue_server.accounts.revocation import TokenState
 from queue_server.errors import ApiError, InvalidRequest, Unauthorized
 from queue_server.extensions import db, socketio
-from queue_server.queue.board import board_snapshot
-from queue_server.queue.halls import get_hall, get_window, window_view
+from queue_server.queue.answers import BoardOut, WindowOut
+from queue_server.queue.board import hall_board
+from queue_server.queue.halls import get_hall, get_window
 from queue_server.realtime.events import hall_room, staff_room
 
 log = logging.getLogger(__name__)
+
+
+def board_snapshot(hall) -> dict:
+    """Render the hall's board as the subscribe acknowledgement carries it (as GET .../board answers)."""
+    return BoardOut.model_validate(hall_board(hall)).model_dump(mode="json")
 
 
 def window_room(window_id: int) -> str:
@@ -96,7 +102,7 @@ def _subscribe(data) -> dict:
     hall = window.hall
     staff = [staff_room(hall.code)] if policy.allows(user, "hall.case_notices", hall_id=hall.id) else []
     _move_to(hall_room(hall.code), *staff, window_room(window.id))
-    return {**board_snapshot(window.hall), "window": window_view(window)}
+    return {**board_snapshot(window.hall), "window": WindowOut.model_validate(window).model_dump(mode="json")}
 
 
 @socketio.on("subscribe")
