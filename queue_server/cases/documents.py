@@ -167,7 +167,7 @@ def datetime_zh(value) -> str:
     return f"{date_zh(moment)} {moment:%H:%M}"
 
 
-def _text(value) -> str:
+def plain_text(value) -> str:
     """Escape a value for a reportlab Paragraph (its text is XML markup)."""
     return escape(str(value)) if value not in (None, "") else ""
 
@@ -179,7 +179,7 @@ def _sentence(text: str | None) -> str:
 
 # --- layout --------------------------------------------------------------------------------------
 
-class _Title(Flowable):
+class Title(Flowable):
     """The document's title, centred and set in fake bold (the CJK fonts have no bold face)."""
 
     def __init__(self, text: str, font: str, size: float = 22) -> None:
@@ -239,7 +239,7 @@ def qr_image(url: str) -> PILImage.Image:
     return image.resize((size * scale, size * scale), PILImage.Resampling.NEAREST)
 
 
-def _png(image: PILImage.Image) -> BytesIO:
+def png_stream(image: PILImage.Image) -> BytesIO:
     buffer = BytesIO()
     image.save(buffer, format="PNG")
     buffer.seek(0)
@@ -259,7 +259,7 @@ def _grid(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
-class _Notice:
+class Notice:
     """One document being laid out: the doc dict, the styles and the story of flowables."""
 
     def __init__(self, kind: str, doc: dict, font: str, width: float) -> None:
@@ -268,7 +268,7 @@ class _Notice:
         self.story: list = []
 
     def get(self, key: str, default: str = "") -> str:
-        return _text(self.doc.get(key)) or default
+        return plain_text(self.doc.get(key)) or default
 
     def para(self, markup: str, style: str = "body") -> None:
         self.story.append(Paragraph(markup, self.s[style]))
@@ -280,14 +280,14 @@ class _Notice:
 
     def header(self) -> None:
         self.para(self.get("hall_name", DEFAULT_HALL_NAME), "hall")
-        self.story.append(_Title(TITLES[self.kind], self.font))
+        self.story.append(Title(TITLES[self.kind], self.font))
         self.para(f"办件编号：{self.get('case_no')}", "number")
         self.story.append(Spacer(1, 8))
         self.para(f"{self.get('applicant_name')}：", "plain")
 
     def opening(self) -> str:
         """你（单位）于…提交的…申请: the first words of every body."""
-        submitted = _text(date_zh(self.doc.get("created_at")))
+        submitted = plain_text(date_zh(self.doc.get("created_at")))
         return f"你（单位）于{submitted}提交的{self.get('service_name')}申请，"
 
     def time_limit(self) -> None:
@@ -296,17 +296,17 @@ class _Notice:
         sentence = (f"本事项法定办结时限为{legal}个工作日，承诺办结时限为{promised}个工作日，"
                     "自受理之日的次日起计算")
         if deadline:
-            sentence += f"，预计于{_text(date_zh(deadline))}前办结"
+            sentence += f"，预计于{plain_text(date_zh(deadline))}前办结"
         sentence += "。依法需要补正材料、听证、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在办理时限内。"
         self.para(sentence)
 
     def delivery(self) -> None:
         delivery = self.doc.get("delivery") or {}
         if delivery.get("method") == "mail":
-            address = _text(delivery.get("address")) or "申请时登记的地址"
+            address = plain_text(delivery.get("address")) or "申请时登记的地址"
             self.para(f"办理结果将以邮寄方式免费送达：{address}。请保持联系电话畅通。")
         else:
-            hall = _text(delivery.get("hall_name")) or self.get("hall_name", DEFAULT_HALL_NAME)
+            hall = plain_text(delivery.get("hall_name")) or self.get("hall_name", DEFAULT_HALL_NAME)
             self.para(f"办结后，请凭本通知书和本人有效身份证件到{hall}统一出件窗口领取办理结果；"
                       "委托他人领取的，另需提交授权委托书和受托人身份证件。")
 
@@ -325,7 +325,7 @@ class _Notice:
                     self.cell("已核验" if material.get("original_seen") else "—", "cell-head"),
                     self.cell(str(material.get("copies") or 0), "cell-head"),
                 ]
-            rows.append([self.cell(str(number), "cell-head"), self.cell(_text(material.get("name"))), *received])
+            rows.append([self.cell(str(number), "cell-head"), self.cell(plain_text(material.get("name"))), *received])
         self.para(heading, "heading")
         table = _grid(rows, [self.width * f for f in (0.09, 0.59, 0.14, 0.18)])
         table.setStyle(TableStyle([("SPAN", (2, row), (3, row)) for row in scans]))
@@ -344,9 +344,9 @@ class _Notice:
             [label("办理方式"), value(self.get("mode_name")), label("承办部门"), value(self.get("department_name"))],
             [label("申请人"), value(self.get("applicant_name")), label("证件号码"), value(self.get("applicant_id_number"))],
             [label("联系电话"), value(self.get("applicant_phone")), label("申请时间"),
-             value(_text(datetime_zh(self.doc.get("created_at"))))],
+             value(plain_text(datetime_zh(self.doc.get("created_at"))))],
             [label("经办窗口"), value(self.get("window_name")), label("受理时间") if accepted else label("经办人"),
-             value(_text(datetime_zh(accepted))) if accepted else value(self.get("clerk_name"))],
+             value(plain_text(datetime_zh(accepted))) if accepted else value(self.get("clerk_name"))],
         ]
         if accepted:
             rows.append([label("经办人"), value(self.get("clerk_name")), label("咨询电话"), value(self.get("hall_phone"))])
@@ -374,14 +374,14 @@ class _Notice:
         """The QR code of the progress page, the applicant's receipt line and the hall's seal and date."""
         url = self.doc.get("progress_url") or ""
         qr_side = 30 * mm
-        qr_cell = [Image(_png(qr_image(url)), width=qr_side, height=qr_side) if url else Spacer(1, 1)]
-        caption = [self.cell("扫码查询办理进度", "qr-caption"), self.cell(_text(url), "url")]
+        qr_cell = [Image(png_stream(qr_image(url)), width=qr_side, height=qr_side) if url else Spacer(1, 1)]
+        caption = [self.cell("扫码查询办理进度", "qr-caption"), self.cell(plain_text(url), "url")]
         hall = self.get("hall_name", DEFAULT_HALL_NAME)
         seal = [
             self.cell("申请人（签收）：＿＿＿＿＿＿", "seal"),
             Spacer(1, 10),
             self.cell(f"{hall}（盖章）", "seal"),
-            self.cell(_text(date_zh(self.doc.get("issued_on"))), "seal"),
+            self.cell(plain_text(date_zh(self.doc.get("issued_on"))), "seal"),
         ]
         table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
         table.setStyle(TableStyle([
@@ -406,11 +406,11 @@ class _Notice:
         self.para(self.opening() + "经审查，主要申请材料齐全、符合法定形式，次要材料尚有欠缺。"
                   f"根据{LAW}第三十二条的规定和容缺受理制度，决定予以容缺受理。")
         if _sentence(self.doc.get("reason")):
-            self.para(f"说明：{_text(_sentence(self.doc.get('reason')))}。")
+            self.para(f"说明：{plain_text(_sentence(self.doc.get('reason')))}。")
         rows = [[self.cell(text, "cell-head") for text in ("序号", "容缺材料名称", "补交期限")]]
         for number, item in enumerate(self.doc.get("deficiencies") or [], 1):
-            rows.append([self.cell(str(number), "cell-head"), self.cell(_text(item.get("name"))),
-                         self.cell(_text(date_zh(item.get("due"))), "cell-head")])
+            rows.append([self.cell(str(number), "cell-head"), self.cell(plain_text(item.get("name"))),
+                         self.cell(plain_text(date_zh(item.get("due"))), "cell-head")])
         self.para("请于补交期限前补齐下列材料", "heading")
         self.story.append(_grid(rows, [self.width * f for f in (0.09, 0.61, 0.30)]))
         self.story.append(Spacer(1, 4))
@@ -424,9 +424,9 @@ class _Notice:
         self.para(self.opening() + "经审查，申请材料不齐全或者不符合法定形式。"
                   f"根据{LAW}第三十二条第一款第四项的规定，现一次性告知你（单位）需要补正的全部内容如下：")
         for number, item in enumerate(self.doc.get("missing") or [], 1):
-            self.para(f"{number}. {_text(item)}", "body")
+            self.para(f"{number}. {plain_text(item)}", "body")
         if _sentence(self.doc.get("reason")):
-            self.para(f"说明：{_text(_sentence(self.doc.get('reason')))}。")
+            self.para(f"说明：{plain_text(_sentence(self.doc.get('reason')))}。")
         place = self.get("hall_name", DEFAULT_HALL_NAME)
         if self.doc.get("window_name"):
             place += self.get("window_name")
@@ -435,13 +435,13 @@ class _Notice:
         self.materials()
 
     def body_refusal(self) -> None:
-        reason = _text(_sentence(self.doc.get("reason"))) or "该申请不符合受理条件"
+        reason = plain_text(_sentence(self.doc.get("reason"))) or "该申请不符合受理条件"
         self.para(self.opening() + f"经审查，{reason}。根据{LAW}第三十二条的规定，决定不予受理。")
         self.para("如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
                   "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
 
     def body_completion(self) -> None:
-        done_on = _text(date_zh(self.doc.get("accepted_at") or self.doc.get("issued_on")))
+        done_on = plain_text(date_zh(self.doc.get("accepted_at") or self.doc.get("issued_on")))
         self.para(self.opening() + f"经审查，符合办理条件，已于{done_on}当场办结（马上办），办理结果已当场交付。")
         self.para("感谢你（单位）对我们工作的支持，欢迎对本次服务作出评价。")
         self.materials()
@@ -452,178 +452,6 @@ class _Notice:
         self.case_facts()
         self.footer()
         return self.story
-
-
-# --- 送达回证: the receipt of a result handed over ---------------------------------------------------
-
-RECEIPT_TITLE = "送达回证"
-SIGNATURE_BOX = (80 * mm, 24 * mm)  # the area the collector signs in (on screen or on paper)
-
-
-def _signature_image(png: bytes, box: tuple[float, float]) -> Image:
-    """The signature drawn on screen, on white, scaled to fit the signature box."""
-    with PILImage.open(BytesIO(png)) as drawn:
-        ink = drawn.convert("RGBA")
-    paper = PILImage.new("RGBA", ink.size, (255, 255, 255, 255))
-    flat = PILImage.alpha_composite(paper, ink).convert("RGB")
-    bbox = PILImage.eval(flat.convert("L"), lambda level: 255 - level).getbbox()
-    if bbox:  # trim the empty canvas around the strokes
-        pad = 6
-        flat = flat.crop((max(bbox[0] - pad, 0), max(bbox[1] - pad, 0),
-                          min(bbox[2] + pad, flat.width), min(bbox[3] + pad, flat.height)))
-    scale = min(box[0] / flat.width, box[1] / flat.height)
-    return Image(_png(flat), width=flat.width * scale, height=flat.height * scale)
-
-
-class _Receipt(_Notice):
-    """The 送达回证: what was handed over, to whom, when and by whom, with the collector's signature."""
-
-    def __init__(self, doc: dict, font: str, width: float) -> None:
-        super().__init__("receipt", doc, font, width)
-
-    def header(self) -> None:
-        self.para(self.get("hall_name", DEFAULT_HALL_NAME), "hall")
-        self.story.append(_Title(RECEIPT_TITLE, self.font))
-        self.para(f"办件编号：{self.get('case_no')}", "number")
-        self.story.append(Spacer(1, 6))
-
-    def collector_text(self) -> str:
-        collector = self.doc.get("collector") or {}
-        if not collector.get("name"):
-            return ""
-        text = _text(collector["name"])
-        if collector.get("kind") == "self":
-            text += "（本人" + ("，已核验身份证件" if collector.get("id_checked") else "") + "）"
-        elif collector.get("kind") == "proxy":
-            text += "（受托人" + ("，已收取授权委托书" if collector.get("proxy_letter") else "") + "）"
-        return text
-
-    def facts(self) -> None:
-        label = lambda text: self.cell(text, "label")  # noqa: E731
-        value = lambda text: self.cell(text or "—")  # noqa: E731
-        blank = lambda: self.cell("")  # noqa: E731  (filled in by hand on paper)
-        item = self.get("service_name")
-        if self.doc.get("service_code"):
-            item += f"（{self.get('service_code')}）"
-        results = "；".join(f"{_text(r.get('service_name'))}：{_text(r.get('result'))}"
-                           for r in self.doc.get("results") or [])
-        delivery = self.doc.get("delivery") or {}
-        by_mail = delivery.get("method") == "mail"
-        collector = self.doc.get("collector") or {}
-        receipt = self.doc.get("receipt") or {}
-        rows = [
-            [label("送达事项"), value(item), "", ""],
-            [label("送达文书"), value(f"办理结果（{results}）" if results else "办理结果"), "", ""],
-            [label("受送达人"), value(self.get("applicant_name")), label("证件号码"),
-             value(self.get("applicant_id_number"))],
-            [label("承办部门"), value(self.get("department_name")), label("联系电话"),
-             value(self.get("applicant_phone"))],
-            [label("送达方式"), value("邮寄送达" if by_mail else "窗口领取（直接送达）"), label("送达地点"),
-             value(_text(delivery.get("address")) if by_mail else self.get("hall_name", DEFAULT_HALL_NAME))],
-        ]
-        if by_mail:
-            rows.append([label("邮件运单号"), value(self.get("waybill_no")), label("签收人"),
-                         value(_text(receipt.get("signed_by"))) if receipt.get("signed_by") else blank()])
-            signed_at = receipt.get("signed_at")
-            rows.append([label("签收时间"), value(_text(datetime_zh(signed_at))) if signed_at else blank(),
-                         label("经办人"), value(self.get("clerk_name"))])
-        else:
-            rows.append([label("领取人"), value(self.collector_text()) if collector.get("name") else blank(),
-                         label("领取人证件号码"),
-                         value(_text(collector.get("id_number"))) if collector.get("id_number") else blank()])
-            rows.append([label("送达时间"), value(_text(datetime_zh(self.doc.get("handed_at")))),
-                         label("送达人（经办人）"), value(self.get("clerk_name"))])
-        table = Table(rows, colWidths=[self.width * f for f in (0.16, 0.36, 0.18, 0.30)])
-        commands = [
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]
-        for index, row in enumerate(rows):
-            if row[2] == "":
-                commands.append(("SPAN", (1, index), (3, index)))
-            else:
-                commands.append(("BACKGROUND", (2, index), (2, index), colors.HexColor("#f5f7fa")))
-        table.setStyle(TableStyle(commands))
-        self.story.append(table)
-
-    def signature(self) -> None:
-        """The collector's signature: the one drawn on screen, or an empty box to sign on paper."""
-        by_mail = (self.doc.get("delivery") or {}).get("method") == "mail"
-        png = self.doc.get("signature_png")
-        who = "签收人签名" if by_mail else "领取人签名"
-        box_w, box_h = SIGNATURE_BOX
-        mark = _signature_image(png, (box_w - 4 * mm, box_h - 4 * mm)) if png else Spacer(box_w, box_h)
-        note = "（已在屏幕上签名）" if png else "（请在框内签名）"
-        date_line = _text(date_zh(self.doc.get("handed_at"))) if png else "＿＿＿＿年＿＿月＿＿日"
-        table = Table(
-            [[self.cell(f"{who}<br/>{note}", "label"), mark,
-              self.cell(f"签收日期<br/>{date_line}", "label")]],
-            colWidths=[self.width * 0.16, box_w, None], rowHeights=[box_h],
-        )
-        table.setStyle(TableStyle([
-            ("BOX", (1, 0), (1, 0), 0.8, INK),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (1, 0), (1, 0), "CENTER"),
-        ]))
-        self.story.append(Spacer(1, 10))
-        self.story.append(table)
-
-    def closing(self) -> None:
-        self.story.append(Spacer(1, 8))
-        self.para("上述办理结果已当面（或经邮寄）送达。受送达人或其受托人签名确认后，本回证一式两份，"
-                  "一份交受送达人，一份由出件窗口存档。委托他人领取的，授权委托书及受托人身份证件复印件附后。",
-                  "note")
-
-    def footer(self) -> None:
-        """The QR code of the progress page and the handing-over hall's seal and date."""
-        url = self.doc.get("progress_url") or ""
-        qr_side = 26 * mm
-        qr_cell = [Image(_png(qr_image(url)), width=qr_side, height=qr_side) if url else Spacer(1, 1)]
-        caption = [self.cell("扫码查询办理进度", "qr-caption"), self.cell(_text(url), "url")]
-        seal = [
-            self.cell(f"{self.get('hall_name', DEFAULT_HALL_NAME)}（盖章）", "seal"),
-            self.cell(_text(date_zh(self.doc.get("issued_on"))), "seal"),
-        ]
-        table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (0, 0), 0),
-            ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ]))
-        self.story.append(Spacer(1, 12))
-        self.story.append(KeepTogether([table]))
-
-    def build(self) -> list:
-        self.header()
-        self.facts()
-        self.signature()
-        self.closing()
-        self.footer()
-        return self.story
-
-
-def render_delivery_receipt(doc: dict) -> bytes:
-    """Lay out a 送达回证 as an A4 PDF and return its bytes.
-
-    ``doc`` has the keys of ``render_case_document`` (hall_name is the hall that handed it over) and:
-    results ([{service_name, result}]), handed_at (ISO time), waybill_no, collector ({kind: self|proxy,
-    name, id_number (masked), id_checked, proxy_letter} or None), receipt ({signed_by, signed_at} or None)
-    and signature_png (the PNG drawn on screen, or None: an empty box to sign on paper).
-    """
-    font = document_font()
-    buffer = BytesIO()
-    margin_x, margin_y = 20 * mm, 15 * mm
-    pdf = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_y,
-        bottomMargin=margin_y, title=f"{RECEIPT_TITLE} {doc.get('case_no') or ''}".strip(),
-        author=doc.get("hall_name") or DEFAULT_HALL_NAME, subject=doc.get("service_name") or "",
-        creator="wuban",
-    )
-    pdf.build(_Receipt(doc, font.name, A4[0] - 2 * margin_x).build())
-    return buffer.getvalue()
 
 
 def render_case_document(kind: str, doc: dict) -> bytes:
@@ -641,12 +469,18 @@ def render_case_document(kind: str, doc: dict) -> bytes:
     if kind not in TITLES:
         raise ValueError(f"unknown case document kind: {kind!r}")
     font = document_font()
+    return build_pdf(f"{TITLES[kind]} {doc.get('case_no') or ''}", doc,
+                     lambda width: Notice(kind, doc, font.name, width).build())
+
+
+def build_pdf(title: str, doc: dict, story) -> bytes:
+    """Lay out an A4 page of the hall's documents: ``story(width)`` gives the flowables for the text width."""
     buffer = BytesIO()
     margin_x, margin_y = 20 * mm, 15 * mm
     pdf = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_y, bottomMargin=margin_y,
-        title=f"{TITLES[kind]} {doc.get('case_no') or ''}".strip(), author=doc.get("hall_name") or DEFAULT_HALL_NAME,
+        title=title.strip(), author=doc.get("hall_name") or DEFAULT_HALL_NAME,
         subject=doc.get("service_name") or "", creator="wuban",
     )
-    pdf.build(_Notice(kind, doc, font.name, A4[0] - 2 * margin_x).build())
+    pdf.build(story(A4[0] - 2 * margin_x))
     return buffer.getvalue()

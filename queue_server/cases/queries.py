@@ -183,7 +183,7 @@ def _decisions(case: Case) -> list[dict]:
 
 def _delivery_receipt(case: Case, event: CaseEvent) -> bytes:
     """Render the 送达回证 of a result handed over: the collector (or mail receipt) and the signature."""
-    from queue_server.cases.documents import render_delivery_receipt
+    from queue_server.cases.receipt import render_delivery_receipt
 
     handed = case.handover
     hall = case.delivery_hall
