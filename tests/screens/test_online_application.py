@@ -9,34 +9,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.live import LiveServer, prepare_database
+from tests.screens.helpers import ID_NUMBER, PHONE, own_live_server, sign_in
 
 TIMEOUT = 5000
-PHONE = "13800138000"
-ID_NUMBER = "442000199001011233"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """A production-like server whose uploads go to a folder of this test module."""
-    folder = tmp_path_factory.mktemp("online")
-    url = "sqlite:///" + str(folder / "live.sqlite3")
-    prepare_database(url)
-    server = LiveServer(url, extra_env={"UPLOAD_DIR": str(folder / "uploads")}).start()
-    server.uploads = folder / "uploads"
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def phone_page(browser):
-    """A phone-sized touch browser tab (390×844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  has_touch=True, is_mobile=True, device_scale_factor=2)
-    tab = context.new_page()
-    yield tab
-    context.close()
+    with own_live_server(tmp_path_factory, "online", uploads=True) as server:
+        yield server
 
 
 def fire(live_server, case_no: str, trigger: str, user: str, **body) -> dict:
@@ -48,11 +31,7 @@ def fire(live_server, case_no: str, trigger: str, user: str, **body) -> dict:
 
 def see_files_in_back_office(desk, live_server, case_no: str) -> None:
     """The department's approver sees the uploaded files in the back office's case detail."""
-    desk.goto(f"{live_server.url}/backoffice/")
-    desk.fill("input[name=username]", "approver_scjg")
-    desk.fill("input[name=password]", "demo")
-    desk.click("button[type=submit]")
-    desk.wait_for_url("**/backoffice/")
+    sign_in(desk, live_server, "/backoffice/", "approver_scjg")
     desk.goto(f"{live_server.url}/backoffice/#{case_no}")
     files = desk.locator("#d-files li")
     expect(files).to_have_count(2, timeout=TIMEOUT)
