@@ -353,13 +353,18 @@ class Notice:
             rows.append([label("大厅地址"), value(self.get("hall_address")), "", ""])
         else:
             rows.append([label("大厅地址"), value(self.get("hall_address")), label("咨询电话"), value(self.get("hall_phone"))])
-        table = Table(rows, colWidths=[self.width * f for f in (0.14, 0.38, 0.14, 0.34)])
+        self.story.append(Spacer(1, 6))
+        self.story.append(self.facts_table(rows, (0.14, 0.38, 0.14, 0.34), padding=2))
+
+    def facts_table(self, rows: list[list], widths: tuple[float, ...], padding: float) -> Table:
+        """Lay out label/value rows in four columns; a row whose third cell is "" spans its value."""
+        table = Table(rows, colWidths=[self.width * f for f in widths])
         commands = [
             ("GRID", (0, 0), (-1, -1), 0.5, RULE),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), padding),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
         ]
         for index, row in enumerate(rows):
             if row[2] == "":
@@ -367,8 +372,7 @@ class Notice:
             else:
                 commands.append(("BACKGROUND", (2, index), (2, index), colors.HexColor("#f5f7fa")))
         table.setStyle(TableStyle(commands))
-        self.story.append(Spacer(1, 6))
-        self.story.append(table)
+        return table
 
     def footer(self) -> None:
         """The QR code of the progress page, the applicant's receipt line and the hall's seal and date."""

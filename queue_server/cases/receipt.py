@@ -9,14 +9,12 @@ from __future__ import annotations
 from io import BytesIO
 
 from PIL import Image as PILImage
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
 
 from queue_server.cases.documents import (
     DEFAULT_HALL_NAME,
     INK,
-    RULE,
     Notice,
     Title,
     build_pdf,
@@ -105,21 +103,7 @@ class _Receipt(Notice):
                          value(plain_text(collector.get("id_number"))) if collector.get("id_number") else blank()])
             rows.append([label("送达时间"), value(plain_text(datetime_zh(self.doc.get("handed_at")))),
                          label("送达人（经办人）"), value(self.get("clerk_name"))])
-        table = Table(rows, colWidths=[self.width * f for f in (0.16, 0.36, 0.18, 0.30)])
-        commands = [
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]
-        for index, row in enumerate(rows):
-            if row[2] == "":
-                commands.append(("SPAN", (1, index), (3, index)))
-            else:
-                commands.append(("BACKGROUND", (2, index), (2, index), colors.HexColor("#f5f7fa")))
-        table.setStyle(TableStyle(commands))
-        self.story.append(table)
+        self.story.append(self.facts_table(rows, (0.16, 0.36, 0.18, 0.30), padding=4))
 
     def signature(self) -> None:
         """The collector's signature: the one drawn on screen, or an empty box to sign on paper."""
