@@ -6,7 +6,8 @@ from pathlib import Path
 from flask import current_app
 
 from queue_server.accounts.models import User
-from queue_server.citizen.models import ServiceItem
+from queue_server.calendar import clock
+from queue_server.citizen.models import FIRST_EFFECTIVE, ServiceItem, ServiceVersion
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue, Window
 
@@ -34,12 +35,16 @@ def load_demo(path: Path = DEMO_FILE) -> bool:
     )
     for entry in data["services"]:
         if db.session.scalar(db.select(ServiceItem).where(ServiceItem.code == entry["code"])) is None:
-            db.session.add(ServiceItem(
-                code=entry["code"], name=entry["name"], department=departments[entry["department"]],
+            content = dict(
+                name=entry["name"], department=departments[entry["department"]],
                 queue_code=entry["queue"], modes=entry["modes"], legal_days=entry["legal_days"],
                 promised_days=entry["promised_days"], materials=entry["materials"], guide=entry["guide"],
                 parts=entry.get("parts", []),
-            ))
+            )
+            item = ServiceItem(code=entry["code"], version=1, **content)
+            # The demo's items are published: their version 1, in effect since long ago.
+            db.session.add(ServiceVersion(item=item, number=1, effective=FIRST_EFFECTIVE,
+                                          published_at=clock.now(), **content))
     password = current_app.config["DEMO_PASSWORD"]
     for entry in data["users"]:
         if db.session.scalar(db.select(User).where(User.username == entry["username"])) is not None:

@@ -1,6 +1,6 @@
 """What the administration API answers, built from the rows (``Model.model_validate(row)``)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AliasPath, Field, field_validator
@@ -111,3 +111,80 @@ class AdminUserList(Answer):
 class AdminAuditList(Answer):
     items: list[AdminAuditOut]
     total: int
+
+
+class AdminMaterialOut(Answer):
+    name: str
+    form: str = "original"
+    count: int = 1
+    required: bool = True
+    deferrable: bool = False
+    note: str = ""
+
+
+class AdminServiceOut(Answer):
+    """An item as the console edits it: its draft when one waits, else its newest published version.
+
+    ``state``: ``draft`` never published (not public), ``published``, or ``changed`` (a draft waits);
+    ``version`` and ``effective``: its newest published version.
+    """
+
+    code: str
+    name: str
+    department: str
+    queue: str
+    modes: list[str]
+    online: bool
+    legal_days: int
+    promised_days: int
+    materials: list[AdminMaterialOut]
+    guide: dict
+    parts: list[str]
+    state: Literal["draft", "published", "changed"]
+    version: int | None
+    effective: date | None
+    draft_updated_at: datetime | None
+
+    @field_validator("draft_updated_at")
+    @classmethod
+    def _hall_time(cls, at: datetime | None) -> datetime | None:
+        return at.astimezone(clock.hall_tz()) if at is not None else None
+
+
+class AdminServiceList(Answer):
+    items: list[AdminServiceOut]
+    total: int
+
+
+class AdminPublishedOut(Answer):
+    """A published version: its number, from which day it applies, when and by whom it was published."""
+
+    code: str
+    version: int
+    effective: date
+    published_at: datetime
+    published_by: str | None = Field(None, validation_alias=AliasPath("published_by", "username"))
+
+    @field_validator("published_at")
+    @classmethod
+    def _hall_time(cls, at: datetime) -> datetime:
+        return at.astimezone(clock.hall_tz())
+
+
+class AdminVersionOut(AdminPublishedOut):
+    """A version in an item's history, with its content and whether it is the one in effect today."""
+
+    published_by_name: str | None = Field(None, validation_alias=AliasPath("published_by", "name"))
+    name: str
+    department: str = Field(validation_alias=AliasPath("department", "code"))
+    queue: str = Field(validation_alias="queue_code")
+    modes: list[str]
+    legal_days: int
+    promised_days: int
+    materials: list[AdminMaterialOut]
+    guide: dict
+
+
+class AdminVersionList(Answer):
+    items: list[AdminVersionOut]
+    in_effect: int | None = Field(description="今日生效的版本号 The version in effect today")

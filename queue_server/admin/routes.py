@@ -1,20 +1,24 @@
-"""The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, audit."""
+"""The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, items, audit."""
 
 from flask import Blueprint
 
 from queue_server.accounts import policy
 from queue_server.accounts.auth import acting_user, staff_required
-from queue_server.admin import audit, halls, staff
+from queue_server.admin import audit, halls, services, staff
 from queue_server.admin.answers import (
     AdminAuditList,
     AdminDepartmentList,
     AdminDepartmentOut,
     AdminHallList,
     AdminHallOut,
+    AdminPublishedOut,
     AdminQueueList,
     AdminQueueOut,
+    AdminServiceList,
+    AdminServiceOut,
     AdminUserList,
     AdminUserOut,
+    AdminVersionList,
     AdminWindowList,
     AdminWindowOut,
 )
@@ -24,7 +28,11 @@ from queue_server.admin.schemas import (
     HallPatch,
     HallRequest,
     ListQuery,
+    PublishRequest,
     QueueRequest,
+    ServiceListQuery,
+    ServicePatch,
+    ServiceRequest,
     UserListQuery,
     UserPatch,
     UserRequest,
@@ -33,6 +41,7 @@ from queue_server.admin.schemas import (
 )
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
+from queue_server.calendar import clock
 from queue_server.queue.halls import get_hall
 from queue_server.schemas import parse_body, parse_query
 
@@ -246,6 +255,93 @@ def update_user(username: str):
     user = staff.get_user(username)
     policy.require(actor, "user.administer", hall_id=user.hall_id)
     return reply(AdminUserOut, staff.update_user(actor, user, parse_body(UserPatch)))
+
+
+# --- the 五办 item list ---
+
+
+@bp.get("/admin/services")
+@operation(
+    "事项清单管理：含草稿，可搜索、按状态筛选、分页 Items with their drafts",
+    staff=True,
+    query=ServiceListQuery,
+    answers={200: AdminServiceList, **READ},
+)
+@staff_required()
+def list_services():
+    actor = _console()
+    return reply(AdminServiceList, services.list_items(actor, parse_query(ServiceListQuery)))
+
+
+@bp.post("/admin/services")
+@operation(
+    "新建事项（草稿，发布后公开） Create an item as a draft",
+    staff=True,
+    body=ServiceRequest,
+    answers={201: AdminServiceOut, **READ, 409: Error},
+)
+@staff_required()
+def create_service():
+    actor = _console()
+    policy.require(actor, "service.administer")
+    item = services.create_item(actor, parse_body(ServiceRequest))
+    return reply(AdminServiceOut, services.item_view(item), 201)
+
+
+@bp.get("/admin/services/<code>")
+@operation("事项（草稿或最新版本） An item as edited", staff=True, answers={200: AdminServiceOut, **CHANGE})
+@staff_required()
+def show_service(code: str):
+    actor = _console()
+    policy.require(actor, "service.administer")
+    return reply(AdminServiceOut, services.item_view(services.get_item(code)))
+
+
+@bp.patch("/admin/services/<code>")
+@operation(
+    "修改事项：修改进入草稿，发布后生效 Change an item's draft",
+    staff=True,
+    body=ServicePatch,
+    answers={200: AdminServiceOut, **CHANGE},
+)
+@staff_required()
+def update_service(code: str):
+    actor = _console()
+    policy.require(actor, "service.administer")
+    item = services.update_item(actor, services.get_item(code), parse_body(ServicePatch))
+    return reply(AdminServiceOut, services.item_view(item))
+
+
+@bp.post("/admin/services/<code>/publish")
+@operation(
+    "发布事项草稿为新版本（生效日期默认今天） Publish the draft as the next version",
+    staff=True,
+    body=PublishRequest,
+    answers={200: AdminPublishedOut, **CHANGE, 409: Error},
+)
+@staff_required()
+def publish_service(code: str):
+    actor = _console()
+    policy.require(actor, "service.administer")
+    version = services.publish_item(actor, services.get_item(code), parse_body(PublishRequest))
+    return reply(AdminPublishedOut, version)
+
+
+@bp.get("/admin/services/<code>/versions")
+@operation(
+    "事项的版本历史：发布人、发布时间、生效日期 An item's versions",
+    staff=True,
+    answers={200: AdminVersionList, **CHANGE},
+)
+@staff_required()
+def service_versions(code: str):
+    actor = _console()
+    policy.require(actor, "service.administer")
+    item = services.get_item(code)
+    versions = services.list_versions(actor, item)
+    today = clock.today()
+    in_effect = next((version.number for version in versions if version.effective <= today), None)
+    return reply(AdminVersionList, {"items": versions, "in_effect": in_effect})
 
 
 # --- audit ---

@@ -215,3 +215,114 @@ class AuditQuery(Query):
         if self.from_ and self.to and self.to < self.from_:
             raise ValueError("to|结束日期不能早于开始日期")
         return self
+
+
+# --- the 五办 item list ---
+
+ITEM_MODES = ("immediate", "online", "once", "agent", "citywide")
+MATERIAL_FORMS = ("original", "copy", "original_and_copy")
+ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+GuideText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Days = Annotated[int, Field(ge=0, le=1000)]
+
+
+class MaterialBody(Body):
+    """One material: ``required`` to be submitted, ``deferrable`` when it may follow later (容缺)."""
+
+    name: ItemName
+    form: Literal[MATERIAL_FORMS] = "original"
+    count: Annotated[int, Field(ge=1, le=99)] = 1
+    required: bool = True
+    deferrable: bool = False
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class GuideBody(Body):
+    """办事指南: conditions, basis, fee, visits, place, hours, result, delivery and notes."""
+
+    conditions: GuideText = ""
+    basis: GuideText = ""
+    fee: GuideText = ""
+    visits: Annotated[int, Field(ge=0, le=9)] = 0
+    place: GuideText = ""
+    hours: GuideText = ""
+    result: GuideText = ""
+    delivery: Annotated[list[Literal["pickup", "mail"]], Field(min_length=1, max_length=2)] = ["pickup"]
+    notes: GuideText = ""
+
+
+Modes = Annotated[list[Literal[ITEM_MODES]], Field(min_length=1, max_length=len(ITEM_MODES))]
+Materials = Annotated[list[MaterialBody], Field(max_length=50)]
+
+
+def item_problem(item) -> str | None:
+    """Say what is wrong with an item's fields as ``field|message``, or None."""
+    if item.modes is not None and len(set(item.modes)) != len(item.modes):
+        return "modes|同一办理方式不能重复"
+    if item.materials is not None:
+        names = [material.name for material in item.materials]
+        if len(set(names)) != len(names):
+            return "materials|同一材料不能重复"
+    limits = (item.legal_days, item.promised_days)
+    if None not in limits and item.promised_days > item.legal_days:
+        return f"promised_days|承诺时限不能超过法定时限（{item.legal_days} 个工作日）"
+    return None
+
+
+class ServiceRequest(Body):
+    """POST /admin/services: a new item, kept as a draft until published; ``online``: 可网上办理."""
+
+    code: ObjectCode
+    name: ItemName
+    department: Code
+    queue: Code
+    modes: Modes
+    legal_days: Days
+    promised_days: Days
+    materials: Materials = []
+    guide: GuideBody | None = None
+    online: bool | None = None
+
+    @model_validator(mode="after")
+    def _item(self) -> "ServiceRequest":
+        problem = item_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class ServicePatch(Body):
+    """PATCH /admin/services/{code}: any field but ``code``; the change goes to the draft."""
+
+    name: ItemName | None = None
+    department: Code | None = None
+    queue: Code | None = None
+    modes: Modes | None = None
+    legal_days: Days | None = None
+    promised_days: Days | None = None
+    materials: Materials | None = None
+    guide: GuideBody | None = None
+    online: bool | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> "ServicePatch":
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}|不能为 null")
+        problem = item_problem(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class PublishRequest(Body):
+    """POST /admin/services/{code}/publish: the date the new version applies from (today by default)."""
+
+    effective: ApiDate | None = None
+
+
+class ServiceListQuery(ListQuery):
+    """GET /admin/services: ``state`` draft (never published), published, or changed (a draft waits)."""
+
+    state: Literal["draft", "published", "changed"] | None = None
+    department: Code | None = None

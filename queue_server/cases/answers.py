@@ -27,6 +27,7 @@ from queue_server.cases.queries import (
     progress_url,
 )
 from queue_server.cases.rules import case_clock_of
+from queue_server.citizen.items import terms_of
 from queue_server.schemas import mask_phone
 from workflows import case as case_flow
 
@@ -175,6 +176,7 @@ class CaseOut(CaseAnswer):
     case_no: str
     service: str = Field(validation_alias=AliasPath("service", "code"))
     service_name: str = Field(validation_alias=AliasPath("service", "name"))
+    service_version: int | None = Field(description="受理时适用的事项版本 The item's version the case follows")
     mode: Mode
     mode_name: ModeName = Field(validation_alias="mode")
     workflow_version: int
@@ -193,8 +195,8 @@ class CaseOut(CaseAnswer):
     light: Light | None = Field(validation_alias=AliasPath("clock", "light"))
     clock_paused: bool = Field(validation_alias=AliasPath("clock", "paused"))
     on_time: bool | None = Field(validation_alias=AliasPath("clock", "on_time"))
-    promised_days: int = Field(validation_alias=AliasPath("service", "promised_days"))
-    legal_days: int = Field(validation_alias=AliasPath("service", "legal_days"))
+    promised_days: int = Field(validation_alias=AliasPath("terms", "promised_days"))
+    legal_days: int = Field(validation_alias=AliasPath("terms", "legal_days"))
     delivery: CaseDelivery
     waybill_no: str | None
     applicant: CaseApplicant
@@ -223,6 +225,8 @@ class CaseOut(CaseAnswer):
         return Derived(
             case,
             clock=case_clock_of(case, calendar=_calendar(info)),
+            service_version=case.service_version or case.service.version,
+            terms=terms_of(case),
             allowed_triggers=allowed_triggers(case, info.context["viewer"]),
             delivery=case,
             applicant=case,

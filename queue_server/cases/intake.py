@@ -13,6 +13,7 @@ from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.cases.models import Case, CaseCounter
 from queue_server.cases.rules import IN_PERSON_MODES, check_material_names, record_change
+from queue_server.citizen.items import published_service
 from queue_server.citizen.models import ServiceItem
 from queue_server.db import next_in_sequence
 from queue_server.errors import InvalidRequest
@@ -32,7 +33,7 @@ def open_case(req: CaseRequest, actor: User) -> Case:
     """Open a case for an item at a hall (前台综合受理); it starts in its mode's initial state."""
     hall = hall_in_body(req.hall, "hall")
     policy.require(actor, "case.create", hall_id=hall.id)
-    service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
+    service = published_service(req.service)
     if service is None:
         raise InvalidRequest({"service": f"事项不存在：{req.service}"})
     if req.mode not in service.modes:
@@ -55,7 +56,8 @@ def open_case(req: CaseRequest, actor: User) -> Case:
     case.visits = 1 if req.mode in IN_PERSON_MODES else 0
     if req.mode == case_flow.BUNDLE:
         for code in service.parts:
-            part = db.session.scalar(select(ServiceItem).where(ServiceItem.code == code))
+            part = published_service(code) or db.session.scalar(
+                select(ServiceItem).where(ServiceItem.code == code))
             own = {m["name"] for m in part.materials}
             new_case(part, _bundled_mode(part), hall, req.applicant, actor, at, delivery, ticket=ticket, parent=case,
                      materials=[m for m in materials if m["name"] in own])
@@ -81,6 +83,7 @@ def new_case(service: ServiceItem, mode: str, hall: Hall, applicant: Applicant, 
     case = Case(
         case_no=next_case_no(hall, at),
         service=service,
+        service_version=service.version,
         mode=mode,
         workflow_version=workflow.version,
         state=workflow.initial,

@@ -29,6 +29,8 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(32), unique=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    # The version of the item the case was created under: its limits and materials follow it.
+    service_version: Mapped[int | None]
     mode: Mapped[str] = mapped_column(String(16))
     # The version of the machine the case started on; it keeps moving by that version.
     workflow_version: Mapped[int]

@@ -12,6 +12,7 @@ from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.cases.rules import DOCUMENT_TRIGGERS, case_clock_of, hall_date
+from queue_server.citizen.items import terms_of
 from queue_server.errors import NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Ticket
@@ -149,8 +150,8 @@ def case_document(case: Case, kind: str) -> bytes:
         "created_at": clock.to_hall_iso(case.created_at),
         "accepted_at": clock.to_hall_iso(case.accepted_at),
         "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "promised_days": case.service.promised_days,
-        "legal_days": case.service.legal_days,
+        "promised_days": terms_of(case).promised_days,
+        "legal_days": terms_of(case).legal_days,
         "materials": case.materials,
         "deficiencies": [{"name": name, "due": data.get("due")} for name in data.get("deficiencies", [])],
         "missing": data.get("missing", []),

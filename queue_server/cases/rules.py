@@ -10,6 +10,7 @@ from queue_server.calendar.timelimits import CaseClock, Pause, case_clock
 from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case, CaseEvent
+from queue_server.citizen.items import terms_of
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
@@ -63,7 +64,7 @@ def case_clock_of(case: Case, today=None, calendar: WorkCalendar | None = None) 
         calendar or hall_calendar(),
         accepted_on=hall_date(case.accepted_at),
         decided_on=hall_date(case.decided_at),
-        promised_days=case.service.promised_days,
+        promised_days=terms_of(case).promised_days,
         pauses=[Pause(hall_date(p.started_at), hall_date(p.ended_at)) for p in case.pauses],
         today=today or clock.today(),
         yellow_workdays=config["CASE_YELLOW_WORKDAYS"],

@@ -22,6 +22,7 @@ from queue_server.cases.rules import (
     check_material_names,
     record_change,
 )
+from queue_server.citizen.items import terms_of
 from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
@@ -147,7 +148,7 @@ def _refusal_message(case: Case, trigger: str) -> str | None:
 def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
     """Check the trigger's data against the case and return what the machine's callbacks need."""
     if trigger == "accept_with_deficiency":
-        check_material_names(data.deficiencies, case.service, "data.deficiencies", deferrable_only=True)
+        check_material_names(data.deficiencies, terms_of(case), "data.deficiencies", deferrable_only=True)
         if data.due <= at.date():
             raise InvalidRequest({"data.due": "补交期限应晚于今天"})
     if trigger == "reassign":

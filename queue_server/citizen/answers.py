@@ -21,6 +21,7 @@ from queue_server.cases.queries import mask_id_number, mask_name
 from queue_server.cases.rules import case_clock_of
 from queue_server.citizen.appointments import STATE_NAMES as APPOINTMENT_STATE_NAMES
 from queue_server.citizen.appointments import checkin_window
+from queue_server.citizen.items import terms_of
 from queue_server.citizen.online import (
     APPLICANT_DOCUMENTS,
     DELIVERY_FIXED_STATES,
@@ -71,6 +72,7 @@ class ServiceOut(Answer):
     promised_days: int
     materials: list[Material]
     parts: list[str] = Field(description="主题式服务（一件事）所含事项 Items a bundle holds")
+    version: int = Field(description="现行有效的版本号 The published version in effect today")
 
 
 class ServiceDetailOut(ServiceOut):
@@ -220,7 +222,7 @@ class ApplicationHistoryEntry(Answer):
 
 
 def _material_guide(case: Case, name: str) -> dict:
-    known = next((m for m in case.service.materials if m["name"] == name), None)
+    known = next((m for m in terms_of(case).materials if m["name"] == name), None)
     if known is None:  # a line of a supplement notice
         return {"name": name, "required": True, "form": None, "note": None, "listed": False}
     return {"name": name, "required": bool(known.get("required")), "form": known.get("form"),
@@ -274,7 +276,7 @@ class ApplicationOut(Answer):
         files = files_of(case)
         history = db.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
-        listed = [m["name"] for m in case.service.materials]
+        listed = [m["name"] for m in terms_of(case).materials]
         named = dict.fromkeys(case.missing + [row.material for row in files])
         extra = [name for name in named if name not in listed]
         return {

@@ -1,5 +1,8 @@
 """The 五办 item list (政务服务事项) with each item's modes, limits, materials and guide.
 
+Items are kept as drafts and published as numbered versions (``ServiceVersion``), each with its date
+of effect; an item's own columns hold the content of the version in effect (or of its first draft).
+
 Appointments (预约): bookable slots per hall, queue and day, and the citizens' bookings.
 """
 
@@ -9,22 +12,26 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from queue_server.db import UTCDateTime
 from queue_server.extensions import db
 
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
+    from queue_server.accounts.models import User
     from queue_server.queue.models import Department, Hall, Queue, Ticket
 
+# The date of effect of the items' first versions (the demo's, and those the version list began with).
+FIRST_EFFECTIVE = date(2020, 1, 1)
 
-class ServiceItem(db.Model):
-    """A permit or public service a hall handles."""
+# The fields of an item's content, as a draft (JSON) and a version hold them.
+CONTENT_FIELDS = ("name", "department", "queue", "modes", "legal_days", "promised_days", "materials",
+                  "guide", "parts")
 
-    __tablename__ = "services"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+class ServiceContent:
+    """What an item says: name, department, queue, modes, limits, materials and guide."""
+
     name: Mapped[str] = mapped_column(String(100))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     # Code of the comprehensive-window queue that takes it in, the same code in every hall.
@@ -39,7 +46,57 @@ class ServiceItem(db.Model):
     # 主题式服务 (一件事): the codes of the items it bundles; empty for a single item.
     parts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    department: Mapped[Department] = relationship()
+    @declared_attr
+    def department(cls) -> Mapped[Department]:
+        return relationship("Department")
+
+    def content(self) -> dict:
+        """Return the content as a draft keeps it (department by code)."""
+        return {
+            "name": self.name, "department": self.department.code, "queue": self.queue_code,
+            "modes": list(self.modes), "legal_days": self.legal_days, "promised_days": self.promised_days,
+            "materials": [dict(m) for m in self.materials], "guide": dict(self.guide or {}),
+            "parts": list(self.parts or []),
+        }
+
+
+class ServiceItem(ServiceContent, db.Model):
+    """A permit or public service a hall handles, with the content of its version in effect."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    # The number of the published version the columns hold; null: never published (not public).
+    version: Mapped[int | None]
+    # The draft (content with the department by code), null when nothing waits to be published.
+    draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    draft_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ServiceVersion(ServiceContent, db.Model):
+    """A published version of an item: its content, from which day it applies, who published it."""
+
+    __tablename__ = "service_versions"
+    __table_args__ = (UniqueConstraint("service_id", "number", name="uq_service_versions_service_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
+    number: Mapped[int]
+    effective: Mapped[date]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[ServiceItem] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def version(self) -> int:
+        return self.number
 
 
 APPOINTMENT_STATES = ("booked", "checked_in", "cancelled", "missed")

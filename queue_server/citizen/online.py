@@ -33,7 +33,7 @@ from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
 from queue_server.cases.models import Case, CaseFile
 from queue_server.cases.schemas import Delivery
 from queue_server.cases.transitions import fire_trigger
-from queue_server.citizen.models import ServiceItem
+from queue_server.citizen.items import published_service, terms_of
 from queue_server.citizen.schemas import ApplicationRequest
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
@@ -100,7 +100,7 @@ def recover_access(case_no: str, phone: str, id_number: str) -> str:
 
 def open_online_application(req: ApplicationRequest) -> Case:
     """Open an online application (网上办) as a draft; the applicant then uploads materials and submits."""
-    service = db.session.scalar(select(ServiceItem).where(ServiceItem.code == req.service))
+    service = published_service(req.service)
     if service is None:
         raise InvalidRequest({"service": f"事项不存在：{req.service}"})
     if "online" not in service.modes:
@@ -182,7 +182,7 @@ def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile
     if not material:
         raise InvalidRequest({"material": "请选择文件对应的申请材料"})
     # A line of the supplement notice (一次性告知) may name something that is not on the item's list.
-    if material not in case.missing and material not in {m["name"] for m in case.service.materials}:
+    if material not in case.missing and material not in {m["name"] for m in terms_of(case).materials}:
         raise InvalidRequest({"material": f"不是该事项的申请材料：{material}"})
     count = db.session.scalar(
         select(db.func.count()).select_from(CaseFile).where(CaseFile.case_id == case.id, CaseFile.material == material)
@@ -266,7 +266,7 @@ def submit_application(case: Case, note: str | None = None) -> Case:
     """Send the application to pre-review (网上预审); every required material needs a file."""
     _check_allowed(case, "submit")
     names = {row.material for row in files_of(case)}
-    missing = {f"materials.{m['name']}": "请上传该材料" for m in case.service.materials
+    missing = {f"materials.{m['name']}": "请上传该材料" for m in terms_of(case).materials
                if m.get("required") and m["name"] not in names}
     if missing:
         raise InvalidRequest(missing, "还有必需的申请材料未上传")
