@@ -1,6 +1,6 @@
-"""The supervisor screen (监督中心): waits, windows, today's figures, time-limit alerts and bad ratings, live."""
+"""The supervisor screen (监督中心): waits, windows, today's figures, time-limit alerts, bad ratings, live."""
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from queue_server.accounts import policy
@@ -9,8 +9,12 @@ from queue_server.extensions import db
 from queue_server.queue.models import Hall
 
 bp = Blueprint(
-    "supervisor", __name__, url_prefix="/supervisor",
-    template_folder="templates", static_folder="static", static_url_path="/static/supervisor",
+    "supervisor",
+    __name__,
+    url_prefix="/supervisor",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/supervisor",
 )
 
 
@@ -36,9 +40,20 @@ def index():
     hall = _hall_to_watch()
     if not policy.allows(current_user, "hall.supervise", hall_id=hall.id):
         abort(403)
-    response = make_response(render_template(
-        "supervisor/supervisor.html", hall=hall, token=issue_token(current_user), user=current_user,
-    ))
+    page_config = {
+        "token": issue_token(current_user),
+        "tz": current_app.config["TZ_NAME"],
+        "hall": hall.code,
+        "login_url": url_for("web.login", next=request.full_path),
+    }
+    response = make_response(
+        render_template(
+            "supervisor/supervisor.html",
+            hall=hall,
+            user=current_user,
+            page_config=page_config,
+        )
+    )
     # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
     response.headers["Cache-Control"] = "no-store"
     return response
