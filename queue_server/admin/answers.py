@@ -188,3 +188,11 @@ class AdminVersionOut(AdminPublishedOut):
 class AdminVersionList(Answer):
     items: list[AdminVersionOut]
     in_effect: int | None = Field(description="今日生效的版本号 The version in effect today")
+
+
+class AdminImportOut(Answer):
+    """The items an import made (new drafts) and changed (their drafts)."""
+
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]

@@ -1,16 +1,17 @@
 """The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, items, audit."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app, request
 
 from queue_server.accounts import policy
 from queue_server.accounts.auth import acting_user, staff_required
-from queue_server.admin import audit, halls, services, staff
+from queue_server.admin import audit, halls, itemsheet, services, staff
 from queue_server.admin.answers import (
     AdminAuditList,
     AdminDepartmentList,
     AdminDepartmentOut,
     AdminHallList,
     AdminHallOut,
+    AdminImportOut,
     AdminPublishedOut,
     AdminQueueList,
     AdminQueueOut,
@@ -27,6 +28,7 @@ from queue_server.admin.schemas import (
     DepartmentRequest,
     HallPatch,
     HallRequest,
+    ItemSheetForm,
     ListQuery,
     PublishRequest,
     QueueRequest,
@@ -42,6 +44,7 @@ from queue_server.admin.schemas import (
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.calendar import clock
+from queue_server.errors import InvalidRequest, TooLarge
 from queue_server.queue.halls import get_hall
 from queue_server.schemas import parse_body, parse_query
 
@@ -49,6 +52,7 @@ bp = Blueprint("admin", __name__)
 
 READ = {400: Error, 401: Error, 403: Error}
 CHANGE = {400: Error, 401: Error, 403: Error, 404: Error}
+BINARY = {"type": "string", "format": "binary"}
 
 
 def _console():
@@ -286,6 +290,48 @@ def create_service():
     policy.require(actor, "service.administer")
     item = services.create_item(actor, parse_body(ServiceRequest))
     return reply(AdminServiceOut, services.item_view(item), 201)
+
+
+@bp.get("/admin/services/export")
+@operation(
+    "导出事项清单（XLSX） Export the item list",
+    staff=True,
+    answers={
+        200: {"description": "XLSX", "content": {itemsheet.XLSX: {"schema": BINARY}}},
+        **READ,
+    },
+)
+@staff_required()
+def export_services():
+    actor = _console()
+    content = itemsheet.export_items(actor)
+    filename = f"wuban-items-{clock.today().isoformat()}.xlsx"
+    return Response(
+        content,
+        mimetype=itemsheet.XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/admin/services/import")
+@operation(
+    "导入事项清单（XLSX，multipart：file）：逐行校验，有错则不做任何修改 Import the item list",
+    staff=True,
+    body=ItemSheetForm,
+    answers={200: AdminImportOut, **READ, 413: Error},
+)
+@staff_required()
+def import_services():
+    actor = _console()
+    policy.require(actor, "service.administer")
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidRequest({"file": "请选择要导入的 XLSX 文件"})
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge("文件太大", {"file": upload.filename, "max_bytes": limit})
+    return reply(AdminImportOut, itemsheet.import_items(actor, content))
 
 
 @bp.get("/admin/services/<code>")

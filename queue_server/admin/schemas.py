@@ -2,7 +2,7 @@
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from queue_server.accounts.models import ROLES
 from queue_server.schemas import Body, Code, Name, Offset, Query
@@ -219,7 +219,7 @@ class AuditQuery(Query):
 
 # --- the 五办 item list ---
 
-ITEM_MODES = ("immediate", "online", "once", "agent", "citywide")
+ITEM_MODES = ("immediate", "online", "once", "agent", "citywide", "bundle")
 MATERIAL_FORMS = ("original", "copy", "original_and_copy")
 ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
 GuideText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -326,3 +326,10 @@ class ServiceListQuery(ListQuery):
 
     state: Literal["draft", "published", "changed"] | None = None
     department: Code | None = None
+
+
+class ItemSheetForm(BaseModel):
+    """multipart/form-data: the item list as exported (described in the OpenAPI spec; read by hand)."""
+
+    content_type: ClassVar[str] = "multipart/form-data"
+    file: Annotated[bytes, Field(description="XLSX 工作簿，列同导出文件 An XLSX workbook as exported")]

@@ -129,7 +129,10 @@ def _content(req, base: dict) -> dict:
         content[name] = value
     if "online" in req.model_fields_set and req.online is not None:
         modes = [mode for mode in content["modes"] if mode != "online"]
-        content["modes"] = ["online", *modes] if req.online else modes
+        if not req.online:
+            content["modes"] = modes
+        elif "online" not in content["modes"]:
+            content["modes"] = ["online", *modes]
         if not content["modes"]:
             raise InvalidRequest({"online": "事项至少要有一种办理方式"})
     if content["promised_days"] > content["legal_days"]:
@@ -168,12 +171,18 @@ def create_item(actor, req) -> ServiceItem:
     return item
 
 
+def draft_of(item: ServiceItem, req) -> tuple[dict, dict]:
+    """Return the item's content as edited now and as the request would leave it."""
+    newest = newest_version(item)
+    before = dict(item.draft) if item.draft is not None else newest.content()
+    return before, _content(req, before)
+
+
 def update_item(actor, item: ServiceItem, req) -> ServiceItem:
     """Change the item's draft (started from its newest version when none waits)."""
     policy.require(actor, "service.administer")
+    before, after = draft_of(item, req)
     newest = newest_version(item)
-    before = dict(item.draft) if item.draft is not None else newest.content()
-    after = _content(req, before)
     item.draft = after
     item.draft_updated_at = clock.now()
     if newest is None:

@@ -3,6 +3,7 @@
 import pytest
 
 from queue_server.accounts.models import User
+from queue_server.citizen.models import ServiceItem, ServiceVersion
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Window
 from tests.conftest import reset_runtime_data
@@ -92,3 +93,23 @@ def admin(app, api):
     yield AdminApi(api)
     with app.app_context():
         remove_test_objects()
+
+
+def remove_test_items() -> None:
+    """Delete the items the tests made (codes T-…), their versions and the cases that name them."""
+    reset_runtime_data()
+    ids = db.session.scalars(db.select(ServiceItem.id).where(ServiceItem.code.like("T-%"))).all()
+    if ids:
+        db.session.execute(db.delete(ServiceVersion).where(ServiceVersion.service_id.in_(ids)))
+        db.session.execute(db.delete(ServiceItem).where(ServiceItem.id.in_(ids)))
+    db.session.commit()
+
+
+@pytest.fixture
+def items(app, admin):
+    """The administration API for the item list; the test items (T-…) are removed before and after."""
+    with app.app_context():
+        remove_test_items()
+    yield admin
+    with app.app_context():
+        remove_test_items()

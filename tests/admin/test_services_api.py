@@ -5,10 +5,8 @@ from datetime import timedelta
 import pytest
 
 from queue_server.calendar import clock
-from queue_server.citizen.models import ServiceItem, ServiceVersion
-from queue_server.extensions import db
 from tests.admin.conftest import HALL_ADMIN
-from tests.conftest import assert_error, reset_runtime_data
+from tests.conftest import assert_error
 
 ITEM = {
     "code": "T-001",
@@ -24,26 +22,6 @@ ITEM = {
     ],
     "guide": {"conditions": "在西区经营", "fee": "不收费", "delivery": ["pickup", "mail"]},
 }
-
-
-def remove_test_items() -> None:
-    """Delete the items the tests made (codes T-…), their versions and the cases that name them."""
-    reset_runtime_data()
-    ids = db.session.scalars(db.select(ServiceItem.id).where(ServiceItem.code.like("T-%"))).all()
-    if ids:
-        db.session.execute(db.delete(ServiceVersion).where(ServiceVersion.service_id.in_(ids)))
-        db.session.execute(db.delete(ServiceItem).where(ServiceItem.id.in_(ids)))
-    db.session.commit()
-
-
-@pytest.fixture
-def items(app, admin):
-    """The administration API; the test items are removed before and after."""
-    with app.app_context():
-        remove_test_items()
-    yield admin
-    with app.app_context():
-        remove_test_items()
 
 
 def _today(app):
