@@ -1,5 +1,6 @@
 /*
- * The administration console (管理后台): halls, departments, queues and windows, staff, the audit log.
+ * The administration console (管理后台): halls, departments, queues and windows, staff, the 五办 item
+ * list (administrators), the audit log.
  *
  * Every change goes through the administration API (/api/v1/admin/…) with the page's bearer token;
  * a refused form shows the API's details.fields beside each field. Administrators see every hall,
@@ -9,6 +10,7 @@ import { createClient } from "/static/js/api.js";
 import { $, config, createBanner } from "/static/js/dom.js";
 import { setupAudit } from "./audit.js";
 import { setupDepartments, setupHalls } from "./halls.js";
+import { setupItems } from "./items.js";
 import { setupHallSetup } from "./setup.js";
 import { setupStaff } from "./staff.js";
 
@@ -36,8 +38,9 @@ const TABS = {
   halls: halls.refresh, departments: departments.refresh,
   setup: function () { return setup.loadHalls(); },
   users: function () { return Promise.all([staff.refresh(), staff.loadChoices()]); },
-  audit: audit.refresh,
 };
+if (cfg.everywhere) TABS.items = setupItems(ctx).refresh;  // the item list is the administrators'
+TABS.audit = audit.refresh;
 const order = Object.keys(TABS);
 
 function choose(name, focus) {

@@ -10,6 +10,7 @@ const ACTIONS = {
   "queue.created": "新建队列", "queue.deleted": "删除队列", "window.created": "新建窗口",
   "window.updated": "修改窗口", "user.created": "新建工作人员", "user.updated": "修改工作人员",
   "user.locked": "账号锁定", "user.password_changed": "本人修改密码",
+  "service.created": "新建事项", "service.updated": "修改事项草稿", "service.published": "发布事项版本",
 };
 
 function changeText(values) {
