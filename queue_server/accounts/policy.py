@@ -134,6 +134,8 @@ RULES: dict[str, Rule] = {
     "department.create": Rule((), "只有系统管理员可以新建部门"),
     # The 五办 item list is the installation's: kept and published by administrators only.
     "service.administer": Rule((), "只有系统管理员可以管理事项清单"),
+    # So is the working-day calendar (docs/calendar.md): every hall counts time limits by it.
+    "calendar.administer": Rule((), "只有系统管理员可以管理工作日历"),
     "hall.administer": Rule(("hall_admin",), "只有管理员可以管理服务大厅", _every_hall_or_own,
                             "不能管理其他服务大厅"),
     "user.administer": Rule(("hall_admin",), "只有管理员可以管理工作人员", _every_hall_or_own,

@@ -196,3 +196,29 @@ class AdminImportOut(Answer):
     created: list[str]
     updated: list[str]
     unchanged: list[str]
+
+
+class AdminCalendarDayOut(Answer):
+    """A day set by hand in the working-day calendar."""
+
+    date: date
+    working: bool
+    name: str | None
+
+
+class AdminCalendarYearOut(Answer):
+    """A year of the working-day calendar: its days set by hand and whether its schedule is confirmed."""
+
+    year: int
+    confirmed: bool = Field(description="全年日程已确认（已导入国务院通知或日历库已收录）")
+    announced: bool = Field(description="已在本系统导入全年日程")
+    source: str | None = Field(description="确认依据 The announcement the year follows")
+    days: list[AdminCalendarDayOut]
+
+
+class AdminCalendarImportOut(Answer):
+    """What a schedule import loaded."""
+
+    days: int
+    years: list[int]
+    source: str

@@ -1,12 +1,16 @@
-"""The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, items, audit."""
+"""The administration API (CONTRACT.md, "Administration"): halls, queues, windows, staff, items, calendar,
+audit."""
 
 from flask import Blueprint, Response, current_app, request
 
 from queue_server.accounts import policy
 from queue_server.accounts.auth import acting_user, staff_required
-from queue_server.admin import audit, halls, itemsheet, services, staff
+from queue_server.admin import audit, halls, itemsheet, services, staff, workdays
 from queue_server.admin.answers import (
     AdminAuditList,
+    AdminCalendarDayOut,
+    AdminCalendarImportOut,
+    AdminCalendarYearOut,
     AdminDepartmentList,
     AdminDepartmentOut,
     AdminHallList,
@@ -25,6 +29,8 @@ from queue_server.admin.answers import (
 )
 from queue_server.admin.schemas import (
     AuditQuery,
+    CalendarDayRequest,
+    CalendarFileForm,
     DepartmentRequest,
     HallPatch,
     HallRequest,
@@ -388,6 +394,76 @@ def service_versions(code: str):
     today = clock.today()
     in_effect = next((version.number for version in versions if version.effective <= today), None)
     return reply(AdminVersionList, {"items": versions, "in_effect": in_effect})
+
+
+# --- the working-day calendar ---
+
+
+def _upload(kind: str) -> bytes:
+    """Read the uploaded ``file`` (400 when none, 413 when too large)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidRequest({"file": f"请选择要导入的 {kind} 文件"})
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge("文件太大", {"file": upload.filename, "max_bytes": limit})
+    return content
+
+
+@bp.get("/admin/calendar/<int:year>")
+@operation(
+    "工作日历：一年中的调整日期及全年日程是否已确认 A year's calendar overrides",
+    staff=True,
+    answers={200: AdminCalendarYearOut, **READ},
+)
+@staff_required()
+def calendar_year(year: int):
+    actor = _console()
+    return reply(AdminCalendarYearOut, workdays.year_view(actor, year))
+
+
+@bp.put("/admin/calendar/days/<day>")
+@operation(
+    "设置某一天：上班（调休）或休息（节假日） Set one day of the calendar",
+    staff=True,
+    body=CalendarDayRequest,
+    answers={200: AdminCalendarDayOut, **READ},
+)
+@staff_required()
+def set_calendar_day(day: str):
+    actor = _console()
+    policy.require(actor, "calendar.administer")
+    when = workdays.parse_day(day)
+    return reply(AdminCalendarDayOut, workdays.set_day(actor, when, parse_body(CalendarDayRequest)))
+
+
+@bp.delete("/admin/calendar/days/<day>")
+@operation(
+    "删除某一天的调整（恢复日历库的安排） Remove one day's override",
+    staff=True,
+    answers={204: None, **CHANGE},
+)
+@staff_required()
+def delete_calendar_day(day: str):
+    actor = _console()
+    policy.require(actor, "calendar.administer")
+    workdays.delete_day(actor, workdays.parse_day(day))
+    return "", 204
+
+
+@bp.post("/admin/calendar/import")
+@operation(
+    "导入全年日程（JSON，multipart：file）：逐项校验，有错则不做任何修改 Import a year's schedule",
+    staff=True,
+    body=CalendarFileForm,
+    answers={200: AdminCalendarImportOut, **READ, 413: Error},
+)
+@staff_required()
+def import_calendar():
+    actor = _console()
+    policy.require(actor, "calendar.administer")
+    return reply(AdminCalendarImportOut, workdays.import_schedule(actor, _upload("JSON")))
 
 
 # --- audit ---

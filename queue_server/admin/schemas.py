@@ -333,3 +333,22 @@ class ItemSheetForm(BaseModel):
 
     content_type: ClassVar[str] = "multipart/form-data"
     file: Annotated[bytes, Field(description="XLSX 工作簿，列同导出文件 An XLSX workbook as exported")]
+
+
+class CalendarDayRequest(Body):
+    """A day of the working-day calendar set by hand: working (调休上班) or not (节假日), and its name."""
+
+    working: bool = Field(description="true：上班（如调休上班）；false：休息（节假日）")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), SingleLine] | None = Field(
+        default=None, description="名称，如“春节调休上班”"
+    )
+
+
+class CalendarFileForm(BaseModel):
+    """multipart/form-data: a year's schedule as docs/calendar.md describes (read by hand)."""
+
+    content_type: ClassVar[str] = "multipart/form-data"
+    file: Annotated[
+        bytes,
+        Field(description="JSON：{announced_years: [年份], source: 通知名称, days: [{date, working, name}]}"),
+    ]

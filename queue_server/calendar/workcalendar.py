@@ -132,6 +132,10 @@ class WorkCalendar:
             cached = self._cache[d] = self._resolve(d)
         return cached
 
+    def year_confirmed(self, year: int) -> bool:
+        """Tell whether every day of the year is confirmed (announced in the table or in chinese_calendar)."""
+        return year in self._announced or self._cc_covers(year)
+
     def days(self, start: date, end: date) -> list[Day]:
         """Return the Days from start to end inclusive (empty if end is before start)."""
         start, end = _as_date(start), _as_date(end)
