@@ -11,8 +11,15 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.screens.test_accessibility import tab, violations  # noqa: F401  (tab: a fixture)
-from tests.screens.test_window_client import TIMEOUT, sign_in
-from tests.screens.test_window_intake import decided_by_approver, fetch, fire, id_number, open_in_pickup
+from tests.screens.test_window_client import TIMEOUT
+from tests.screens.test_window_intake import (
+    decided_by_approver,
+    fetch,
+    fire,
+    id_number,
+    open_in_pickup,
+    pickup_panel,
+)
 
 PROXY_ID = id_number("44200019790808001")
 # The panel's 关闭 Esc button is named 关闭取件面板 (not this work's; reported): that one rule is left out.
@@ -48,10 +55,7 @@ def test_a_proxy_collects_signs_on_screen_and_the_receipt_is_printed(page, live_
                                   id_number("44200019860909006"))
     fire(live_server, case_no, "notify_pickup", tokens["clerk1"])
 
-    sign_in(page, live_server, "clerk4", windows[15])
-    page.keyboard.press("F11")
-    dialog = page.locator("#pickup-dialog")
-    open_in_pickup(page, case_no)
+    dialog = pickup_panel(page, live_server, windows, case_no)
     expect(dialog.locator("#pk-state")).to_have_text("待领取")
     form = dialog.locator("#pk-collector-form")
     expect(form).to_be_visible()
@@ -122,10 +126,7 @@ def test_the_collector_and_receipt_forms_pass_axe(tab, live_server, tokens, wind
     mailed = decided_by_approver(live_server, tokens, by_mail, id_number("44200019830303008"))
     fire(live_server, mailed, "mail", tokens["clerk1"], data={"waybill_no": "SF5550001111"})
 
-    sign_in(tab, live_server, "clerk4", windows[15], live=False)
-    tab.keyboard.press("F11")
-    dialog = tab.locator("#pickup-dialog")
-    open_in_pickup(tab, ready)
+    dialog = pickup_panel(tab, live_server, windows, ready, live=False)
     dialog.locator("#pk-kind-proxy").check()
     dialog.locator("#pk-deliver").click()
     expect(dialog.locator('[data-error-for="data.collector.name"]')).to_be_visible(timeout=TIMEOUT)

@@ -75,6 +75,14 @@ def open_window(page):
     expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
 
 
+def at_window_one(page, live_server, tokens, windows, live=True):
+    """Empty 商事登记, leave window 1 without a ticket, and sign clerk1 in at it with the window open."""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    sign_in(page, live_server, "clerk1", windows[1], live=live)
+    open_window(page)
+
+
 def test_open_window_call_recall_start_finish(page, live_server, tokens, windows):
     """Does a closed window offer 开窗, and do the buttons call and serve the ticket the API issued?"""
     drain(live_server, tokens, windows, "shsd")
@@ -128,10 +136,7 @@ def test_open_window_call_recall_start_finish(page, live_server, tokens, windows
 
 def test_shortcut_calls_and_dialog_transfers(page, live_server, tokens, windows):
     """Does F1 call the next ticket, and does the 转队列 dialog move it to the chosen queue?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
-    sign_in(page, live_server, "clerk1", windows[1])
-    open_window(page)
+    at_window_one(page, live_server, tokens, windows)
     ticket = take(live_server, "shsd")
     expect(page.locator("#btn-call")).to_be_enabled()
 
@@ -216,19 +221,14 @@ def test_two_clerks_see_each_others_calls(browser, live_server, tokens, windows)
         first, second = take(live_server, "shsd"), take(live_server, "shsd")
         one, thirteen = pages
 
-        expect(one.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
-        one.click("#btn-call")
-        expect(one.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
-        row = thirteen.locator("#w-calls li").first
-        expect(row).to_contain_text(first["number"], timeout=TIMEOUT)
-        expect(row).to_contain_text("1号窗口")
-
-        expect(thirteen.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
-        thirteen.click("#btn-call")
-        expect(thirteen.locator("#c-number")).to_have_text(second["number"], timeout=TIMEOUT)
-        row = one.locator("#w-calls li").first
-        expect(row).to_contain_text(second["number"], timeout=TIMEOUT)
-        expect(row).to_contain_text("13号窗口")
+        for caller, watcher, ticket, window in ((one, thirteen, first, "1号窗口"),
+                                                (thirteen, one, second, "13号窗口")):
+            expect(caller.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
+            caller.click("#btn-call")
+            expect(caller.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
+            row = watcher.locator("#w-calls li").first
+            expect(row).to_contain_text(ticket["number"], timeout=TIMEOUT)
+            expect(row).to_contain_text(window)
         expect(one.locator('#w-queues li[data-queue="shsd"] b')).to_have_text("0", timeout=TIMEOUT)
         thirteen.screenshot(path="/tmp/window-13.png")
     finally:
@@ -245,8 +245,8 @@ def test_clerk_cannot_open_a_window_of_another_hall(page, live_server):
         db.execute("INSERT OR IGNORE INTO halls (code, name, address, phone, hours) "
                    "VALUES ('qita', '其他服务中心', '', '', '')")
         hall_id = db.execute("SELECT id FROM halls WHERE code = 'qita'").fetchone()[0]
-        db.execute("INSERT OR IGNORE INTO windows (hall_id, number, name, status) VALUES (?, 1, '1号窗口', 'closed')",
-                   (hall_id,))
+        db.execute("INSERT OR IGNORE INTO windows (hall_id, number, name, status) "
+                   "VALUES (?, 1, '1号窗口', 'closed')", (hall_id,))
         window_id = db.execute("SELECT id FROM windows WHERE hall_id = ?", (hall_id,)).fetchone()[0]
     page.goto(f"{live_server.url}/login")
     page.fill("input[name=username]", "clerk1")

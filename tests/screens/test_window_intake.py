@@ -21,7 +21,7 @@ ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 def id_number(first17: str) -> str:
     """Complete 17 digits with their GB 11643 check character."""
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 @pytest.fixture(scope="module")
@@ -138,14 +138,16 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     assert status == 200, case
     assert case["state"] == "in_approval"
     assert case["service"] == "SCJG-006" and case["mode"] == "once" and case["ticket_id"] == ticket["id"]
-    assert case["delivery"]["method"] == "mail" and case["delivery"]["address"] == "广东省中山市西区富华道38号"
+    delivery = case["delivery"]
+    assert delivery["method"] == "mail" and delivery["address"] == "广东省中山市西区富华道38号"
     assert {m["name"] for m in case["materials"]} == {m["name"] for m in live_server.call(
         "GET", "/api/v1/services/SCJG-006")[1]["materials"]}
     assert "acceptance" in case["documents"]
     _, found = live_server.call("GET", "/api/v1/cases?q=442000199001011233", token=tokens["clerk1"])
     assert found["total"] == 1   # the retry did not open a second case
 
-    status, content_type, pdf = fetch(live_server, f"/api/v1/cases/{created_no}/documents/acceptance", tokens["clerk1"])
+    notice = f"/api/v1/cases/{created_no}/documents/acceptance"
+    status, content_type, pdf = fetch(live_server, notice, tokens["clerk1"])
     assert status == 200 and content_type == "application/pdf" and pdf.startswith(b"%PDF")
 
     # 打印 opens the PDF, fetched with the page's token, in a new tab.
@@ -201,7 +203,8 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     page.keyboard.press("F11")
     dialog = page.locator("#pickup-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.locator(f'.c-result[data-case-no="{ready_no}"]')).to_be_visible(timeout=TIMEOUT)   # 待取件 list
+    ready_row = dialog.locator(f'.c-result[data-case-no="{ready_no}"]')
+    expect(ready_row).to_be_visible(timeout=TIMEOUT)   # 待取件 list
 
     page.fill("#pk-q", ready_no)
     page.press("#pk-q", "Enter")
@@ -266,6 +269,15 @@ def open_in_pickup(page, case_no):
     expect(page.locator("#pk-case-no")).to_have_text(case_no, timeout=TIMEOUT)
 
 
+def pickup_panel(page, live_server, windows, case_no, live=True):
+    """Sign clerk4 in at the 统一出件 window (15), open the 取件 panel, find a case; return the panel."""
+    sign_in(page, live_server, "clerk4", windows[15], live=live)
+    page.keyboard.press("F11")
+    dialog = page.locator("#pickup-dialog")
+    open_in_pickup(page, case_no)
+    return dialog
+
+
 def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
     """Does 邮寄 take the waybill number with the address of the application, show the API's reasons when
     it refuses, and mail a case whose applicant chose pickup once the clerk gives the address?"""
@@ -275,10 +287,7 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
     by_pickup = decided_by_approver(live_server, tokens, {"method": "pickup", "hall": "xiqu"},
                                     id_number("44200019870707004"))
 
-    sign_in(page, live_server, "clerk4", windows[15])
-    page.keyboard.press("F11")
-    dialog = page.locator("#pickup-dialog")
-    open_in_pickup(page, by_mail)
+    dialog = pickup_panel(page, live_server, windows, by_mail)
     expect(dialog.locator("#pk-state")).to_have_text("准予许可")
     mail = dialog.locator("#pk-mail")
     expect(mail).to_be_enabled()
@@ -347,10 +356,7 @@ def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, token
         fire(live_server, child["case_no"], "approve", approver, note="符合条件")
     part_no = bundle["children"][0]["case_no"]
 
-    sign_in(page, live_server, "clerk4", windows[15])
-    page.keyboard.press("F11")
-    dialog = page.locator("#pickup-dialog")
-    open_in_pickup(page, part_no)
+    dialog = pickup_panel(page, live_server, windows, part_no)
     expect(dialog.locator("#pk-state")).to_have_text("准予许可")
     expect(dialog.locator("#pk-part")).to_have_text(re.compile(f"属于主题式服务 {parent_no}，请办理主件"))
     for button in ("#pk-notify", "#pk-mail", "#pk-deliver", "#pk-close"):

@@ -5,7 +5,16 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.screens.test_window_client import TIMEOUT, clear_current, drain, open_window, sign_in, take
+from tests.screens.helpers import idempotency_keys
+from tests.screens.test_window_client import (
+    TIMEOUT,
+    at_window_one,
+    clear_current,
+    drain,
+    open_window,
+    sign_in,
+    take,
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +29,10 @@ def windows(live_server, tokens):
 
 def test_call_next_retried_after_a_network_error_with_the_same_key(page, live_server, tokens, windows):
     """A call-next that never got through: is it re-sent with the same key, and the ticket shown once?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
-    sign_in(page, live_server, "clerk1", windows[1])
-    open_window(page)
+    at_window_one(page, live_server, tokens, windows)
     ticket = take(live_server, "shsd")
 
-    sent = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request.headers.get("idempotency-key"))
-            if request.url.endswith("/call-next")
-            else None
-        ),
-    )
+    sent = idempotency_keys(page, "/call-next")
     page.route("**/api/v1/windows/*/call-next", lambda route: route.abort("connectionreset"), times=1)
     expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-call")
@@ -113,25 +111,14 @@ def test_every_held_ticket_is_shown_and_a_conflict_names_one(page, live_server, 
 
 def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, windows):
     """The server called a ticket but its answer was lost: does the retry show it and call no other?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
-    sign_in(page, live_server, "clerk1", windows[1])
-    open_window(page)
+    at_window_one(page, live_server, tokens, windows)
     first, second = take(live_server, "shsd"), take(live_server, "shsd")
 
     def lose_the_answer(route):
         route.fetch()  # the server does the call …
         route.abort("connectionreset")  # … and the screen never hears of it
 
-    sent = []
-    page.on(
-        "request",
-        lambda request: (
-            sent.append(request.headers.get("idempotency-key"))
-            if request.url.endswith("/call-next")
-            else None
-        ),
-    )
+    sent = idempotency_keys(page, "/call-next")
     page.route("**/api/v1/windows/*/call-next", lose_the_answer, times=1)
     expect(page.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-call")
@@ -148,12 +135,9 @@ def test_a_lost_call_next_answer_calls_one_citizen(page, live_server, tokens, wi
 
 def test_call_next_refused_while_the_window_holds_a_ticket(page, live_server, tokens, windows):
     """Called elsewhere while this screen's live link is down: does 叫号 name the held ticket and show it?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
     page.route_web_socket("**/socket.io/**", lambda ws: None)
     page.route("**/socket.io/**", lambda route: route.abort())
-    sign_in(page, live_server, "clerk1", windows[1], live=False)
-    open_window(page)
+    at_window_one(page, live_server, tokens, windows, live=False)
     ticket = take(live_server, "shsd")
     take(live_server, "shsd")
     status, called = live_server.call(
