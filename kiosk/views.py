@@ -3,11 +3,12 @@
 import logging
 from html import escape
 
-from flask import Response, current_app, render_template, url_for
+from flask import Response, current_app, render_template, request, url_for
 
 from evaluator.views import BAD_REASONS
 from kiosk import bp
 from kiosk.printing import PrinterSpecError, open_printer, print_ticket, ticket_lines
+from queue_server.accounts.capabilities import is_ticket_rating_token, ticket_rating_token
 from queue_server.citizen.appointments import CODE_ALPHABET
 from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
@@ -37,8 +38,21 @@ def printer_spec() -> str | None:
 
 
 def status_url(ticket_id: int) -> str:
-    """Return the absolute address of a ticket's status page, as its QR code carries it."""
-    return public_url("kiosk.ticket_status", ticket_id=ticket_id)
+    """Return the absolute address of a ticket's status page, as its QR code carries it (with the
+    ticket's rating token, so whoever holds the ticket can rate it there)."""
+    return public_url("kiosk.ticket_status", ticket_id=ticket_id, k=ticket_rating_token(ticket_id))
+
+
+def _holder_or_404(ticket_id: int) -> Ticket:
+    """Return the ticket when the request carries its rating token (``k``); 404 otherwise, as for none.
+
+    The QR code and the printable ticket hold the token: only the kiosk that issued the ticket (it had
+    the token in the issuing answer) may show or print them.
+    """
+    ticket = _ticket_or_404(ticket_id)
+    if not is_ticket_rating_token(ticket.id, request.args.get("k")):
+        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
+    return ticket
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
@@ -97,11 +111,14 @@ def kiosk(hall_code: str):
 @bp.get("/t/<int:ticket_id>")
 def ticket_status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
+    holder = request.args.get("k")
     page_config = {
         "ticket": _ticket_answer(ticket),
         "hall": ticket.hall.code,
         "tz": current_app.config["TZ_NAME"],
         "api": url_for("api.queue.get_ticket", ticket_id=ticket.id),
+        # Opened from the ticket's QR code: its holder may rate it (POST /ratings with this token).
+        "rating_token": holder if is_ticket_rating_token(ticket.id, holder) else None,
     }
     return render_template("kiosk/status.html", ticket=ticket, hall=ticket.hall, page_config=page_config)
 
@@ -111,7 +128,7 @@ def ticket_qr(ticket_id: int):
     import qrcode
     import qrcode.image.svg
 
-    _ticket_or_404(ticket_id)
+    _holder_or_404(ticket_id)
     url = status_url(ticket_id)
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, border=2,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)
@@ -127,11 +144,12 @@ def ticket_qr(ticket_id: int):
 @bp.get("/t/<int:ticket_id>/print")
 def printable_ticket(ticket_id: int):
     """A 58 mm-wide page of the ticket that prints itself (for kiosks without an ESC/POS printer)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = _holder_or_404(ticket_id)
     view = _ticket_answer(ticket)
     return render_template(
         "kiosk/print.html", ticket=view, lines=ticket_lines(view, ticket.hall.name),
-        qr_url=url_for("kiosk.ticket_qr", ticket_id=ticket.id), status_url=status_url(ticket.id),
+        qr_url=url_for("kiosk.ticket_qr", ticket_id=ticket.id, k=ticket_rating_token(ticket.id)),
+        status_url=status_url(ticket.id),
     )
 
 
@@ -143,7 +161,8 @@ def print_on_printer(hall_code: str, ticket_id: int):
     if hall is None:
         return _json_error(404, "not_found", f"服务大厅不存在：{hall_code}", {"hall": hall_code})
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.hall_id != hall.id:
+    held = ticket is not None and is_ticket_rating_token(ticket.id, request.args.get("k"))
+    if ticket is None or ticket.hall_id != hall.id or not held:
         return _json_error(404, "not_found", f"号票不存在：{ticket_id}", {"ticket": ticket_id})
     spec = printer_spec()
     if not spec:

@@ -115,7 +115,7 @@ def test_security_headers_on_every_answer(client, path):
 def test_the_printable_ticket_may_be_framed_by_this_site_only(client):
     """The kiosk prints from an iframe: its ticket page allows frame-ancestors 'self', nothing wider."""
     ticket = client.post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"}).get_json()
-    answer = client.get(f"/t/{ticket['id']}/print")
+    answer = client.get(f"/t/{ticket['id']}/print?k={ticket['rating_token']}")
     assert answer.status_code == 200
     assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
     assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"

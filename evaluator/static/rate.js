@@ -1,12 +1,14 @@
 /*
  * rate.js — the rating box (好差评) of the ticket status page and the portal's progress page (rate.css).
  *
- *   import { offer } from "/evaluate/static/evaluator/rate.js";   offer(container, {ticket_id | case_no, channel, show, api})
+ *   import { offer } from "/evaluate/static/evaluator/rate.js";
+ *   offer(container, {ticket_id, token | case_no, phone, channel, show, api})
  *
  * Shows five grades and a comment; a bad grade (2 不满意 or 1 非常不满意) also asks for a reason from
- * labels.js's BAD_REASONS and a comment before it can be sent (the reason goes at the head of the
- * comment: reasonComment). Posts to POST /api/v1/ratings once (with an Idempotency-Key, re-sent with
- * it after a network error). Calling it again with the same subject
+ * labels.js's BAD_REASONS and a comment before it can be sent (sent as the reason, and at the head
+ * of the comment: reasonComment). A ticket is rated with its rating token, a case with the
+ * applicant's phone (a 403 shows the server's message). Posts to POST /api/v1/ratings once (with an
+ * Idempotency-Key, re-sent with it after a network error). Calling it again with the same subject
  * changes nothing; with show false it hides the box. A subject rated on this device is remembered,
  * and a 409 (rated elsewhere) is told as "already rated".
  */
@@ -103,6 +105,9 @@ export function offer(container, target) {
     error.hidden = true;
     const body = { grade: grade, channel: target.channel };
     if (target.ticket_id) body.ticket_id = target.ticket_id; else body.case_no = target.case_no;
+    if (target.token) body.token = target.token;
+    if (target.phone) body.phone = target.phone;
+    if (bad()) body.reason = reason;
     const text = bad() ? reasonComment(reason, comment.value) : comment.value.trim();
     if (text) body.comment = text;
     try {

@@ -1,8 +1,8 @@
 /*
  * The self-service kiosk (自助取号机): take a number by queue or by item, normal or green channel,
  * then show the ticket (ticket.js: number, people ahead, wait, QR of its status page) and print it.
- * 预约签到 (checkin.js) checks a booking in; 服务评价 (rating.js) rates a finished ticket or a
- * delivered case. Every POST goes through api.js with an Idempotency-Key, re-sent with it after a
+ * 预约签到 (checkin.js) checks a booking in; 服务评价 (rating.js) rates a delivered case (a ticket is
+ * rated from its QR code). Every POST goes through api.js with an Idempotency-Key, re-sent with it after a
  * network error. Waiting counts stay live through the shared realtime client.
  */
 import { $, el } from "/static/js/dom.js";

@@ -39,7 +39,11 @@ function render(next) {
   $("s-queue").textContent = ticket.queue_name || ticket.queue;
   $("s-state").textContent = stateName(ticket.state);
   $("s-note").textContent = NOTES[ticket.state] || "";
-  offer($("s-rate"), { ticket_id: ticket.id, channel: "status_page", show: ticket.state === "done" });
+  // Only a page opened from the ticket's QR code (it carries the rating token) may rate the ticket.
+  offer($("s-rate"), {
+    ticket_id: ticket.id, token: cfg.rating_token, channel: "status_page",
+    show: Boolean(cfg.rating_token) && ticket.state === "done",
+  });
   const issued = ticket.issued_at ? new Date(ticket.issued_at) : null;
   $("s-issued").textContent = issued
     ? issued.toLocaleString("zh-CN", { timeZone: cfg.tz, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })

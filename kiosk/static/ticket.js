@@ -22,13 +22,15 @@ export function showTicket(ticket, serviceName) {
   $("t-wait").classList.toggle("is-text", soon);
   $("t-wait-unit").textContent = soon ? "" : "分钟";
   const statusPath = urlFor(cfg.urls.status, ticket.id);
-  $("t-qr").src = urlFor(cfg.urls.qr, ticket.id);
+  // The QR code, the printable ticket and the printer need the ticket's rating token (its holder's).
+  const holder = "?k=" + encodeURIComponent(ticket.rating_token || "");
+  $("t-qr").src = urlFor(cfg.urls.qr, ticket.id) + holder;
   $("t-qr").dataset.statusUrl = statusPath;
   $("t-url").textContent = location.host + statusPath;
   $("ticket-card").classList.toggle("is-priority", priority);
 
   const printLink = $("t-print");
-  printLink.href = urlFor(cfg.urls.printable, ticket.id);
+  printLink.href = urlFor(cfg.urls.printable, ticket.id) + holder;
   printLink.dataset.ticket = ticket.id;
   $("t-print-status").textContent = "";
   printLink.hidden = cfg.printer;
@@ -42,7 +44,8 @@ async function printOnPrinter(ticket) {
   status.textContent = "正在打印小票…";
   status.className = "k-print-status";
   try {
-    await api("POST", urlFor(cfg.urls.print, ticket.id));
+    const holder = "?k=" + encodeURIComponent(ticket.rating_token || "");
+    await api("POST", urlFor(cfg.urls.print, ticket.id) + holder);
     status.textContent = "小票已打印，请取走小票";
     status.className = "k-print-status is-ok";
   } catch (err) {

@@ -37,7 +37,11 @@ function render(progress) {
   $("r-applicant").textContent = (progress.applicant && progress.applicant.name) || "";
   $("r-mode").textContent = progress.mode_name || progress.mode || "";
   $("r-hall").textContent = progress.hall_name || "";
-  offer($("r-rate"), { case_no: progress.case_no, channel: "portal", show: progress.state === "delivered" || progress.state === "closed" });
+  // The phone the applicant typed to look the case up proves who rates it.
+  offer($("r-rate"), {
+    case_no: progress.case_no, phone: query && query.phone, channel: "portal",
+    show: progress.state === "delivered" || progress.state === "closed",
+  });
 
   $("r-deadline-row").hidden = !progress.deadline;
   $("r-deadline-row").dataset.light = progress.light || "";

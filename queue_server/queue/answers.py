@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from queue_server.accounts.capabilities import ticket_rating_token
 from queue_server.api.answers import CompleteAnswer, HallTime
 from queue_server.queue import estimates
 from queue_server.queue.tickets import waiting_ahead
@@ -87,6 +88,19 @@ class TicketOut(QueueAnswer):
             answer.waiting_ahead = waiting_ahead(row) if ahead is None else ahead
             answer.est_wait_s = estimates.estimated_wait_s(row.queue, answer.waiting_ahead)
         return answer
+
+
+class IssuedTicketOut(TicketOut):
+    """The answer that issues a ticket, and only that one: it also carries the secret that lets its
+    holder rate the ticket (the ticket's QR code carries it too)."""
+
+    rating_token: str = Field(
+        "", description="评价凭证：持有号票者凭此评价（号票二维码中含有） The ticket's rating secret")
+
+    @model_validator(mode="after")
+    def _token(self):
+        self.rating_token = ticket_rating_token(self.id)
+        return self
 
 
 class TicketHistoryEntry(QueueAnswer):

@@ -18,6 +18,7 @@ from queue_server.queue.answers import (
     BoardOut,
     DeskOut,
     HallOut,
+    IssuedTicketOut,
     QueueOut,
     TicketHistoryEntry,
     TicketOut,
@@ -56,7 +57,7 @@ def _get_ticket(ticket_id: int) -> Ticket:
 
 @bp.post("/halls/<hall_code>/tickets")
 @operation("取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
-           body=TicketRequest, answers={201: TicketOut, 400: Error, 404: Error, 409: Error, 429: Error})
+           body=TicketRequest, answers={201: IssuedTicketOut, 400: Error, 404: Error, 409: Error, 429: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
 def take_ticket(hall_code: str):
     hall = get_hall(hall_code)
@@ -67,7 +68,7 @@ def take_ticket(hall_code: str):
         ticket = issue_ticket(hall, req)
     # The answer is built after the commit: the queue's number counter stays locked until then, so the
     # place in line and the estimate are counted afterwards (no write lock is held while they are).
-    return reply(TicketOut, ticket, 201)
+    return reply(IssuedTicketOut, ticket, 201)
 
 
 @bp.get("/tickets/<int:ticket_id>")

@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_server import outbox
 from queue_server.accounts import policy
+from queue_server.accounts.capabilities import is_ticket_rating_token
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
-from queue_server.cases.models import Case
-from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
+from queue_server.cases.models import Case, CaseEvent
+from queue_server.errors import Conflict, Forbidden, InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Ticket, TicketEvent
@@ -57,10 +58,23 @@ def rate(req: RatingRequest) -> Rating:
     return rating
 
 
+def _comment(req: RatingRequest) -> str | None:
+    """Head the comment with the reason chosen for a bad grade (【等候时间长】…), as the screens show it."""
+    comment = req.comment or ""
+    if req.reason and not comment.startswith(f"【{req.reason}】"):
+        comment = f"【{req.reason}】{comment}"
+    return comment[:500] or None  # the column's length (a 500-character comment and its reason)
+
+
 def _rating_of_ticket(req: RatingRequest, at: datetime) -> Rating:
     ticket = db.session.get(Ticket, req.ticket_id)
     if ticket is None:
         raise InvalidRequest({"ticket_id": f"号票不存在：{req.ticket_id}"})
+    # Only the ticket's holder (its rating_token) rates it, or the evaluator at the window that served
+    # it, which may rate only the ticket that window finished last (checked below).
+    if req.window_id is None and not is_ticket_rating_token(ticket.id, req.token):
+        raise Forbidden("请扫描号票上的二维码评价（凭号票号码不能评价）",
+                        {"token": "missing" if not req.token else "wrong"})
     if ticket.state != "done":
         raise Conflict("号票尚未办结，办结后才能评价", {"state": ticket.state})
     if req.window_id is not None and last_finished_at(req.window_id) != ticket.id:
@@ -72,7 +86,7 @@ def _rating_of_ticket(req: RatingRequest, at: datetime) -> Rating:
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.trigger == "finish")
         .order_by(TicketEvent.id.desc()).limit(1)
     )
-    return Rating(hall_id=ticket.hall_id, ticket_id=ticket.id, grade=req.grade, comment=req.comment or None,
+    return Rating(hall_id=ticket.hall_id, ticket_id=ticket.id, grade=req.grade, comment=_comment(req),
                   channel=req.channel or ("evaluator" if req.window_id else "status_page"),
                   window_id=ticket.window_id, clerk_id=finisher, created_at=at)
 
@@ -81,13 +95,26 @@ def _rating_of_case(req: RatingRequest, at: datetime) -> Rating:
     case = db.session.scalar(select(Case).where(Case.case_no == req.case_no.upper()))
     if case is None:
         raise InvalidRequest({"case_no": f"办件不存在：{req.case_no}"})
+    if not req.phone or req.phone != case.applicant_phone:
+        raise Forbidden("请填写办件登记时的手机号码后再评价",
+                        {"phone": "missing" if not req.phone else "wrong"})
     if case.state not in RATABLE_CASE_STATES:
         raise Conflict("办件尚未办结送达，送达后才能评价", {"state": case.state})
     if db.session.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
         raise Conflict("该办件已经评价过了，感谢您的反馈", {"rated": True})
-    # A case is rated as the service of the hall that took it in, and of its intake clerk.
-    return Rating(hall_id=case.hall_id, case_id=case.id, grade=req.grade, comment=req.comment or None,
-                  channel=req.channel or "portal", window_id=None, clerk_id=case.created_by_id, created_at=at)
+    # A case is rated as the service of the hall that took it in, and of the clerk who handed the result
+    # over (the last the applicant met), or its intake clerk when it was mailed or handed over by nobody.
+    return Rating(hall_id=case.hall_id, case_id=case.id, grade=req.grade, comment=_comment(req),
+                  channel=req.channel or "portal", window_id=None,
+                  clerk_id=_handed_over_by(case) or case.created_by_id, created_at=at)
+
+
+def _handed_over_by(case: Case) -> int | None:
+    return db.session.scalar(
+        select(CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.trigger == "deliver", CaseEvent.actor_id.is_not(None))
+        .order_by(CaseEvent.id.desc()).limit(1)
+    )
 
 
 def last_finished_at(window_id: int) -> int | None:

@@ -14,7 +14,13 @@ class RatingRequest(Body):
     ticket_id: RowId | None = None
     case_no: (Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
               | None) = None
+    # The ticket's rating_token (its QR code carries it); the evaluator at the serving window needs none.
+    token: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    # The applicant's phone, to rate a case.
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     grade: Annotated[int, Field(ge=1, le=5)]
+    # Why a grade is bad, one of the reasons every rating screen offers; it heads the comment.
+    reason: Literal["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"] | None = None
     comment: Comment | None = None
     # Where the citizen rated; default: the ticket's status page, or the portal for a case.
     channel: RatingChannel | None = None

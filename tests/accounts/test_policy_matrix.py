@@ -158,7 +158,8 @@ def _targets(app, api) -> dict:
     api.post(f"/windows/{api.open_window(3)}/call-next", as_user="clerk1")  # window 1 still holds `ticket`
     api.post(f"/tickets/{rated['id']}/start", as_user="clerk1")
     api.post(f"/tickets/{rated['id']}/finish", as_user="clerk1")
-    answer = api.post("/ratings", json={"ticket_id": rated["id"], "grade": 1, "comment": "等了很久"})
+    answer = api.post("/ratings", json={"ticket_id": rated["id"], "token": rated["rating_token"], "grade": 1,
+                                        "comment": "等了很久"})
     assert answer.status_code == 201, answer.get_json()
 
     case_no = api.open_case()["case_no"]  # 食品经营许可 of 市场监管 (scjg), taken in by clerk1

@@ -88,7 +88,9 @@ def _seed(api: Api) -> dict:
     served = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
     for trigger in ("start", "finish"):
         assert api.post(f"/tickets/{served['id']}/{trigger}", as_user="clerk1").status_code == 200
-    rating = api.post("/ratings", json={"ticket_id": served["id"], "grade": 1, "comment": "等太久"})
+    assert served["id"] == ticket["id"]
+    body = {"ticket_id": served["id"], "token": ticket["rating_token"], "grade": 1, "comment": "等太久"}
+    rating = api.post("/ratings", json=body)
     rating = rating.get_json()
     case = api.open_case()
     application = api.post("/public/applications", json={

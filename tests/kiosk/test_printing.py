@@ -86,10 +86,15 @@ def test_open_printer_refuses_malformed_settings(spec):
 # ---- the kiosk's print endpoint --------------------------------------------------------------
 
 
+def print_path(ticket: dict) -> str:
+    """The kiosk's print address of a ticket, with the rating token of its issuing answer."""
+    return f"/kiosk/xiqu/tickets/{ticket['id']}/print?k={ticket['rating_token']}"
+
+
 def test_print_endpoint_without_printer_is_a_conflict(app, api, client):
     """Without KIOSK_PRINTER, is printing refused with the contract's error body?"""
     ticket = api.take("shsd")
-    answer = client.post(f"/kiosk/xiqu/tickets/{ticket['id']}/print", headers={"Accept": "text/html"})
+    answer = client.post(print_path(ticket), headers={"Accept": "text/html"})
     assert answer.status_code == 409
     error = answer.get_json()["error"]
     assert error["code"] == "conflict" and error["message"] and error["details"] == {"printer": "not_configured"}
@@ -107,7 +112,7 @@ def test_print_endpoint_prints_on_the_configured_printer(app, api, client, monke
 
     monkeypatch.setattr("kiosk.views.open_printer", fake_open)
     ticket = api.take("shsd")
-    answer = client.post(f"/kiosk/xiqu/tickets/{ticket['id']}/print")
+    answer = client.post(print_path(ticket))
     assert answer.status_code == 200, answer.get_json()
     out = printers[0].output
     assert ticket["number"].encode("gb18030") in out and "商事登记".encode("gb18030") in out
@@ -123,7 +128,7 @@ def test_print_endpoint_reports_a_broken_printer(app, api, client, monkeypatch):
 
     monkeypatch.setattr("kiosk.views.open_printer", lambda spec, profile=None, timeout=5: Broken())
     ticket = api.take("shsd")
-    answer = client.post(f"/kiosk/xiqu/tickets/{ticket['id']}/print")
+    answer = client.post(print_path(ticket))
     assert answer.status_code == 409
     assert answer.get_json()["error"]["details"] == {"printer": "failed"}
 
@@ -136,21 +141,23 @@ def test_print_endpoint_unknown_ticket_or_other_hall_is_404(app, client):
 
 def test_qr_svg_encodes_the_status_page(app, api, client):
     ticket = api.take("shsd")
-    answer = client.get(f"/t/{ticket['id']}/qr.svg")
+    holder = f"?k={ticket['rating_token']}"
+    answer = client.get(f"/t/{ticket['id']}/qr.svg{holder}")
     assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
     svg = answer.get_data(as_text=True)
-    assert svg.startswith("<svg") and f"http://localhost/t/{ticket['id']}</title>" in svg
+    assert svg.startswith("<svg") and f"http://localhost/t/{ticket['id']}{holder}</title>" in svg
     assert client.get("/t/999999/qr.svg").status_code == 404
 
 
 def test_printable_page_and_status_page(app, api, client):
     ticket = api.take("shsd", priority="priority", priority_reason="孕妇")
-    page = client.get(f"/t/{ticket['id']}/print").get_data(as_text=True)
+    holder = f"?k={ticket['rating_token']}"
+    page = client.get(f"/t/{ticket['id']}/print{holder}").get_data(as_text=True)
     # The page prints itself from its own script (no inline script under the CSP), on 58 mm paper.
     assert ticket["number"] in page and "/static/kiosk/print.js" in page and "/static/kiosk/print.css" in page
     assert "window.print()" in client.get("/static/kiosk/print.js").get_data(as_text=True)
     assert "58mm" in client.get("/static/kiosk/print.css").get_data(as_text=True)
-    assert "绿色通道·孕妇" in page and f"/t/{ticket['id']}/qr.svg" in page
+    assert "绿色通道·孕妇" in page and f"/t/{ticket['id']}/qr.svg{holder}" in page
     status = client.get(f"/t/{ticket['id']}")
     assert status.status_code == 200 and ticket["number"] in status.get_data(as_text=True)
     missing = client.get("/t/999999", headers={"Accept": "text/html"})

@@ -1,5 +1,6 @@
 """The self-service kiosk and a ticket's status page, in a real browser against a real server."""
 
+import re
 import urllib.request
 
 from playwright.sync_api import expect
@@ -30,11 +31,13 @@ def check_ticket_view(kiosk, live_server, ticket):
     expect(kiosk.locator("#t-ahead")).to_have_text(str(ticket["waiting_ahead"]))
     expect(kiosk.locator("#t-wait")).not_to_be_empty()
     qr = kiosk.locator("#t-qr")
-    assert qr.get_attribute("src") == f"/t/{ticket['id']}/qr.svg"
+    # The QR code holds the ticket's rating token (from the issuing answer): only this kiosk may show it.
+    holder = f"?k={ticket['rating_token']}"
+    assert qr.get_attribute("src") == f"/t/{ticket['id']}/qr.svg{holder}"
     kiosk.wait_for_function("() => document.getElementById('t-qr').naturalWidth > 0")  # no eval under the CSP
-    with urllib.request.urlopen(f"{live_server.url}/t/{ticket['id']}/qr.svg") as answer:
+    with urllib.request.urlopen(f"{live_server.url}/t/{ticket['id']}/qr.svg{holder}") as answer:
         svg = answer.read().decode()
-    assert svg.startswith("<svg") and f"/t/{ticket['id']}</title>" in svg
+    assert svg.startswith("<svg") and f"/t/{ticket['id']}{holder}</title>" in svg
 
 
 def test_take_a_normal_ticket_by_queue(kiosk, live_server):
@@ -51,7 +54,8 @@ def test_take_a_normal_ticket_by_queue(kiosk, live_server):
     expect(kiosk.locator("#t-queue")).to_have_text("社会事务")
     expect(kiosk.locator("#t-priority")).to_be_hidden()
     expect(kiosk.locator("#t-print")).to_be_visible()  # no ESC/POS printer here: the page prints
-    assert kiosk.locator("#t-print").get_attribute("href") == f"/t/{ticket['id']}/print"
+    printable = f"/t/{ticket['id']}/print?k={ticket['rating_token']}"
+    assert kiosk.locator("#t-print").get_attribute("href") == printable
     kiosk.screenshot(path="/tmp/kiosk-ticket.png")
 
     kiosk.click("#t-done")
@@ -120,7 +124,7 @@ def test_kiosk_prints_on_its_escpos_printer(browser, live_server):
         tab = context.new_page()
         tab.goto(f"{server.url}/kiosk/xiqu")
         expect(tab.locator(".k-queue")).to_have_count(7, timeout=TIMEOUT)
-        with tab.expect_response("**/kiosk/xiqu/tickets/*/print") as printed:
+        with tab.expect_response(re.compile(r"/kiosk/xiqu/tickets/\d+/print\?k=\w+$")) as printed:
             tab.click('.k-queue[data-queue="shsd"]')
         assert printed.value.status == 200 and printed.value.json()["printed"] is True
         expect(tab.locator("#t-print-status")).to_have_text("小票已打印，请取走小票")

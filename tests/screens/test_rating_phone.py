@@ -83,7 +83,8 @@ def test_grades_fit_a_phone_and_a_bad_grade_asks_for_reason_and_comment(phone_pa
         send.click()
     assert answer.value.status == 201
     sent = answer.value.request.post_data_json
-    assert (sent["case_no"], sent["grade"]) == (case_no, 2)
+    # The phone the case was looked up with proves who rates; the chosen reason is sent as well.
+    assert (sent["case_no"], sent["grade"], sent["phone"], sent["reason"]) == (case_no, 2, PHONE, "等候时间长")
     assert sent["comment"] == "【等候时间长】排队一个多小时"
     assert answer.value.json()["comment"] == "【等候时间长】排队一个多小时"
     expect(box).to_have_text("感谢您的评价，我们会认真整改。")

@@ -4,7 +4,9 @@ Against a real server: a clerk serves tickets through the API; the citizen rates
 facing the window or on the ticket's status page; a supervisor assigns and closes the bad rating.
 """
 
+import html
 import re
+import urllib.request
 
 from playwright.sync_api import expect
 
@@ -52,11 +54,22 @@ def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_ba
     supervisor.context.close()
 
 
+def qr_address(live_server, ticket: dict) -> str:
+    """The status page address the ticket's QR code carries (read from the kiosk's QR image)."""
+    image = f"{live_server.url}/t/{ticket['id']}/qr.svg?k={ticket['rating_token']}"
+    with urllib.request.urlopen(image) as answer:
+        svg = answer.read().decode()
+    address = html.unescape(re.search(r"<title>([^<]+)</title>", svg).group(1))
+    assert address.endswith(f"/t/{ticket['id']}?k={ticket['rating_token']}"), address
+    return address
+
+
 def test_status_page_offers_the_rating_once_the_ticket_is_done(page, live_server):
-    """The ticket's status page shows the rating box once the ticket is done, and remembers the rating."""
+    """The status page opened from the ticket's QR code shows the rating box once the ticket is done,
+    sends the ticket's token with the rating, and remembers the rating."""
     token, window_id = open_window(live_server, 2, "clerk2")
     ticket = serve(live_server, token, window_id)
-    page.goto(f"{live_server.url}/t/{ticket['id']}")
+    page.goto(qr_address(live_server, ticket))
     box = page.locator("#s-rate")
     expect(box).to_be_visible(timeout=TIMEOUT)
     expect(box).to_contain_text("请您对本次服务作出评价")
@@ -65,12 +78,28 @@ def test_status_page_offers_the_rating_once_the_ticket_is_done(page, live_server
     with page.expect_response(re.compile(r"/api/v1/ratings$")) as answer:
         box.locator(".wr-send").click()
     assert answer.value.status == 201
+    assert answer.value.request.post_data_json["token"] == ticket["rating_token"]
+    assert answer.value.json()["channel"] == "status_page"
     expect(box).to_have_text("感谢您的评价！")
 
     page.reload()
     expect(page.locator("#s-rate")).to_have_text("感谢您的评价！", timeout=TIMEOUT)
-    status, again = live_server.call("POST", "/api/v1/ratings", {"ticket_id": ticket["id"], "grade": 1})
+    status, again = live_server.call("POST", "/api/v1/ratings",
+                                     {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1})
     assert status == 409, again
+
+
+def test_status_page_without_the_token_offers_no_rating(page, live_server):
+    """A done ticket's status page opened by its bare address (or with a wrong k) shows its state but no
+    rating box: only the QR code's address rates, and the API refuses a rating without the token."""
+    token, window_id = open_window(live_server, 3, "clerk3")
+    ticket = serve(live_server, token, window_id)
+    for address in (f"/t/{ticket['id']}", f"/t/{ticket['id']}?k={'0' * 32}"):
+        page.goto(live_server.url + address)
+        expect(page.locator("#status")).to_have_attribute("data-state", "done", timeout=TIMEOUT)
+        expect(page.locator("#s-rate")).to_be_hidden()
+    status, refused = live_server.call("POST", "/api/v1/ratings", {"ticket_id": ticket["id"], "grade": 5})
+    assert status == 403 and refused["error"]["code"] == "forbidden", refused
 
 
 def test_status_page_of_a_waiting_ticket_offers_no_rating(page, live_server):

@@ -14,7 +14,8 @@ def bad_rating(live_server, window: int, clerk: str) -> dict:
     token, window_id = open_window(live_server, window, clerk)
     ticket = serve(live_server, token, window_id)
     status, rating = live_server.call("POST", "/api/v1/ratings",
-                                      {"ticket_id": ticket["id"], "grade": 1, "comment": "【服务态度差】"})
+                                      {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1,
+                                       "comment": "【服务态度差】"})
     assert status == 201, rating
     return ticket
 

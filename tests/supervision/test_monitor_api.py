@@ -41,7 +41,8 @@ def busy_morning(app, api, advance):
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     api.post(f"/tickets/{missed['id']}/no_show", as_user="clerk1")
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
-    rating = api.post("/ratings", json={"ticket_id": served["id"], "grade": 1, "comment": "等候时间太长"})
+    rating = api.post("/ratings", json={"ticket_id": served["id"], "token": served["rating_token"], "grade": 1,
+                                        "comment": "等候时间太长"})
     assert rating.status_code == 201, rating.get_json()
     with app.app_context():
         scheduler.sweep_case_lights(clock.now())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import assert_error
+from tests.conftest import APPLICANT_PHONE, assert_error
 
 
 def finished_ticket(api, window: int = 1, clerk: str = "clerk1") -> dict:
@@ -14,7 +14,17 @@ def finished_ticket(api, window: int = 1, clerk: str = "clerk1") -> dict:
     api.post(f"/tickets/{ticket['id']}/start", as_user=clerk)
     done = api.post(f"/tickets/{ticket['id']}/finish", as_user=clerk).get_json()
     assert done["state"] == "done"
-    return done
+    return {**done, "rating_token": ticket["rating_token"]}  # the issuing answer's, as the QR code holds it
+
+
+def rate_ticket(api, ticket: dict, **fields):
+    """Rate a ticket as its holder (with the rating token of its issuing answer)."""
+    return api.post("/ratings", json={"ticket_id": ticket["id"], "token": ticket["rating_token"], **fields})
+
+
+def rate_case(api, case_no: str, **fields):
+    """Rate a case as its applicant (with the phone given when it was registered)."""
+    return api.post("/ratings", json={"case_no": case_no, "phone": APPLICANT_PHONE, **fields})
 
 
 def delivered_case(api) -> dict:
@@ -26,7 +36,7 @@ def delivered_case(api) -> dict:
 def test_a_finished_ticket_is_rated_once(api):
     """Is a finished ticket rated once, with 201 and the rating, and a second rating 409?"""
     ticket = finished_ticket(api)
-    answer = api.post("/ratings", json={"ticket_id": ticket["id"], "grade": 5, "comment": "办事很快"})
+    answer = rate_ticket(api, ticket, grade=5, comment="办事很快")
     assert answer.status_code == 201, answer.get_json()
     rating = answer.get_json()
     assert rating["ticket_id"] == ticket["id"] and rating["case_no"] is None
@@ -34,34 +44,34 @@ def test_a_finished_ticket_is_rated_once(api):
     assert rating["channel"] == "status_page" and rating["rectification"] is None
     assert rating["created_at"] == "2026-11-30T09:00:00+08:00"
 
-    details = assert_error(api.post("/ratings", json={"ticket_id": ticket["id"], "grade": 1}), 409, "conflict")
+    details = assert_error(rate_ticket(api, ticket, grade=1), 409, "conflict")
     assert details == {"rated": True}
 
 
 def test_only_a_done_ticket_can_be_rated(api):
     """Is a ticket still waiting, or one called but not finished, refused with 409?"""
     waiting = api.take()
-    details = assert_error(api.post("/ratings", json={"ticket_id": waiting["id"], "grade": 4}), 409, "conflict")
+    details = assert_error(rate_ticket(api, waiting, grade=4), 409, "conflict")
     assert details == {"state": "waiting"}
 
 
 def test_a_delivered_case_is_rated_once(api):
     """Is a delivered case rated once by its number, and a case not yet delivered refused?"""
     running = api.open_case()
-    assert_error(api.post("/ratings", json={"case_no": running["case_no"], "grade": 4}), 409, "conflict")
+    assert_error(rate_case(api, running["case_no"], grade=4), 409, "conflict")
 
     case = delivered_case(api)
-    answer = api.post("/ratings", json={"case_no": case["case_no"].lower(), "grade": 4})
+    answer = rate_case(api, case["case_no"].lower(), grade=4)
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["case_no"] == case["case_no"] and answer.get_json()["channel"] == "portal"
-    assert_error(api.post("/ratings", json={"case_no": case["case_no"], "grade": 4}), 409, "conflict")
+    assert_error(rate_case(api, case["case_no"], grade=4), 409, "conflict")
 
 
 def test_a_closed_case_can_be_rated(api):
     """Is a closed case (delivered, then archived) still open to its one rating?"""
     case = delivered_case(api)
     api.fire(case["case_no"], "close", as_user="clerk1")
-    assert api.post("/ratings", json={"case_no": case["case_no"], "grade": 3}).status_code == 201
+    assert rate_case(api, case["case_no"], grade=3).status_code == 201
 
 
 @pytest.mark.parametrize("body, field", [
@@ -101,7 +111,7 @@ def test_evaluator_rates_only_the_ticket_its_window_finished_last(api):
 
 def bad_rating(api, grade: int = 1) -> dict:
     ticket = finished_ticket(api)
-    answer = api.post("/ratings", json={"ticket_id": ticket["id"], "grade": grade, "comment": "等了很久，态度一般"})
+    answer = rate_ticket(api, ticket, grade=grade, comment="等了很久，态度一般")
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
 
@@ -123,7 +133,7 @@ def test_bad_rating_opens_a_rectification_due_in_15_working_days(api, grade):
 def test_good_and_middling_ratings_open_nothing(api):
     """Does a 3 open no rectification item?"""
     ticket = finished_ticket(api)
-    assert api.post("/ratings", json={"ticket_id": ticket["id"], "grade": 3}).get_json()["rectification"] is None
+    assert rate_ticket(api, ticket, grade=3).get_json()["rectification"] is None
     assert api.get("/rectifications?hall=xiqu", as_user="supervisor1").get_json()["total"] == 0
 
 
@@ -228,11 +238,11 @@ def test_answers_match_the_spec(client, api):
 
     spec = client.get("/api/v1/openapi.json").get_json()
     ticket = finished_ticket(api)
-    _check(spec, "post", "/api/v1/ratings", api.post("/ratings", json={"ticket_id": ticket["id"], "grade": 1, "comment": "慢"}))
-    _check(spec, "post", "/api/v1/ratings", api.post("/ratings", json={"ticket_id": ticket["id"], "grade": 1}))
+    _check(spec, "post", "/api/v1/ratings", rate_ticket(api, ticket, grade=1, comment="慢"))
+    _check(spec, "post", "/api/v1/ratings", rate_ticket(api, ticket, grade=1))
     _check(spec, "post", "/api/v1/ratings", api.post("/ratings", json={"grade": 9}))
     case = delivered_case(api)
-    _check(spec, "post", "/api/v1/ratings", api.post("/ratings", json={"case_no": case["case_no"], "grade": 2}))
+    _check(spec, "post", "/api/v1/ratings", rate_case(api, case["case_no"], grade=2))
     listed = api.get("/rectifications", as_user="supervisor1")
     _check(spec, "get", "/api/v1/rectifications", listed)
     item_id = listed.get_json()["items"][0]["id"]

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from queue_server.calendar import clock
 from queue_server.supervision.stats import EXPORT_COLUMNS
-from tests.conftest import assert_error
+from tests.conftest import APPLICANT_PHONE, assert_error
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 PERIOD = "from=2026-11-30&to=2026-12-31"
@@ -18,6 +18,11 @@ PERIOD = "from=2026-11-30&to=2026-12-31"
 
 def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> None:
     clock.freeze(datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def rate(api, body: dict) -> int:
+    """Post a rating (as the ticket's holder or the case's applicant); return the status."""
+    return api.post("/ratings", json=body).status_code
 
 
 @pytest.fixture
@@ -60,10 +65,10 @@ def scenario(api):
     api.open_case()
 
     at(11, 30, 11)
-    assert api.post("/ratings", json={"ticket_id": t1["id"], "grade": 5}).status_code == 201
-    assert api.post("/ratings", json={"case_no": case_a["case_no"], "grade": 4}).status_code == 201
+    assert rate(api, {"ticket_id": t1["id"], "token": t1["rating_token"], "grade": 5}) == 201
+    assert rate(api, {"case_no": case_a["case_no"], "phone": APPLICANT_PHONE, "grade": 4}) == 201
     at(12, 1, 9)
-    assert api.post("/ratings", json={"ticket_id": t2["id"], "grade": 2}).status_code == 201
+    assert rate(api, {"ticket_id": t2["id"], "token": t2["rating_token"], "grade": 2}) == 201
     at(12, 8, 10)
     assert api.fire(case_b["case_no"], "approve", as_user="approver_scjg", note=OPINION)["on_time"] is False
 
@@ -72,7 +77,7 @@ def scenario(api):
     step(1, 4, 9, 1, f"/windows/{windows[1]}/call-next", "clerk1", 2027)
     step(1, 4, 9, 1, f"/tickets/{t4['id']}/start", "clerk1", 2027)
     step(1, 4, 9, 2, f"/tickets/{t4['id']}/finish", "clerk1", 2027)
-    assert api.post("/ratings", json={"ticket_id": t4["id"], "grade": 1}).status_code == 201
+    assert rate(api, {"ticket_id": t4["id"], "token": t4["rating_token"], "grade": 1}) == 201
     return api
 
 
