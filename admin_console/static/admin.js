@@ -1,6 +1,6 @@
 /*
  * The administration console (管理后台): halls, departments, queues and windows, staff, the 五办 item
- * list (administrators), the audit log.
+ * list and the working-day calendar (administrators), the audit log.
  *
  * Every change goes through the administration API (/api/v1/admin/…) with the page's bearer token;
  * a refused form shows the API's details.fields beside each field. Administrators see every hall,
@@ -9,6 +9,7 @@
 import { createClient } from "/static/js/api.js";
 import { $, config, createBanner } from "/static/js/dom.js";
 import { setupAudit } from "./audit.js";
+import { setupCalendar } from "./calendar.js";
 import { setupDepartments, setupHalls } from "./halls.js";
 import { setupItems } from "./items.js";
 import { setupHallSetup } from "./setup.js";
@@ -39,7 +40,10 @@ const TABS = {
   setup: function () { return setup.loadHalls(); },
   users: function () { return Promise.all([staff.refresh(), staff.loadChoices()]); },
 };
-if (cfg.everywhere) TABS.items = setupItems(ctx).refresh;  // the item list is the administrators'
+if (cfg.everywhere) {  // the item list and the calendar are the administrators'
+  TABS.items = setupItems(ctx).refresh;
+  TABS.calendar = setupCalendar(ctx).refresh;
+}
 TABS.audit = audit.refresh;
 const order = Object.keys(TABS);
 

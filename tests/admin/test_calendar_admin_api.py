@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 
 from tests.admin.conftest import HALL_ADMIN
-from tests.conftest import assert_error
+from tests.conftest import assert_error, web_login
 
 SCHEDULE = {
     "announced_years": [2027],
@@ -166,3 +166,13 @@ def test_only_administrators_keep_the_calendar(admin, user):
     )
     assert _deadline(admin, "2026-11-06", 1)["deadline"] == "2026-11-09"
     assert admin("GET", "/admin/calendar/2027", expect=200).get_json()["confirmed"] is False
+
+
+def test_only_the_administrators_console_has_the_calendar_tab(app, admin, client):
+    """Does the console offer 工作日历 to an administrator and not to a hall admin?"""
+    web_login(client, "admin")
+    assert 'id="tab-calendar"' in client.get("/admin/").get_data(as_text=True)
+    other = app.test_client()
+    web_login(other, HALL_ADMIN)
+    text = other.get("/admin/").get_data(as_text=True)
+    assert "管理后台" in text and 'id="tab-calendar"' not in text

@@ -7,8 +7,6 @@ its window by the new clerk and shown on its board.
 
 from playwright.sync_api import expect
 
-from tests.screens.conftest import browser, live_server, page  # noqa: F401 (the fixtures)
-
 TIMEOUT = 8000  # ms
 
 

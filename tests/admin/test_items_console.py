@@ -3,7 +3,6 @@
 from playwright.sync_api import expect
 
 from tests.admin.test_console import TIMEOUT, sign_in
-from tests.screens.conftest import browser, live_server, page  # noqa: F401 (the fixtures)
 
 
 def test_an_item_is_drafted_published_and_public(page, live_server):  # noqa: F811
