@@ -97,6 +97,18 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("post", "/admin/users"): Operation(rule(), {}, note="no fields: 400"),
     ("patch", "/admin/users/{username}"): Operation(rule(), {"roles": ["boss"]}, note="an unknown role: 400"),
     ("get", "/admin/audit"): Operation(rule()),
+    ("get", "/admin/services"): Operation(rule()),
+    ("post", "/admin/services"): Operation(rule(), {}, note="no fields: 400"),
+    ("get", "/admin/services/export"): Operation(rule()),
+    ("post", "/admin/services/import"): Operation(rule(), note="no file: 400"),
+    ("get", "/admin/services/{code}"): Operation(rule(), note="no such item: 404"),
+    ("patch", "/admin/services/{code}"): Operation(rule(), {"name": ""}, note="no such item: 404"),
+    ("post", "/admin/services/{code}/publish"): Operation(rule(), {}, note="no such item: 404"),
+    ("get", "/admin/services/{code}/versions"): Operation(rule(), note="no such item: 404"),
+    ("get", "/admin/calendar/{year}"): Operation(rule()),
+    ("put", "/admin/calendar/days/{day}"): Operation(rule(), {"working": True}, note="no such date: 400"),
+    ("delete", "/admin/calendar/days/{day}"): Operation(rule(), note="no such date: 400"),
+    ("post", "/admin/calendar/import"): Operation(rule(), note="no file: 400"),
     # The user's own account, whatever their roles; last, as signing out revokes the token.
     ("post", "/auth/password"): Operation(ANYONE, {"old": "not-the-password", "new": "n3w-Passw0rd!"},
                                           note="a wrong old password: 400"),
@@ -171,7 +183,7 @@ def _targets(app, api) -> dict:
     return {"hall_code": "xiqu", "ticket_id": ticket["id"], "trigger": "transfer", "window_id": closed_id,
             "case_no": case_no, "kind": "no-such-kind", "code": "scjg", "file_id": 999999,
             "rectification_id": answer.get_json()["rectification"]["id"], "queue_code": "shsd",
-            "username": "clerk1"}
+            "username": "clerk1", "year": 2026, "day": "2026-02-30"}
 
 
 def _send(client, method: str, path: str, headers: dict, body: dict | None):
