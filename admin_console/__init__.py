@@ -1,4 +1,5 @@
-"""The administration console (管理后台, /admin/): halls, departments, queues, windows, staff, items, audit."""
+"""The administration console (管理后台, /admin/): halls, departments, queues, windows, staff, items,
+audit."""
 
 from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user, login_required

@@ -1,4 +1,5 @@
-"""The back office (后台): approvers claim, decide, suspend and hand over cases; clerks pre-review online ones."""
+"""The back office (后台): approvers claim, decide, suspend and hand over cases; clerks pre-review online
+ones."""
 
 from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user, login_required
@@ -7,8 +8,12 @@ from queue_server.accounts import policy
 from queue_server.accounts.auth import issue_token
 
 bp = Blueprint(
-    "backoffice", __name__, url_prefix="/backoffice",
-    template_folder="templates", static_folder="static", static_url_path="/static/backoffice",
+    "backoffice",
+    __name__,
+    url_prefix="/backoffice",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/backoffice",
 )
 
 # The list's tabs; who sees them is the policy's "backoffice.pre_review" and "backoffice.approval".
@@ -32,10 +37,16 @@ def index():
     if not tabs:
         abort(403)
     pre_review_only = tabs == ["pre_review"]
-    response = make_response(render_template(
-        "backoffice/backoffice.html", token=issue_token(current_user), user=current_user, tabs=tabs,
-        pre_review_only=pre_review_only, screen_name="网上预审" if pre_review_only else "后台分类审批",
-    ))
+    response = make_response(
+        render_template(
+            "backoffice/backoffice.html",
+            token=issue_token(current_user),
+            user=current_user,
+            tabs=tabs,
+            pre_review_only=pre_review_only,
+            screen_name="网上预审" if pre_review_only else "后台分类审批",
+        )
+    )
     # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -113,8 +113,12 @@ def top_frame(pids: dict[str, int | None]) -> str:
         return ""
     try:
         # The first frame's figures are averaged since each process started; the second covers 1 s.
-        out = subprocess.run(["top", "-b", "-n2", "-d1", "-w", "200", "-p", ",".join(wanted)], capture_output=True,
-                             text=True, timeout=10).stdout
+        out = subprocess.run(
+            ["top", "-b", "-n2", "-d1", "-w", "200", "-p", ",".join(wanted)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
         out = "top -" + out.split("top -")[-1] if "top -" in out else out
     except (OSError, subprocess.TimeoutExpired):
         return ""
@@ -167,9 +171,9 @@ class Stats:
         self.received: dict[str, list[float]] = {}  # ticket number -> arrival times (one per client)
         self.queue_updates = 0
         self.notices = 0
-        self.seq_gaps = 0       # arrivals with seq > last + 1: each makes live.js re-fetch the snapshot
-        self.late = 0           # arrivals with seq < the highest seen (overtaken by a later event)
-        self.missing = 0        # seqs between the snapshot's and the last one that never arrived
+        self.seq_gaps = 0  # arrivals with seq > last + 1: each makes live.js re-fetch the snapshot
+        self.late = 0  # arrivals with seq < the highest seen (overtaken by a later event)
+        self.missing = 0  # seqs between the snapshot's and the last one that never arrived
         self.errors: list[str] = []
 
     def seq(self, board, seq) -> None:
@@ -185,8 +189,11 @@ class Stats:
 
     def settle(self, boards) -> None:
         """Count, per board, the seqs after its snapshot up to the last it saw that never came."""
-        self.missing = sum(len(set(range(b.first_seq + 1, b.last_seq + 1)) - b.seen) for b in boards
-                           if b.first_seq is not None)
+        self.missing = sum(
+            len(set(range(b.first_seq + 1, b.last_seq + 1)) - b.seen)
+            for b in boards
+            if b.first_seq is not None
+        )
 
     def called(self, number: str, at: float, server: int = 0) -> None:
         self.received.setdefault(number, []).append((at, server))
@@ -208,8 +215,9 @@ class RawBoard:
         self.task: asyncio.Task | None = None
 
     async def connect(self, timeout: float) -> None:
-        self.ws = await self.session.ws_connect(self.url, timeout=aiohttp.ClientWSTimeout(ws_close=5),
-                                                autoping=False, max_msg_size=0)
+        self.ws = await self.session.ws_connect(
+            self.url, timeout=aiohttp.ClientWSTimeout(ws_close=5), autoping=False, max_msg_size=0
+        )
         opened = await self.ws.receive_str(timeout=timeout)
         if not opened.startswith("0"):
             raise BenchAbort(f"unexpected Engine.IO open packet {opened[:80]!r}")
@@ -222,7 +230,7 @@ class RawBoard:
                 break
             elif packet.startswith("44"):
                 raise BenchAbort(f"connection refused: {packet[:200]}")
-        await self.ws.send_str('421["subscribe",{"hall":"%s"}]' % HALL)
+        await self.ws.send_str(f'421["subscribe",{{"hall":"{HALL}"}}]')
         while True:
             packet = await self.ws.receive_str(timeout=timeout)
             if packet == "2":
@@ -276,7 +284,7 @@ class RawBoard:
         if self.ws is not None and not self.ws.closed:
             try:
                 await asyncio.wait_for(self.ws.close(), 2)
-            except (asyncio.TimeoutError, aiohttp.ClientError, OSError):
+            except (TimeoutError, aiohttp.ClientError, OSError):
                 pass
 
 
@@ -321,7 +329,7 @@ class SocketIOBoard:
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self.client.disconnect(), 2)
-        except (asyncio.TimeoutError, Exception):
+        except (TimeoutError, Exception):
             pass
 
 
@@ -330,7 +338,9 @@ class SocketIOBoard:
 
 async def post_json(session, url, body=None, token=None, timeout=30.0):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with session.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as answer:
+    async with session.post(
+        url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+    ) as answer:
         text = await answer.text()
         return answer.status, (json.loads(text) if text else None)
 
@@ -343,8 +353,17 @@ async def loop_lag(samples: list) -> None:
         samples.append(1000 * (TICK() - before - 0.005))
 
 
-async def clerk(session, base_url: str, server: int, token: str, window_id: int, calls: int, pace_s: float,
-                start: float, record: list) -> None:
+async def clerk(
+    session,
+    base_url: str,
+    server: int,
+    token: str,
+    window_id: int,
+    calls: int,
+    pace_s: float,
+    start: float,
+    record: list,
+) -> None:
     """Call `calls` times, one every pace_s seconds from `start` (no drift), recording each call."""
     for index in range(calls):
         delay = start + index * pace_s - TICK()
@@ -352,13 +371,22 @@ async def clerk(session, base_url: str, server: int, token: str, window_id: int,
             await asyncio.sleep(delay)
         sent = TICK()
         try:
-            status, body = await post_json(session, f"{base_url}/api/v1/windows/{window_id}/call-next", token=token)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            status, body = await post_json(
+                session, f"{base_url}/api/v1/windows/{window_id}/call-next", token=token
+            )
+        except (TimeoutError, aiohttp.ClientError) as exc:
             record.append({"sent": sent, "answered": TICK(), "status": None, "error": repr(exc)})
             continue
         answered = TICK()
-        record.append({"sent": sent, "answered": answered, "status": status, "server": server,
-                       "number": body.get("number") if status == 200 and body else None})
+        record.append(
+            {
+                "sent": sent,
+                "answered": answered,
+                "status": status,
+                "server": server,
+                "number": body.get("number") if status == 200 and body else None,
+            }
+        )
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -366,7 +394,9 @@ async def clerk(session, base_url: str, server: int, token: str, window_id: int,
 
 async def connect_boards(kind, session, urls, count, stats, concurrency, timeout) -> tuple[list, float]:
     board_class = RawBoard if kind == "raw" else SocketIOBoard
-    boards = [board_class(session, urls[index % len(urls)], stats, index % len(urls)) for index in range(count)]
+    boards = [
+        board_class(session, urls[index % len(urls)], stats, index % len(urls)) for index in range(count)
+    ]
     gate = asyncio.Semaphore(concurrency)
 
     done = 0
@@ -382,7 +412,9 @@ async def connect_boards(kind, session, urls, count, stats, concurrency, timeout
     started = TICK()
     results = await asyncio.gather(*(one(board) for board in boards), return_exceptions=True)
     failures = [result for result in results if isinstance(result, BaseException)]
-    connected = [board for board, result in zip(boards, results) if not isinstance(result, BaseException)]
+    connected = [
+        board for board, result in zip(boards, results, strict=True) if not isinstance(result, BaseException)
+    ]
     if failures:
         print(f"  {len(failures)} clients failed to connect/subscribe, e.g. {failures[0]!r}")
     return connected, TICK() - started
@@ -396,33 +428,42 @@ async def run(args, urls: list[str], servers: list[LiveServer]) -> dict:
         tokens, windows = [], []
         for index in range(args.clerks):
             username = f"clerk{index + 1}" if index < 6 else "admin"
-            status, body = await post_json(session, f"{urls[0]}/api/v1/auth/token",
-                                           {"username": username, "password": "demo"})
+            status, body = await post_json(
+                session, f"{urls[0]}/api/v1/auth/token", {"username": username, "password": "demo"}
+            )
             if status != 200:
                 raise BenchAbort(f"sign-in of {username} failed: {status} {body}")
             tokens.append(body["token"])
-        async with session.get(f"{urls[0]}/api/v1/halls/{HALL}/windows",
-                               headers={"Authorization": f"Bearer {tokens[0]}"}) as answer:
+        async with session.get(
+            f"{urls[0]}/api/v1/halls/{HALL}/windows", headers={"Authorization": f"Bearer {tokens[0]}"}
+        ) as answer:
             by_number = {window["number"]: window for window in await answer.json()}
         for index in range(args.clerks):
             window = by_number[CLERK_WINDOWS[index]]
             if QUEUE not in window["queues"]:
                 raise BenchAbort(f"window {window['number']} does not serve {QUEUE}; use at most 4 clerks")
-            status, body = await post_json(session, f"{urls[0]}/api/v1/windows/{window['id']}/status",
-                                           {"status": "open"}, tokens[index])
+            status, body = await post_json(
+                session, f"{urls[0]}/api/v1/windows/{window['id']}/status", {"status": "open"}, tokens[index]
+            )
             if status != 200:
                 raise BenchAbort(f"could not open window {window['number']}: {status} {body}")
             windows.append(window["id"])
         total_calls = args.clerks * args.calls
         for index in range(total_calls):
-            status, body = await post_json(session, f"{urls[index % len(urls)]}/api/v1/halls/{HALL}/tickets", {"queue": QUEUE})
+            status, body = await post_json(
+                session, f"{urls[index % len(urls)]}/api/v1/halls/{HALL}/tickets", {"queue": QUEUE}
+            )
             if status != 201:
                 raise BenchAbort(f"ticket issue failed: {status} {body}")
 
         # Boards.
-        print(f"connecting {args.clients} {args.client} clients ({len(urls)} servers, {args.connect_concurrency} at a time)…")
-        boards, connect_s = await connect_boards(args.client, session, urls, args.clients, stats,
-                                                 args.connect_concurrency, args.connect_timeout_s)
+        print(
+            f"connecting {args.clients} {args.client} clients ({len(urls)} servers, "
+            f"{args.connect_concurrency} at a time)…"
+        )
+        boards, connect_s = await connect_boards(
+            args.client, session, urls, args.clients, stats, args.connect_concurrency, args.connect_timeout_s
+        )
         print(f"  {len(boards)} subscribed in {connect_s:.1f} s")
         if not boards:
             raise BenchAbort("no client could subscribe")
@@ -431,14 +472,30 @@ async def run(args, urls: list[str], servers: list[LiveServer]) -> dict:
         stats.queue_updates = stats.seq_gaps = stats.late = stats.notices = 0
 
         # Calls.
-        pids = {"bench client": os.getpid(), "server A": worker_pid(servers[0]), "server B": worker_pid(servers[1]) if len(servers) > 1 else None}
+        pids = {
+            "bench client": os.getpid(),
+            "server A": worker_pid(servers[0]),
+            "server B": worker_pid(servers[1]) if len(servers) > 1 else None,
+        }
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         machine_before = machine_ticks()
         records: list[dict] = []
         start = TICK() + 0.2
         print(f"calling: {args.clerks} clerks x {args.calls} calls, one every {args.pace_s} s per clerk…")
-        clerks = [clerk(session, urls[index % len(urls)], index % len(urls), tokens[index], windows[index], args.calls,
-                        args.pace_s, start + index * args.pace_s / args.clerks, records) for index in range(args.clerks)]
+        clerks = [
+            clerk(
+                session,
+                urls[index % len(urls)],
+                index % len(urls),
+                tokens[index],
+                windows[index],
+                args.calls,
+                args.pace_s,
+                start + index * args.pace_s / args.clerks,
+                records,
+            )
+            for index in range(args.clerks)
+        ]
         lag: list[float] = []
         lag_task = asyncio.create_task(loop_lag(lag))
         top_task = asyncio.create_task(asyncio.to_thread(_delayed_top, pids, args.calls * args.pace_s / 2))
@@ -469,32 +526,55 @@ async def run(args, urls: list[str], servers: list[LiveServer]) -> dict:
         for arrived, server in stats.received.get(number, ()) if number else ():
             from_commit.append(1000 * (arrived - record["answered"]))
             from_send.append(1000 * (arrived - record["sent"]))
-            (same_server if server == record["server"] else other_server).append(1000 * (arrived - record["sent"]))
-    answer_ms = [1000 * (record["answered"] - record["sent"]) for record in records if record.get("status") == 200]
-    busy, total = (after - before for after, before in zip(machine_after, machine_before))
+            (same_server if server == record["server"] else other_server).append(
+                1000 * (arrived - record["sent"])
+            )
+    answer_ms = [
+        1000 * (record["answered"] - record["sent"]) for record in records if record.get("status") == 200
+    ]
+    busy, total = (after - before for after, before in zip(machine_after, machine_before, strict=True))
     cpu = {"whole machine (all processes)": round(100 * os.cpu_count() * busy / total, 1) if total else None}
     for name in pids:
         if cpu_before.get(name) is not None and cpu_after.get(name) is not None:
             cpu[name] = round(100 * (cpu_after[name] - cpu_before[name]) / phase_s, 1)
 
     def summary(values):
-        return {key: (round(value, 1) if value is not None else None) for key, value in (
-            ("p50", percentile(values, 0.50)), ("p95", percentile(values, 0.95)), ("p99", percentile(values, 0.99)),
-            ("max", max(values) if values else None), ("min", min(values) if values else None),
-            ("mean", statistics.fmean(values) if values else None))}
+        return {
+            key: (round(value, 1) if value is not None else None)
+            for key, value in (
+                ("p50", percentile(values, 0.50)),
+                ("p95", percentile(values, 0.95)),
+                ("p99", percentile(values, 0.99)),
+                ("max", max(values) if values else None),
+                ("min", min(values) if values else None),
+                ("mean", statistics.fmean(values) if values else None),
+            )
+        }
 
     return {
-        "clients_requested": args.clients, "clients_subscribed": len(boards), "connect_s": round(connect_s, 1),
-        "calls_ok": len(numbers), "calls_failed": len(records) - len(numbers), "expected_events": expected,
-        "delivered_events": delivered, "delivered_share": round(delivered / expected, 6) if expected else None,
-        "queue_updated_received": stats.queue_updates, "notices_received": stats.notices, "seq_gaps": stats.seq_gaps,
-        "late_events": stats.late, "missing_seqs": stats.missing, "client_errors": stats.errors[:5],
-        "latency_from_commit_ms": summary(from_commit), "latency_from_send_ms": summary(from_send),
+        "clients_requested": args.clients,
+        "clients_subscribed": len(boards),
+        "connect_s": round(connect_s, 1),
+        "calls_ok": len(numbers),
+        "calls_failed": len(records) - len(numbers),
+        "expected_events": expected,
+        "delivered_events": delivered,
+        "delivered_share": round(delivered / expected, 6) if expected else None,
+        "queue_updated_received": stats.queue_updates,
+        "notices_received": stats.notices,
+        "seq_gaps": stats.seq_gaps,
+        "late_events": stats.late,
+        "missing_seqs": stats.missing,
+        "client_errors": stats.errors[:5],
+        "latency_from_commit_ms": summary(from_commit),
+        "latency_from_send_ms": summary(from_send),
         "call_next_answer_ms": summary(answer_ms),
         "from_send_board_on_calling_server_ms": summary(same_server),
         "from_send_board_on_other_server_ms": summary(other_server),
-        "bench_loop_lag_ms": summary(lag), "call_phase_s": round(calls_end - start, 1),
-        "cpu_percent_of_one_core": cpu, "top": top_text,
+        "bench_loop_lag_ms": summary(lag),
+        "call_phase_s": round(calls_end - start, 1),
+        "cpu_percent_of_one_core": cpu,
+        "top": top_text,
     }
 
 
@@ -505,20 +585,30 @@ def _delayed_top(pids, delay):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=TARGET_CLIENTS, help="Socket.IO clients (half per server)")
-    parser.add_argument("--clerks", type=int, default=4, help="clerks calling at once (at most 4: windows serving shsd)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--clients", type=int, default=TARGET_CLIENTS, help="Socket.IO clients (half per server)"
+    )
+    parser.add_argument(
+        "--clerks", type=int, default=4, help="clerks calling at once (at most 4: windows serving shsd)"
+    )
     parser.add_argument("--calls", type=int, default=50, help="calls per clerk")
     parser.add_argument("--pace-s", type=float, default=1.0, help="seconds between two calls of one clerk")
     parser.add_argument("--worker", choices=["eventlet", "gevent"], default="eventlet", help="WUBAN_WORKER")
     parser.add_argument("--client", choices=["raw", "socketio"], default="raw", help="client implementation")
     parser.add_argument("--servers", type=int, choices=[1, 2], default=2, help="server processes")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--db-name", default="wuban_fanout_bench", help="database to recreate (it is dropped)")
+    parser.add_argument(
+        "--db-name", default="wuban_fanout_bench", help="database to recreate (it is dropped)"
+    )
     parser.add_argument("--redis-url", default=None, help="use this Redis instead of a private redis-server")
     parser.add_argument("--connect-concurrency", type=int, default=50)
     parser.add_argument("--connect-timeout-s", type=float, default=30.0)
-    parser.add_argument("--drain-s", type=float, default=15.0, help="wait this long for late events after the calls")
+    parser.add_argument(
+        "--drain-s", type=float, default=15.0, help="wait this long for late events after the calls"
+    )
     parser.add_argument("--timeout-s", type=float, default=600.0, help="overall limit of the run")
     args = parser.parse_args()
     if not 1 <= args.clerks <= 4:
@@ -553,22 +643,36 @@ def main() -> int:
         database_url = recreate_database(args.postgres_url, args.db_name)
         created_db = True
         for _ in range(args.servers):
-            server = LiveServer(database_url, worker=args.worker, redis_url=redis_url,
-                                extra_env={"WORKER_CONNECTIONS": str(max(1000, args.clients + 100))})
+            server = LiveServer(
+                database_url,
+                worker=args.worker,
+                redis_url=redis_url,
+                extra_env={"WORKER_CONNECTIONS": str(max(1000, args.clients + 100))},
+            )
             servers.append(server)
             server.start()
         print(f"servers: {', '.join(s.url for s in servers)} ({args.worker}), redis {redis_url}")
-        result = asyncio.run(asyncio.wait_for(run(args, [s.url for s in servers], servers),
-                                              max(10.0, args.timeout_s - (TICK() - started))))
-        result |= {"worker": args.worker, "client": args.client, "servers": args.servers, "clerks": args.clerks,
-                   "calls_per_clerk": args.calls, "pace_s": args.pace_s, "cpus": os.cpu_count()}
+        result = asyncio.run(
+            asyncio.wait_for(
+                run(args, [s.url for s in servers], servers), max(10.0, args.timeout_s - (TICK() - started))
+            )
+        )
+        result |= {
+            "worker": args.worker,
+            "client": args.client,
+            "servers": args.servers,
+            "clerks": args.clerks,
+            "calls_per_clerk": args.calls,
+            "pace_s": args.pace_s,
+            "cpus": os.cpu_count(),
+        }
         report(result)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         out = RESULTS_DIR / f"fanout-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
         print(f"written {out.relative_to(REPO)}")
         status = 0 if result["delivered_share"] == 1 and not result["missing_seqs"] else 1
-    except (BenchAbort, asyncio.TimeoutError, KeyboardInterrupt, RuntimeError) as exc:
+    except (TimeoutError, BenchAbort, KeyboardInterrupt, RuntimeError) as exc:
         print(f"aborted: {exc!r}", file=sys.stderr)
         for server in servers:
             print(f"  server log: {server.log_path}", file=sys.stderr)
@@ -584,30 +688,56 @@ def main() -> int:
 
 def report(result: dict) -> None:
     print()
-    print(f"clients subscribed        {result['clients_subscribed']} / {result['clients_requested']} "
-          f"(in {result['connect_s']} s)")
-    print(f"calls                     {result['calls_ok']} ok, {result['calls_failed']} failed, "
-          f"{result['clerks']} clerks, every {result['pace_s']} s each, {result['call_phase_s']} s")
+    print(
+        f"clients subscribed        {result['clients_subscribed']} / {result['clients_requested']} "
+        f"(in {result['connect_s']} s)"
+    )
+    print(
+        f"calls                     {result['calls_ok']} ok, {result['calls_failed']} failed, "
+        f"{result['clerks']} clerks, every {result['pace_s']} s each, {result['call_phase_s']} s"
+    )
     share = result["delivered_share"]
-    print(f"ticket_called delivered   {result['delivered_events']} / {result['expected_events']} "
-          f"= {100 * share:.3f} %" if share is not None else "ticket_called delivered   n/a")
-    print(f"queue_updated received    {result['queue_updated_received']}   notices (no seq) {result['notices_received']}")
-    print(f"seq order                 {result['missing_seqs']} never arrived; {result['seq_gaps']} arrivals ahead of "
-          f"an earlier seq (each a live.js re-fetch), {result['late_events']} arrived after a later one")
-    for key, label in (("latency_from_commit_ms", "latency from commit (ms)"),
-                       ("latency_from_send_ms", "latency from send (ms)"),
-                       ("from_send_board_on_calling_server_ms", " boards on calling server"),
-                       ("from_send_board_on_other_server_ms", " boards via Redis"),
-                       ("call_next_answer_ms", "call-next answer (ms)"),
-                       ("bench_loop_lag_ms", "bench event-loop lag (ms)")):
+    print(
+        f"ticket_called delivered   {result['delivered_events']} / {result['expected_events']} "
+        f"= {100 * share:.3f} %"
+        if share is not None
+        else "ticket_called delivered   n/a"
+    )
+    print(
+        f"queue_updated received    {result['queue_updated_received']}   "
+        f"notices (no seq) {result['notices_received']}"
+    )
+    print(
+        f"seq order                 {result['missing_seqs']} never arrived; "
+        f"{result['seq_gaps']} arrivals ahead of "
+        f"an earlier seq (each a live.js re-fetch), {result['late_events']} arrived after a later one"
+    )
+    for key, label in (
+        ("latency_from_commit_ms", "latency from commit (ms)"),
+        ("latency_from_send_ms", "latency from send (ms)"),
+        ("from_send_board_on_calling_server_ms", " boards on calling server"),
+        ("from_send_board_on_other_server_ms", " boards via Redis"),
+        ("call_next_answer_ms", "call-next answer (ms)"),
+        ("bench_loop_lag_ms", "bench event-loop lag (ms)"),
+    ):
         s = result[key]
         print(f"{label:<26}p50 {s['p50']}  p95 {s['p95']}  p99 {s['p99']}  max {s['max']}  min {s['min']}")
-    print("CPU over the call phase   " + ", ".join(f"{k} {v} %" for k, v in result["cpu_percent_of_one_core"].items())
-          + f"  (of one core; {result['cpus']} cores)")
+    print(
+        "CPU over the call phase   "
+        + ", ".join(f"{k} {v} %" for k, v in result["cpu_percent_of_one_core"].items())
+        + f"  (of one core; {result['cpus']} cores)"
+    )
     p95 = result["latency_from_commit_ms"]["p95"]
-    ok = share == 1 and p95 is not None and p95 < TARGET_P95_MS and result["clients_subscribed"] >= TARGET_CLIENTS
-    print(f"target ({TARGET_CLIENTS} clients, 100 % delivered, p95 < {TARGET_P95_MS:.0f} ms): "
-          f"{'met' if ok else 'NOT met'}")
+    ok = (
+        share == 1
+        and p95 is not None
+        and p95 < TARGET_P95_MS
+        and result["clients_subscribed"] >= TARGET_CLIENTS
+    )
+    print(
+        f"target ({TARGET_CLIENTS} clients, 100 % delivered, p95 < {TARGET_P95_MS:.0f} ms): "
+        f"{'met' if ok else 'NOT met'}"
+    )
     if result["top"]:
         print("\ntop -b -n2 -d1, second frame (mid call phase):")
         print(result["top"])

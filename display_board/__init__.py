@@ -5,8 +5,11 @@ from flask import Blueprint, current_app, render_template, request
 from queue_server.queue.halls import get_hall
 
 bp = Blueprint(
-    "display_board", __name__,
-    template_folder="templates", static_folder="static", static_url_path="/static/display_board",
+    "display_board",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/display_board",
 )
 
 LAYOUTS = ("landscape", "portrait")

@@ -7,8 +7,12 @@ once a ticket is finished or a case delivered.
 from flask import Blueprint
 
 bp = Blueprint(
-    "evaluator", __name__, url_prefix="/evaluate",
-    template_folder="templates", static_folder="static", static_url_path="/static/evaluator",
+    "evaluator",
+    __name__,
+    url_prefix="/evaluate",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/evaluator",
 )
 
 from evaluator import views  # noqa: E402,F401

@@ -33,5 +33,6 @@ def evaluate(window_id: int):
         "idle_after_s": 60,
         "thanks_s": 6,
     }
-    return render_template("evaluator/evaluate.html", window=window, hall=window.hall,
-                           page_config=page_config)
+    return render_template(
+        "evaluator/evaluate.html", window=window, hall=window.hall, page_config=page_config
+    )

@@ -3,8 +3,11 @@
 from flask import Blueprint
 
 bp = Blueprint(
-    "kiosk", __name__,
-    template_folder="templates", static_folder="static", static_url_path="/static/kiosk",
+    "kiosk",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/kiosk",
 )
 
 from kiosk import views  # noqa: E402,F401

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-CHINESE_ON = b"\x1c\x26"    # FS &: enter Chinese character mode
-CHINESE_OFF = b"\x1c\x2e"   # FS .: leave it
-FS_SIZE = b"\x1c\x21"       # FS ! n: Chinese character size (bit 2 double width, bit 3 double height)
-LINE_WIDTH = 32             # characters of font A on 58 mm paper (16 Chinese characters)
+CHINESE_ON = b"\x1c\x26"  # FS &: enter Chinese character mode
+CHINESE_OFF = b"\x1c\x2e"  # FS .: leave it
+FS_SIZE = b"\x1c\x21"  # FS ! n: Chinese character size (bit 2 double width, bit 3 double height)
+LINE_WIDTH = 32  # characters of font A on 58 mm paper (16 Chinese characters)
 
 PRIORITY_LABEL = "绿色通道"
 
@@ -54,7 +54,9 @@ def open_printer(spec: str, profile: str | None = None, timeout: float = 5):
         return escpos_printer.Usb(*ids, timeout=int(timeout * 1000), **kwargs)
     if kind == "file" and rest:
         return escpos_printer.File(rest, **kwargs)
-    raise PrinterSpecError(f"无法识别的打印机配置：{spec}（应为 network:HOST[:PORT]、usb:VENDOR:PRODUCT、file:PATH 或 dummy）")
+    raise PrinterSpecError(
+        f"无法识别的打印机配置：{spec}（应为 network:HOST[:PORT]、usb:VENDOR:PRODUCT、file:PATH 或 dummy）"
+    )
 
 
 def _text(printer, text: str) -> None:

@@ -130,12 +130,18 @@ def ticket_qr(ticket_id: int):
 
     _holder_or_404(ticket_id)
     url = status_url(ticket_id)
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     svg = image.to_string(encoding="unicode")
     # Name the address inside the image (screen readers, and tests that check what it encodes).
     head, sep, rest = svg.partition(">")
-    svg = f'{head} shape-rendering="crispEdges" role="img" aria-label="{escape(url)}"{sep}<title>{escape(url)}</title>{rest}'
+    label = escape(url)
+    named = f'{head} shape-rendering="crispEdges" role="img" aria-label="{label}"{sep}'
+    svg = f"{named}<title>{label}</title>{rest}"
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
@@ -147,7 +153,9 @@ def printable_ticket(ticket_id: int):
     ticket = _holder_or_404(ticket_id)
     view = _ticket_answer(ticket)
     return render_template(
-        "kiosk/print.html", ticket=view, lines=ticket_lines(view, ticket.hall.name),
+        "kiosk/print.html",
+        ticket=view,
+        lines=ticket_lines(view, ticket.hall.name),
         qr_url=url_for("kiosk.ticket_qr", ticket_id=ticket.id, k=ticket_rating_token(ticket.id)),
         status_url=status_url(ticket.id),
     )
@@ -166,7 +174,12 @@ def print_on_printer(hall_code: str, ticket_id: int):
         return _json_error(404, "not_found", f"号票不存在：{ticket_id}", {"ticket": ticket_id})
     spec = printer_spec()
     if not spec:
-        return _json_error(409, "conflict", "本机未连接小票打印机，请使用页面打印或扫码保存号码", {"printer": "not_configured"})
+        return _json_error(
+            409,
+            "conflict",
+            "本机未连接小票打印机，请使用页面打印或扫码保存号码",
+            {"printer": "not_configured"},
+        )
     view = _ticket_answer(ticket)
     url = status_url(ticket.id)
     printer = None
@@ -175,10 +188,14 @@ def print_on_printer(hall_code: str, ticket_id: int):
         print_ticket(printer, view, hall.name, url, native_qr=bool(_setting("KIOSK_PRINTER_NATIVE_QR")))
     except PrinterSpecError as exc:
         log.error("KIOSK_PRINTER is malformed: %s", exc)
-        return _json_error(409, "conflict", "小票打印机配置有误，请联系工作人员", {"printer": "misconfigured"})
+        return _json_error(
+            409, "conflict", "小票打印机配置有误，请联系工作人员", {"printer": "misconfigured"}
+        )
     except Exception:
         log.exception("printing ticket %s on %s failed", ticket.id, spec)
-        return _json_error(409, "conflict", "小票打印失败，请联系工作人员或扫码保存号码", {"printer": "failed"})
+        return _json_error(
+            409, "conflict", "小票打印失败，请联系工作人员或扫码保存号码", {"printer": "failed"}
+        )
     finally:
         if printer is not None:
             try:

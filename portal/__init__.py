@@ -4,8 +4,11 @@ item guides and online applications (网上办, portal/online.py)."""
 from flask import Blueprint
 
 bp = Blueprint(
-    "portal", __name__,
-    template_folder="templates", static_folder="static", static_url_path="/static/portal",
+    "portal",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/portal",
 )
 
 from portal import booking, online, views  # noqa: E402,F401

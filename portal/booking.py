@@ -24,7 +24,11 @@ def book(hall_code: str):
         "tz": current_app.config["TZ_NAME"],
         "queues": [{"code": q.code, "name": q.name, "description": q.description} for q in hall.queues],
         "days": [
-            {"date": day.isoformat(), "label": f"{day.month}月{day.day}日", "weekday": f"周{WEEKDAYS[day.weekday()]}"}
+            {
+                "date": day.isoformat(),
+                "label": f"{day.month}月{day.day}日",
+                "weekday": f"周{WEEKDAYS[day.weekday()]}",
+            }
             for day in bookable_days()
         ],
         "checkin_early_min": current_app.config["APPOINTMENT_CHECKIN_EARLY_MIN"],
@@ -36,6 +40,8 @@ def book(hall_code: str):
         },
         "placeholder": CODE_PLACEHOLDER,
     }
-    response = current_app.make_response(render_template("portal/book.html", hall=hall, page_config=page_config))
+    response = current_app.make_response(
+        render_template("portal/book.html", hall=hall, page_config=page_config)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,8 +19,9 @@ def _page(case_no: str | None):
         "api": url_for("api.cases.case_progress", case_no=CASE_PLACEHOLDER),
         "placeholder": CASE_PLACEHOLDER,
     }
-    response = current_app.make_response(render_template("portal/progress.html", case_no=case_no,
-                                                         page_config=page_config))
+    response = current_app.make_response(
+        render_template("portal/progress.html", case_no=case_no, page_config=page_config)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -69,8 +69,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     # client_manager is always passed: Flask-SocketIO keeps init_app's options, so an earlier app's
     # Redis manager would otherwise stay on every later app of the process (tests build many).
-    socketio.init_app(app, cors_allowed_origins=[], async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-                      client_manager=socketio_manager(redis_url, resync_after_outage) if redis_url else None)
+    socketio.init_app(
+        app,
+        cors_allowed_origins=[],
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        client_manager=socketio_manager(redis_url, resync_after_outage) if redis_url else None,
+    )
     from queue_server.api import make_api_blueprint
     from queue_server.cli import register_commands
     from queue_server.errors import register_error_handlers
@@ -85,7 +89,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     from queue_server.security import init_security
 
-    init_security(app, [api_bp, *domains])  # CSRF on forms (the bearer-token API exempt), security headers on every answer
+    init_security(
+        app, [api_bp, *domains]
+    )  # CSRF on forms (the bearer-token API exempt), security headers on every answer
     register_screens(app)
     register_error_handlers(app)
     register_input_checks(app)  # control characters and impossible ids: 400/404 before any handler
@@ -94,7 +100,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def _send_events(response):
-        send_after_response()  # events and SMS go out after the answer, in order (queue_server/realtime/events.py)
+        # events and SMS go out after the answer, in order (queue_server/realtime/events.py)
+        send_after_response()
         return response
 
     @app.get("/healthz")
@@ -110,7 +117,11 @@ def create_app(config: dict | None = None) -> Flask:
                 db.session.rollback()
             except DBAPIError:
                 pass
-        body = {"status": "ok" if database == "ok" else "degraded", "database": database, "redis": redis_status()}
+        body = {
+            "status": "ok" if database == "ok" else "degraded",
+            "database": database,
+            "redis": redis_status(),
+        }
         return body, 200 if database == "ok" else 503
 
     return app

@@ -50,8 +50,9 @@ def row_counts(connection: Connection) -> dict[str, int]:
     """Return the number of rows of every table but Alembic's."""
     quote = connection.dialect.identifier_preparer.quote
     names = sorted(name for name in inspect(connection).get_table_names() if name != "alembic_version")
-    return {name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one()
-            for name in names}
+    return {
+        name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one() for name in names
+    }
 
 
 def schema_revision(connection: Connection) -> str | None:
@@ -87,8 +88,10 @@ def _run(args: list[str], env: dict) -> None:
     try:
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S)
     except FileNotFoundError:
-        raise BackupError(f"找不到 {args[0]}：请安装 PostgreSQL 客户端（apt-get install postgresql-client），"
-                          "其主版本不低于服务器") from None
+        raise BackupError(
+            f"找不到 {args[0]}：请安装 PostgreSQL 客户端（apt-get install postgresql-client），"
+            "其主版本不低于服务器"
+        ) from None
     if done.returncode != 0:
         raise BackupError(f"{args[0]} 失败（退出码 {done.returncode}）：{done.stderr.strip()[-2000:]}")
 
@@ -100,12 +103,18 @@ def _backup_sqlite(copy: Path) -> tuple[dict, str | None]:
     source, target = sqlite3.connect(source_path), sqlite3.connect(copy)
     try:
         source.backup(target)  # pages=-1: the whole database in one step, one read transaction
-        names = [row[0] for row in target.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' "
-            "AND name != 'alembic_version' ORDER BY name")]
+        names = [
+            row[0]
+            for row in target.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite~_%' ESCAPE '~' "
+                "AND name != 'alembic_version' ORDER BY name"
+            )
+        ]
         counts = {name: target.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
         has_revision = target.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
         revision = has_revision and target.execute("SELECT version_num FROM alembic_version").fetchone()
         return counts, revision[0] if revision else None
     finally:
@@ -121,8 +130,20 @@ def _backup_postgresql(dump: Path) -> tuple[dict, str | None]:
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts, revision = row_counts(connection), schema_revision(connection)
             # pg_dump reads the very snapshot the counts were made on (kept while this transaction is open).
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                  "--file", str(dump), "--dbname", address], env)
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(dump),
+                    "--dbname",
+                    address,
+                ],
+                env,
+            )
     return counts, revision
 
 
@@ -216,8 +237,21 @@ def _restore_sqlite(copy: Path) -> None:
 
 def _restore_postgresql(dump: Path) -> None:
     address, env = _pg_command(db.engine.url)
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", "--dbname", address, str(dump)], env)
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            address,
+            str(dump),
+        ],
+        env,
+    )
 
 
 def restore_backup(path: Path, force: bool = False) -> dict:
@@ -258,8 +292,11 @@ def restore_backup(path: Path, force: bool = False) -> dict:
     db.engine.dispose()
     with db.engine.connect() as connection:
         counts = row_counts(connection)
-    differ = {name: (want, counts.get(name)) for name, want in manifest["counts"].items()
-              if counts.get(name) != want}
+    differ = {
+        name: (want, counts.get(name))
+        for name, want in manifest["counts"].items()
+        if counts.get(name) != want
+    }
     if differ:
         raise BackupError(f"恢复后的行数与备份不符（表: 备份, 现在）：{differ}")
     return manifest
@@ -267,14 +304,20 @@ def restore_backup(path: Path, force: bool = False) -> dict:
 
 def _summary(manifest: dict) -> str:
     counts = manifest["counts"]
-    return (f"取号 {counts.get('tickets', 0)} 张，办件 {counts.get('cases', 0)} 件，"
-            f"上传文件 {manifest['uploads']} 个，共 {len(counts)} 张表；"
-            f"数据库版本 {manifest['alembic_revision']}")
+    return (
+        f"取号 {counts.get('tickets', 0)} 张，办件 {counts.get('cases', 0)} 件，"
+        f"上传文件 {manifest['uploads']} 个，共 {len(counts)} 张表；"
+        f"数据库版本 {manifest['alembic_revision']}"
+    )
 
 
 @backup_cli.command("create")
-@click.option("--to", "to", type=click.Path(path_type=Path),
-              help="备份文件（*.tar.gz）或目录（默认 instance/backups/，文件名带 UTC 时间）")
+@click.option(
+    "--to",
+    "to",
+    type=click.Path(path_type=Path),
+    help="备份文件（*.tar.gz）或目录（默认 instance/backups/，文件名带 UTC 时间）",
+)
 def backup_create(to: Path | None) -> None:
     """Back up the database and the uploads into one archive (safe while the hall runs)."""
     path, manifest = create_backup(to)
@@ -287,5 +330,7 @@ def backup_create(to: Path | None) -> None:
 def backup_restore(path: Path, force: bool) -> None:
     """Restore a backup into the configured database and UPLOAD_DIR (stop the hall first)."""
     manifest = restore_backup(path, force)
-    click.echo(f"已从 {path} 恢复（备份于 {manifest['created_at']}）：{_summary(manifest)}。"
-               "如本程序版本更新，请再执行 flask --app wsgi db upgrade")
+    click.echo(
+        f"已从 {path} 恢复（备份于 {manifest['created_at']}）：{_summary(manifest)}。"
+        "如本程序版本更新，请再执行 flask --app wsgi db upgrade"
+    )

@@ -18,22 +18,29 @@ appointments_cli = AppGroup("appointments", help="预约 Appointments.")
 
 
 @demo_cli.command("load")
-@click.option("--history/--no-history", default=False, envvar="DEMO_HISTORY",
-              help="Add a past month of tickets, cases and ratings (env DEMO_HISTORY=1); idempotent.")
+@click.option(
+    "--history/--no-history",
+    default=False,
+    envvar="DEMO_HISTORY",
+    help="Add a past month of tickets, cases and ratings (env DEMO_HISTORY=1); idempotent.",
+)
 def demo_load(history: bool) -> None:
     """Load the demo hall xiqu (does nothing if it is already there), with --history its past month."""
     created = load_demo()
     db.session.commit()
-    click.echo("已加载演示大厅 xiqu（中山市西区行政服务中心）" if created
-               else "演示大厅 xiqu 已存在，未做改动")
+    click.echo(
+        "已加载演示大厅 xiqu（中山市西区行政服务中心）" if created else "演示大厅 xiqu 已存在，未做改动"
+    )
     if not history:
         return
     begin_write()
     added = load_history()
     db.session.commit()
     if added.days:
-        click.echo(f"已加入 {added.days} 个工作日的历史数据：号票 {added.tickets} 张、办件 {added.cases} 件、"
-                   f"评价 {added.ratings} 条（差评整改 {added.rectifications} 项）")
+        click.echo(
+            f"已加入 {added.days} 个工作日的历史数据：号票 {added.tickets} 张、办件 {added.cases} 件、"
+            f"评价 {added.ratings} 条（差评整改 {added.rectifications} 项）"
+        )
     else:
         click.echo("历史数据已齐全，未做改动")
 

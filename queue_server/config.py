@@ -10,7 +10,7 @@ def database_url(raw: str | None) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
             # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3, which eventlet cannot make green.
-            return "postgresql+psycopg2://" + raw[len(prefix):]
+            return "postgresql+psycopg2://" + raw[len(prefix) :]
     return raw
 
 

@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import DateTime, ForeignKey, String, Text, bindparam, event
@@ -144,14 +144,28 @@ def engine_options(config: dict) -> dict:
     url = config["SQLALCHEMY_DATABASE_URI"]
     # Requests queue for one of a fixed number of connections (no overflow: no PostgreSQL backend
     # forked per request under load); one that waits longer than DB_POOL_TIMEOUT_S answers 503.
-    pool = {"pool_size": config["DB_POOL_SIZE"], "max_overflow": 0, "pool_timeout": config["DB_POOL_TIMEOUT_S"]}
+    pool = {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": 0,
+        "pool_timeout": config["DB_POOL_TIMEOUT_S"],
+    }
     if url.startswith("postgresql"):
-        lock_ms, statement_ms = int(config["DB_LOCK_TIMEOUT_S"] * 1000), int(config["DB_STATEMENT_TIMEOUT_S"] * 1000)
+        lock_ms, statement_ms = (
+            int(config["DB_LOCK_TIMEOUT_S"] * 1000),
+            int(config["DB_STATEMENT_TIMEOUT_S"] * 1000),
+        )
         options = f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
         # No pre-ping (a round trip per checkout on the hot path): a connection found dead invalidates
         # the pool's older ones, and a read that met one is tried once more (queue_server.App).
-        return {**pool, "pool_recycle": 1800, "connect_args": {
-            "connect_timeout": config["DB_CONNECT_TIMEOUT_S"], "application_name": "wuban", "options": options}}
+        return {
+            **pool,
+            "pool_recycle": 1800,
+            "connect_args": {
+                "connect_timeout": config["DB_CONNECT_TIMEOUT_S"],
+                "application_name": "wuban",
+                "options": options,
+            },
+        }
     database = make_url(url).database
     if url.startswith("sqlite") and database and database != ":memory:" and "mode=memory" not in url:
         return pool
@@ -191,10 +205,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTCDateTime column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def history_columns(trigger: int, state: int, note: TypeEngine | type[TypeEngine] = Text) -> type:
@@ -229,8 +243,9 @@ def next_in_sequence(counter_model, **key) -> int:
         statement = _SEQUENCE_STATEMENTS[cache_key] = (
             insert(table)
             .values(**{name: bindparam(name) for name in key}, last_seq=1)
-            .on_conflict_do_update(index_elements=[table.c[name] for name in key],
-                                   set_={"last_seq": table.c.last_seq + 1})
+            .on_conflict_do_update(
+                index_elements=[table.c[name] for name in key], set_={"last_seq": table.c.last_seq + 1}
+            )
             .returning(table.c.last_seq)
         )
     return db.session.execute(statement, key).scalar_one()

@@ -29,28 +29,46 @@ def load_demo(path: Path = DEMO_FILE) -> bool:
     queues = {entry["code"]: Queue(hall=hall, **entry) for entry in data["queues"]}
     db.session.add_all(queues.values())
     db.session.add_all(
-        Window(hall=hall, number=entry["number"], name=entry["name"], status="closed",
-               queues=[queues[code] for code in entry["queues"]])
+        Window(
+            hall=hall,
+            number=entry["number"],
+            name=entry["name"],
+            status="closed",
+            queues=[queues[code] for code in entry["queues"]],
+        )
         for entry in data["windows"]
     )
     for entry in data["services"]:
         if db.session.scalar(db.select(ServiceItem).where(ServiceItem.code == entry["code"])) is None:
             content = dict(
-                name=entry["name"], department=departments[entry["department"]],
-                queue_code=entry["queue"], modes=entry["modes"], legal_days=entry["legal_days"],
-                promised_days=entry["promised_days"], materials=entry["materials"], guide=entry["guide"],
+                name=entry["name"],
+                department=departments[entry["department"]],
+                queue_code=entry["queue"],
+                modes=entry["modes"],
+                legal_days=entry["legal_days"],
+                promised_days=entry["promised_days"],
+                materials=entry["materials"],
+                guide=entry["guide"],
                 parts=entry.get("parts", []),
             )
             item = ServiceItem(code=entry["code"], version=1, **content)
             # The demo's items are published: their version 1, in effect since long ago.
-            db.session.add(ServiceVersion(item=item, number=1, effective=FIRST_EFFECTIVE,
-                                          published_at=clock.now(), **content))
+            db.session.add(
+                ServiceVersion(
+                    item=item, number=1, effective=FIRST_EFFECTIVE, published_at=clock.now(), **content
+                )
+            )
     password = current_app.config["DEMO_PASSWORD"]
     for entry in data["users"]:
         if db.session.scalar(db.select(User).where(User.username == entry["username"])) is not None:
             continue
-        user = User(username=entry["username"], name=entry["name"], roles=entry["roles"], hall=hall,
-                    department=departments.get(entry["department"]) if entry["department"] else None)
+        user = User(
+            username=entry["username"],
+            name=entry["name"],
+            roles=entry["roles"],
+            hall=hall,
+            department=departments.get(entry["department"]) if entry["department"] else None,
+        )
         user.set_password(password)
         db.session.add(user)
     db.session.flush()

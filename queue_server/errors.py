@@ -107,8 +107,13 @@ def _is_database_trouble(error: BaseException | None) -> bool:
 def database_unavailable(error: BaseException):
     """Answer 503 unavailable for database trouble, logged in one line, after dropping the transaction."""
     cause = getattr(error, "orig", None) or error
-    log.warning("database unavailable on %s %s: %s: %s", request.method, request.path, type(cause).__name__,
-                str(cause).strip().splitlines()[0] if str(cause).strip() else "")
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(cause).__name__,
+        str(cause).strip().splitlines()[0] if str(cause).strip() else "",
+    )
     try:
         db.session.rollback()
     except DBAPIError:

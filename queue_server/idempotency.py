@@ -91,21 +91,25 @@ def begin():
     state = _State(client_of_request(), key, fingerprint_of_request())
     session = db.session()
     if session.get_bind().dialect.name == "postgresql":
-        locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:lock)"),
-                                 {"lock": _lock_id(state.client, key)}).scalar()
+        locked = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:lock)"), {"lock": _lock_id(state.client, key)}
+        ).scalar()
         if not locked:
             raise _Busy()
     now = clock.now()
-    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.client == state.client,
-                                                      IdempotencyKey.key == key))
+    row = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.client == state.client, IdempotencyKey.key == key)
+    )
     if row is not None and row.expires_at <= now:
         session.delete(row)  # expired: this request starts afresh under the same key
         session.flush()
         row = None
     if row is not None:
         if row.fingerprint != state.fingerprint:
-            raise Conflict("该幂等键已用于另一个请求，请为新的请求换一个 Idempotency-Key",
-                           {"idempotency_key": key, "reason": "reused"})
+            raise Conflict(
+                "该幂等键已用于另一个请求，请为新的请求换一个 Idempotency-Key",
+                {"idempotency_key": key, "reason": "reused"},
+            )
         state.replayed = True
         g.idempotency = state
         session.rollback()  # nothing to do here: end the write transaction at once
@@ -140,17 +144,27 @@ def finish(response: Response) -> Response:
         # The handler committed nothing: what it flushed is dropped as usual; the key keeps the answer.
         session.rollback()
     now = clock.now()
-    session.add(IdempotencyKey(client=state.client, key=state.key, fingerprint=state.fingerprint,
-                               status=response.status_code, content_type=response.content_type,
-                               body=response.get_data(), created_at=now, expires_at=now + _ttl()))
+    session.add(
+        IdempotencyKey(
+            client=state.client,
+            key=state.key,
+            fingerprint=state.fingerprint,
+            status=response.status_code,
+            content_type=response.content_type,
+            body=response.get_data(),
+            created_at=now,
+            expires_at=now + _ttl(),
+        )
+    )
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         if committed:  # the changes were not committed: the answer must not claim they were
             log.warning("idempotency key %r of %s taken meanwhile; rolled back", state.key, state.client)
-            return _error(409, "conflict", "使用同一幂等键的请求正在处理中，请稍后重试",
-                          {"reason": "in_progress"})
+            return _error(
+                409, "conflict", "使用同一幂等键的请求正在处理中，请稍后重试", {"reason": "in_progress"}
+            )
         return response  # a read-only answer: nothing was lost
     except SQLAlchemyError:
         session.rollback()

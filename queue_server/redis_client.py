@@ -95,7 +95,9 @@ def socketio_manager(url: str, on_back):
                             self._back()
                     yield from self.pubsub.listen()
                 except Exception as exc:  # noqa: BLE001
-                    self._get_logger().error("Cannot receive from redis (%s), retrying in %s s", exc, retry_sleep)
+                    self._get_logger().error(
+                        "Cannot receive from redis (%s), retrying in %s s", exc, retry_sleep
+                    )
                     pause_redis(exc, self.redis_url)
                     subscribed, lost = False, True
                     time.sleep(retry_sleep)
@@ -108,5 +110,6 @@ def socketio_manager(url: str, on_back):
             except Exception:  # noqa: BLE001 - never stop listening over it
                 log.exception("could not resync after the redis outage")
 
-    return Manager(url, channel="flask-socketio",
-                   redis_options={"socket_timeout": 1, "socket_connect_timeout": 1})
+    return Manager(
+        url, channel="flask-socketio", redis_options={"socket_timeout": 1, "socket_connect_timeout": 1}
+    )

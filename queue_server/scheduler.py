@@ -102,8 +102,9 @@ def _last_changes(case_ids: list[int]) -> dict[int, tuple[int, str]]:
         .subquery()
     )
     rows = db.session.execute(
-        select(CaseAlert.case_id, CaseAlert.seq, CaseAlert.light)
-        .join(latest, and_(CaseAlert.case_id == latest.c.case_id, CaseAlert.seq == latest.c.seq))
+        select(CaseAlert.case_id, CaseAlert.seq, CaseAlert.light).join(
+            latest, and_(CaseAlert.case_id == latest.c.case_id, CaseAlert.seq == latest.c.seq)
+        )
     )
     return {row.case_id: (row.seq, row.light) for row in rows}
 
@@ -114,9 +115,16 @@ def _record_change(case: Case, seq: int, timer, previous: str | None, now: datet
     insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert_into(CaseAlert)
-        .values(case_id=case.id, hall_id=case.hall_id, seq=seq, light=timer.light,
-                previous_light=previous or FIRST_LIGHT,
-                deadline=timer.deadline, remaining_workdays=timer.remaining_workdays, raised_at=now)
+        .values(
+            case_id=case.id,
+            hall_id=case.hall_id,
+            seq=seq,
+            light=timer.light,
+            previous_light=previous or FIRST_LIGHT,
+            deadline=timer.deadline,
+            remaining_workdays=timer.remaining_workdays,
+            raised_at=now,
+        )
         .on_conflict_do_nothing(index_elements=[CaseAlert.case_id, CaseAlert.seq])
         .returning(CaseAlert.id)
     )
@@ -139,19 +147,33 @@ def expire_open_tickets(now: datetime) -> int:
     local = now.astimezone(clock.hall_tz())
     expired = 0
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
-        last_open_day = local.date() if local.time() >= closing_time(hall) else local.date() - timedelta(days=1)
+        last_open_day = (
+            local.date() if local.time() >= closing_time(hall) else local.date() - timedelta(days=1)
+        )
         tickets = db.session.scalars(
             select(Ticket)
-            .where(Ticket.hall_id == hall.id, Ticket.service_date <= last_open_day, Ticket.state.in_(EXPIRE_FROM))
+            .where(
+                Ticket.hall_id == hall.id, Ticket.service_date <= last_open_day, Ticket.state.in_(EXPIRE_FROM)
+            )
             .order_by(Ticket.id)
             .with_for_update()  # a second scheduler waits here, then no longer finds these tickets
         ).all()
         for ticket in tickets:
             before = ticket_flow.fire(ticket, "expire", at=now)
             count_waiting_change(ticket, before)
-            db.session.add(TicketEvent(ticket_id=ticket.id, trigger="expire", from_state=before, to_state=ticket.state,
-                                       actor_id=None, window_id=ticket.window_id, queue_id=ticket.queue_id, at=now,
-                                       note="闭厅自动过期"))
+            db.session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    trigger="expire",
+                    from_state=before,
+                    to_state=ticket.state,
+                    actor_id=None,
+                    window_id=ticket.window_id,
+                    queue_id=ticket.queue_id,
+                    at=now,
+                    note="闭厅自动过期",
+                )
+            )
             outbox.record("ticket_changed", ticket)
             outbox.record("queue_changed", ticket.queue)
         expired += len(tickets)
@@ -163,13 +185,18 @@ def expire_open_tickets(now: datetime) -> int:
 
 
 def notify_turn_near(now: datetime) -> int:
-    """Text the waiting tickets with a phone that reached the first TURN_NEAR_PLACE places; return how many."""
+    """Text the waiting tickets with a phone that reached the first TURN_NEAR_PLACE places; return how
+    many."""
     begin_write()
     places = current_app.config["TURN_NEAR_PLACE"]
     today = now.astimezone(clock.hall_tz()).date()
     in_line = (
-        select(Ticket.id, func.row_number().over(partition_by=Ticket.queue_id,
-                                                 order_by=(Ticket.lane, Ticket.queued_at, Ticket.id)).label("place"))
+        select(
+            Ticket.id,
+            func.row_number()
+            .over(partition_by=Ticket.queue_id, order_by=(Ticket.lane, Ticket.queued_at, Ticket.id))
+            .label("place"),
+        )
         .where(Ticket.service_date == today, Ticket.state == "waiting")
         .subquery()
     )
@@ -187,14 +214,23 @@ def notify_turn_near(now: datetime) -> int:
         # Claim the notice: the row changes for one process only, the one that then sends it.
         claim = (
             update(tickets)
-            .where(tickets.c.id == ticket.id, tickets.c.state == "waiting",
-                   or_(tickets.c.near_notified_at.is_(None), tickets.c.near_notified_at < tickets.c.queued_at))
+            .where(
+                tickets.c.id == ticket.id,
+                tickets.c.state == "waiting",
+                or_(tickets.c.near_notified_at.is_(None), tickets.c.near_notified_at < tickets.c.queued_at),
+            )
             .values(near_notified_at=now)
         )
         if db.session.execute(claim).rowcount != 1:
             continue  # called meanwhile, or another scheduler told them
-        notify.notify(ticket.phone, "turn_near", number=ticket.number, ahead=place - 1,
-                      queue_name=ticket.queue.name, hall_name=ticket.hall.name)
+        notify.notify(
+            ticket.phone,
+            "turn_near",
+            number=ticket.number,
+            ahead=place - 1,
+            queue_name=ticket.queue.name,
+            hall_name=ticket.hall.name,
+        )
         sent += 1
     _commit_and_send()
     return sent
@@ -204,7 +240,8 @@ def notify_turn_near(now: datetime) -> int:
 
 
 def appointment_jobs() -> list:
-    """Return the booking jobs of queue_server.citizen.appointments (open the slots of the bookable days, mark the
+    """Return the booking jobs of queue_server.citizen.appointments (open the slots of the bookable days, mark
+    the
     missed bookings, remind the coming ones), or none while that module is absent."""
     try:
         appointments = importlib.import_module(f"{__package__}.appointments")
@@ -239,9 +276,13 @@ def _commit_and_send() -> None:
 
 def jobs() -> list:
     """List the jobs of a sweep, in the order they run."""
-    return [sweep_case_lights, expire_open_tickets, notify_turn_near,
-            *(_in_transaction(job) for job in appointment_jobs()),
-            _in_transaction(idempotency.purge_expired)]
+    return [
+        sweep_case_lights,
+        expire_open_tickets,
+        notify_turn_near,
+        *(_in_transaction(job) for job in appointment_jobs()),
+        _in_transaction(idempotency.purge_expired),
+    ]
 
 
 def sweep(now: datetime | None = None) -> dict:
@@ -269,8 +310,10 @@ class LeaderLock:
     """
 
     KEY = "wuban:scheduler:leader"
-    _RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
-              "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end")
+    _RENEW = (
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+        "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
+    )
 
     def __init__(self, ttl_s: float):
         self.ttl_ms = int(ttl_s * 1000)
@@ -298,8 +341,13 @@ class LeaderLock:
         from queue_server.redis_client import redis_client
 
         try:
-            redis_client().eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
-                                "else return 0 end", 1, self.KEY, self.token)
+            redis_client().eval(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+                "else return 0 end",
+                1,
+                self.KEY,
+                self.token,
+            )
         except Exception:  # noqa: BLE001
             pass
 
@@ -356,8 +404,11 @@ def start_in_server(app, workers: int = 1) -> bool:
         return False
     interval = app.config["SCHEDULER_INTERVAL_S"]
     if workers > 1 and not app.config.get("REDIS_URL"):
-        log.info("%d workers without REDIS_URL: one of them runs the timers; its events reach only the "
-                 "screens connected to it (set REDIS_URL for every screen)", workers)
+        log.info(
+            "%d workers without REDIS_URL: one of them runs the timers; its events reach only the "
+            "screens connected to it (set REDIS_URL for every screen)",
+            workers,
+        )
     _in_server["stop"] = threading.Event()
     _in_server["task"] = socketio.start_background_task(_run_in_server, app, interval, _in_server["stop"])
     return True
@@ -418,8 +469,12 @@ scheduler_cli = AppGroup("scheduler", help="定时任务 The scheduler: time-lim
 
 @scheduler_cli.command("run")
 @click.option("--once", is_flag=True, help="Sweep once and exit (tests, cron).")
-@click.option("--interval", type=click.FloatRange(min=1), default=None,
-              help="Seconds between sweeps (default SCHEDULER_INTERVAL_S, 30).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds between sweeps (default SCHEDULER_INTERVAL_S, 30).",
+)
 def scheduler_run(once: bool, interval: float | None) -> None:
     """Run the hall's timed jobs: one process beside the web workers (with REDIS_URL; docs/scheduler.md)."""
     if once:
@@ -429,5 +484,7 @@ def scheduler_run(once: bool, interval: float | None) -> None:
     interval = interval or current_app.config["SCHEDULER_INTERVAL_S"]
     click.echo(f"调度进程已启动，每 {interval:g} 秒执行一次 (Ctrl-C 停止)")
     if not current_app.config.get("REDIS_URL"):
-        click.echo("未设置 REDIS_URL：本进程的事件到不了页面，Web 服务器会自己执行定时任务 (docs/scheduler.md)")
+        click.echo(
+            "未设置 REDIS_URL：本进程的事件到不了页面，Web 服务器会自己执行定时任务 (docs/scheduler.md)"
+        )
     run_forever(interval, report=click.echo)

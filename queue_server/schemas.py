@@ -29,7 +29,23 @@ from queue_server.validation import (
 )
 
 __all__ = [
-    "TRIGGER_DATA", "Applicant", "Body", "CaseListQuery", "CaseRequest", "Code", "DeliverData", "Delivery",
-    "Name", "NoData", "Offset", "ProgressQuery", "Query", "TransitionRequest", "id_number_problem",
-    "mask_phone", "parse", "parse_body", "parse_query",
+    "TRIGGER_DATA",
+    "Applicant",
+    "Body",
+    "CaseListQuery",
+    "CaseRequest",
+    "Code",
+    "DeliverData",
+    "Delivery",
+    "Name",
+    "NoData",
+    "Offset",
+    "ProgressQuery",
+    "Query",
+    "TransitionRequest",
+    "id_number_problem",
+    "mask_phone",
+    "parse",
+    "parse_body",
+    "parse_query",
 ]

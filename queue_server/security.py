@@ -31,27 +31,32 @@ FRAMEABLE_ENDPOINTS = frozenset({"kiosk.printable_ticket"})
 # Public POSTs made by fetch from a screen that has no form (the kiosk's printer).
 CSRF_EXEMPT_VIEWS = ("kiosk.views.print_on_printer",)
 
-_CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' data: blob:",
-    "connect-src 'self' blob:",  # screens read back the files they opened as blob: URLs
-    "font-src 'self'",
-    "object-src 'none'",
-    "frame-src 'self' blob:",
-    "base-uri 'none'",
-    "form-action 'self'",
-])
+_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self' blob:",  # screens read back the files they opened as blob: URLs
+        "font-src 'self'",
+        "object-src 'none'",
+        "frame-src 'self' blob:",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ]
+)
 HEADERS = {
     "Content-Security-Policy": _CSP + "; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-FRAMEABLE_HEADERS = {**HEADERS, "Content-Security-Policy": _CSP + "; frame-ancestors 'self'",
-                     "X-Frame-Options": "SAMEORIGIN"}
+FRAMEABLE_HEADERS = {
+    **HEADERS,
+    "Content-Security-Policy": _CSP + "; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
 
 
 class SecretKeyError(RuntimeError):
@@ -77,8 +82,11 @@ def init_secret_key(app: Flask) -> None:
         return
     path = Path(app.instance_path) / SECRET_FILE
     app.config["SECRET_KEY"] = instance_secret(path)
-    log.warning("SECRET_KEY is not set: using the random key kept in %s (set SECRET_KEY to share a key "
-                "between hosts)", path)
+    log.warning(
+        "SECRET_KEY is not set: using the random key kept in %s (set SECRET_KEY to share a key "
+        "between hosts)",
+        path,
+    )
 
 
 def instance_secret(path: Path) -> str:

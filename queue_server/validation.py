@@ -58,13 +58,21 @@ def check_request_input() -> None:
             raise InvalidRequest({name: CONTROL_MESSAGE}, f"请求地址{CONTROL_MESSAGE}")
         if isinstance(value, int) and value > MAX_ID:
             raise NotFound("请求的对象不存在", {name: value})
-    bad = {_field_name(name): CONTROL_MESSAGE for name, value in request.args.items(multi=True)
-           if _CONTROL.search(name) or _CONTROL.search(value)}
+    bad = {
+        _field_name(name): CONTROL_MESSAGE
+        for name, value in request.args.items(multi=True)
+        if _CONTROL.search(name) or _CONTROL.search(value)
+    }
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # Form fields (the sign-in form, an upload's material) may be free text: tab and line breaks pass.
         fields = ((str(name), str(value)) for name, value in request.form.items(multi=True))
-        bad.update({_field_name(name): CONTROL_MESSAGE for name, value in fields
-                    if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value)})
+        bad.update(
+            {
+                _field_name(name): CONTROL_MESSAGE
+                for name, value in fields
+                if _CONTROL.search(name) or _CONTROL_IN_TEXT.search(value)
+            }
+        )
     if bad:
         raise InvalidRequest(bad, f"请求参数{CONTROL_MESSAGE}")
 
@@ -133,8 +141,11 @@ def _strict_date(value: Any) -> Any:
     elif not isinstance(value, date):
         raise PydanticCustomError("date_format", "应为日期（YYYY-MM-DD）")
     if not DATE_MIN <= value <= DATE_MAX:
-        raise PydanticCustomError("date_range", "日期应在 {min} 至 {max} 之间",
-                                  {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
+        raise PydanticCustomError(
+            "date_range",
+            "日期应在 {min} 至 {max} 之间",
+            {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+        )
     return value
 
 
@@ -142,10 +153,15 @@ def _strict_date(value: Any) -> Any:
 SingleLine = AfterValidator(_single_line)
 
 # A date: exactly YYYY-MM-DD within DATE_MIN..DATE_MAX, in a query string or a JSON body (never a number).
-ApiDate = Annotated[date, BeforeValidator(_strict_date), Field(
-    strict=False, json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"},
-    description=f"YYYY-MM-DD，{DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()}",
-)]
+ApiDate = Annotated[
+    date,
+    BeforeValidator(_strict_date),
+    Field(
+        strict=False,
+        json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        description=f"YYYY-MM-DD，{DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()}",
+    ),
+]
 
 # The pydantic error types raised above: their message is already the zh-CN text to show.
 CUSTOM_ERRORS = frozenset({"control_character", "date_format", "date_range"})
@@ -278,8 +294,11 @@ def _unknown_references(query: Query) -> dict[str, str]:
     from queue_server.extensions import db
     from queue_server.queue.models import Department, Hall
 
-    lookups = {"hall": (Hall.code, "没有该服务大厅"), "department": (Department.code, "没有该部门"),
-               "user": (User.username, "没有该工作人员")}
+    lookups = {
+        "hall": (Hall.code, "没有该服务大厅"),
+        "department": (Department.code, "没有该部门"),
+        "user": (User.username, "没有该工作人员"),
+    }
     unknown: dict[str, str] = {}
     for field, kind in query.references.items():
         value = getattr(query, field)

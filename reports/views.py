@@ -35,8 +35,16 @@ def _page(page: str, **extra):
         "tz": clock.hall_tz().key,
         **extra,
     }
-    response = make_response(render_template(f"reports/{page}.html", hall=hall, page=page, pages=PAGES,
-                                             user=current_user, page_config=page_config))
+    response = make_response(
+        render_template(
+            f"reports/{page}.html",
+            hall=hall,
+            page=page,
+            pages=PAGES,
+            user=current_user,
+            page_config=page_config,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # the page carries a bearer token
     return response
 

@@ -105,11 +105,26 @@ def _make_app(url: str, extra: dict | None = None):
 
 def reset_runtime_data() -> None:
     """Remove what tests create (tickets, history, counters, calendar edits) and close every window."""
-    tables = ("rectification_events", "rectifications", "ratings",
-              "case_alerts", "case_files", "case_events", "case_pauses", "case_handovers", "cases",
-              "case_counters",
-              "appointments", "appointment_slots",
-              "ticket_events", "tickets", "ticket_counters", "waiting_tallies", "calendar_overrides", "calendar_years")
+    tables = (
+        "rectification_events",
+        "rectifications",
+        "ratings",
+        "case_alerts",
+        "case_files",
+        "case_events",
+        "case_pauses",
+        "case_handovers",
+        "cases",
+        "case_counters",
+        "appointments",
+        "appointment_slots",
+        "ticket_events",
+        "tickets",
+        "ticket_counters",
+        "waiting_tallies",
+        "calendar_overrides",
+        "calendar_years",
+    )
     for table in tables:
         db.session.execute(db.text(f"DELETE FROM {table}"))
     db.session.execute(db.text("UPDATE windows SET status = 'closed', clerk_id = NULL"))
@@ -239,8 +254,15 @@ class Api:
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 
-    def fire(self, case_no: str, trigger: str, as_user: str, note: str | None = None, data: dict | None = None,
-             expect: int = 200):
+    def fire(
+        self,
+        case_no: str,
+        trigger: str,
+        as_user: str,
+        note: str | None = None,
+        data: dict | None = None,
+        expect: int = 200,
+    ):
         """Fire a case trigger; check the status and return the answer's JSON.
 
         A result handed over at the pickup window needs its collector: unless the test names one, the
@@ -281,8 +303,11 @@ def csrf_token(client, path: str = "/login") -> str:
 
 def web_login(client, username: str, password: str = "demo", **kwargs):
     """Sign in through the login form as a browser does (with its CSRF token); return the answer."""
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(client)}, **kwargs)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+        **kwargs,
+    )
 
 
 def assert_error(answer, status: int, code: str) -> dict:

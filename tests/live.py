@@ -30,9 +30,13 @@ def prepare_database(database_url: str) -> None:
     """Migrate a database and load the demo hall, as run.sh does."""
     env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi"}
     for args in (["db", "upgrade"], ["demo", "load"]):
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         if done.returncode:
-            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+            raise RuntimeError(
+                f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+            )
 
 
 @contextmanager
@@ -62,8 +66,15 @@ def throwaway_postgres(prefix: str, postgres_url: str):
 class LiveServer:
     """One gunicorn process serving the app on a free port."""
 
-    def __init__(self, database_url: str, *, worker: str = "eventlet", redis_url: str | None = None,
-                 port: int | None = None, extra_env: dict | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        worker: str = "eventlet",
+        redis_url: str | None = None,
+        port: int | None = None,
+        extra_env: dict | None = None,
+    ) -> None:
         self.database_url = database_url
         self.worker = worker
         self.redis_url = redis_url
@@ -91,13 +102,28 @@ class LiveServer:
             env["REDIS_URL"] = self.redis_url
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1):
                     return self
@@ -120,8 +146,9 @@ class LiveServer:
         self.stop()
         self.start()
 
-    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
-             timeout: float = 10) -> tuple[int, object]:
+    def call(
+        self, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 10
+    ) -> tuple[int, object]:
         """Send one JSON request to the API; return (status, decoded body or None)."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
@@ -156,16 +183,31 @@ class PrivateRedis:
 
     def start(self, timeout: float = 10) -> "PrivateRedis":
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server exited with {self.process.returncode} (port {self.port} taken?)")
+                    raise RuntimeError(
+                        f"redis-server exited with {self.process.returncode} (port {self.port} taken?)"
+                    )
                 try:
                     if client.ping():
                         return self

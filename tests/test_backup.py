@@ -45,8 +45,14 @@ def fresh_database(kind: str, tmp_path, label: str):
 
 def cli_app(url: str, uploads):
     """The app an operator's flask command builds for this database and upload folder."""
-    return create_app({**TEST_CONFIG, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
-                       "UPLOAD_DIR": str(uploads)})
+    return create_app(
+        {
+            **TEST_CONFIG,
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
+            "UPLOAD_DIR": str(uploads),
+        }
+    )
 
 
 def rows(url: str) -> dict:
@@ -54,8 +60,10 @@ def rows(url: str) -> dict:
     engine = create_engine(sqlalchemy_url(url))
     try:
         with engine.connect() as connection:
+
             def read(query):
                 return {tuple(row) for row in connection.execute(text(query))}
+
             return {
                 "tickets": read("SELECT id, service_date, number, state FROM tickets"),
                 "cases": read("SELECT case_no, state, applicant_phone FROM cases"),
@@ -77,8 +85,9 @@ class TicketLoad(threading.Thread):
     def run(self) -> None:
         with requests.Session() as http:
             while not self.stopping.is_set():
-                answer = http.post(f"{self.server.url}/api/v1/halls/xiqu/tickets", json={"queue": "shsd"},
-                                   timeout=30)
+                answer = http.post(
+                    f"{self.server.url}/api/v1/halls/xiqu/tickets", json={"queue": "shsd"}, timeout=30
+                )
                 self.answers.append((answer.status_code, answer.json()))
                 self.issued.release()
 
@@ -92,21 +101,37 @@ def make_hall_data(server: LiveServer) -> dict:
     clerk = server.token("clerk1")
     tickets = [server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"}) for _ in range(4)]
     assert {status for status, _ in tickets} == {201}, tickets
-    status, case = server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-    }, token=clerk)
+    status, case = server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "mode": "once",
+            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+        },
+        token=clerk,
+    )
     assert status == 201, case
-    status, application = server.call("POST", "/api/v1/public/applications", {
-        "service": "SCJG-007", "hall": "xiqu",
-        "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-    })
+    status, application = server.call(
+        "POST",
+        "/api/v1/public/applications",
+        {
+            "service": "SCJG-007",
+            "hall": "xiqu",
+            "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+        },
+    )
     assert status == 201, application
     headers = {"X-Application-Token": application["token"]}
-    upload = requests.post(f"{server.url}/api/v1/public/applications/{application['case_no']}/files",
-                           data={"material": "食品经营许可延续申请书"}, files={"file": ("scan.pdf", PDF)},
-                           headers=headers, timeout=30)
+    upload = requests.post(
+        f"{server.url}/api/v1/public/applications/{application['case_no']}/files",
+        data={"material": "食品经营许可延续申请书"},
+        files={"file": ("scan.pdf", PDF)},
+        headers=headers,
+        timeout=30,
+    )
     assert upload.status_code == 201, upload.text
     return {"case_no": case["case_no"], "application": application, "file_id": upload.json()["file"]["id"]}
 
@@ -127,7 +152,8 @@ def test_backup_taken_while_serving_restores_every_ticket_case_and_file(app, dat
                 load.wait_for(3)
                 before = rows(source)
                 result = app.test_cli_runner().invoke(
-                    args=["backup", "create", "--to", str(tmp_path / "backups")])
+                    args=["backup", "create", "--to", str(tmp_path / "backups")]
+                )
                 assert result.exit_code == 0, result.output
                 load.wait_for(3)  # the hall keeps serving after the copy
             finally:
@@ -166,8 +192,10 @@ def test_backup_taken_while_serving_restores_every_ticket_case_and_file(app, dat
         answer = client.get(f"/api/v1/cases/{made['case_no']}", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200 and answer.get_json()["case_no"] == made["case_no"]
         application = made["application"]
-        answer = client.get(f"/api/v1/public/applications/{application['case_no']}/files/{made['file_id']}",
-                            headers={"X-Application-Token": application["token"]})
+        answer = client.get(
+            f"/api/v1/public/applications/{application['case_no']}/files/{made['file_id']}",
+            headers={"X-Application-Token": application["token"]},
+        )
         assert answer.status_code == 200 and answer.data == PDF
 
         # A second restore into the now non-empty target is refused, and changes nothing.
@@ -183,19 +211,31 @@ def test_backup_taken_while_serving_restores_every_ticket_case_and_file(app, dat
 
 def test_restore_refuses_a_backup_of_the_other_database_kind(tmp_path):
     """Is a SQLite backup refused by a PostgreSQL target, with nothing written?"""
-    with fresh_database("sqlite", tmp_path, "source") as source, \
-            fresh_database("postgresql", tmp_path, "target") as target:
+    with (
+        fresh_database("sqlite", tmp_path, "source") as source,
+        fresh_database("postgresql", tmp_path, "target") as target,
+    ):
         sqlite3.connect(tmp_path / "source.sqlite3").close()  # an existing, empty SQLite database
-        result = cli_app(source, tmp_path / "uploads").test_cli_runner().invoke(
-            args=["backup", "create", "--to", str(tmp_path / "hall.tar.gz")])
+        result = (
+            cli_app(source, tmp_path / "uploads")
+            .test_cli_runner()
+            .invoke(args=["backup", "create", "--to", str(tmp_path / "hall.tar.gz")])
+        )
         assert result.exit_code == 0, result.output
-        result = cli_app(target, tmp_path / "restored").test_cli_runner().invoke(
-            args=["backup", "restore", str(tmp_path / "hall.tar.gz")])
+        result = (
+            cli_app(target, tmp_path / "restored")
+            .test_cli_runner()
+            .invoke(args=["backup", "restore", str(tmp_path / "hall.tar.gz")])
+        )
         assert result.exit_code == 1 and "sqlite" in result.output
         engine = create_engine(sqlalchemy_url(target))
         try:
             with engine.connect() as connection:
-                assert connection.execute(text(
-                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar_one() == 0
+                assert (
+                    connection.execute(
+                        text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+                    ).scalar_one()
+                    == 0
+                )
         finally:
             engine.dispose()

@@ -20,8 +20,19 @@ from workflows import ticket as ticket_flow
 
 # The tests' frozen clock stands at Monday 2026-11-30 09:00: the month before it.
 MONTH = {"from": "2026-10-31", "to": "2026-11-29"}
-TABLES = (Ticket, TicketEvent, TicketCounter, Case, CaseEvent, CasePause, CaseHandover, CaseCounter, Rating,
-          Rectification, RectificationEvent)
+TABLES = (
+    Ticket,
+    TicketEvent,
+    TicketCounter,
+    Case,
+    CaseEvent,
+    CasePause,
+    CaseHandover,
+    CaseCounter,
+    Rating,
+    Rectification,
+    RectificationEvent,
+)
 
 
 @pytest.fixture
@@ -48,8 +59,9 @@ def test_history_is_consistent_and_leaves_today_free(history, app):
 
 
 def _counts() -> dict[str, int]:
-    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in TABLES}
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in TABLES
+    }
 
 
 def _stats(api, **query) -> dict:
@@ -94,8 +106,9 @@ def _check_today_is_free(app) -> None:
     """Today holds only tickets finished before now, and none waiting, called or being served."""
     with app.app_context():
         now = clock.now()
-        open_tickets = db.session.scalar(select(func.count()).select_from(Ticket).where(
-            Ticket.state.in_(("waiting", "called", "serving"))))
+        open_tickets = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.state.in_(("waiting", "called", "serving")))
+        )
         assert open_tickets == 0
         for ticket in db.session.scalars(select(Ticket).where(Ticket.service_date == clock.today())):
             assert ticket.state in ("done", "no_show", "cancelled")
@@ -103,10 +116,12 @@ def _check_today_is_free(app) -> None:
         assert db.session.scalar(select(func.max(CaseEvent.at))) <= now
         assert db.session.scalar(select(func.max(Rating.created_at))) <= now
         assert db.session.scalar(select(func.max(RectificationEvent.at))) <= now
-        counter = db.session.scalar(select(func.max(TicketCounter.last_seq)).where(
-            TicketCounter.service_date == clock.today()))
-        today = db.session.scalar(select(func.count()).select_from(Ticket).where(
-            Ticket.service_date == clock.today()))
+        counter = db.session.scalar(
+            select(func.max(TicketCounter.last_seq)).where(TicketCounter.service_date == clock.today())
+        )
+        today = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.service_date == clock.today())
+        )
         assert today == 0 or counter >= 1
 
 
@@ -130,8 +145,16 @@ def _check_machines(app) -> None:
                 assert case.delivered_at is not None
                 assert case.completed_on_spot or case.handover.method == case.delivery_method
             if case.accepted_at is None:
-                assert case.state in ("draft", "pre_review", "agent_requested", "agent_assigned", "submitted",
-                                      "awaiting_supplement", "not_accepted", "withdrawn")
+                assert case.state in (
+                    "draft",
+                    "pre_review",
+                    "agent_requested",
+                    "agent_assigned",
+                    "submitted",
+                    "awaiting_supplement",
+                    "not_accepted",
+                    "withdrawn",
+                )
         assert len({state for _, state in modes}) >= 12, modes
         events = {}
         for event in db.session.scalars(select(RectificationEvent).order_by(RectificationEvent.id)):
@@ -172,8 +195,9 @@ def _check_charts_and_report(api, client) -> None:
     assert charts["on_time"]["decided"] > 0
     assert sum(day["count"] for day in charts["ratings_by_day"]) > 0
     assert any(row["issued"] for row in charts["tickets_per_hour"])  # today's first hour, before now
-    rectifications = api.get("/rectifications", as_user="supervisor1",
-                             query_string={"hall": "xiqu"}).get_json()
+    rectifications = api.get(
+        "/rectifications", as_user="supervisor1", query_string={"hall": "xiqu"}
+    ).get_json()
     assert rectifications["total"] > 0
 
     web_login(client, "supervisor1")
@@ -205,8 +229,19 @@ def test_loading_twice_adds_nothing(history, app):
     assert "已存在" in result.output and "历史数据已齐全" in result.output
     with app.app_context():
         assert _counts() == before
-        for model in (RectificationEvent, Rectification, Rating, CaseEvent, CasePause, CaseHandover, Case,
-                      CaseCounter, TicketEvent, Ticket, TicketCounter):
+        for model in (
+            RectificationEvent,
+            Rectification,
+            Rating,
+            CaseEvent,
+            CasePause,
+            CaseHandover,
+            Case,
+            CaseCounter,
+            TicketEvent,
+            Ticket,
+            TicketCounter,
+        ):
             db.session.execute(db.delete(model))
         db.session.commit()
         assert load_history() == history  # drawn from the same seed: the same month

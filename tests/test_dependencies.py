@@ -8,8 +8,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = {"requirements.in": "requirements.txt", "requirements-dev.in": "requirements-dev.txt",
-         "requirements-tools.in": "requirements-tools.txt"}
+LOCKS = {
+    "requirements.in": "requirements.txt",
+    "requirements-dev.in": "requirements-dev.txt",
+    "requirements-tools.in": "requirements-tools.txt",
+}
 
 
 def direct_pins(path: Path) -> dict[str, str]:
@@ -40,8 +43,10 @@ def locked(path: Path) -> dict[str, tuple[str, int]]:
         option = body.splitlines()[0]
         assert not body.startswith("-"), f"{path.name}: an option in a lock ({option}): recompile it"
         requirement = Requirement(body.split(" \\", 1)[0].split(";", 1)[0].strip())
-        found[canonicalize_name(requirement.name)] = (next(iter(requirement.specifier)).version,
-                                                      body.count("--hash=sha256:"))
+        found[canonicalize_name(requirement.name)] = (
+            next(iter(requirement.specifier)).version,
+            body.count("--hash=sha256:"),
+        )
     return found
 
 
@@ -49,8 +54,11 @@ def locked(path: Path) -> dict[str, tuple[str, int]]:
 def test_lock_pins_every_direct_dependency_with_hashes(source):
     """Is every pin of the .in file in its lock at the same version, and every locked package hashed?"""
     pins, lock = direct_pins(ROOT / source), locked(ROOT / LOCKS[source])
-    stale = {name: (version, lock.get(name, ("missing",))[0]) for name, version in pins.items()
-             if lock.get(name, (None,))[0] != version}
+    stale = {
+        name: (version, lock.get(name, ("missing",))[0])
+        for name, version in pins.items()
+        if lock.get(name, (None,))[0] != version
+    }
     assert not stale, f"{LOCKS[source]} is not compiled from {source} (.in, lock): {stale}; run pip-compile"
     unhashed = sorted(name for name, (_, hashes) in lock.items() if hashes == 0)
     assert not unhashed, f"{LOCKS[source]}: packages without a hash: {unhashed}"
@@ -59,6 +67,9 @@ def test_lock_pins_every_direct_dependency_with_hashes(source):
 def test_dev_lock_pins_the_runtime_as_the_runtime_lock_does():
     """Does requirements-dev.txt hold every runtime package at the runtime lock's version?"""
     runtime, dev = locked(ROOT / "requirements.txt"), locked(ROOT / "requirements-dev.txt")
-    differ = {name: (version, dev.get(name, ("missing",))[0]) for name, (version, _) in runtime.items()
-              if dev.get(name, (None,))[0] != version}
+    differ = {
+        name: (version, dev.get(name, ("missing",))[0])
+        for name, (version, _) in runtime.items()
+        if dev.get(name, (None,))[0] != version
+    }
     assert not differ, f"runtime packages differ between the locks: {differ}"

@@ -26,11 +26,23 @@ from tests.live import LiveServer, prepare_database, throwaway_postgres
 KIOSKS, CLERKS, TICKETS_PER_KIOSK = 8, 8, 12
 QUEUES = ["shsd", "shsw", "rsyb"]
 # The windows that serve those queues, and who staffs each.
-WINDOWS = [(1, "clerk1"), (2, "clerk2"), (3, "clerk3"), (4, "clerk4"), (5, "clerk5"), (6, "clerk6"),
-           (7, "admin"), (13, "admin")]
+WINDOWS = [
+    (1, "clerk1"),
+    (2, "clerk2"),
+    (3, "clerk3"),
+    (4, "clerk4"),
+    (5, "clerk5"),
+    (6, "clerk6"),
+    (7, "admin"),
+    (13, "admin"),
+]
 # Rate limiting stays on (its code path is what yielded), with limits no test run reaches.
-LIMITS = {"RATELIMIT_ENABLED": "true", "RATELIMIT_TICKETS": "100000/minute", "RATELIMIT_PUBLIC": "100000/minute",
-          "RATELIMIT_LOGIN": "100000/minute"}
+LIMITS = {
+    "RATELIMIT_ENABLED": "true",
+    "RATELIMIT_TICKETS": "100000/minute",
+    "RATELIMIT_PUBLIC": "100000/minute",
+    "RATELIMIT_LOGIN": "100000/minute",
+}
 LOG_FAILURES = ("database is locked", "WORKER TIMEOUT", "Traceback", "internal_error")
 
 
@@ -86,8 +98,9 @@ class Client:
 
 
 def _start_server(database_url: str, worker: str, workers: int, **env) -> LiveServer:
-    return LiveServer(database_url, worker=worker,
-                      extra_env={**LIMITS, "WEB_CONCURRENCY": str(workers), **env}).start(timeout=60)
+    return LiveServer(
+        database_url, worker=worker, extra_env={**LIMITS, "WEB_CONCURRENCY": str(workers), **env}
+    ).start(timeout=60)
 
 
 def _open_windows(server: LiveServer) -> list[Client]:
@@ -109,14 +122,24 @@ def _log_failures(server: LiveServer) -> dict[str, int]:
     return {needle: text.count(needle) for needle in LOG_FAILURES if needle in text}
 
 
-@pytest.mark.parametrize(("database", "worker", "workers"), [
-    ("sqlite", "eventlet", 1),
-    ("sqlite", "gevent", 1),
-    ("sqlite", "eventlet", 2),
-    ("postgresql", "eventlet", 1),
-    ("postgresql", "gevent", 1),
-], indirect=["database"], ids=["sqlite-eventlet", "sqlite-gevent", "sqlite-eventlet-2workers",
-                               "postgresql-eventlet", "postgresql-gevent"])
+@pytest.mark.parametrize(
+    ("database", "worker", "workers"),
+    [
+        ("sqlite", "eventlet", 1),
+        ("sqlite", "gevent", 1),
+        ("sqlite", "eventlet", 2),
+        ("postgresql", "eventlet", 1),
+        ("postgresql", "gevent", 1),
+    ],
+    indirect=["database"],
+    ids=[
+        "sqlite-eventlet",
+        "sqlite-gevent",
+        "sqlite-eventlet-2workers",
+        "postgresql-eventlet",
+        "postgresql-gevent",
+    ],
+)
 def test_kiosks_and_clerks_at_once(database, worker, workers):
     server = _start_server(database, worker, workers)
     try:
@@ -154,7 +177,9 @@ def test_kiosks_and_clerks_at_once(database, worker, workers):
                 elif answer.status_code == 204:
                     if kiosks_done.is_set():
                         idle_since = idle_since or time.monotonic()
-                        if time.monotonic() - idle_since > 0.5:  # every kiosk done, the line empty for a while
+                        if (
+                            time.monotonic() - idle_since > 0.5
+                        ):  # every kiosk done, the line empty for a while
                             return
                     time.sleep(0.01)
                 else:
@@ -216,8 +241,14 @@ def test_database_cut_and_refused_mid_run(database, worker, postgres_live):
                 n += 1
                 body = answer.json()
                 with lock:
-                    answers.append((time.monotonic(), answer.status_code, body.get("error", {}).get("code"),
-                                    answer.headers.get("Retry-After")))
+                    answers.append(
+                        (
+                            time.monotonic(),
+                            answer.status_code,
+                            body.get("error", {}).get("code"),
+                            answer.headers.get("Retry-After"),
+                        )
+                    )
                     if answer.status_code == 201:
                         issued[body["id"]] = body["number"]
                 time.sleep(0.02)
@@ -240,8 +271,9 @@ def test_database_cut_and_refused_mid_run(database, worker, postgres_live):
         unavailable = [answer for answer in answers if answer[1] == 503]
         assert unavailable, "no request met the outage"
         assert all(code == "unavailable" and retry for _, _, code, retry in unavailable)
-        assert all(outage_started - 0.5 <= at <= outage_ended + 2.0 for at, *_ in unavailable), \
+        assert all(outage_started - 0.5 <= at <= outage_ended + 2.0 for at, *_ in unavailable), (
             "503s went on after the database came back"
+        )
         assert any(status == 201 and at > outage_ended + 1.0 for at, status, _, _ in answers), "no recovery"
         # Nothing half-written: every ticket answered 201 is there once, with its own number.
         with psycopg2.connect(database, connect_timeout=3) as connection, connection.cursor() as cursor:
@@ -259,7 +291,9 @@ def test_database_cut_and_refused_mid_run(database, worker, postgres_live):
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_held_lock_and_full_pool_answer_503_in_seconds(database):
-    server = _start_server(database, "eventlet", 1, DB_LOCK_TIMEOUT_S="2", DB_POOL_SIZE="1", DB_POOL_TIMEOUT_S="0.5")
+    server = _start_server(
+        database, "eventlet", 1, DB_LOCK_TIMEOUT_S="2", DB_POOL_SIZE="1", DB_POOL_TIMEOUT_S="0.5"
+    )
     blocker = psycopg2.connect(database, connect_timeout=3)
     try:
         kiosk = Client(server)

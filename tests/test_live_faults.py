@@ -26,11 +26,20 @@ from tests.realtime.test_multiprocess import (  # noqa: F401  (fixtures: a live 
 WAIT_S = 20  # an upper bound for a hang, never a measured time
 
 
-def send(server: LiveServer, method: str, path: str, body: dict | None = None, token: str | None = None,
-         key: str | None = None) -> tuple[int, dict | None, dict]:
+def send(
+    server: LiveServer,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    token: str | None = None,
+    key: str | None = None,
+) -> tuple[int, dict | None, dict]:
     """One API request with an optional Idempotency-Key; return (status, body, headers)."""
-    request = urllib.request.Request(server.url + "/api/v1" + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(
+        server.url + "/api/v1" + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+    )
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
@@ -45,13 +54,19 @@ def send(server: LiveServer, method: str, path: str, body: dict | None = None, t
         return error.code, json.loads(raw) if raw else None, dict(error.headers)
 
 
-def send_and_hang_up(server: LiveServer, path: str, body: dict | None, key: str,
-                     token: str | None = None) -> None:
+def send_and_hang_up(
+    server: LiveServer, path: str, body: dict | None, key: str, token: str | None = None
+) -> None:
     """Send a POST and close the connection without reading a byte of the answer (the answer is lost)."""
     payload = json.dumps(body).encode() if body is not None else b""
-    head = [f"POST /api/v1{path} HTTP/1.1", f"Host: 127.0.0.1:{server.port}",
-            "Content-Type: application/json",
-            f"Content-Length: {len(payload)}", f"Idempotency-Key: {key}", "Connection: close"]
+    head = [
+        f"POST /api/v1{path} HTTP/1.1",
+        f"Host: 127.0.0.1:{server.port}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        f"Idempotency-Key: {key}",
+        "Connection: close",
+    ]
     if token:
         head.append(f"Authorization: Bearer {token}")
     with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT_S) as connection:
@@ -60,8 +75,9 @@ def send_and_hang_up(server: LiveServer, path: str, body: dict | None, key: str,
     # closed unread: whatever the server answers goes nowhere
 
 
-def retry_until_answered(server: LiveServer, path: str, body: dict | None, key: str,
-                         token: str | None = None):
+def retry_until_answered(
+    server: LiveServer, path: str, body: dict | None, key: str, token: str | None = None
+):
     """Retry as a screen does: again with the same key while the first attempt is still running (409)."""
     deadline = time.monotonic() + WAIT_S
     while True:
@@ -139,9 +155,10 @@ class FollowingBoard(Board):
     def follow(self) -> None:
         """Look at the events received since the last look, in seq order, as live.js would."""
         with self.lock:
-            new, self.done = self.events[self.done:], len(self.events)
-        numbered = sorted((p for _, name, p in new if name in ("ticket_called", "queue_updated")),
-                          key=lambda p: p["seq"])
+            new, self.done = self.events[self.done :], len(self.events)
+        numbered = sorted(
+            (p for _, name, p in new if name in ("ticket_called", "queue_updated")), key=lambda p: p["seq"]
+        )
         names = {id(p): name for _, name, p in new}
         if any(name == "resync" for _, name, _ in new):
             self.refetch("resync")
@@ -217,8 +234,10 @@ def test_boards_keep_showing_calls_while_redis_is_down(database, private_redis, 
     board.follow()
     latecomer = boards(server_a.url)
     late_snapshot = latecomer.subscribe()
-    print(f"\n[Redis down {time.monotonic() - stopped:.1f} s] board on A heard {len(heard_live)} of "
-          f"{len(made['outage']) // 2} calls made through A live, seqs {seqs}; re-reads {board.refetches}")
+    print(
+        f"\n[Redis down {time.monotonic() - stopped:.1f} s] board on A heard {len(heard_live)} of "
+        f"{len(made['outage']) // 2} calls made through A live, seqs {seqs}; re-reads {board.refetches}"
+    )
     assert heard_live == made["outage"][0::2], "calls made through the board's own server never reached it"
     assert all(isinstance(seq, int) for seq in seqs) and seqs == sorted(set(seqs))
     assert board.refetches.count("gap") >= len(seqs), "an outage event did not show a gap (false continuity)"
@@ -244,5 +263,7 @@ def test_boards_keep_showing_calls_while_redis_is_down(database, private_redis, 
         settle(board, made["after"][-1])
     assert set(made["after"]) <= set(board.shown), "calls after the outage did not reach the board"
     assert all(board.shown[number] == "event" for number in made["after"])
-    print(f"[all] {len(board.shown)} calls shown: "
-          f"{sum(1 for how in board.shown.values() if how == 'event')} as events, the rest by re-reading")
+    print(
+        f"[all] {len(board.shown)} calls shown: "
+        f"{sum(1 for how in board.shown.values() if how == 'event')} as events, the rest by re-reading"
+    )

@@ -20,8 +20,7 @@ def test_one_head(app):
 
 def test_migrated_schema_matches_models(app):
     """Does the migrated database (SQLite and PostgreSQL) differ in nothing from the models?"""
-    with app.app_context():
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert context.get_current_revision() == _scripts(current_app).get_current_head()
-            assert compare_metadata(context, db.metadata) == []
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert context.get_current_revision() == _scripts(current_app).get_current_head()
+        assert compare_metadata(context, db.metadata) == []

@@ -56,15 +56,27 @@ def test_run_sh_starts_and_stops_quietly(tmp_path, stop_signal):
     """Does run.sh start, serve screens and stop with nothing on stderr that looks like a problem?"""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SKIP_INSTALL": "1", "PORT": str(port), "SCHEDULER_INTERVAL_S": "1",
-           "DATABASE_URL": "sqlite:///" + str(tmp_path / "hall.sqlite3"),
-           "NOTIFY_LOG_PATH": str(tmp_path / "notifications.log"), "UPLOAD_DIR": str(tmp_path / "uploads")}
+    env = {
+        **os.environ,
+        "SKIP_INSTALL": "1",
+        "PORT": str(port),
+        "SCHEDULER_INTERVAL_S": "1",
+        "DATABASE_URL": "sqlite:///" + str(tmp_path / "hall.sqlite3"),
+        "NOTIFY_LOG_PATH": str(tmp_path / "notifications.log"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
     for name in ("REDIS_URL", "WEB_CONCURRENCY", "WUBAN_WORKER", "LOG_LEVEL", "SCHEDULER_IN_SERVER"):
         env.pop(name, None)
     stderr_path = tmp_path / "stderr.log"
     with stderr_path.open("w") as stderr:
-        process = subprocess.Popen(["bash", str(ROOT / "run.sh")], cwd=tmp_path, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        process = subprocess.Popen(
+            ["bash", str(ROOT / "run.sh")],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         wait_until_up(url, process)
         for transports in (["websocket"], ["polling"], None):  # screens that come and go

@@ -20,13 +20,14 @@ from queue_server.queue.models import Ticket
 from queue_server.supervision.models import CaseAlert
 
 TZ = ZoneInfo("Asia/Shanghai")
-FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)      # one working day left: yellow
+FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=TZ)  # one working day left: yellow
 NEXT_TUESDAY = datetime(2026, 12, 8, 10, 0, tzinfo=TZ)  # past the deadline: red
 
 
 @pytest.fixture
 def hall_events(app, client, api):
-    """A supervisor's Socket.IO subscription to hall xiqu; call it to take the events of one name received so far."""
+    """A supervisor's Socket.IO subscription to hall xiqu; call it to take the events of one name received so
+    far."""
     connection = socketio.test_client(app, flask_test_client=client, auth={"token": api.token("supervisor1")})
     connection.emit("subscribe", {"hall": "xiqu"}, callback=True)
     connection.get_received()
@@ -50,7 +51,11 @@ def sms_log(app, tmp_path):
     app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
 
     def lines() -> list[dict]:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+        return (
+            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            if path.exists()
+            else []
+        )
 
     return lines
 
@@ -62,7 +67,8 @@ def accepted_case(api) -> str:
 
 
 def at(moment: datetime | None, job, app):
-    """Run one scheduler job as its own process would: its own app context, the clock at `moment` (None: as it is)."""
+    """Run one scheduler job as its own process would: its own app context, the clock at `moment` (None: as it
+    is)."""
     clock.freeze(moment or clock.frozen_at())
     with app.app_context():
         return job(clock.now())
@@ -88,9 +94,17 @@ def test_one_alert_per_change_of_light(app, api, hall_events):
     assert at(FRIDAY, scheduler.sweep_case_lights, app) == []
     [yellow] = hall_events("case_alert")
     assert yellow == {
-        "id": yellow["id"], "hall": "xiqu", "case_no": case_no, "service_name": "食品经营许可（新办）",
-        "department": "scjg", "department_name": yellow["department_name"], "assignee": None,
-        "light": "yellow", "previous_light": "green", "deadline": "2026-12-07", "remaining_workdays": 1,
+        "id": yellow["id"],
+        "hall": "xiqu",
+        "case_no": case_no,
+        "service_name": "食品经营许可（新办）",
+        "department": "scjg",
+        "department_name": yellow["department_name"],
+        "assignee": None,
+        "light": "yellow",
+        "previous_light": "green",
+        "deadline": "2026-12-07",
+        "remaining_workdays": 1,
         "at": "2026-12-04T10:00:00+08:00",
     }
 
@@ -105,7 +119,8 @@ def test_one_alert_per_change_of_light(app, api, hall_events):
 
 
 def test_a_case_found_red_is_alerted_once_and_a_decided_case_never(app, api, hall_events):
-    """Does a scheduler that first looks after the deadline alert red at once, and leave decided cases alone?"""
+    """Does a scheduler that first looks after the deadline alert red at once, and leave decided cases
+    alone?"""
     late = accepted_case(api)
     decided = accepted_case(api)
     api.fire(decided, "claim", as_user="approver_scjg")
@@ -137,11 +152,15 @@ def test_a_paused_case_going_back_to_green_alerts_again_when_it_turns_yellow(app
     with app.app_context():
         changes = db.session.scalars(db.select(CaseAlert).order_by(CaseAlert.seq)).all()
         assert [(c.seq, c.previous_light, c.light) for c in changes] == [
-            (1, "green", "yellow"), (2, "yellow", "green"), (3, "green", "yellow")]
+            (1, "green", "yellow"),
+            (2, "yellow", "green"),
+            (3, "green", "yellow"),
+        ]
 
 
 def test_two_schedulers_at_once_raise_each_alert_once(app, api, hall_events):
-    """Two schedulers sweeping at the same instant (each its own session): is every change alerted exactly once?"""
+    """Two schedulers sweeping at the same instant (each its own session): is every change alerted exactly
+    once?"""
     cases = {accepted_case(api) for _ in range(6)}
     hall_events("case_alert")
 
@@ -149,7 +168,7 @@ def test_two_schedulers_at_once_raise_each_alert_once(app, api, hall_events):
         clock.freeze(moment)
         start = threading.Barrier(2)
 
-        def sweep(_):
+        def sweep(_, start=start):
             with app.app_context():
                 start.wait()
                 return [alert.case_id for alert in scheduler.sweep_case_lights(clock.now())]
@@ -170,7 +189,8 @@ def test_two_schedulers_at_once_raise_each_alert_once(app, api, hall_events):
 
 
 def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events):
-    """At closing time, do waiting and called tickets expire with a history row (no actor), and serving ones stay?"""
+    """At closing time, do waiting and called tickets expire with a history row (no actor), and serving ones
+    stay?"""
     serving, called, waiting = (api.take("shsd") for _ in range(3))
     window, other_window = api.open_window(1), api.open_window(2)  # a window holds one ticket at a time
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
@@ -185,11 +205,17 @@ def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events):
     states = {t["id"]: api.get(f"/tickets/{t['id']}").get_json()["state"] for t in (serving, called, waiting)}
     assert states == {serving["id"]: "serving", called["id"]: "expired", waiting["id"]: "expired"}
     history = api.get(f"/tickets/{called['id']}/history", as_user="clerk1").get_json()
-    assert history[-1] == {"trigger": "expire", "from": "called", "to": "expired", "actor": None,
-                           "at": "2026-11-30T17:30:00+08:00"}
+    assert history[-1] == {
+        "trigger": "expire",
+        "from": "called",
+        "to": "expired",
+        "actor": None,
+        "at": "2026-11-30T17:30:00+08:00",
+    }
     assert api.get(f"/tickets/{waiting['id']}/history", as_user="clerk1").get_json()[-1]["from"] == "waiting"
-    assert sorted(e["id"] for e in hall_events("ticket_updated") if e["state"] == "expired") == \
-        sorted([called["id"], waiting["id"]])
+    assert sorted(e["id"] for e in hall_events("ticket_updated") if e["state"] == "expired") == sorted(
+        [called["id"], waiting["id"]]
+    )
     assert hall_events("queue_updated")[-1]["waiting"] == 0
 
 
@@ -205,7 +231,9 @@ def test_closing_time_comes_from_the_hall_hours_or_the_setting(app):
     with app.app_context():
         from queue_server.queue.models import Hall
 
-        assert str(scheduler.closing_time(Hall(hours="周一至周五 上午8:30-12:00 下午14:30-17:30"))) == "17:30:00"
+        assert (
+            str(scheduler.closing_time(Hall(hours="周一至周五 上午8:30-12:00 下午14:30-17:30"))) == "17:30:00"
+        )
         assert str(scheduler.closing_time(Hall(hours="工作日 9:00—18:00"))) == "18:00:00"
         app.config["HALL_CLOSING_TIME"] = "16:45"
         assert str(scheduler.closing_time(Hall(hours=""))) == "16:45:00"
@@ -215,7 +243,8 @@ def test_closing_time_comes_from_the_hall_hours_or_the_setting(app):
 
 
 def test_the_third_place_gets_the_notice_once(app, api, sms_log):
-    """Does the ticket with a phone that reaches the third place get one SMS, however often the scheduler sweeps?"""
+    """Does the ticket with a phone that reaches the third place get one SMS, however often the scheduler
+    sweeps?"""
     ahead = [api.take("shsd") for _ in range(2)]
     third = api.take("shsd", phone="13800138001")
     fourth = api.take("shsd", phone="13800138002")
@@ -231,8 +260,10 @@ def test_the_third_place_gets_the_notice_once(app, api, sms_log):
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["id"] == ahead[0]["id"]
     assert at(None, scheduler.notify_turn_near, app) == 1  # the fourth is third now
     assert at(None, scheduler.notify_turn_near, app) == 0
-    assert [(m["phone"], fourth["number"] in m["text"]) for m in sms_log()] == \
-        [("13800138001", False), ("13800138002", True)]
+    assert [(m["phone"], fourth["number"] in m["text"]) for m in sms_log()] == [
+        ("13800138001", False),
+        ("13800138002", True),
+    ]
 
 
 def test_two_schedulers_send_the_notice_once(app, api, sms_log):
@@ -277,7 +308,9 @@ def test_scheduler_run_once(app, api, sms_log):
     result = app.test_cli_runner().invoke(args=["scheduler", "run", "--once"])
     assert result.exit_code == 0, result.output
     assert "'sweep_case_lights': 0" in result.output and "'notify_turn_near': 1" in result.output
-    for job in scheduler.appointment_jobs():  # the booking jobs, once queue_server/citizen/appointments.py has them
+    for (
+        job
+    ) in scheduler.appointment_jobs():  # the booking jobs, once queue_server/citizen/appointments.py has them
         assert f"'{job.__name__}'" in result.output
     assert len(sms_log()) == 1
 

@@ -240,24 +240,44 @@ CORE_TRANSITIONS = [
     {"trigger": "deny", "source": "reviewing", "dest": "denied", "after": _on_decide},
     {"trigger": "notify_pickup", "source": ["approved", "denied"], "dest": "ready_for_pickup"},
     {"trigger": "mail", "source": ["approved", "denied"], "dest": "mailing", "after": _on_mail},
-    {"trigger": "deliver", "source": ["ready_for_pickup", "mailing"], "dest": "delivered", "after": _on_deliver},
+    {
+        "trigger": "deliver",
+        "source": ["ready_for_pickup", "mailing"],
+        "dest": "delivered",
+        "after": _on_deliver,
+    },
     {"trigger": "close", "source": "delivered", "dest": "closed", "after": _on_close},
 ]
 
 PRE_REVIEW_TRANSITIONS = [
     {"trigger": "submit", "source": "draft", "dest": "pre_review"},
     {"trigger": "pass_pre_review", "source": "pre_review", "dest": "accepted", "after": _on_accept},
-    {"trigger": "request_supplement", "source": "pre_review", "dest": "awaiting_supplement", "after": _on_request_supplement},
+    {
+        "trigger": "request_supplement",
+        "source": "pre_review",
+        "dest": "awaiting_supplement",
+        "after": _on_request_supplement,
+    },
     {"trigger": "refuse", "source": "pre_review", "dest": "not_accepted"},
 ]
 
 AGENT_TRANSITIONS = [
-    {"trigger": "assign_agent", "source": "agent_requested", "dest": "agent_assigned", "after": _on_assign_agent},
+    {
+        "trigger": "assign_agent",
+        "source": "agent_requested",
+        "dest": "agent_assigned",
+        "after": _on_assign_agent,
+    },
     {"trigger": "submit", "source": "agent_assigned", "dest": "submitted"},
 ]
 
 ON_SPOT_TRANSITIONS = [
-    {"trigger": "complete_on_spot", "source": "submitted", "dest": "delivered", "after": _on_complete_on_spot},
+    {
+        "trigger": "complete_on_spot",
+        "source": "submitted",
+        "dest": "delivered",
+        "after": _on_complete_on_spot,
+    },
 ]
 
 
@@ -307,17 +327,36 @@ def _sources(transition: dict) -> list[str]:
 # the system for pickup, or mail), and handing it over delivers and closes them all.
 BUNDLE_TRANSITIONS = [
     {"trigger": "accept", "source": "submitted", "dest": "accepted", "after": _on_accept},
-    {"trigger": "request_supplement", "source": "submitted", "dest": "awaiting_supplement", "after": _on_request_supplement},
+    {
+        "trigger": "request_supplement",
+        "source": "submitted",
+        "dest": "awaiting_supplement",
+        "after": _on_request_supplement,
+    },
     {"trigger": "refuse", "source": "submitted", "dest": "not_accepted"},
     {"trigger": "dispatch", "source": "accepted", "dest": "in_approval"},
     {"trigger": "notify_pickup", "source": "in_approval", "dest": "ready_for_pickup"},
     {"trigger": "mail", "source": "in_approval", "dest": "mailing", "after": _on_mail},
-    {"trigger": "deliver", "source": ["ready_for_pickup", "mailing"], "dest": "delivered", "after": _on_deliver},
+    {
+        "trigger": "deliver",
+        "source": ["ready_for_pickup", "mailing"],
+        "dest": "delivered",
+        "after": _on_deliver,
+    },
     {"trigger": "close", "source": "delivered", "dest": "closed", "after": _on_close},
 ]
 # Triggers a bundle's child never takes by itself: the parent takes them for all its children.
-PARENT_TRIGGERS = {"accept", "accept_with_deficiency", "refuse", "notify_pickup", "mail", "deliver", "close", "withdraw",
-                   "complete_on_spot"}
+PARENT_TRIGGERS = {
+    "accept",
+    "accept_with_deficiency",
+    "refuse",
+    "notify_pickup",
+    "mail",
+    "deliver",
+    "close",
+    "withdraw",
+    "complete_on_spot",
+}
 
 
 def _build(mode: str, initial: str, extra: list[dict], core: list[dict] | None = None) -> CaseWorkflow:

@@ -114,7 +114,10 @@ def _index(names: list[str]) -> str:
         "# 状态机图 / State machine diagrams",
         "",
         "由 `workflows/case.py` 与 `workflows/ticket.py` 中的定义生成，请勿手工编辑。",
-        "Generated from the definitions in `workflows/case.py` and `workflows/ticket.py`; do not edit by hand.",
+        (
+            "Generated from the definitions in `workflows/case.py` and `workflows/ticket.py`; "
+            "do not edit by hand."
+        ),
         "After changing a machine, regenerate them from the repository root with:",
         "",
         "```sh",
@@ -126,7 +129,7 @@ def _index(names: list[str]) -> str:
         "| 图 diagram | 状态机 machine |",
         "|---|---|",
     ]
-    for (mode, version), name in zip(case.DEFINITIONS, names):
+    for (mode, version), name in zip(case.DEFINITIONS, names, strict=False):
         lines.append(f"| [{name}]({name}) | 办件 case: {MODE_NAMES[mode]} `{mode}`, v{version} |")
     lines.append(f"| [{names[-1]}]({names[-1]}) | 号票 ticket, v{ticket.VERSION} |")
     return "\n".join(lines) + "\n"

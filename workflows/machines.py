@@ -9,8 +9,14 @@ from transitions import Machine
 
 def shared_machine(states: list[str], transitions: list[dict]) -> Machine:
     """Build a Machine with no model: triggers only, callbacks get the event (``send_event``)."""
-    return Machine(model=None, states=states, transitions=transitions, initial=None,
-                   auto_transitions=False, send_event=True)
+    return Machine(
+        model=None,
+        states=states,
+        transitions=transitions,
+        initial=None,
+        auto_transitions=False,
+        send_event=True,
+    )
 
 
 def fire(machine: Machine, model, trigger: str, **kwargs) -> str:

@@ -41,5 +41,6 @@ def allowed_triggers(state: str) -> list[str]:
 
 
 def fire(item, trigger: str, **kwargs) -> str:
-    """Fire a trigger on a rectification item and return the state it left; the caller checked it is allowed."""
+    """Fire a trigger on a rectification item and return the state it left; the caller checked it is
+    allowed."""
     return machines.fire(machine, item, trigger, **kwargs)

@@ -40,8 +40,9 @@ class LoginLocked(ApiError):
 
     def __init__(self, retry_after_s: int) -> None:
         minutes = max(1, -(-retry_after_s // 60))
-        super().__init__(f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试",
-                         {"retry_after_s": retry_after_s})
+        super().__init__(
+            f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试", {"retry_after_s": retry_after_s}
+        )
         self.retry_after_s = retry_after_s
         if has_request_context():
             g.retry_after_s = retry_after_s  # queue_server.security sends it as Retry-After
@@ -100,18 +101,20 @@ def user_record(actor: "User | Principal") -> User:
 
 def issue_token(user: User) -> str:
     """Sign a bearer token for the user, carrying their scope and token version."""
-    return _serializer().dumps({
-        "uid": user.id,
-        "u": user.username,
-        "n": user.name,
-        "r": list(user.roles),
-        "h": user.hall_id,
-        "hc": user.hall.code if user.hall is not None else None,
-        "d": user.department_id,
-        "dc": user.department.code if user.department is not None else None,
-        "v": user.token_version or 0,
-        "t": secrets.token_urlsafe(12),
-    })
+    return _serializer().dumps(
+        {
+            "uid": user.id,
+            "u": user.username,
+            "n": user.name,
+            "r": list(user.roles),
+            "h": user.hall_id,
+            "hc": user.hall.code if user.hall is not None else None,
+            "d": user.department_id,
+            "dc": user.department.code if user.department is not None else None,
+            "v": user.token_version or 0,
+            "t": secrets.token_urlsafe(12),
+        }
+    )
 
 
 def principal_from_token(token: str) -> Principal | None:
@@ -126,9 +129,16 @@ def principal_from_token(token: str) -> Principal | None:
     if state is None or not state.accepts(claims["v"], claims.get("t")):
         return None
     return Principal(
-        id=claims["uid"], username=claims["u"], name=claims.get("n") or claims["u"], roles=tuple(claims["r"]),
-        hall_id=claims["h"], hall_code=claims["hc"], department_id=claims["d"], department_code=claims["dc"],
-        token_version=claims["v"], token_id=claims.get("t"),
+        id=claims["uid"],
+        username=claims["u"],
+        name=claims.get("n") or claims["u"],
+        roles=tuple(claims["r"]),
+        hall_id=claims["h"],
+        hall_code=claims["hc"],
+        department_id=claims["d"],
+        department_code=claims["dc"],
+        token_version=claims["v"],
+        token_id=claims.get("t"),
     )
 
 
@@ -175,8 +185,13 @@ def _count_failure(user: User, now) -> None:
     seconds = min(config["LOGIN_LOCKOUT_BASE_S"] * 2 ** min(over, 30), config["LOGIN_LOCKOUT_MAX_S"])
     before = {"failed_logins": failures - 1, "locked_until": _iso(user.locked_until)}
     user.locked_until = now + timedelta(seconds=seconds)
-    record_audit(None, "user.locked", f"user:{user.username}", before,
-                 {"failed_logins": failures, "locked_until": _iso(user.locked_until)})
+    record_audit(
+        None,
+        "user.locked",
+        f"user:{user.username}",
+        before,
+        {"failed_logins": failures, "locked_until": _iso(user.locked_until)},
+    )
 
 
 def _iso(value) -> str | None:
@@ -185,8 +200,14 @@ def _iso(value) -> str | None:
 
 def record_audit(actor, action: str, obj: str, before: dict | None, after: dict | None) -> AuditEntry:
     """Append an entry to the audit log (flushed with the change it records)."""
-    entry = AuditEntry(at=clock.now(), actor_id=actor.id if actor is not None else None, action=action,
-                       object=obj, before=before, after=after)
+    entry = AuditEntry(
+        at=clock.now(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object=obj,
+        before=before,
+        after=after,
+    )
     db.session.add(entry)
     return entry
 
@@ -212,7 +233,6 @@ def change_password(actor: Principal, old: str, new: str) -> None:
     user.kept_token_id = actor.token_id  # the token that asked keeps working
     record_audit(actor, "user.password_changed", f"user:{user.username}", None, None)
     db.session.flush()
-
 
 
 @login_manager.user_loader

@@ -36,7 +36,8 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)
     # Bearer tokens and sessions carry the version they were issued at; any change of the password,
-    # roles, scope or active flag (and a logout) raises it, which revokes them (queue_server/accounts/auth.py).
+    # roles, scope or active flag (and a logout) raises it, which revokes them
+    # (queue_server/accounts/auth.py).
     # A password change keeps the one token that made it working: kept_token_id names it.
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
     kept_token_id: Mapped[str | None] = mapped_column(String(32))
@@ -63,7 +64,7 @@ class User(UserMixin, db.Model):
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def record(self) -> "User":
+    def record(self) -> User:
         """Return the ORM row itself (a token's ``Principal`` loads it): for operations that link users."""
         return self
 

@@ -17,8 +17,8 @@ cases they filed or were assigned and on the requests (``agent_requested``) of t
 in ``queue_server.accounts.auth``; a request without a valid login is 401 there, before any rule here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import and_, false, or_, select, true
 
@@ -105,25 +105,39 @@ def _grants_no_admin(actor: User, roles=(), **_) -> bool:
 
 RULES: dict[str, Rule] = {
     # Staff pages and lists of a hall: any member of its staff.
-    "hall.staff": Rule(STAFF_ROLES, "当前账号没有工作人员角色", _in_hall,
-                       "不能查看其他服务大厅的窗口和信息"),
+    "hall.staff": Rule(STAFF_ROLES, "当前账号没有工作人员角色", _in_hall, "不能查看其他服务大厅的窗口和信息"),
     # A window's desk, call-next, its status, the tickets at it: the hall's clerks.
-    "window.operate": Rule(("clerk",), "只有窗口工作人员可以操作窗口和号票", _in_hall,
-                           "不能操作其他服务大厅的窗口和号票"),
-    "ticket.history": Rule(("clerk", "supervisor"), "只有窗口工作人员和督查人员可以查看号票记录", _in_hall,
-                           "不能查看其他服务大厅的号票记录"),
+    "window.operate": Rule(
+        ("clerk",), "只有窗口工作人员可以操作窗口和号票", _in_hall, "不能操作其他服务大厅的窗口和号票"
+    ),
+    "ticket.history": Rule(
+        ("clerk", "supervisor"),
+        "只有窗口工作人员和督查人员可以查看号票记录",
+        _in_hall,
+        "不能查看其他服务大厅的号票记录",
+    ),
     # Watching a hall: the supervisor screen and its alerts, figures, reports, rectification.
-    "hall.supervise": Rule(("supervisor",), "只有督查人员和管理员可以执行此操作", _every_hall_or_own,
-                           "不能查看或处理其他服务大厅的监督数据"),
+    "hall.supervise": Rule(
+        ("supervisor",),
+        "只有督查人员和管理员可以执行此操作",
+        _every_hall_or_own,
+        "不能查看或处理其他服务大厅的监督数据",
+    ),
     # Case notices (case numbers, states, approvers) pushed to a hall's staff screens; not agents'.
-    "hall.case_notices": Rule(("clerk", "approver", "supervisor"), "当前账号不接收办件通知", _in_hall,
-                              "不能接收其他服务大厅的办件通知"),
-    "case.create": Rule(("clerk", "agent"), "只有窗口工作人员和代办员可以登记办件", _in_hall,
-                        "不能在其他服务大厅登记办件"),
+    "hall.case_notices": Rule(
+        ("clerk", "approver", "supervisor"),
+        "当前账号不接收办件通知",
+        _in_hall,
+        "不能接收其他服务大厅的办件通知",
+    ),
+    "case.create": Rule(
+        ("clerk", "agent"), "只有窗口工作人员和代办员可以登记办件", _in_hall, "不能在其他服务大厅登记办件"
+    ),
     "case.list": Rule(CASE_ROLES, "当前账号的角色不能查看办件"),
     "case.read": Rule(CASE_ROLES, "当前账号的角色不能查看办件", _case_readable, "无权查看该办件"),
-    "department.approvers": Rule(("approver",), "只有审批人员可以查看部门审批人员", _own_department,
-                                 "只能查看本部门的审批人员"),
+    "department.approvers": Rule(
+        ("approver",), "只有审批人员可以查看部门审批人员", _own_department, "只能查看本部门的审批人员"
+    ),
     # The back office's tabs: 网上预审 for clerks, the approval lists for approvers; supervisors watch both.
     "backoffice.pre_review": Rule(("clerk", "supervisor"), "只有窗口工作人员和督查人员可以网上预审"),
     "backoffice.approval": Rule(("approver", "supervisor"), "只有审批人员和督查人员可以进入后台审批"),
@@ -136,12 +150,18 @@ RULES: dict[str, Rule] = {
     "service.administer": Rule((), "只有系统管理员可以管理事项清单"),
     # So is the working-day calendar (docs/calendar.md): every hall counts time limits by it.
     "calendar.administer": Rule((), "只有系统管理员可以管理工作日历"),
-    "hall.administer": Rule(("hall_admin",), "只有管理员可以管理服务大厅", _every_hall_or_own,
-                            "不能管理其他服务大厅"),
-    "user.administer": Rule(("hall_admin",), "只有管理员可以管理工作人员", _every_hall_or_own,
-                            "只能管理本服务大厅的工作人员"),
-    "role.grant": Rule(("hall_admin",), "只有管理员可以分配角色", _grants_no_admin,
-                       "只有系统管理员可以授予、收回或变更管理员（admin）角色"),
+    "hall.administer": Rule(
+        ("hall_admin",), "只有管理员可以管理服务大厅", _every_hall_or_own, "不能管理其他服务大厅"
+    ),
+    "user.administer": Rule(
+        ("hall_admin",), "只有管理员可以管理工作人员", _every_hall_or_own, "只能管理本服务大厅的工作人员"
+    ),
+    "role.grant": Rule(
+        ("hall_admin",),
+        "只有管理员可以分配角色",
+        _grants_no_admin,
+        "只有系统管理员可以授予、收回或变更管理员（admin）角色",
+    ),
 }
 
 
@@ -194,12 +214,22 @@ def case_scope(actor: User):
     if actor.has_role("approver") and actor.department_id is not None and actor.hall_id is not None:
         # Their department's cases decided in their district; a bundle's parent is never approved itself.
         district = district_of(actor.hall_id)
-        seen.append(and_(Case.department_id == actor.department_id, Case.hall_id == district,
-                         Case.mode != case_flow.BUNDLE))
+        seen.append(
+            and_(
+                Case.department_id == actor.department_id,
+                Case.hall_id == district,
+                Case.mode != case_flow.BUNDLE,
+            )
+        )
     if actor.has_role("agent"):
         # Their own cases, and the requests of their hall waiting for an agent.
-        seen.append(or_(Case.created_by_id == actor.id, Case.agent_id == actor.id,
-                        and_(Case.hall_id == actor.hall_id, Case.state == "agent_requested")))
+        seen.append(
+            or_(
+                Case.created_by_id == actor.id,
+                Case.agent_id == actor.id,
+                and_(Case.hall_id == actor.hall_id, Case.state == "agent_requested"),
+            )
+        )
     return or_(*seen) if seen else false()
 
 
@@ -229,8 +259,10 @@ def _case_scope_problem(actor: User, case: Case, trigger: str, role: str) -> str
         if not decides_in(actor, case.hall_id):
             return "只能审批本辖区的办件"
         # Only the approver holding the case (its assignee) decides it, suspends it or asks for more.
-        holds_case = (trigger in case_flow.ASSIGNEE_TRIGGERS
-                      or (trigger, case.state) == ("request_supplement", "reviewing"))
+        holds_case = trigger in case_flow.ASSIGNEE_TRIGGERS or (trigger, case.state) == (
+            "request_supplement",
+            "reviewing",
+        )
         if holds_case and case.assignee_id != actor.id:
             return "该办件由其他审批人员办理"
         return None

@@ -21,8 +21,11 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.post("/auth/token")
-@operation("工作人员登录，取得令牌 Staff sign-in", body=TokenRequest,
-           answers={200: TokenOut, 400: Error, 401: Error, 429: Error})
+@operation(
+    "工作人员登录，取得令牌 Staff sign-in",
+    body=TokenRequest,
+    answers={200: TokenOut, 400: Error, 401: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     req = parse_body(TokenRequest)
@@ -31,8 +34,11 @@ def create_token():
 
 
 @bp.post("/auth/logout")
-@operation("退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)", staff=True,
-           answers={204: None, 401: Error})
+@operation(
+    "退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)",
+    staff=True,
+    answers={204: None, 401: Error},
+)
 @staff_required()
 def logout():
     revoke_tokens(acting_user().id)
@@ -40,8 +46,12 @@ def logout():
 
 
 @bp.post("/auth/password")
-@operation("修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)", staff=True,
-           body=PasswordRequest, answers={204: None, 400: Error, 401: Error})
+@operation(
+    "修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)",
+    staff=True,
+    body=PasswordRequest,
+    answers={204: None, 400: Error, 401: Error},
+)
 @staff_required()
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def password():

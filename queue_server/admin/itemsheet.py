@@ -25,21 +25,57 @@ from workflows.case import MODE_NAMES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 STATES = {"draft": "草稿（未发布）", "published": "已发布", "changed": "已发布（有待发布的修改）"}
-GUIDE = {"受理条件": "conditions", "设定依据": "basis", "收费标准": "fee", "办理地点": "place",
-         "办理时间": "hours", "办理结果": "result", "备注": "notes"}
+GUIDE = {
+    "受理条件": "conditions",
+    "设定依据": "basis",
+    "收费标准": "fee",
+    "办理地点": "place",
+    "办理时间": "hours",
+    "办理结果": "result",
+    "备注": "notes",
+}
 # The columns, in order; the last three are read only (the import leaves them).
-COLUMNS = ("事项编码", "事项名称", "实施部门", "部门编码", "受理队列", "办理方式", "法定时限（工作日）",
-           "承诺时限（工作日）", "申请材料", "可网办", *GUIDE, "状态", "版本", "生效日期")
-REQUIRED = ("事项编码", "事项名称", "部门编码", "受理队列", "办理方式", "法定时限（工作日）",
-            "承诺时限（工作日）")
+COLUMNS = (
+    "事项编码",
+    "事项名称",
+    "实施部门",
+    "部门编码",
+    "受理队列",
+    "办理方式",
+    "法定时限（工作日）",
+    "承诺时限（工作日）",
+    "申请材料",
+    "可网办",
+    *GUIDE,
+    "状态",
+    "版本",
+    "生效日期",
+)
+REQUIRED = (
+    "事项编码",
+    "事项名称",
+    "部门编码",
+    "受理队列",
+    "办理方式",
+    "法定时限（工作日）",
+    "承诺时限（工作日）",
+)
 MATERIAL = re.compile(
     r"^(?P<name>.+?)（(?P<form>原件及复印件|原件|复印件)，(?P<count>\d+)份(?P<flags>(?:，[^，）]+)*)）"
     r"(?:——(?P<note>.*))?$"
 )
-FIELD_COLUMNS = {"code": "事项编码", "name": "事项名称", "department": "部门编码", "queue": "受理队列",
-                 "modes": "办理方式", "legal_days": "法定时限（工作日）",
-                 "promised_days": "承诺时限（工作日）", "materials": "申请材料", "online": "可网办",
-                 "guide": "办事指南"}
+FIELD_COLUMNS = {
+    "code": "事项编码",
+    "name": "事项名称",
+    "department": "部门编码",
+    "queue": "受理队列",
+    "modes": "办理方式",
+    "legal_days": "法定时限（工作日）",
+    "promised_days": "承诺时限（工作日）",
+    "materials": "申请材料",
+    "online": "可网办",
+    "guide": "办事指南",
+}
 
 
 def material_text(material: dict) -> str:
@@ -65,15 +101,24 @@ def export_items(actor) -> bytes:
     for item in db.session.scalars(select(ServiceItem).order_by(ServiceItem.code)):
         view = services.item_view(item)
         guide = view["guide"] or {}
-        sheet.append([
-            view["code"], view["name"], departments.get(view["department"], ""), view["department"],
-            view["queue"], "、".join(MODE_NAMES.get(mode, mode) for mode in view["modes"]),
-            view["legal_days"], view["promised_days"],
-            "\n".join(material_text(m) for m in view["materials"]), "是" if view["online"] else "否",
-            *(str(guide.get(key) or "") for key in GUIDE.values()),
-            STATES[view["state"]], view["version"],
-            view["effective"].isoformat() if view["effective"] else "",
-        ])
+        sheet.append(
+            [
+                view["code"],
+                view["name"],
+                departments.get(view["department"], ""),
+                view["department"],
+                view["queue"],
+                "、".join(MODE_NAMES.get(mode, mode) for mode in view["modes"]),
+                view["legal_days"],
+                view["promised_days"],
+                "\n".join(material_text(m) for m in view["materials"]),
+                "是" if view["online"] else "否",
+                *(str(guide.get(key) or "") for key in GUIDE.values()),
+                STATES[view["state"]],
+                view["version"],
+                view["effective"].isoformat() if view["effective"] else "",
+            ]
+        )
     for column, width in zip("ABCDEFGHIJKLMNOPQRS", (12, 30, 16, 10, 10, 22, 10, 10, 48, 8), strict=False):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -117,9 +162,16 @@ def _materials(text: str) -> list[dict]:
         if unknown:
             raise ValueError(f"材料“{match['name']}”的标注只能是“非必交”“可容缺”：{'、'.join(unknown)}")
         form = next(code for code, name in FORMS.items() if name == match["form"])
-        materials.append({"name": match["name"], "form": form, "count": int(match["count"]),
-                          "required": "非必交" not in flags, "deferrable": "可容缺" in flags,
-                          "note": (match["note"] or "").strip()})
+        materials.append(
+            {
+                "name": match["name"],
+                "form": form,
+                "count": int(match["count"]),
+                "required": "非必交" not in flags,
+                "deferrable": "可容缺" in flags,
+                "note": (match["note"] or "").strip(),
+            }
+        )
     return materials
 
 
@@ -130,9 +182,14 @@ def _days(text: str):
 def _row_body(values: dict, existing: ServiceItem | None) -> dict:
     """Turn a sheet row into the body of a new item (or of a whole edit), or raise ValueError."""
     problems = {}
-    body = {"code": values["事项编码"], "name": values["事项名称"], "department": values["部门编码"],
-            "queue": values["受理队列"], "legal_days": _days(values["法定时限（工作日）"]),
-            "promised_days": _days(values["承诺时限（工作日）"])}
+    body = {
+        "code": values["事项编码"],
+        "name": values["事项名称"],
+        "department": values["部门编码"],
+        "queue": values["受理队列"],
+        "legal_days": _days(values["法定时限（工作日）"]),
+        "promised_days": _days(values["承诺时限（工作日）"]),
+    }
     try:
         body["modes"] = _modes(values["办理方式"])
     except ValueError as error:
@@ -205,8 +262,13 @@ def import_items(actor, content: bytes) -> dict:
                 fields["code"] = f"与第 {seen[req.code]} 行的事项编码重复"
             seen.setdefault(req.code, number)
         if fields:
-            bad.append({"row": number, "code": values["事项编码"] or None,
-                        "fields": {_column(field): message for field, message in fields.items()}})
+            bad.append(
+                {
+                    "row": number,
+                    "code": values["事项编码"] or None,
+                    "fields": {_column(field): message for field, message in fields.items()},
+                }
+            )
         else:
             good.append((body, item))
     if bad:

@@ -415,7 +415,7 @@ def _upload(kind: str) -> bytes:
 @operation(
     "工作日历：一年中的调整日期及全年日程是否已确认 A year's calendar overrides",
     staff=True,
-    answers={200: AdminCalendarYearOut, **READ},
+    answers={200: AdminCalendarYearOut, **READ, 404: Error},
 )
 @staff_required()
 def calendar_year(year: int):

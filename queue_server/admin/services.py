@@ -94,10 +94,14 @@ def list_items(actor, query) -> Page:
         pairs = [(row.service_id, row.number) for row in db.session.execute(numbers)]
         if pairs:
             versions = db.session.scalars(
-                select(ServiceVersion).where(or_(*(
-                    (ServiceVersion.service_id == service_id) & (ServiceVersion.number == number)
-                    for service_id, number in pairs
-                )))
+                select(ServiceVersion).where(
+                    or_(
+                        *(
+                            (ServiceVersion.service_id == service_id) & (ServiceVersion.number == number)
+                            for service_id, number in pairs
+                        )
+                    )
+                )
             ).all()
             newest = {version.service_id: version for version in versions}
     return Page([item_view(item, newest.get(item.id), look_up=False) for item in items], total)

@@ -49,8 +49,11 @@ def _answered_always(schema: dict) -> None:
 class CompleteAnswer(Answer):
     """Base of answers that always carry every field (each documented as required)."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True,
-                              json_schema_extra=_answered_always)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_serialization_defaults_required=True,
+        json_schema_extra=_answered_always,
+    )
 
 
 def name_in(names: dict, field: str) -> Any:

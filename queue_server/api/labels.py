@@ -20,7 +20,9 @@ class LabelsOut(BaseModel):
     modes: dict[str, str] = Field(description="办理方式名称 Mode names (五办 and 主题式服务)")
     ticket_states: dict[str, str] = Field(description="号票状态名称 Ticket state names")
     ticket_triggers: dict[str, str] = Field(description="号票操作名称 Ticket trigger names")
-    suspend_kinds: dict[str, str] = Field(description="中止原因名称（行政许可法第四十五条） Suspension reasons")
+    suspend_kinds: dict[str, str] = Field(
+        description="中止原因名称（行政许可法第四十五条） Suspension reasons"
+    )
 
 
 LABELS = LabelsOut(
@@ -34,7 +36,9 @@ LABELS = LabelsOut(
 
 
 @bp.get("/labels")
-@operation("状态、操作与办理方式的名称 Names of states, triggers and modes", answers={200: LabelsOut, 429: Error})
+@operation(
+    "状态、操作与办理方式的名称 Names of states, triggers and modes", answers={200: LabelsOut, 429: Error}
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def labels():
     return LABELS

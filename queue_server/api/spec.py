@@ -45,9 +45,16 @@ class Operation:
     headers: tuple[dict, ...] = ()
 
 
-def operation(summary: str, *, staff: bool = False, body: type[BaseModel] | None = None,
-              query: type[BaseModel] | None = None, answers: dict[int, Any] | None = None,
-              body_required: bool = True, headers: tuple[dict, ...] = ()):
+def operation(
+    summary: str,
+    *,
+    staff: bool = False,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    answers: dict[int, Any] | None = None,
+    body_required: bool = True,
+    headers: tuple[dict, ...] = (),
+):
     """Declare a route's operation (put it right under the route decorator).
 
     ``answers`` maps a status to a pydantic model, ``list[Model]``, ``None`` (no body), ``"pdf"`` or
@@ -120,18 +127,24 @@ def answer_json(rv):
 # --- the document ---
 
 UNAVAILABLE = {
-    "description": "unavailable：数据库暂时不能应答（锁等待超时、连接中断、连接池已满），请按 Retry-After 秒后重试",
+    "description": (
+        "unavailable：数据库暂时不能应答（锁等待超时、连接中断、连接池已满），请按 Retry-After 秒后重试"
+    ),
     "headers": {"Retry-After": {"description": "建议重试前等待的秒数", "schema": {"type": "integer"}}},
     "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
 }
 
 IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
-    "description": ("幂等键（建议 UUID）：同一客户端 24 小时内以同一键重发，得到首次的答复"
-                    "（状态码与内容，带 Idempotent-Replayed: true），不再改动任何数据；"
-                    "首次仍在处理时答 409 conflict（带 Retry-After），同一键用于另一请求也答 409 conflict；"
-                    "只记住成功（< 400）的答复。See docs/idempotency.md."),
+    "description": (
+        "幂等键（建议 UUID）：同一客户端 24 小时内以同一键重发，得到首次的答复"
+        "（状态码与内容，带 Idempotent-Replayed: true），不再改动任何数据；"
+        "首次仍在处理时答 409 conflict（带 Retry-After），同一键用于另一请求也答 409 conflict；"
+        "只记住成功（< 400）的答复。See docs/idempotency.md."
+    ),
 }
 
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -148,7 +161,10 @@ def _answer(status: int, model) -> dict:
     if isinstance(model, dict):
         return model  # described in full (several media types)
     if model == "pdf":
-        return {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+        return {
+            "description": "PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
     if model is None:
         return {"description": "无内容 No content" if status == 204 else "OK"}
     if getattr(model, "__origin__", None) is list:
@@ -161,8 +177,10 @@ def _answer(status: int, model) -> dict:
 def _query_parameters(model: type[BaseModel]) -> list[dict]:
     schema = model.model_json_schema(by_alias=True)
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
-            for name, prop in schema["properties"].items()]
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema["properties"].items()
+    ]
 
 
 def api_operations(app: Flask) -> list[tuple[str, str, Operation | None]]:
@@ -180,11 +198,20 @@ def api_operations(app: Flask) -> list[tuple[str, str, Operation | None]]:
 
 def _describe(method: str, path: str, op: Operation, rule_path: str) -> dict:
     integers = {m.group(2) for m in _PARAMETER.finditer(rule_path) if m.group(1) == "int"}
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer"} if name in integers else {"type": "string"}}
-                  for name in re.findall(r"{(\w+)}", path)]
-    described: dict = {"summary": op.summary, "parameters": parameters,
-                       "responses": {str(status): _answer(status, model) for status, model in op.answers.items()}}
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer"} if name in integers else {"type": "string"},
+        }
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    described: dict = {
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": {str(status): _answer(status, model) for status, model in op.answers.items()},
+    }
     if op.staff:
         described["security"] = [{"bearer": []}]
     if method == "post":  # queue_server/idempotency.py
@@ -194,8 +221,10 @@ def _describe(method: str, path: str, op: Operation, rule_path: str) -> dict:
         parameters += _query_parameters(op.query)
     if op.body is not None:
         media = getattr(op.body, "content_type", "application/json")  # uploads are multipart/form-data
-        described["requestBody"] = {"required": op.body_required,
-                                    "content": {media: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+        described["requestBody"] = {
+            "required": op.body_required,
+            "content": {media: {"schema": {"$ref": REF.format(model=op.body.__name__)}}},
+        }
     parameters += list(op.headers)
     # Any request may carry a malformed query string or path value (queue_server/validation.py): 400.
     described["responses"].setdefault("400", _answer(400, Error))
@@ -211,8 +240,10 @@ def _refuse_two_models_of_one_name(models: list[type[BaseModel]]) -> None:
         for part in _nested_models(model):
             other = by_name.setdefault(part.__name__, part)
             if other is not part:
-                raise RuntimeError(f"two answer or body models are named {part.__name__}: "
-                                   f"{other.__module__} and {part.__module__}; rename one")
+                raise RuntimeError(
+                    f"two answer or body models are named {part.__name__}: "
+                    f"{other.__module__} and {part.__module__}; rename one"
+                )
 
 
 def _nested_models(model: type[BaseModel], seen: set | None = None) -> list[type[BaseModel]]:
@@ -237,7 +268,9 @@ def build_spec(app: Flask) -> dict:
     """Describe every declared operation of the application's API."""
     paths: dict[str, dict] = {}
     bodies, answers = [], [Error, HealthOut]
-    rule_paths = {_PARAMETER.sub(lambda m: "{" + m.group(2) + "}", r.rule): r.rule for r in app.url_map.iter_rules()}
+    rule_paths = {
+        _PARAMETER.sub(lambda m: "{" + m.group(2) + "}", r.rule): r.rule for r in app.url_map.iter_rules()
+    }
     for method, path, op in api_operations(app):
         if op is None:
             continue
@@ -246,16 +279,28 @@ def build_spec(app: Flask) -> dict:
             bodies.append(op.body)
         for model in op.answers.values():
             answers += _models_of(model)
-    paths["/healthz"] = {"get": {"summary": "健康检查 Health", "parameters": [],
-                                 "responses": {"200": _answer(200, HealthOut), "400": _answer(400, Error),
-                                               "503": _answer(503, HealthOut)}}}
+    paths["/healthz"] = {
+        "get": {
+            "summary": "健康检查 Health",
+            "parameters": [],
+            "responses": {
+                "200": _answer(200, HealthOut),
+                "400": _answer(400, Error),
+                "503": _answer(503, HealthOut),
+            },
+        }
+    }
     _refuse_two_models_of_one_name([*bodies, *answers])
-    models = [(m, "validation") for m in dict.fromkeys(bodies)] + [(m, "serialization") for m in dict.fromkeys(answers)]
+    models = [(m, "validation") for m in dict.fromkeys(bodies)] + [
+        (m, "serialization") for m in dict.fromkeys(answers)
+    ]
     _, top = models_json_schema(models, ref_template=REF)
     return {
         "openapi": "3.1.0",
         "info": {"title": "wuban 五办政务服务大厅 API", "version": "1.0.0"},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": top.get("$defs", {}),
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": top.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }

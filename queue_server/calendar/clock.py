@@ -1,6 +1,6 @@
 """The hall's clock: one place to read the time, so tests can move it."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,7 +15,7 @@ def hall_tz() -> ZoneInfo:
 
 def now() -> datetime:
     """Return the current time, aware, in the hall time zone."""
-    current = _frozen or datetime.now(timezone.utc)
+    current = _frozen or datetime.now(UTC)
     return current.astimezone(hall_tz())
 
 

@@ -15,7 +15,11 @@ bp = Blueprint("calendar", __name__)
 
 
 @bp.get("/calendar/deadline")
-@operation("第 n 个工作日 The n-th working day after a date", query=DeadlineQuery, answers={200: DeadlineOut, 400: Error})
+@operation(
+    "第 n 个工作日 The n-th working day after a date",
+    query=DeadlineQuery,
+    answers={200: DeadlineOut, 400: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def deadline():
     query = parse_query(DeadlineQuery)

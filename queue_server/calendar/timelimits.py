@@ -38,8 +38,9 @@ class CaseClock:
 NO_CLOCK = CaseClock(deadline=None, remaining_workdays=None, light=None, paused=False, on_time=None)
 
 
-def deadline_of(calendar: WorkCalendar, accepted_on: date, promised_days: int, pauses: list[Pause],
-                today: date) -> date:
+def deadline_of(
+    calendar: WorkCalendar, accepted_on: date, promised_days: int, pauses: list[Pause], today: date
+) -> date:
     """Return the day the count of whole running working days reaches the promised limit.
 
     A pause still running is taken to end today: the deadline is the one that holds if the clock runs
@@ -72,9 +73,17 @@ def light_of(remaining: int, promised_days: int, yellow_workdays: int, yellow_ra
     return "green"
 
 
-def case_clock(calendar: WorkCalendar, *, accepted_on: date | None, decided_on: date | None,
-               promised_days: int, pauses: list[Pause], today: date,
-               yellow_workdays: int = 1, yellow_ratio: float = 0.2) -> CaseClock:
+def case_clock(
+    calendar: WorkCalendar,
+    *,
+    accepted_on: date | None,
+    decided_on: date | None,
+    promised_days: int,
+    pauses: list[Pause],
+    today: date,
+    yellow_workdays: int = 1,
+    yellow_ratio: float = 0.2,
+) -> CaseClock:
     """Compute the deadline, remaining working days, light and on-time flag of a case."""
     if accepted_on is None:
         return NO_CLOCK

@@ -114,21 +114,25 @@ class CaseDelivery(CaseAnswer):
 class CaseApplicant(CaseAnswer):
     name: str = Field(validation_alias="applicant_name")
     id_number: Annotated[str, BeforeValidator(mask_id_number)] = Field(
-        validation_alias="applicant_id_number", description="脱敏 masked")
+        validation_alias="applicant_id_number", description="脱敏 masked"
+    )
     phone: Annotated[str, BeforeValidator(mask_phone)] = Field(
-        validation_alias="applicant_phone", description="脱敏 masked")
+        validation_alias="applicant_phone", description="脱敏 masked"
+    )
 
 
 class CaseCollector(CaseAnswer):
     """Who took the result (deliver): the collector at the pickup window, or who signed for the mail."""
 
     method: Literal["pickup", "mail"]
-    kind: Literal["self", "proxy"] | None = Field(validation_alias="collector_kind",
-                                                  description="self 本人, proxy 受托人; null for mail")
+    kind: Literal["self", "proxy"] | None = Field(
+        validation_alias="collector_kind", description="self 本人, proxy 受托人; null for mail"
+    )
     kind_name: str | None = Field(description="本人 / 受托人")
     name: str | None = Field(validation_alias="collector_name", description="领取人或签收人")
     id_number: Annotated[str | None, BeforeValidator(mask_id_number)] = Field(
-        validation_alias="collector_id_number", description="脱敏 masked")
+        validation_alias="collector_id_number", description="脱敏 masked"
+    )
     id_checked: bool = Field(description="本人：已核验身份证件")
     proxy_letter: bool = Field(description="受托人：已收取授权委托书")
     waybill_no: str | None
@@ -176,7 +180,9 @@ class CaseOut(CaseAnswer):
     case_no: str
     service: str = Field(validation_alias=AliasPath("service", "code"))
     service_name: str = Field(validation_alias=AliasPath("service", "name"))
-    service_version: int | None = Field(description="受理时适用的事项版本 The item's version the case follows")
+    service_version: int | None = Field(
+        description="受理时适用的事项版本 The item's version the case follows"
+    )
     mode: Mode
     mode_name: ModeName = Field(validation_alias="mode")
     workflow_version: int
@@ -201,8 +207,11 @@ class CaseOut(CaseAnswer):
     waybill_no: str | None
     applicant: CaseApplicant
     ticket_id: int | None
-    parent: str | None = Field(None, validation_alias=AliasPath("parent", "case_no"),
-                               description="主题式服务子件的主件编号 The bundle this case belongs to")
+    parent: str | None = Field(
+        None,
+        validation_alias=AliasPath("parent", "case_no"),
+        description="主题式服务子件的主件编号 The bundle this case belongs to",
+    )
     children: list[CaseChild] = Field(description="主题式服务的子件 The bundle's parts")
     materials: list[dict]
     deficiencies: list[dict]
@@ -250,10 +259,12 @@ class ProgressEntry(CaseAnswer):
 
 
 class ProgressApplicant(CaseAnswer):
-    name: Annotated[str, BeforeValidator(mask_name)] = Field(validation_alias="applicant_name",
-                                                             description="脱敏 masked")
-    phone: Annotated[str, BeforeValidator(mask_phone)] = Field(validation_alias="applicant_phone",
-                                                               description="脱敏 masked")
+    name: Annotated[str, BeforeValidator(mask_name)] = Field(
+        validation_alias="applicant_name", description="脱敏 masked"
+    )
+    phone: Annotated[str, BeforeValidator(mask_phone)] = Field(
+        validation_alias="applicant_phone", description="脱敏 masked"
+    )
 
 
 class ProgressDelivery(CaseAnswer):

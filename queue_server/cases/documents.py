@@ -17,23 +17,16 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
 from io import BytesIO
-from xml.sax.saxutils import escape
 
-import qrcode
 from flask import current_app, has_app_context
-from PIL import Image as PILImage
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
-    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -41,6 +34,19 @@ from reportlab.platypus import (
     Spacer,
     Table,
     TableStyle,
+)
+
+from queue_server.cases.layout import (
+    RULE,
+    Title,
+    date_zh,
+    datetime_zh,
+    grid,
+    plain_text,
+    png_stream,
+    qr_image,
+    sentence,
+    styles_for,
 )
 
 log = logging.getLogger(__name__)
@@ -67,28 +73,21 @@ SYSTEM_FONT_PATHS = [
 ]
 CID_FALLBACK = "STSong-Light"
 
-QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
-QR_BORDER = 4          # modules of quiet zone, as the QR standard asks
-QR_PIXELS_PER_MODULE = 8  # drawn crisp even by viewers that smooth scaled images
-
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#9aa5b1")
-
-
 # --- the font ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DocumentFont:
-    """The font the documents are set in: its registered name and the file embedded (None: CID, not embedded)."""
+    """The font the documents are set in: its registered name and the file embedded (None: CID, not
+    embedded)."""
 
     name: str
     path: str | None
 
 
 _font_lock = threading.Lock()
-_registered: dict[str, str] = {}   # font file path -> registered font name
-_unusable: set[str] = set()        # font files that are missing or that reportlab cannot load
+_registered: dict[str, str] = {}  # font file path -> registered font name
+_unusable: set[str] = set()  # font files that are missing or that reportlab cannot load
 _warned_fallback = False
 
 
@@ -132,131 +131,13 @@ def document_font() -> DocumentFont:
         if CID_FALLBACK not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
         if not _warned_fallback:
-            log.warning("no TrueType CJK font found (set PDF_FONT_PATH or install fonts-wqy-microhei): "
-                        "case documents use %s, which is not embedded", CID_FALLBACK)
+            log.warning(
+                "no TrueType CJK font found (set PDF_FONT_PATH or install fonts-wqy-microhei): "
+                "case documents use %s, which is not embedded",
+                CID_FALLBACK,
+            )
             _warned_fallback = True
         return DocumentFont(CID_FALLBACK, None)
-
-
-# --- wording helpers -----------------------------------------------------------------------------
-
-def _parse_moment(value) -> date | datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (date, datetime)):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def date_zh(value) -> str:
-    """Write a date (or an ISO date/time string) the way notices do: 2026年11月30日."""
-    moment = _parse_moment(value)
-    if moment is None:
-        return str(value or "")
-    return f"{moment.year}年{moment.month}月{moment.day}日"
-
-
-def datetime_zh(value) -> str:
-    """Write a time of the hall as 2026年11月30日 09:05 (the string's own offset is the hall's)."""
-    moment = _parse_moment(value)
-    if not isinstance(moment, datetime):
-        return date_zh(value)
-    return f"{date_zh(moment)} {moment:%H:%M}"
-
-
-def plain_text(value) -> str:
-    """Escape a value for a reportlab Paragraph (its text is XML markup)."""
-    return escape(str(value)) if value not in (None, "") else ""
-
-
-def _sentence(text: str | None) -> str:
-    """A free-text reason as a clause inside a sentence: no closing full stop of its own."""
-    return (text or "").strip().rstrip("。.；;，, ")
-
-
-# --- layout --------------------------------------------------------------------------------------
-
-class Title(Flowable):
-    """The document's title, centred and set in fake bold (the CJK fonts have no bold face)."""
-
-    def __init__(self, text: str, font: str, size: float = 22) -> None:
-        super().__init__()
-        self.text, self.font, self.size = text, font, size
-
-    def wrap(self, available_width, available_height):
-        self.width = available_width
-        return available_width, self.size * 1.5
-
-    def draw(self):
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(INK)
-        canvas.setStrokeColor(INK)
-        canvas.setLineWidth(self.size / 30)
-        spacing = self.size * 0.4 if len(self.text) <= 6 else 0  # short titles are letter-spaced
-        text = canvas.beginText()
-        text.setFont(self.font, self.size)
-        text.setCharSpace(spacing)
-        text.setTextRenderMode(2)  # fill and stroke: a heavier stroke than the regular face
-        width = pdfmetrics.stringWidth(self.text, self.font, self.size) + spacing * (len(self.text) - 1)
-        text.setTextOrigin((self.width - width) / 2, self.size * 0.35)
-        text.textOut(self.text)
-        canvas.drawText(text)
-        canvas.restoreState()
-
-
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=11.5, leading=18.5, textColor=INK, wordWrap="CJK")
-    return {
-        "body": ParagraphStyle("body-indent", parent=base, firstLineIndent=23, spaceAfter=3),
-        "plain": base,
-        "hall": ParagraphStyle("hall", parent=base, fontSize=11, alignment=TA_CENTER, textColor=MUTED),
-        "number": ParagraphStyle("number", parent=base, fontSize=10.5, alignment=TA_RIGHT, textColor=MUTED),
-        "heading": ParagraphStyle("heading", parent=base, fontSize=11.5, spaceBefore=4, spaceAfter=2),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=10, leading=13),
-        "cell-head": ParagraphStyle("cell-head", parent=base, fontSize=10, leading=13, alignment=TA_CENTER),
-        "label": ParagraphStyle("label", parent=base, fontSize=9.5, leading=13, textColor=MUTED),
-        "seal": ParagraphStyle("seal", parent=base, fontSize=12, leading=20, alignment=TA_RIGHT),
-        "qr-caption": ParagraphStyle("qr-caption", parent=base, fontSize=10, leading=13, alignment=TA_LEFT),
-        "url": ParagraphStyle("url", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
-        "note": ParagraphStyle("note", parent=base, fontSize=9, leading=13, textColor=MUTED),
-    }
-
-
-def qr_image(url: str) -> PILImage.Image:
-    """Draw the QR code of a URL as a black-and-white image, QR_PIXELS_PER_MODULE pixels a module."""
-    code = qrcode.QRCode(error_correction=QR_ERROR_CORRECTION, border=QR_BORDER)
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    image = PILImage.new("L", (size, size), 255)
-    image.putdata([0 if dark else 255 for row in matrix for dark in row])
-    scale = QR_PIXELS_PER_MODULE
-    return image.resize((size * scale, size * scale), PILImage.Resampling.NEAREST)
-
-
-def png_stream(image: PILImage.Image) -> BytesIO:
-    buffer = BytesIO()
-    image.save(buffer, format="PNG")
-    buffer.seek(0)
-    return buffer
-
-
-def _grid(rows: list[list], widths: list[float]) -> Table:
-    """A ruled table whose first row is its head (repeated if the table runs onto a second page)."""
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
-    ]))
-    return table
 
 
 class Notice:
@@ -264,7 +145,7 @@ class Notice:
 
     def __init__(self, kind: str, doc: dict, font: str, width: float) -> None:
         self.kind, self.doc, self.font, self.width = kind, doc, font, width
-        self.s = _styles(font)
+        self.s = styles_for(font)
         self.story: list = []
 
     def get(self, key: str, default: str = "") -> str:
@@ -293,11 +174,14 @@ class Notice:
     def time_limit(self) -> None:
         legal, promised = self.doc.get("legal_days"), self.doc.get("promised_days")
         deadline = self.doc.get("deadline")
-        sentence = (f"本事项法定办结时限为{legal}个工作日，承诺办结时限为{promised}个工作日，"
-                    "自受理之日的次日起计算")
+        sentence = (
+            f"本事项法定办结时限为{legal}个工作日，承诺办结时限为{promised}个工作日，自受理之日的次日起计算"
+        )
         if deadline:
             sentence += f"，预计于{plain_text(date_zh(deadline))}前办结"
-        sentence += "。依法需要补正材料、听证、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在办理时限内。"
+        sentence += (
+            "。依法需要补正材料、听证、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在办理时限内。"
+        )
         self.para(sentence)
 
     def delivery(self) -> None:
@@ -307,8 +191,10 @@ class Notice:
             self.para(f"办理结果将以邮寄方式免费送达：{address}。请保持联系电话畅通。")
         else:
             hall = plain_text(delivery.get("hall_name")) or self.get("hall_name", DEFAULT_HALL_NAME)
-            self.para(f"办结后，请凭本通知书和本人有效身份证件到{hall}统一出件窗口领取办理结果；"
-                      "委托他人领取的，另需提交授权委托书和受托人身份证件。")
+            self.para(
+                f"办结后，请凭本通知书和本人有效身份证件到{hall}统一出件窗口领取办理结果；"
+                "委托他人领取的，另需提交授权委托书和受托人身份证件。"
+            )
 
     def materials(self, heading: str = "已收取的申请材料") -> None:
         materials = self.doc.get("materials") or []
@@ -325,9 +211,11 @@ class Notice:
                     self.cell("已核验" if material.get("original_seen") else "—", "cell-head"),
                     self.cell(str(material.get("copies") or 0), "cell-head"),
                 ]
-            rows.append([self.cell(str(number), "cell-head"), self.cell(plain_text(material.get("name"))), *received])
+            rows.append(
+                [self.cell(str(number), "cell-head"), self.cell(plain_text(material.get("name"))), *received]
+            )
         self.para(heading, "heading")
-        table = _grid(rows, [self.width * f for f in (0.09, 0.59, 0.14, 0.18)])
+        table = grid(rows, [self.width * f for f in (0.09, 0.59, 0.14, 0.18)])
         table.setStyle(TableStyle([("SPAN", (2, row), (3, row)) for row in scans]))
         self.story.append(table)
 
@@ -341,18 +229,50 @@ class Notice:
         accepted = self.doc.get("accepted_at") if self.kind in ("acceptance", "deficiency") else None
         rows = [
             [label("申请事项"), value(item), "", ""],
-            [label("办理方式"), value(self.get("mode_name")), label("承办部门"), value(self.get("department_name"))],
-            [label("申请人"), value(self.get("applicant_name")), label("证件号码"), value(self.get("applicant_id_number"))],
-            [label("联系电话"), value(self.get("applicant_phone")), label("申请时间"),
-             value(plain_text(datetime_zh(self.doc.get("created_at"))))],
-            [label("经办窗口"), value(self.get("window_name")), label("受理时间") if accepted else label("经办人"),
-             value(plain_text(datetime_zh(accepted))) if accepted else value(self.get("clerk_name"))],
+            [
+                label("办理方式"),
+                value(self.get("mode_name")),
+                label("承办部门"),
+                value(self.get("department_name")),
+            ],
+            [
+                label("申请人"),
+                value(self.get("applicant_name")),
+                label("证件号码"),
+                value(self.get("applicant_id_number")),
+            ],
+            [
+                label("联系电话"),
+                value(self.get("applicant_phone")),
+                label("申请时间"),
+                value(plain_text(datetime_zh(self.doc.get("created_at")))),
+            ],
+            [
+                label("经办窗口"),
+                value(self.get("window_name")),
+                label("受理时间") if accepted else label("经办人"),
+                value(plain_text(datetime_zh(accepted))) if accepted else value(self.get("clerk_name")),
+            ],
         ]
         if accepted:
-            rows.append([label("经办人"), value(self.get("clerk_name")), label("咨询电话"), value(self.get("hall_phone"))])
+            rows.append(
+                [
+                    label("经办人"),
+                    value(self.get("clerk_name")),
+                    label("咨询电话"),
+                    value(self.get("hall_phone")),
+                ]
+            )
             rows.append([label("大厅地址"), value(self.get("hall_address")), "", ""])
         else:
-            rows.append([label("大厅地址"), value(self.get("hall_address")), label("咨询电话"), value(self.get("hall_phone"))])
+            rows.append(
+                [
+                    label("大厅地址"),
+                    value(self.get("hall_address")),
+                    label("咨询电话"),
+                    value(self.get("hall_phone")),
+                ]
+            )
         self.story.append(Spacer(1, 6))
         self.story.append(self.facts_table(rows, (0.14, 0.38, 0.14, 0.34), padding=2))
 
@@ -388,65 +308,91 @@ class Notice:
             self.cell(plain_text(date_zh(self.doc.get("issued_on"))), "seal"),
         ]
         table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (0, 0), 0),
-            ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (0, 0), 0),
+                    ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
+                ]
+            )
+        )
         self.story.append(Spacer(1, 10))
-        self.story.append(KeepTogether([table, Spacer(1, 4),
-                                        Paragraph("本通知书一式两份，一份交申请人，一份存档。", self.s["note"])]))
+        self.story.append(
+            KeepTogether(
+                [table, Spacer(1, 4), Paragraph("本通知书一式两份，一份交申请人，一份存档。", self.s["note"])]
+            )
+        )
 
     # the bodies, one per kind
 
     def body_acceptance(self) -> None:
-        self.para(self.opening() + "经审查，申请事项属于本机关职权范围，申请材料齐全、符合法定形式。"
-                  f"根据{LAW}第三十二条第一款第五项的规定，决定予以受理。")
+        self.para(
+            self.opening() + "经审查，申请事项属于本机关职权范围，申请材料齐全、符合法定形式。"
+            f"根据{LAW}第三十二条第一款第五项的规定，决定予以受理。"
+        )
         self.time_limit()
         self.delivery()
         self.materials()
 
     def body_deficiency(self) -> None:
-        self.para(self.opening() + "经审查，主要申请材料齐全、符合法定形式，次要材料尚有欠缺。"
-                  f"根据{LAW}第三十二条的规定和容缺受理制度，决定予以容缺受理。")
-        if _sentence(self.doc.get("reason")):
-            self.para(f"说明：{plain_text(_sentence(self.doc.get('reason')))}。")
+        self.para(
+            self.opening() + "经审查，主要申请材料齐全、符合法定形式，次要材料尚有欠缺。"
+            f"根据{LAW}第三十二条的规定和容缺受理制度，决定予以容缺受理。"
+        )
+        if sentence(self.doc.get("reason")):
+            self.para(f"说明：{plain_text(sentence(self.doc.get('reason')))}。")
         rows = [[self.cell(text, "cell-head") for text in ("序号", "容缺材料名称", "补交期限")]]
         for number, item in enumerate(self.doc.get("deficiencies") or [], 1):
-            rows.append([self.cell(str(number), "cell-head"), self.cell(plain_text(item.get("name"))),
-                         self.cell(plain_text(date_zh(item.get("due"))), "cell-head")])
+            rows.append(
+                [
+                    self.cell(str(number), "cell-head"),
+                    self.cell(plain_text(item.get("name"))),
+                    self.cell(plain_text(date_zh(item.get("due"))), "cell-head"),
+                ]
+            )
         self.para("请于补交期限前补齐下列材料", "heading")
-        self.story.append(_grid(rows, [self.width * f for f in (0.09, 0.61, 0.30)]))
+        self.story.append(grid(rows, [self.width * f for f in (0.09, 0.61, 0.30)]))
         self.story.append(Spacer(1, 4))
-        self.para(f"容缺材料请提交至{self.get('hall_name', DEFAULT_HALL_NAME)}综合受理窗口。"
-                  "容缺材料补齐前，办理结果暂不发放。")
+        self.para(
+            f"容缺材料请提交至{self.get('hall_name', DEFAULT_HALL_NAME)}综合受理窗口。"
+            "容缺材料补齐前，办理结果暂不发放。"
+        )
         self.time_limit()
         self.delivery()
         self.materials()
 
     def body_supplement(self) -> None:
-        self.para(self.opening() + "经审查，申请材料不齐全或者不符合法定形式。"
-                  f"根据{LAW}第三十二条第一款第四项的规定，现一次性告知你（单位）需要补正的全部内容如下：")
+        self.para(
+            self.opening() + "经审查，申请材料不齐全或者不符合法定形式。"
+            f"根据{LAW}第三十二条第一款第四项的规定，现一次性告知你（单位）需要补正的全部内容如下："
+        )
         for number, item in enumerate(self.doc.get("missing") or [], 1):
             self.para(f"{number}. {plain_text(item)}", "body")
-        if _sentence(self.doc.get("reason")):
-            self.para(f"说明：{plain_text(_sentence(self.doc.get('reason')))}。")
+        if sentence(self.doc.get("reason")):
+            self.para(f"说明：{plain_text(sentence(self.doc.get('reason')))}。")
         place = self.get("hall_name", DEFAULT_HALL_NAME)
         if self.doc.get("window_name"):
             place += self.get("window_name")
-        self.para(f"请按上述要求准备齐全后，将补正材料一并提交至{place}。"
-                  "补正期间不计算在办理时限内，收到全部补正材料后继续办理。")
+        self.para(
+            f"请按上述要求准备齐全后，将补正材料一并提交至{place}。"
+            "补正期间不计算在办理时限内，收到全部补正材料后继续办理。"
+        )
         self.materials()
 
     def body_refusal(self) -> None:
-        reason = plain_text(_sentence(self.doc.get("reason"))) or "该申请不符合受理条件"
+        reason = plain_text(sentence(self.doc.get("reason"))) or "该申请不符合受理条件"
         self.para(self.opening() + f"经审查，{reason}。根据{LAW}第三十二条的规定，决定不予受理。")
-        self.para("如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
-                  "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
+        self.para(
+            "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
+            "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。"
+        )
 
     def body_completion(self) -> None:
         done_on = plain_text(date_zh(self.doc.get("accepted_at") or self.doc.get("issued_on")))
-        self.para(self.opening() + f"经审查，符合办理条件，已于{done_on}当场办结（马上办），办理结果已当场交付。")
+        self.para(
+            self.opening() + f"经审查，符合办理条件，已于{done_on}当场办结（马上办），办理结果已当场交付。"
+        )
         self.para("感谢你（单位）对我们工作的支持，欢迎对本次服务作出评价。")
         self.materials()
 
@@ -473,8 +419,11 @@ def render_case_document(kind: str, doc: dict) -> bytes:
     if kind not in TITLES:
         raise ValueError(f"unknown case document kind: {kind!r}")
     font = document_font()
-    return build_pdf(f"{TITLES[kind]} {doc.get('case_no') or ''}", doc,
-                     lambda width: Notice(kind, doc, font.name, width).build())
+    return build_pdf(
+        f"{TITLES[kind]} {doc.get('case_no') or ''}",
+        doc,
+        lambda width: Notice(kind, doc, font.name, width).build(),
+    )
 
 
 def build_pdf(title: str, doc: dict, story) -> bytes:
@@ -482,9 +431,16 @@ def build_pdf(title: str, doc: dict, story) -> bytes:
     buffer = BytesIO()
     margin_x, margin_y = 20 * mm, 15 * mm
     pdf = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_y, bottomMargin=margin_y,
-        title=title.strip(), author=doc.get("hall_name") or DEFAULT_HALL_NAME,
-        subject=doc.get("service_name") or "", creator="wuban",
+        buffer,
+        pagesize=A4,
+        leftMargin=margin_x,
+        rightMargin=margin_x,
+        topMargin=margin_y,
+        bottomMargin=margin_y,
+        title=title.strip(),
+        author=doc.get("hall_name") or DEFAULT_HALL_NAME,
+        subject=doc.get("service_name") or "",
+        creator="wuban",
     )
     pdf.build(story(A4[0] - 2 * margin_x))
     return buffer.getvalue()

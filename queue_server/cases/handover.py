@@ -86,8 +86,12 @@ def _receipt_problems(case: Case, data: DeliverData, at: datetime) -> dict[str, 
     signed_at = signed_time(data)
     if signed_at > at + CLOCK_SKEW:
         return {"data.receipt.signed_at": "签收时间不能晚于现在"}
-    last_mail = (select(CaseEvent.at).where(CaseEvent.case_id == case.id, CaseEvent.trigger == "mail")
-                 .order_by(CaseEvent.id.desc()).limit(1))
+    last_mail = (
+        select(CaseEvent.at)
+        .where(CaseEvent.case_id == case.id, CaseEvent.trigger == "mail")
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
     mailed = db.session.scalar(last_mail)
     if mailed is not None and signed_at < mailed - CLOCK_SKEW:
         return {"data.receipt.signed_at": "签收时间不能早于寄出时间"}
@@ -128,11 +132,18 @@ def record_handover(case: Case, data: DeliverData, actor: User | None, at: datet
     """Record who took the result (a bundle's parts get their bundle's record)."""
     source = _from_data(case, data)
     row = CaseHandover(
-        case_id=case.id, method=source.method, collector_kind=source.collector_kind,
-        collector_name=source.collector_name, collector_id_number=source.collector_id_number,
-        id_checked=source.id_checked, proxy_letter=source.proxy_letter, waybill_no=case.waybill_no,
-        signed_at=source.signed_at, signature_png=source.signature_png,
-        clerk_id=actor.id if actor is not None else None, at=at,
+        case_id=case.id,
+        method=source.method,
+        collector_kind=source.collector_kind,
+        collector_name=source.collector_name,
+        collector_id_number=source.collector_id_number,
+        id_checked=source.id_checked,
+        proxy_letter=source.proxy_letter,
+        waybill_no=case.waybill_no,
+        signed_at=source.signed_at,
+        signature_png=source.signature_png,
+        clerk_id=actor.id if actor is not None else None,
+        at=at,
     )
     db.session.add(row)
     case.handover = row
@@ -143,16 +154,28 @@ def _from_data(case: Case, data: DeliverData) -> CaseHandover:
     signature = signature_png(data.signature) if data.signature else None
     if case.delivery_method == "mail":
         receipt = data.receipt
-        return CaseHandover(method="mail", collector_name=receipt.signed_by if receipt else None,
-                            signed_at=signed_time(data) if receipt else None, id_checked=False,
-                            proxy_letter=False, signature_png=signature)
+        return CaseHandover(
+            method="mail",
+            collector_name=receipt.signed_by if receipt else None,
+            signed_at=signed_time(data) if receipt else None,
+            id_checked=False,
+            proxy_letter=False,
+            signature_png=signature,
+        )
     collector = data.collector
     if collector is None:  # a bundle's part, or a caller before collectors were recorded
         return CaseHandover(method="pickup", id_checked=False, proxy_letter=False, signature_png=signature)
     name = case.applicant_name if collector.kind == "self" else collector.name
-    return CaseHandover(method="pickup", collector_kind=collector.kind, collector_name=name,
-                        collector_id_number=collector.id_number, id_checked=collector.id_checked,
-                        proxy_letter=collector.proxy_letter, signed_at=None, signature_png=signature)
+    return CaseHandover(
+        method="pickup",
+        collector_kind=collector.kind,
+        collector_name=name,
+        collector_id_number=collector.id_number,
+        id_checked=collector.id_checked,
+        proxy_letter=collector.proxy_letter,
+        signed_at=None,
+        signature_png=signature,
+    )
 
 
 def history_data(data: DeliverData) -> dict:

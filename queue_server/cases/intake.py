@@ -52,15 +52,28 @@ def open_case(req: CaseRequest, actor: User) -> Case:
 
     at = clock.now()
     materials = [m.model_dump() for m in req.materials]
-    case = new_case(service, req.mode, hall, req.applicant, actor, at, delivery, ticket=ticket, materials=materials)
+    case = new_case(
+        service, req.mode, hall, req.applicant, actor, at, delivery, ticket=ticket, materials=materials
+    )
     case.visits = 1 if req.mode in IN_PERSON_MODES else 0
     if req.mode == case_flow.BUNDLE:
         for code in service.parts:
             part = published_service(code) or db.session.scalar(
-                select(ServiceItem).where(ServiceItem.code == code))
+                select(ServiceItem).where(ServiceItem.code == code)
+            )
             own = {m["name"] for m in part.materials}
-            new_case(part, _bundled_mode(part), hall, req.applicant, actor, at, delivery, ticket=ticket, parent=case,
-                     materials=[m for m in materials if m["name"] in own])
+            new_case(
+                part,
+                _bundled_mode(part),
+                hall,
+                req.applicant,
+                actor,
+                at,
+                delivery,
+                ticket=ticket,
+                parent=case,
+                materials=[m for m in materials if m["name"] in own],
+            )
     outbox.record("case_changed", case)
     return case
 
@@ -70,14 +83,34 @@ def resolve_delivery(choice: Delivery | None, hall: Hall, mode: str) -> dict:
     method = choice.method if choice else ("mail" if mode == "once" else "pickup")
     address = choice.address if choice else None
     if method == "mail" and not address:
-        raise InvalidRequest({"delivery.address": "邮寄送达须填写邮寄地址" + ("（一次办默认邮寄）" if mode == "once" else "")})
-    pickup_hall = hall_in_body(choice.hall, "delivery.hall") if choice and choice.hall and method == "pickup" else hall
-    return {"delivery_method": method, "delivery_hall": pickup_hall, "delivery_address": address if method == "mail" else None}
+        raise InvalidRequest(
+            {"delivery.address": "邮寄送达须填写邮寄地址" + ("（一次办默认邮寄）" if mode == "once" else "")}
+        )
+    pickup_hall = (
+        hall_in_body(choice.hall, "delivery.hall") if choice and choice.hall and method == "pickup" else hall
+    )
+    return {
+        "delivery_method": method,
+        "delivery_hall": pickup_hall,
+        "delivery_address": address if method == "mail" else None,
+    }
 
 
-def new_case(service: ServiceItem, mode: str, hall: Hall, applicant: Applicant, actor: User | None, at: datetime,
-             delivery: dict, *, ticket: Ticket | None = None, parent: Case | None = None, materials: list[dict] = (),
-             note: str | None = None, data: dict | None = None) -> Case:
+def new_case(
+    service: ServiceItem,
+    mode: str,
+    hall: Hall,
+    applicant: Applicant,
+    actor: User | None,
+    at: datetime,
+    delivery: dict,
+    *,
+    ticket: Ticket | None = None,
+    parent: Case | None = None,
+    materials: list[dict] = (),
+    note: str | None = None,
+    data: dict | None = None,
+) -> Case:
     """Create a case in its mode's initial state, numbered, with its creation as the first history entry."""
     workflow = case_flow.definition(mode)
     case = Case(
@@ -128,7 +161,3 @@ def hall_in_body(code: str, field: str) -> Hall:
     if hall is None:
         raise InvalidRequest({field: f"服务大厅不存在：{code}"})
     return hall
-
-
-
-

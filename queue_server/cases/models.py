@@ -80,9 +80,9 @@ class Case(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    pauses: Mapped[list["CasePause"]] = relationship(order_by="CasePause.id")
-    parent: Mapped["Case | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Case"]] = relationship(back_populates="parent", order_by="Case.id")
+    pauses: Mapped[list[CasePause]] = relationship(order_by="CasePause.id")
+    parent: Mapped[Case | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Case]] = relationship(back_populates="parent", order_by="Case.id")
     handover: Mapped[CaseHandover | None] = relationship(uselist=False, back_populates="case")
 
 

@@ -35,8 +35,9 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
     if query.department:
         stmt = stmt.where(Case.department.has(Department.code == query.department))
     if query.hall:
-        stmt = stmt.where(or_(Case.hall.has(Hall.code == query.hall),
-                              Case.delivery_hall.has(Hall.code == query.hall)))
+        stmt = stmt.where(
+            or_(Case.hall.has(Hall.code == query.hall), Case.delivery_hall.has(Hall.code == query.hall))
+        )
     if query.q:
         stmt = stmt.where(or_(Case.case_no == query.q.upper(), Case.applicant_id_number == query.q.upper()))
     if query.assignee:
@@ -49,7 +50,7 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
         running = db.session.scalars(stmt.where(Case.accepted_at.is_not(None), Case.decided_at.is_(None)))
         calendar = hall_calendar()
         lit = [c for c in running if case_clock_of(c, calendar=calendar).light == query.light]
-        total, cases = len(lit), lit[query.offset:query.offset + query.limit]
+        total, cases = len(lit), lit[query.offset : query.offset + query.limit]
     return {"items": cases, "total": total}
 
 
@@ -62,8 +63,11 @@ def history_of(case: Case) -> list[CaseEvent]:
 def allowed_triggers(case: Case, viewer: User) -> list[str]:
     """List the triggers of the case's state that this user may fire now (dispatch fires by itself)."""
     workflow = case_flow.definition(case.mode, case.workflow_version)
-    return [t for t in workflow.allowed_triggers(case.state)
-            if t != "dispatch" and policy.transition_problem(viewer, case, t) is None]
+    return [
+        t
+        for t in workflow.allowed_triggers(case.state)
+        if t != "dispatch" and policy.transition_problem(viewer, case, t) is None
+    ]
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -125,8 +129,10 @@ def case_document(case: Case, kind: str) -> bytes:
     event = None
     if triggers:
         event = db.session.scalar(
-            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.trigger.in_(triggers))
-            .order_by(CaseEvent.id.desc()).limit(1)
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.trigger.in_(triggers))
+            .order_by(CaseEvent.id.desc())
+            .limit(1)
         )
     if event is None:
         raise NotFound(f"该办件没有此类文书：{kind}", {"kind": kind})
@@ -135,34 +141,40 @@ def case_document(case: Case, kind: str) -> bytes:
     timer = case_clock_of(case)
     ticket = db.session.get(Ticket, case.ticket_id) if case.ticket_id else None
     data = event.data or {}
-    return render_case_document(kind, {
-        "case_no": case.case_no,
-        "service_name": case.service.name,
-        "service_code": case.service.code,
-        "mode_name": case_flow.MODE_NAMES[case.mode],
-        "hall_name": case.hall.name,
-        "hall_address": case.hall.address,
-        "hall_phone": case.hall.phone,
-        "department_name": case.department.name,
-        "applicant_name": case.applicant_name,
-        "applicant_id_number": mask_id_number(case.applicant_id_number),
-        "applicant_phone": mask_phone(case.applicant_phone),
-        "created_at": clock.to_hall_iso(case.created_at),
-        "accepted_at": clock.to_hall_iso(case.accepted_at),
-        "deadline": timer.deadline.isoformat() if timer.deadline else None,
-        "promised_days": terms_of(case).promised_days,
-        "legal_days": terms_of(case).legal_days,
-        "materials": case.materials,
-        "deficiencies": [{"name": name, "due": data.get("due")} for name in data.get("deficiencies", [])],
-        "missing": data.get("missing", []),
-        "reason": event.note,
-        "clerk_name": event.actor.name if event.actor else None,
-        "window_name": ticket.window.name if ticket and ticket.window else None,
-        "issued_on": hall_date(event.at).isoformat(),
-        "progress_url": progress_url(case),
-        "delivery": {"method": case.delivery_method, "hall_name": case.delivery_hall.name,
-                     "address": case.delivery_address},
-    })
+    return render_case_document(
+        kind,
+        {
+            "case_no": case.case_no,
+            "service_name": case.service.name,
+            "service_code": case.service.code,
+            "mode_name": case_flow.MODE_NAMES[case.mode],
+            "hall_name": case.hall.name,
+            "hall_address": case.hall.address,
+            "hall_phone": case.hall.phone,
+            "department_name": case.department.name,
+            "applicant_name": case.applicant_name,
+            "applicant_id_number": mask_id_number(case.applicant_id_number),
+            "applicant_phone": mask_phone(case.applicant_phone),
+            "created_at": clock.to_hall_iso(case.created_at),
+            "accepted_at": clock.to_hall_iso(case.accepted_at),
+            "deadline": timer.deadline.isoformat() if timer.deadline else None,
+            "promised_days": terms_of(case).promised_days,
+            "legal_days": terms_of(case).legal_days,
+            "materials": case.materials,
+            "deficiencies": [{"name": name, "due": data.get("due")} for name in data.get("deficiencies", [])],
+            "missing": data.get("missing", []),
+            "reason": event.note,
+            "clerk_name": event.actor.name if event.actor else None,
+            "window_name": ticket.window.name if ticket and ticket.window else None,
+            "issued_on": hall_date(event.at).isoformat(),
+            "progress_url": progress_url(case),
+            "delivery": {
+                "method": case.delivery_method,
+                "hall_name": case.delivery_hall.name,
+                "address": case.delivery_address,
+            },
+        },
+    )
 
 
 RESULT_NAMES = {"approve": "准予许可", "deny": "不予许可"}
@@ -174,8 +186,10 @@ def _decisions(case: Case) -> list[dict]:
     results = []
     for part in parts:
         decision = db.session.scalar(
-            select(CaseEvent.trigger).where(CaseEvent.case_id == part.id, CaseEvent.trigger.in_(RESULT_NAMES))
-            .order_by(CaseEvent.id.desc()).limit(1)
+            select(CaseEvent.trigger)
+            .where(CaseEvent.case_id == part.id, CaseEvent.trigger.in_(RESULT_NAMES))
+            .order_by(CaseEvent.id.desc())
+            .limit(1)
         )
         if decision is not None:
             results.append({"service_name": part.service.name, "result": RESULT_NAMES[decision]})
@@ -190,31 +204,40 @@ def _delivery_receipt(case: Case, event: CaseEvent) -> bytes:
     hall = case.delivery_hall
     collector = receipt = None
     if handed is not None and handed.method == "pickup" and handed.collector_kind:
-        collector = {"kind": handed.collector_kind, "name": handed.collector_name,
-                     "id_number": mask_id_number(handed.collector_id_number),
-                     "id_checked": handed.id_checked, "proxy_letter": handed.proxy_letter}
+        collector = {
+            "kind": handed.collector_kind,
+            "name": handed.collector_name,
+            "id_number": mask_id_number(handed.collector_id_number),
+            "id_checked": handed.id_checked,
+            "proxy_letter": handed.proxy_letter,
+        }
     if handed is not None and handed.method == "mail" and handed.collector_name:
         receipt = {"signed_by": handed.collector_name, "signed_at": clock.to_hall_iso(handed.signed_at)}
-    return render_delivery_receipt({
-        "case_no": case.case_no,
-        "service_name": case.service.name,
-        "service_code": case.service.code,
-        "hall_name": hall.name,
-        "hall_address": hall.address,
-        "hall_phone": hall.phone,
-        "department_name": case.department.name,
-        "applicant_name": case.applicant_name,
-        "applicant_id_number": mask_id_number(case.applicant_id_number),
-        "applicant_phone": mask_phone(case.applicant_phone),
-        "results": _decisions(case),
-        "handed_at": clock.to_hall_iso(event.at),
-        "clerk_name": event.actor.name if event.actor else None,
-        "waybill_no": case.waybill_no,
-        "collector": collector,
-        "receipt": receipt,
-        "signature_png": handed.signature_png if handed is not None else None,
-        "issued_on": hall_date(event.at).isoformat(),
-        "progress_url": progress_url(case),
-        "delivery": {"method": case.delivery_method, "hall_name": hall.name,
-                     "address": case.delivery_address},
-    })
+    return render_delivery_receipt(
+        {
+            "case_no": case.case_no,
+            "service_name": case.service.name,
+            "service_code": case.service.code,
+            "hall_name": hall.name,
+            "hall_address": hall.address,
+            "hall_phone": hall.phone,
+            "department_name": case.department.name,
+            "applicant_name": case.applicant_name,
+            "applicant_id_number": mask_id_number(case.applicant_id_number),
+            "applicant_phone": mask_phone(case.applicant_phone),
+            "results": _decisions(case),
+            "handed_at": clock.to_hall_iso(event.at),
+            "clerk_name": event.actor.name if event.actor else None,
+            "waybill_no": case.waybill_no,
+            "collector": collector,
+            "receipt": receipt,
+            "signature_png": handed.signature_png if handed is not None else None,
+            "issued_on": hall_date(event.at).isoformat(),
+            "progress_url": progress_url(case),
+            "delivery": {
+                "method": case.delivery_method,
+                "hall_name": hall.name,
+                "address": case.delivery_address,
+            },
+        }
+    )

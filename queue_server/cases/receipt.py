@@ -12,15 +12,12 @@ from PIL import Image as PILImage
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
 
-from queue_server.cases.documents import (
-    DEFAULT_HALL_NAME,
+from queue_server.cases.documents import DEFAULT_HALL_NAME, Notice, build_pdf, document_font
+from queue_server.cases.layout import (
     INK,
-    Notice,
     Title,
-    build_pdf,
     date_zh,
     datetime_zh,
-    document_font,
     plain_text,
     png_stream,
     qr_image,
@@ -39,8 +36,14 @@ def _signature_image(png: bytes, box: tuple[float, float]) -> Image:
     bbox = PILImage.eval(flat.convert("L"), lambda level: 255 - level).getbbox()
     if bbox:  # trim the empty canvas around the strokes
         pad = 6
-        flat = flat.crop((max(bbox[0] - pad, 0), max(bbox[1] - pad, 0),
-                          min(bbox[2] + pad, flat.width), min(bbox[3] + pad, flat.height)))
+        flat = flat.crop(
+            (
+                max(bbox[0] - pad, 0),
+                max(bbox[1] - pad, 0),
+                min(bbox[2] + pad, flat.width),
+                min(bbox[3] + pad, flat.height),
+            )
+        )
     scale = min(box[0] / flat.width, box[1] / flat.height)
     return Image(png_stream(flat), width=flat.width * scale, height=flat.height * scale)
 
@@ -75,8 +78,10 @@ class _Receipt(Notice):
         item = self.get("service_name")
         if self.doc.get("service_code"):
             item += f"（{self.get('service_code')}）"
-        results = "；".join(f"{plain_text(r.get('service_name'))}：{plain_text(r.get('result'))}"
-                           for r in self.doc.get("results") or [])
+        results = "；".join(
+            f"{plain_text(r.get('service_name'))}：{plain_text(r.get('result'))}"
+            for r in self.doc.get("results") or []
+        )
         delivery = self.doc.get("delivery") or {}
         by_mail = delivery.get("method") == "mail"
         collector = self.doc.get("collector") or {}
@@ -84,25 +89,64 @@ class _Receipt(Notice):
         rows = [
             [label("送达事项"), value(item), "", ""],
             [label("送达文书"), value(f"办理结果（{results}）" if results else "办理结果"), "", ""],
-            [label("受送达人"), value(self.get("applicant_name")), label("证件号码"),
-             value(self.get("applicant_id_number"))],
-            [label("承办部门"), value(self.get("department_name")), label("联系电话"),
-             value(self.get("applicant_phone"))],
-            [label("送达方式"), value("邮寄送达" if by_mail else "窗口领取（直接送达）"), label("送达地点"),
-             value(plain_text(delivery.get("address")) if by_mail else self.get("hall_name", DEFAULT_HALL_NAME))],
+            [
+                label("受送达人"),
+                value(self.get("applicant_name")),
+                label("证件号码"),
+                value(self.get("applicant_id_number")),
+            ],
+            [
+                label("承办部门"),
+                value(self.get("department_name")),
+                label("联系电话"),
+                value(self.get("applicant_phone")),
+            ],
+            [
+                label("送达方式"),
+                value("邮寄送达" if by_mail else "窗口领取（直接送达）"),
+                label("送达地点"),
+                value(
+                    plain_text(delivery.get("address"))
+                    if by_mail
+                    else self.get("hall_name", DEFAULT_HALL_NAME)
+                ),
+            ],
         ]
         if by_mail:
-            rows.append([label("邮件运单号"), value(self.get("waybill_no")), label("签收人"),
-                         value(plain_text(receipt.get("signed_by"))) if receipt.get("signed_by") else blank()])
+            rows.append(
+                [
+                    label("邮件运单号"),
+                    value(self.get("waybill_no")),
+                    label("签收人"),
+                    value(plain_text(receipt.get("signed_by"))) if receipt.get("signed_by") else blank(),
+                ]
+            )
             signed_at = receipt.get("signed_at")
-            rows.append([label("签收时间"), value(plain_text(datetime_zh(signed_at))) if signed_at else blank(),
-                         label("经办人"), value(self.get("clerk_name"))])
+            rows.append(
+                [
+                    label("签收时间"),
+                    value(plain_text(datetime_zh(signed_at))) if signed_at else blank(),
+                    label("经办人"),
+                    value(self.get("clerk_name")),
+                ]
+            )
         else:
-            rows.append([label("领取人"), value(self.collector_text()) if collector.get("name") else blank(),
-                         label("领取人证件号码"),
-                         value(plain_text(collector.get("id_number"))) if collector.get("id_number") else blank()])
-            rows.append([label("送达时间"), value(plain_text(datetime_zh(self.doc.get("handed_at")))),
-                         label("送达人（经办人）"), value(self.get("clerk_name"))])
+            rows.append(
+                [
+                    label("领取人"),
+                    value(self.collector_text()) if collector.get("name") else blank(),
+                    label("领取人证件号码"),
+                    value(plain_text(collector.get("id_number"))) if collector.get("id_number") else blank(),
+                ]
+            )
+            rows.append(
+                [
+                    label("送达时间"),
+                    value(plain_text(datetime_zh(self.doc.get("handed_at")))),
+                    label("送达人（经办人）"),
+                    value(self.get("clerk_name")),
+                ]
+            )
         self.story.append(self.facts_table(rows, (0.16, 0.36, 0.18, 0.30), padding=4))
 
     def signature(self) -> None:
@@ -115,23 +159,35 @@ class _Receipt(Notice):
         note = "（已在屏幕上签名）" if png else "（请在框内签名）"
         date_line = plain_text(date_zh(self.doc.get("handed_at"))) if png else "＿＿＿＿年＿＿月＿＿日"
         table = Table(
-            [[self.cell(f"{who}<br/>{note}", "label"), mark,
-              self.cell(f"签收日期<br/>{date_line}", "label")]],
-            colWidths=[self.width * 0.16, box_w, None], rowHeights=[box_h],
+            [
+                [
+                    self.cell(f"{who}<br/>{note}", "label"),
+                    mark,
+                    self.cell(f"签收日期<br/>{date_line}", "label"),
+                ]
+            ],
+            colWidths=[self.width * 0.16, box_w, None],
+            rowHeights=[box_h],
         )
-        table.setStyle(TableStyle([
-            ("BOX", (1, 0), (1, 0), 0.8, INK),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (1, 0), (1, 0), "CENTER"),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (1, 0), (1, 0), 0.8, INK),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ]
+            )
+        )
         self.story.append(Spacer(1, 10))
         self.story.append(table)
 
     def closing(self) -> None:
         self.story.append(Spacer(1, 8))
-        self.para("上述办理结果已当面（或经邮寄）送达。受送达人或其受托人签名确认后，本回证一式两份，"
-                  "一份交受送达人，一份由出件窗口存档。委托他人领取的，授权委托书及受托人身份证件复印件附后。",
-                  "note")
+        self.para(
+            "上述办理结果已当面（或经邮寄）送达。受送达人或其受托人签名确认后，本回证一式两份，"
+            "一份交受送达人，一份由出件窗口存档。委托他人领取的，授权委托书及受托人身份证件复印件附后。",
+            "note",
+        )
 
     def footer(self) -> None:
         """The QR code of the progress page and the handing-over hall's seal and date."""
@@ -144,11 +200,15 @@ class _Receipt(Notice):
             self.cell(plain_text(date_zh(self.doc.get("issued_on"))), "seal"),
         ]
         table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (0, 0), 0),
-            ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (0, 0), 0),
+                    ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
+                ]
+            )
+        )
         self.story.append(Spacer(1, 12))
         self.story.append(KeepTogether([table]))
 
@@ -170,5 +230,8 @@ def render_delivery_receipt(doc: dict) -> bytes:
     and signature_png (the PNG drawn on screen, or None: an empty box to sign on paper).
     """
     font = document_font()
-    return build_pdf(f"{RECEIPT_TITLE} {doc.get('case_no') or ''}", doc,
-                     lambda width: _Receipt(doc, font.name, width).build())
+    return build_pdf(
+        f"{RECEIPT_TITLE} {doc.get('case_no') or ''}",
+        doc,
+        lambda width: _Receipt(doc, font.name, width).build(),
+    )

@@ -24,8 +24,12 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.post("/cases")
-@operation("登记办件（前台综合受理） Open a case", staff=True, body=CaseRequest,
-           answers={201: CaseOut, 400: Error, 401: Error, 403: Error})
+@operation(
+    "登记办件（前台综合受理） Open a case",
+    staff=True,
+    body=CaseRequest,
+    answers={201: CaseOut, 400: Error, 401: Error, 403: Error},
+)
 @staff_required()
 def create_case():
     req = parse_body(CaseRequest)
@@ -34,8 +38,12 @@ def create_case():
 
 
 @bp.get("/cases")
-@operation("办件列表 Cases", staff=True, query=CaseListQuery,
-           answers={200: CaseListOut, 400: Error, 401: Error, 403: Error})
+@operation(
+    "办件列表 Cases",
+    staff=True,
+    query=CaseListQuery,
+    answers={200: CaseListOut, 400: Error, 401: Error, 403: Error},
+)
 @staff_required()
 def cases_list():
     cases = list_cases(parse_query(CaseListQuery), acting_user())
@@ -52,8 +60,12 @@ def show_case(case_no: str):
 
 
 @bp.post("/cases/<case_no>/transitions")
-@operation("办件操作（受理、审批、出件…） Fire a case trigger", staff=True, body=TransitionRequest,
-           answers={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error})
+@operation(
+    "办件操作（受理、审批、出件…） Fire a case trigger",
+    staff=True,
+    body=TransitionRequest,
+    answers={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
 @staff_required()
 def fire_case_trigger(case_no: str):
     case = get_case(case_no, for_update=True)  # two approvers claiming at once: the second waits, then loses
@@ -63,21 +75,32 @@ def fire_case_trigger(case_no: str):
 
 
 @bp.get("/cases/<case_no>/documents/<kind>")
-@operation("办件文书 PDF（受理、容缺受理、一次性告知、不予受理、办结通知书） Case document", staff=True,
-           answers={200: "pdf", 401: Error, 403: Error, 404: Error})
+@operation(
+    "办件文书 PDF（受理、容缺受理、一次性告知、不予受理、办结通知书） Case document",
+    staff=True,
+    answers={200: "pdf", 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def case_document_pdf(case_no: str, kind: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     pdf = case_document(case, kind)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{case.case_no}-{kind}.pdf"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{case.case_no}-{kind}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/departments/<code>/approvers")
-@operation("部门审批人员 Approvers of a department", staff=True,
-           answers={200: list[Person], 401: Error, 403: Error, 404: Error})
+@operation(
+    "部门审批人员 Approvers of a department",
+    staff=True,
+    answers={200: list[Person], 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def department_approvers(code: str):
     return reply(list[Person], approvers_of(code, acting_user()))
@@ -88,12 +111,17 @@ def _wrong_guess(response) -> bool:
 
 
 @bp.get("/public/cases/<case_no>")
-@operation("办件进度查询（凭手机号） Public progress", query=ProgressQuery,
-           answers={200: ProgressOut, 400: Error, 404: Error, 429: Error})
+@operation(
+    "办件进度查询（凭手机号） Public progress",
+    query=ProgressQuery,
+    answers={200: ProgressOut, 400: Error, 404: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
-               key_func=lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}",
-               deduct_when=_wrong_guess)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
+    key_func=lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}",
+    deduct_when=_wrong_guess,
+)
 def case_progress(case_no: str):
     query = parse_query(ProgressQuery)
     return reply(ProgressOut, case_for_applicant(case_no, query.phone))

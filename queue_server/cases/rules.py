@@ -36,18 +36,37 @@ DOCUMENT_TRIGGERS = {
 
 
 # Triggers that need a reason or an opinion in `note`.
-NOTE_REQUIRED = {"refuse": "请填写不予受理的理由", "approve": "请填写审批意见", "deny": "请填写不予许可的理由和依据"}
+NOTE_REQUIRED = {
+    "refuse": "请填写不予受理的理由",
+    "approve": "请填写审批意见",
+    "deny": "请填写不予许可的理由和依据",
+}
 
 
 # After these the case goes straight to its department's approvers.
 DISPATCH_AFTER = {"accept", "accept_with_deficiency", "pass_pre_review"}
 
 
-def record_change(case: Case, trigger: str, before: str | None, actor: User | None, at: datetime,
-                  note: str | None = None, data: dict | None = None) -> CaseEvent:
+def record_change(
+    case: Case,
+    trigger: str,
+    before: str | None,
+    actor: User | None,
+    at: datetime,
+    note: str | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
     """Add a row to the case's append-only history."""
-    change = CaseEvent(case_id=case.id, trigger=trigger, from_state=before, to_state=case.state,
-                       actor_id=actor.id if actor else None, at=at, note=note, data=data)
+    change = CaseEvent(
+        case_id=case.id,
+        trigger=trigger,
+        from_state=before,
+        to_state=case.state,
+        actor_id=actor.id if actor else None,
+        at=at,
+        note=note,
+        data=data,
+    )
     db.session.add(change)
     return change
 
@@ -76,7 +95,9 @@ def hall_date(value: datetime | None):
     return None if value is None else value.astimezone(clock.hall_tz()).date()
 
 
-def check_material_names(names: list[str], service: ServiceItem, field: str, deferrable_only: bool = False) -> None:
+def check_material_names(
+    names: list[str], service: ServiceItem, field: str, deferrable_only: bool = False
+) -> None:
     known = {m["name"]: m for m in service.materials}
     for index, name in enumerate(names):
         if name not in known:

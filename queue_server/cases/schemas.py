@@ -113,8 +113,9 @@ class MailData(Body):
 
 IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=18)]
 # A signature drawn on screen: a PNG data URL (data:image/png;base64,…), checked by the operation.
-SignatureDataUrl = Annotated[str, StringConstraints(pattern=r"^data:image/png;base64,[A-Za-z0-9+/=]+$",
-                                                    max_length=600_000)]
+SignatureDataUrl = Annotated[
+    str, StringConstraints(pattern=r"^data:image/png;base64,[A-Za-z0-9+/=]+$", max_length=600_000)
+]
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
 
 
@@ -191,4 +192,3 @@ class CaseListQuery(Query):
 
 class ProgressQuery(Query):
     phone: Phone
-

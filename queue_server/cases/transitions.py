@@ -70,8 +70,16 @@ def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
     return case
 
 
-def fire_trigger(case: Case, trigger: str, actor: User | None, at: datetime, *, note: str | None = None,
-                 history: dict | None = None, **fire_kwargs) -> str:
+def fire_trigger(
+    case: Case,
+    trigger: str,
+    actor: User | None,
+    at: datetime,
+    *,
+    note: str | None = None,
+    history: dict | None = None,
+    **fire_kwargs,
+) -> str:
     """Move the case by its mode's machine and add the change to its history; return the state before.
 
     Every case trigger fires here: the clerk's and approver's (``transition_case``), the applicant's
@@ -102,12 +110,19 @@ def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str |
 
 def _check_bundle_rules(case: Case, trigger: str) -> None:
     """Refuse (409) what a bundle does as a whole when asked of one part, and a premature hand-over."""
-    if case.parent is not None and (trigger in case_flow.PARENT_TRIGGERS
-                                    or (trigger in ("request_supplement", "supplement") and case.accepted_at is None)):
-        raise Conflict(f"主题式服务的子件由主件 {case.parent.case_no} 统一受理、告知和出件", {"parent": case.parent.case_no})
+    if case.parent is not None and (
+        trigger in case_flow.PARENT_TRIGGERS
+        or (trigger in ("request_supplement", "supplement") and case.accepted_at is None)
+    ):
+        raise Conflict(
+            f"主题式服务的子件由主件 {case.parent.case_no} 统一受理、告知和出件",
+            {"parent": case.parent.case_no},
+        )
     if case.mode != case_flow.BUNDLE:
         return
-    undecided = [child.case_no for child in case.children if child.decided_at is None and child.state != "withdrawn"]
+    undecided = [
+        child.case_no for child in case.children if child.decided_at is None and child.state != "withdrawn"
+    ]
     if trigger in ("notify_pickup", "mail") and undecided:
         raise Conflict("仍有子件在审批中，全部办结后才能出件", {"undecided": undecided})
     decided = [child.case_no for child in case.children if child.decided_at is not None]
@@ -117,13 +132,22 @@ def _check_bundle_rules(case: Case, trigger: str) -> None:
 
 def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, data, note: str | None) -> None:
     """Take the parent's step for each of its children (accept, refuse, pick up, deliver, close …)."""
-    follows = {"accept": "accept", "refuse": "refuse", "withdraw": "withdraw", "notify_pickup": "notify_pickup",
-               "mail": "mail", "deliver": "deliver", "close": "close"}
+    follows = {
+        "accept": "accept",
+        "refuse": "refuse",
+        "withdraw": "withdraw",
+        "notify_pickup": "notify_pickup",
+        "mail": "mail",
+        "deliver": "deliver",
+        "close": "close",
+    }
     child_trigger = follows.get(trigger)
     if child_trigger is None:
         return
     for child in parent.children:
-        if child_trigger in case_flow.definition(child.mode, child.workflow_version).allowed_triggers(child.state):
+        if child_trigger in case_flow.definition(child.mode, child.workflow_version).allowed_triggers(
+            child.state
+        ):
             _fire(child, child_trigger, actor, at, data, note)
 
 
@@ -152,17 +176,29 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
         if data.due <= at.date():
             raise InvalidRequest({"data.due": "补交期限应晚于今天"})
     if trigger == "reassign":
-        assignee = db.session.scalar(select(User).where(User.username == data.assignee, User.active.is_(True)))
+        assignee = db.session.scalar(
+            select(User).where(User.username == data.assignee, User.active.is_(True))
+        )
         in_department = assignee is not None and assignee.department_id == case.department_id
-        if not in_department or not assignee.has_role("approver") or not policy.decides_in(assignee, case.hall_id):
+        if (
+            not in_department
+            or not assignee.has_role("approver")
+            or not policy.decides_in(assignee, case.hall_id)
+        ):
             raise InvalidRequest({"data.assignee": f"不是本部门的审批人员：{data.assignee}"})
         if assignee.id == case.assignee_id:
             raise InvalidRequest({"data.assignee": "办件已由该人员办理"})
         return {"assignee": assignee}
     if trigger == "assign_agent":
-        agent = actor.record() if data.agent is None else db.session.scalar(select(User).where(User.username == data.agent))
+        agent = (
+            actor.record()
+            if data.agent is None
+            else db.session.scalar(select(User).where(User.username == data.agent))
+        )
         if agent is None or not agent.active or not agent.has_role("agent"):
-            raise InvalidRequest({"data.agent": "请选择一名代办员" if data.agent is None else f"不是代办员：{data.agent}"})
+            raise InvalidRequest(
+                {"data.agent": "请选择一名代办员" if data.agent is None else f"不是代办员：{data.agent}"}
+            )
         if agent.hall_id != case.hall_id:
             raise InvalidRequest({"data.agent": "代办员不属于本服务大厅"})
         return {"agent": agent}
@@ -171,13 +207,20 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
             raise InvalidRequest({"data.address": "未登记邮寄地址，请填写"})
         return {"waybill_no": data.waybill_no}
     if trigger == "deliver" and case.parent is None:
-        outstanding = {d["name"] for part in [case, *case.children] for d in part.deficiencies if not d.get("received_at")}
+        outstanding = {
+            d["name"]
+            for part in [case, *case.children]
+            for d in part.deficiencies
+            if not d.get("received_at")
+        }
         for index, name in enumerate(data.received):
             if name not in {d["name"] for d in case.deficiencies}:
                 raise InvalidRequest({f"data.received.{index}": f"不是本办件的容缺材料：{name}"})
         still_missing = sorted(outstanding - set(data.received))
         if still_missing:
-            raise Conflict("容缺材料尚未补齐，不能发放结果：" + "、".join(still_missing), {"missing": still_missing})
+            raise Conflict(
+                "容缺材料尚未补齐，不能发放结果：" + "、".join(still_missing), {"missing": still_missing}
+            )
         handover.check_handover(case, data, at)
     return {}
 
@@ -185,7 +228,9 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
 def _after(case: Case, trigger: str, data, actor: User, at: datetime) -> None:
     """Apply what a trigger changes beyond the state: materials, pauses, visits, delivery."""
     if trigger == "accept_with_deficiency":
-        case.deficiencies = [{"name": name, "due": data.due.isoformat(), "received_at": None} for name in data.deficiencies]
+        case.deficiencies = [
+            {"name": name, "due": data.due.isoformat(), "received_at": None} for name in data.deficiencies
+        ]
     elif trigger == "request_supplement":
         case.missing = list(data.missing)
         if case.accepted_at is not None:  # before acceptance the clock has not started
@@ -230,24 +275,49 @@ def _history_data(trigger: str, data) -> dict | None:
     return dumped or None
 
 
-
-
 def _notify_applicant(case: Case, trigger: str, note: str | None) -> None:
     name = case.service.name
     if trigger in DISPATCH_AFTER:
-        notify.notify(case.applicant_phone, "case_accepted", case_no=case.case_no, service_name=name,
-                      deadline=case_clock_of(case).deadline, hall_name=case.hall.name)
+        notify.notify(
+            case.applicant_phone,
+            "case_accepted",
+            case_no=case.case_no,
+            service_name=name,
+            deadline=case_clock_of(case).deadline,
+            hall_name=case.hall.name,
+        )
     elif trigger == "request_supplement":
-        notify.notify(case.applicant_phone, "case_supplement", case_no=case.case_no, service_name=name,
-                      missing=list(case.missing), hall_name=case.hall.name)
+        notify.notify(
+            case.applicant_phone,
+            "case_supplement",
+            case_no=case.case_no,
+            service_name=name,
+            missing=list(case.missing),
+            hall_name=case.hall.name,
+        )
     elif trigger == "refuse":
-        notify.notify(case.applicant_phone, "case_not_accepted", case_no=case.case_no, service_name=name,
-                      reason=note, hall_name=case.hall.name)
+        notify.notify(
+            case.applicant_phone,
+            "case_not_accepted",
+            case_no=case.case_no,
+            service_name=name,
+            reason=note,
+            hall_name=case.hall.name,
+        )
     elif trigger == "notify_pickup":
-        notify.notify(case.applicant_phone, "case_result_ready", case_no=case.case_no, service_name=name,
-                      hall_name=case.delivery_hall.name)
+        notify.notify(
+            case.applicant_phone,
+            "case_result_ready",
+            case_no=case.case_no,
+            service_name=name,
+            hall_name=case.delivery_hall.name,
+        )
     elif trigger == "mail":
-        notify.notify(case.applicant_phone, "case_mailed", case_no=case.case_no, service_name=name,
-                      waybill_no=case.waybill_no, hall_name=case.hall.name)
-
-
+        notify.notify(
+            case.applicant_phone,
+            "case_mailed",
+            case_no=case.case_no,
+            service_name=name,
+            waybill_no=case.waybill_no,
+            hall_name=case.hall.name,
+        )

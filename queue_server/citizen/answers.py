@@ -90,8 +90,10 @@ class SlotOut(Answer):
     capacity: int
     booked: int
     available: int = Field(validation_alias="booked", description="余号 Places left")
-    bookable: bool = Field(validation_alias="starts_at",
-                           description="此刻可预约（未开始、有余号、在可预约日期内） Can be booked now")
+    bookable: bool = Field(
+        validation_alias="starts_at",
+        description="此刻可预约（未开始、有余号、在可预约日期内） Can be booked now",
+    )
 
     @field_validator("available", mode="before")
     @classmethod
@@ -132,9 +134,11 @@ class AppointmentOut(Answer):
     name: Annotated[str, BeforeValidator(mask_name)] = Field(description="脱敏 masked")
     phone: Annotated[str, BeforeValidator(mask_phone)] = Field(description="脱敏 masked")
     checkin_from: Annotated[str, BeforeValidator(_checkin_from)] = Field(
-        validation_alias="slot", description="自助机签到开始 Check-in opens")
+        validation_alias="slot", description="自助机签到开始 Check-in opens"
+    )
     checkin_until: Annotated[str, BeforeValidator(_checkin_until)] = Field(
-        validation_alias="slot", description="签到截止（不含） Check-in closes")
+        validation_alias="slot", description="签到截止（不含） Check-in closes"
+    )
     ticket_id: int | None = Field(description="签到所取的优先号 The priority ticket of the check-in")
     created_at: HallTime
 
@@ -142,14 +146,20 @@ class AppointmentOut(Answer):
 # --- online applications (网上办, docs/online.md) ---
 
 # The applicant's access token, in the header of every request on the application.
-APPLICATION_TOKEN = {"name": "X-Application-Token", "in": "header", "required": True,
-                     "schema": {"type": "string"},
-                     "description": "申请凭证 The access token of the application"}
+APPLICATION_TOKEN = {
+    "name": "X-Application-Token",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "申请凭证 The access token of the application",
+}
 
 UPLOADED_FILE = {
     "description": "申请材料文件（PDF、JPG、PNG） An uploaded file",
-    "content": {mime: {"schema": {"type": "string", "format": "binary"}}
-                for mime in ("application/pdf", "image/jpeg", "image/png")},
+    "content": {
+        mime: {"schema": {"type": "string", "format": "binary"}}
+        for mime in ("application/pdf", "image/jpeg", "image/png")
+    },
 }
 
 # A read with the access token may also answer: no token, a token not of this case, too many requests.
@@ -172,8 +182,9 @@ class ApplicationMaterial(Answer):
     required: bool
     form: str | None
     note: str | None
-    listed: bool = Field(description="false：一次性告知书所列、事项清单之外的补正材料 "
-                                     "A line of the supplement notice")
+    listed: bool = Field(
+        description="false：一次性告知书所列、事项清单之外的补正材料 A line of the supplement notice"
+    )
     files: list[ApplicationFileOut]
 
 
@@ -184,16 +195,19 @@ class ApplicationDelivery(Answer):
     address: str | None = Field(validation_alias="delivery_address")
     waybill_no: str | None
     can_change: Annotated[bool, BeforeValidator(lambda state: state not in DELIVERY_FIXED_STATES)] = Field(
-        validation_alias="state")
+        validation_alias="state"
+    )
 
 
 # Not CaseApplicant: the staff's case answer (cases/answers.py) shows the name unmasked.
 class ApplicationApplicant(Answer):
     name: Annotated[str, BeforeValidator(mask_name)] = Field(validation_alias="applicant_name")
     id_number: Annotated[str, BeforeValidator(mask_id_number)] = Field(
-        validation_alias="applicant_id_number", description="脱敏 masked")
+        validation_alias="applicant_id_number", description="脱敏 masked"
+    )
     phone: Annotated[str, BeforeValidator(mask_phone)] = Field(
-        validation_alias="applicant_phone", description="脱敏 masked")
+        validation_alias="applicant_phone", description="脱敏 masked"
+    )
 
 
 def _trigger_name(trigger: str) -> str:
@@ -225,8 +239,13 @@ def _material_guide(case: Case, name: str) -> dict:
     known = next((m for m in terms_of(case).materials if m["name"] == name), None)
     if known is None:  # a line of a supplement notice
         return {"name": name, "required": True, "form": None, "note": None, "listed": False}
-    return {"name": name, "required": bool(known.get("required")), "form": known.get("form"),
-            "note": known.get("note") or None, "listed": True}
+    return {
+        "name": name,
+        "required": bool(known.get("required")),
+        "form": known.get("form"),
+        "note": known.get("note") or None,
+        "listed": True,
+    }
 
 
 def _actions(case: Case) -> list[str]:
@@ -275,7 +294,8 @@ class ApplicationOut(Answer):
         timer = case_clock_of(case)
         files = files_of(case)
         history = db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).all()
         listed = [m["name"] for m in terms_of(case).materials]
         named = dict.fromkeys(case.missing + [row.material for row in files])
         extra = [name for name in named if name not in listed]
@@ -297,13 +317,18 @@ class ApplicationOut(Answer):
             "light": timer.light,
             "applicant": case,
             "missing": list(case.missing) if case.state == "awaiting_supplement" else [],
-            "materials": [{**_material_guide(case, name), "files": [f for f in files if f.material == name]}
-                          for name in listed + extra],
+            "materials": [
+                {**_material_guide(case, name), "files": [f for f in files if f.material == name]}
+                for name in listed + extra
+            ],
             "delivery": case,
             "actions": _actions(case),
             "history": history,
-            "documents": [kind for kind, triggers in APPLICANT_DOCUMENTS.items()
-                          if any(row.trigger in triggers for row in history)],
+            "documents": [
+                kind
+                for kind, triggers in APPLICANT_DOCUMENTS.items()
+                if any(row.trigger in triggers for row in history)
+            ],
         }
 
 

@@ -1,4 +1,5 @@
-"""Appointments (预约): slots from the hall's opening hours, bookings that never overbook, check-in at the kiosk.
+"""Appointments (预约): slots from the hall's opening hours, bookings that never overbook, check-in at the
+kiosk.
 
 Operations flush but never commit. A slot's places are taken by one conditional UPDATE
 (``booked = booked + 1 WHERE booked < capacity``): on PostgreSQL a second booking waits for the
@@ -92,23 +93,39 @@ def needs_opening(queue: Queue, day: date, now: datetime | None = None) -> bool:
     """Tell whether a bookable day of the queue has no slots yet (so a write must create them)."""
     if day not in bookable_days(now):
         return False
-    return db.session.scalar(
-        select(AppointmentSlot.id).where(AppointmentSlot.queue_id == queue.id, AppointmentSlot.day == day).limit(1)
-    ) is None
+    return (
+        db.session.scalar(
+            select(AppointmentSlot.id)
+            .where(AppointmentSlot.queue_id == queue.id, AppointmentSlot.day == day)
+            .limit(1)
+        )
+        is None
+    )
 
 
 def open_day(queue: Queue, day: date) -> int:
     """Create the queue's slots of a day; slots already there stay as they are. Return how many were added."""
     rows = [
-        {"hall_id": queue.hall_id, "queue_id": queue.id, "day": day, "starts_at": start, "ends_at": end,
-         "capacity": capacity_of(queue), "booked": 0}
+        {
+            "hall_id": queue.hall_id,
+            "queue_id": queue.id,
+            "day": day,
+            "starts_at": start,
+            "ends_at": end,
+            "capacity": capacity_of(queue),
+            "booked": 0,
+        }
         for start, end in slot_times(day)
     ]
     if not rows:
         return 0
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(AppointmentSlot).values(rows).on_conflict_do_nothing(
-        index_elements=[AppointmentSlot.queue_id, AppointmentSlot.day, AppointmentSlot.starts_at]
+    stmt = (
+        insert(AppointmentSlot)
+        .values(rows)
+        .on_conflict_do_nothing(
+            index_elements=[AppointmentSlot.queue_id, AppointmentSlot.day, AppointmentSlot.starts_at]
+        )
     )
     return db.session.execute(stmt).rowcount
 
@@ -121,10 +138,13 @@ def open_bookable_days(now: datetime | None = None) -> int:
 
 def day_slots(queue: Queue, day: date) -> list[AppointmentSlot]:
     """List a queue's slots of a day, earliest first."""
-    return list(db.session.scalars(
-        select(AppointmentSlot).where(AppointmentSlot.queue_id == queue.id, AppointmentSlot.day == day)
-        .order_by(AppointmentSlot.starts_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(AppointmentSlot)
+            .where(AppointmentSlot.queue_id == queue.id, AppointmentSlot.day == day)
+            .order_by(AppointmentSlot.starts_at)
+        )
+    )
 
 
 def booking_context(day: date, now: datetime | None = None) -> dict:
@@ -172,8 +192,15 @@ def book(req: AppointmentRequest) -> Appointment:
 
     lead = timedelta(hours=_setting("APPOINTMENT_REMINDER_LEAD_H"))
     appointment = Appointment(
-        code=_new_code(), hall=hall, queue=queue, slot=slot, day=slot.day, name=req.name, phone=req.phone,
-        state="booked", created_at=at,
+        code=_new_code(),
+        hall=hall,
+        queue=queue,
+        slot=slot,
+        day=slot.day,
+        name=req.name,
+        phone=req.phone,
+        state="booked",
+        created_at=at,
         # Booked within the reminder's lead time: the confirmation is the reminder.
         reminded_at=at if slot.starts_at - at <= lead else None,
     )
@@ -182,8 +209,14 @@ def book(req: AppointmentRequest) -> Appointment:
         db.session.flush()
     except IntegrityError:  # the same phone booked the same queue and day in a request running at once
         raise _duplicate() from None
-    notify.notify(req.phone, "booking_confirmed", code=appointment.code, hall_name=hall.name,
-                  queue_name=queue.name, start=slot.starts_at)
+    notify.notify(
+        req.phone,
+        "booking_confirmed",
+        code=appointment.code,
+        hall_name=hall.name,
+        queue_name=queue.name,
+        start=slot.starts_at,
+    )
     return appointment
 
 
@@ -192,10 +225,14 @@ def _duplicate() -> Conflict:
 
 
 def _active_booking(phone: str, queue: Queue, day: date) -> Appointment | None:
-    return db.session.scalar(select(Appointment).where(
-        Appointment.phone == phone, Appointment.queue_id == queue.id, Appointment.day == day,
-        Appointment.state == "booked",
-    ))
+    return db.session.scalar(
+        select(Appointment).where(
+            Appointment.phone == phone,
+            Appointment.queue_id == queue.id,
+            Appointment.day == day,
+            Appointment.state == "booked",
+        )
+    )
 
 
 def _new_code() -> str:
@@ -238,8 +275,14 @@ def cancel(appointment: Appointment) -> Appointment:
     )
     db.session.expire(appointment.slot, ["booked"])
     db.session.flush()
-    notify.notify(appointment.phone, "booking_cancelled", code=appointment.code, hall_name=appointment.hall.name,
-                  queue_name=appointment.queue.name, start=appointment.slot.starts_at)
+    notify.notify(
+        appointment.phone,
+        "booking_cancelled",
+        code=appointment.code,
+        hall_name=appointment.hall.name,
+        queue_name=appointment.queue.name,
+        start=appointment.slot.starts_at,
+    )
     return appointment
 
 
@@ -268,10 +311,16 @@ def check_in(hall: Hall, code: str, service: str | None = None) -> Ticket:
         raise Conflict(f"还未到签到时间，请于{_hall_time(opens)}后签到", window)
     if at >= closes:
         raise Conflict("已过预约签到时间，请现场取号办理", window)
-    ticket = issue_ticket(hall, TicketRequest(
-        queue=appointment.queue.code, priority="priority", priority_reason=PRIORITY_REASON, service=service,
-        phone=appointment.phone,
-    ))
+    ticket = issue_ticket(
+        hall,
+        TicketRequest(
+            queue=appointment.queue.code,
+            priority="priority",
+            priority_reason=PRIORITY_REASON,
+            service=service,
+            phone=appointment.phone,
+        ),
+    )
     appointment.state, appointment.checked_in_at, appointment.ticket_id = "checked_in", at, ticket.id
     db.session.flush()
     return ticket
@@ -299,8 +348,13 @@ def barred_until(phone: str, now: datetime) -> datetime | None:
     ban = timedelta(days=_setting("APPOINTMENT_BAN_DAYS"))
     # A miss counts at its slot's end; older misses than window + ban cannot bar anyone any more.
     misses = db.session.scalars(
-        select(AppointmentSlot.ends_at).join(Appointment, Appointment.slot_id == AppointmentSlot.id)
-        .where(Appointment.phone == phone, Appointment.state == "missed", AppointmentSlot.ends_at > now - window - ban)
+        select(AppointmentSlot.ends_at)
+        .join(Appointment, Appointment.slot_id == AppointmentSlot.id)
+        .where(
+            Appointment.phone == phone,
+            Appointment.state == "missed",
+            AppointmentSlot.ends_at > now - window - ban,
+        )
         .order_by(AppointmentSlot.ends_at)
     ).all()
     until = None
@@ -311,19 +365,31 @@ def barred_until(phone: str, now: datetime) -> datetime | None:
 
 
 def send_booking_reminders(now: datetime) -> int:
-    """Send booking_reminder once to each booking whose slot starts within APPOINTMENT_REMINDER_LEAD_H hours."""
+    """Send booking_reminder once to each booking whose slot starts within APPOINTMENT_REMINDER_LEAD_H
+    hours."""
     lead = timedelta(hours=_setting("APPOINTMENT_REMINDER_LEAD_H"))
     due = db.session.scalars(
-        select(Appointment).join(Appointment.slot)
-        .where(Appointment.state == "booked", Appointment.reminded_at.is_(None),
-               AppointmentSlot.starts_at > now, AppointmentSlot.starts_at <= now + lead)
+        select(Appointment)
+        .join(Appointment.slot)
+        .where(
+            Appointment.state == "booked",
+            Appointment.reminded_at.is_(None),
+            AppointmentSlot.starts_at > now,
+            AppointmentSlot.starts_at <= now + lead,
+        )
         .order_by(AppointmentSlot.starts_at)
         .with_for_update(of=Appointment, skip_locked=True)
     ).all()
     for appointment in due:
         appointment.reminded_at = now
-        notify.notify(appointment.phone, "booking_reminder", code=appointment.code, hall_name=appointment.hall.name,
-                      queue_name=appointment.queue.name, start=appointment.slot.starts_at)
+        notify.notify(
+            appointment.phone,
+            "booking_reminder",
+            code=appointment.code,
+            hall_name=appointment.hall.name,
+            queue_name=appointment.queue.name,
+            start=appointment.slot.starts_at,
+        )
     db.session.flush()
     return len(due)
 

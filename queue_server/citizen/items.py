@@ -44,8 +44,12 @@ def find_services(
     if department:
         stmt = stmt.where(Department.code == department)
     if q:
-        stmt = stmt.where(or_(ServiceVersion.name.contains(q, autoescape=True),
-                              ServiceItem.code.contains(q, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                ServiceVersion.name.contains(q, autoescape=True),
+                ServiceItem.code.contains(q, autoescape=True),
+            )
+        )
     items = db.session.scalars(stmt).unique().all()
     # modes is a JSON list; filtering it in Python keeps one query for SQLite and PostgreSQL alike.
     return [item for item in items if mode is None or mode in item.modes]
@@ -85,8 +89,17 @@ def published_service(code: str) -> ServiceItem | None:
 
 def take_content(target: ServiceContent, source: ServiceContent) -> None:
     """Copy an item's content from a version (or to one)."""
-    for name in ("name", "department", "queue_code", "modes", "legal_days", "promised_days", "materials",
-                 "guide", "parts"):
+    for name in (
+        "name",
+        "department",
+        "queue_code",
+        "modes",
+        "legal_days",
+        "promised_days",
+        "materials",
+        "guide",
+        "parts",
+    ):
         setattr(target, name, getattr(source, name))
 
 
@@ -95,6 +108,9 @@ def terms_of(case) -> ServiceContent:
     item = case.service
     if case.service_version is None or case.service_version == item.version:
         return item
-    version = db.session.scalar(select(ServiceVersion).where(
-        ServiceVersion.service_id == item.id, ServiceVersion.number == case.service_version))
+    version = db.session.scalar(
+        select(ServiceVersion).where(
+            ServiceVersion.service_id == item.id, ServiceVersion.number == case.service_version
+        )
+    )
     return version or item

@@ -25,8 +25,17 @@ if TYPE_CHECKING:  # the other domains' models, named in relationships by class 
 FIRST_EFFECTIVE = date(2020, 1, 1)
 
 # The fields of an item's content, as a draft (JSON) and a version hold them.
-CONTENT_FIELDS = ("name", "department", "queue", "modes", "legal_days", "promised_days", "materials",
-                  "guide", "parts")
+CONTENT_FIELDS = (
+    "name",
+    "department",
+    "queue",
+    "modes",
+    "legal_days",
+    "promised_days",
+    "materials",
+    "guide",
+    "parts",
+)
 
 
 class ServiceContent:
@@ -53,9 +62,14 @@ class ServiceContent:
     def content(self) -> dict:
         """Return the content as a draft keeps it (department by code)."""
         return {
-            "name": self.name, "department": self.department.code, "queue": self.queue_code,
-            "modes": list(self.modes), "legal_days": self.legal_days, "promised_days": self.promised_days,
-            "materials": [dict(m) for m in self.materials], "guide": dict(self.guide or {}),
+            "name": self.name,
+            "department": self.department.code,
+            "queue": self.queue_code,
+            "modes": list(self.modes),
+            "legal_days": self.legal_days,
+            "promised_days": self.promised_days,
+            "materials": [dict(m) for m in self.materials],
+            "guide": dict(self.guide or {}),
             "parts": list(self.parts or []),
         }
 
@@ -132,8 +146,15 @@ class Appointment(db.Model):
     __tablename__ = "appointments"
     __table_args__ = (
         # One active booking per phone, queue and day, even when two requests come at once.
-        Index("uq_appointments_active_phone_queue_day", "phone", "queue_id", "day", unique=True,
-              sqlite_where=text("state = 'booked'"), postgresql_where=text("state = 'booked'")),
+        Index(
+            "uq_appointments_active_phone_queue_day",
+            "phone",
+            "queue_id",
+            "day",
+            unique=True,
+            sqlite_where=text("state = 'booked'"),
+            postgresql_where=text("state = 'booked'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

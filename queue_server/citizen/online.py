@@ -53,8 +53,19 @@ UPLOAD_STATES = ("draft", "awaiting_supplement")
 # Once the result is on its way (or the case ended), the delivery choice is fixed.
 DELIVERY_FIXED_STATES = {"ready_for_pickup", "mailing", "delivered", "closed", "not_accepted", "withdrawn"}
 # History entries whose note the applicant reads: notices, reasons and decisions addressed to them.
-NOTICE_TRIGGERS = {"create", "submit", "supplement", "withdraw", "pass_pre_review", "request_supplement", "refuse",
-                   "approve", "deny", "notify_pickup", "mail"}
+NOTICE_TRIGGERS = {
+    "create",
+    "submit",
+    "supplement",
+    "withdraw",
+    "pass_pre_review",
+    "request_supplement",
+    "refuse",
+    "approve",
+    "deny",
+    "notify_pickup",
+    "mail",
+}
 APPLICANT = {"by": "applicant"}
 
 
@@ -106,8 +117,17 @@ def open_online_application(req: ApplicationRequest) -> Case:
     if "online" not in service.modes:
         raise InvalidRequest({"service": f"“{service.name}”不支持网上办理，请到大厅窗口办理"})
     hall = hall_in_body(req.hall, "hall")
-    case = new_case(service, "online", hall, req.applicant, None, clock.now(), resolve_delivery(req.delivery, hall, "online"),
-                    note=req.note, data=dict(APPLICANT))
+    case = new_case(
+        service,
+        "online",
+        hall,
+        req.applicant,
+        None,
+        clock.now(),
+        resolve_delivery(req.delivery, hall, "online"),
+        note=req.note,
+        data=dict(APPLICANT),
+    )
     outbox.record("case_changed", case)
     return case
 
@@ -149,14 +169,18 @@ def check_upload(file: FileStorage | None) -> Upload:
     content = file.stream.read(limit + 1)
     name = _clean_name(file.filename)
     if len(content) > limit:
-        raise TooLarge(f"文件“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit})
+        raise TooLarge(
+            f"文件“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit}
+        )
     if not content:
         raise InvalidRequest({"file": "文件是空的"}, f"文件“{name}”是空的")
     for magic, mime, extension in FILE_TYPES:
         if content.startswith(magic):
             return Upload(content, mime, extension, name)
-    raise InvalidRequest({"file": "只能上传 PDF、JPG 或 PNG 格式的文件"},
-                         f"文件“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传")
+    raise InvalidRequest(
+        {"file": "只能上传 PDF、JPG 或 PNG 格式的文件"},
+        f"文件“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传",
+    )
 
 
 def _clean_name(raw: str) -> str:
@@ -185,7 +209,9 @@ def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile
     if material not in case.missing and material not in {m["name"] for m in terms_of(case).materials}:
         raise InvalidRequest({"material": f"不是该事项的申请材料：{material}"})
     count = db.session.scalar(
-        select(db.func.count()).select_from(CaseFile).where(CaseFile.case_id == case.id, CaseFile.material == material)
+        select(db.func.count())
+        .select_from(CaseFile)
+        .where(CaseFile.case_id == case.id, CaseFile.material == material)
     )
     if count >= MAX_FILES_PER_MATERIAL:
         raise InvalidRequest({"material": f"每项材料最多上传 {MAX_FILES_PER_MATERIAL} 个文件"})
@@ -196,9 +222,16 @@ def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile
     partial = path.with_suffix(path.suffix + ".part")
     partial.write_bytes(upload.content)
     os.replace(partial, path)
-    row = CaseFile(case_id=case.id, material=material, original_name=upload.original_name, stored_name=stored_name,
-                   mime=upload.mime, size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-                   uploaded_at=clock.now())
+    row = CaseFile(
+        case_id=case.id,
+        material=material,
+        original_name=upload.original_name,
+        stored_name=stored_name,
+        mime=upload.mime,
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        uploaded_at=clock.now(),
+    )
     db.session.add(row)
     try:
         db.session.flush()
@@ -266,8 +299,11 @@ def submit_application(case: Case, note: str | None = None) -> Case:
     """Send the application to pre-review (网上预审); every required material needs a file."""
     _check_allowed(case, "submit")
     names = {row.material for row in files_of(case)}
-    missing = {f"materials.{m['name']}": "请上传该材料" for m in terms_of(case).materials
-               if m.get("required") and m["name"] not in names}
+    missing = {
+        f"materials.{m['name']}": "请上传该材料"
+        for m in terms_of(case).materials
+        if m.get("required") and m["name"] not in names
+    }
     if missing:
         raise InvalidRequest(missing, "还有必需的申请材料未上传")
     return _fire(case, "submit", note)
@@ -290,8 +326,12 @@ def withdraw_application(case: Case, note: str | None = None) -> Case:
 def _check_allowed(case: Case, trigger: str) -> None:
     allowed = case_flow.definition(case.mode, case.workflow_version).allowed_triggers(case.state)
     if trigger not in allowed:
-        raise InvalidTransition(case.state, trigger, allowed,
-                                f"申请当前为“{case_flow.STATE_NAMES[case.state]}”，不能{case_flow.TRIGGER_NAMES[trigger]}")
+        raise InvalidTransition(
+            case.state,
+            trigger,
+            allowed,
+            f"申请当前为“{case_flow.STATE_NAMES[case.state]}”，不能{case_flow.TRIGGER_NAMES[trigger]}",
+        )
 
 
 def _fire(case: Case, trigger: str, note: str | None) -> Case:
@@ -326,8 +366,11 @@ def _materials_received(case: Case) -> list[dict]:
 # --- what the applicant sees (citizen/answers.py: ApplicationOut) ---
 
 # The notices the applicant may download (the same PDFs the window prints), by the triggers that gave them.
-APPLICANT_DOCUMENTS = {"acceptance": ("pass_pre_review",), "supplement": ("request_supplement",),
-                       "refusal": ("refuse",)}
+APPLICANT_DOCUMENTS = {
+    "acceptance": ("pass_pre_review",),
+    "supplement": ("request_supplement",),
+    "refusal": ("refuse",),
+}
 
 
 def applicant_document(case: Case, kind: str) -> bytes:

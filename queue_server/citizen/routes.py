@@ -99,8 +99,11 @@ def show_service(code: str):
 
 
 @bp.get("/halls/<hall_code>/slots")
-@operation("预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day", query=SlotQuery,
-           answers={200: list[SlotOut], 400: Error, 404: Error, 429: Error})
+@operation(
+    "预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day",
+    query=SlotQuery,
+    answers={200: list[SlotOut], 400: Error, 404: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def list_slots(hall_code: str):
     hall = get_hall(hall_code)
@@ -117,8 +120,11 @@ def list_slots(hall_code: str):
 
 
 @bp.post("/appointments")
-@operation("预约取号时段 Book a slot", body=AppointmentRequest,
-           answers={201: AppointmentOut, 400: Error, 403: Error, 409: Error, 429: Error})
+@operation(
+    "预约取号时段 Book a slot",
+    body=AppointmentRequest,
+    answers={201: AppointmentOut, 400: Error, 403: Error, 409: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_APPOINTMENTS"])
 def create_appointment():
@@ -134,13 +140,20 @@ def _guess_key() -> str:
 
 
 # Wrong phone numbers (or codes) count against the client and code, on lookups and cancels alike.
-_guesses = limiter.shared_limit(lambda: current_app.config["RATELIMIT_APPOINTMENT_GUESSES"],
-                                scope="appointment_guesses", key_func=_guess_key, deduct_when=_wrong_guess)
+_guesses = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_APPOINTMENT_GUESSES"],
+    scope="appointment_guesses",
+    key_func=_guess_key,
+    deduct_when=_wrong_guess,
+)
 
 
 @bp.get("/appointments/<code>")
-@operation("查询我的预约（凭手机号） Look up a booking", query=AppointmentPhoneQuery,
-           answers={200: AppointmentOut, 400: Error, 404: Error, 429: Error})
+@operation(
+    "查询我的预约（凭手机号） Look up a booking",
+    query=AppointmentPhoneQuery,
+    answers={200: AppointmentOut, 400: Error, 404: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def show_appointment(code: str):
@@ -149,8 +162,11 @@ def show_appointment(code: str):
 
 
 @bp.delete("/appointments/<code>")
-@operation("取消预约（凭手机号），释放名额 Cancel a booking", query=AppointmentPhoneQuery,
-           answers={200: AppointmentOut, 400: Error, 404: Error, 409: Error, 429: Error})
+@operation(
+    "取消预约（凭手机号），释放名额 Cancel a booking",
+    query=AppointmentPhoneQuery,
+    answers={200: AppointmentOut, 400: Error, 404: Error, 409: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def cancel_appointment(code: str):
@@ -199,8 +215,9 @@ def _token() -> str | None:
 
 def _file_response(path, row) -> Response:
     # An upload is the applicant's content: always a download, never shown inline by this site.
-    response = send_file(path, mimetype=row.mime, download_name=row.original_name, conditional=False,
-                         as_attachment=True)
+    response = send_file(
+        path, mimetype=row.mime, download_name=row.original_name, conditional=False, as_attachment=True
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -215,8 +232,10 @@ def _pdf(content: bytes, name: str) -> Response:
 
 
 @bp.get("/services/<code>/materials/<int:material_id>/guide")
-@operation("申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
-           answers={200: "pdf", 404: Error, 429: Error})
+@operation(
+    "申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
+    answers={200: "pdf", 404: Error, 429: Error},
+)
 @limiter.limit(_public_limit)
 def material_guide(code: str, material_id: int):
     item = get_service(code)
@@ -232,8 +251,11 @@ TOKEN = (APPLICATION_TOKEN,)
 
 
 @bp.post("/public/applications")
-@operation("网上申请（草稿），返回申请凭证 Start an online application", body=ApplicationRequest,
-           answers={201: ApplicationCreatedOut, 400: Error, 429: Error})
+@operation(
+    "网上申请（草稿），返回申请凭证 Start an online application",
+    body=ApplicationRequest,
+    answers={201: ApplicationCreatedOut, 400: Error, 429: Error},
+)
 @limiter.limit(_public_limit)
 @limiter.limit(lambda: current_app.config["RATELIMIT_APPLICATIONS"])
 def create_application():
@@ -241,11 +263,17 @@ def create_application():
 
 
 @bp.post("/public/applications/access")
-@operation("找回申请凭证（办件编号、手机号、身份证号） Recover the access token", body=AccessRequest,
-           answers={200: ApplicationAccessOut, 400: Error, 404: Error, 429: Error})
+@operation(
+    "找回申请凭证（办件编号、手机号、身份证号） Recover the access token",
+    body=AccessRequest,
+    answers={200: ApplicationAccessOut, 400: Error, 404: Error, 429: Error},
+)
 @limiter.limit(_public_limit)
-@limiter.limit(lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
-               key_func=lambda: f"{request.remote_addr}:application-access", deduct_when=_wrong_guess)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
+    key_func=lambda: f"{request.remote_addr}:application-access",
+    deduct_when=_wrong_guess,
+)
 def application_access():
     req = parse_body(AccessRequest)
     token = recover_access(req.case_no, req.phone, req.id_number)
@@ -253,16 +281,23 @@ def application_access():
 
 
 @bp.get("/public/applications/<case_no>")
-@operation("我的网上申请（X-Application-Token） My application", headers=TOKEN,
-           answers={200: ApplicationOut, **TOKEN_ERRORS})
+@operation(
+    "我的网上申请（X-Application-Token） My application",
+    headers=TOKEN,
+    answers={200: ApplicationOut, **TOKEN_ERRORS},
+)
 @limiter.limit(_public_limit)
 def show_application(case_no: str):
     return reply(ApplicationOut, application_for(case_no, _token()))
 
 
 @bp.post("/public/applications/<case_no>/files")
-@operation("上传申请材料（multipart：material、file） Upload a material", body=UploadForm, headers=TOKEN,
-           answers={201: UploadOut, 400: Error, 401: Error, 404: Error, 409: Error, 413: Error, 429: Error})
+@operation(
+    "上传申请材料（multipart：material、file） Upload a material",
+    body=UploadForm,
+    headers=TOKEN,
+    answers={201: UploadOut, 400: Error, 401: Error, 404: Error, 409: Error, 413: Error, 429: Error},
+)
 @limiter.limit(_public_limit)
 def upload_application_file(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -273,8 +308,11 @@ def upload_application_file(case_no: str):
 
 
 @bp.delete("/public/applications/<case_no>/files/<int:file_id>")
-@operation("删除尚未提交的材料 Remove a file not yet sent", headers=TOKEN,
-           answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error, 429: Error})
+@operation(
+    "删除尚未提交的材料 Remove a file not yet sent",
+    headers=TOKEN,
+    answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error, 429: Error},
+)
 @limiter.limit(_public_limit)
 def delete_application_file(case_no: str, file_id: int):
     case = application_for(case_no, _token(), for_update=True)
@@ -294,8 +332,13 @@ _TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409
 
 
 @bp.post("/public/applications/<case_no>/submit")
-@operation("提交网上预审 Submit for pre-review", body=ApplicantNoteRequest, body_required=False,
-           headers=TOKEN, answers=_TRIGGER_ANSWERS)
+@operation(
+    "提交网上预审 Submit for pre-review",
+    body=ApplicantNoteRequest,
+    body_required=False,
+    headers=TOKEN,
+    answers=_TRIGGER_ANSWERS,
+)
 @limiter.limit(_public_limit)
 def submit(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -303,8 +346,13 @@ def submit(case_no: str):
 
 
 @bp.post("/public/applications/<case_no>/supplement")
-@operation("网上补正（已上传补正材料后） Send the supplement", body=ApplicantNoteRequest, body_required=False,
-           headers=TOKEN, answers=_TRIGGER_ANSWERS)
+@operation(
+    "网上补正（已上传补正材料后） Send the supplement",
+    body=ApplicantNoteRequest,
+    body_required=False,
+    headers=TOKEN,
+    answers=_TRIGGER_ANSWERS,
+)
 @limiter.limit(_public_limit)
 def supplement(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -312,8 +360,13 @@ def supplement(case_no: str):
 
 
 @bp.post("/public/applications/<case_no>/withdraw")
-@operation("撤回申请 Withdraw", body=ApplicantNoteRequest, body_required=False, headers=TOKEN,
-           answers=_TRIGGER_ANSWERS)
+@operation(
+    "撤回申请 Withdraw",
+    body=ApplicantNoteRequest,
+    body_required=False,
+    headers=TOKEN,
+    answers=_TRIGGER_ANSWERS,
+)
 @limiter.limit(_public_limit)
 def withdraw(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -321,8 +374,12 @@ def withdraw(case_no: str):
 
 
 @bp.put("/public/applications/<case_no>/delivery")
-@operation("选择领取方式：大厅领取或邮寄 Choose pickup or mail", body=Delivery, headers=TOKEN,
-           answers=_TRIGGER_ANSWERS)
+@operation(
+    "选择领取方式：大厅领取或邮寄 Choose pickup or mail",
+    body=Delivery,
+    headers=TOKEN,
+    answers=_TRIGGER_ANSWERS,
+)
 @limiter.limit(_public_limit)
 def delivery(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -330,8 +387,11 @@ def delivery(case_no: str):
 
 
 @bp.get("/public/applications/<case_no>/documents/<kind>")
-@operation("本人的受理、一次性告知、不予受理通知书 PDF My notices", headers=TOKEN,
-           answers={200: "pdf", **TOKEN_ERRORS})
+@operation(
+    "本人的受理、一次性告知、不予受理通知书 PDF My notices",
+    headers=TOKEN,
+    answers={200: "pdf", **TOKEN_ERRORS},
+)
 @limiter.limit(_public_limit)
 def application_document(case_no: str, kind: str):
     case = application_for(case_no, _token())
@@ -342,8 +402,11 @@ def application_document(case_no: str, kind: str):
 
 
 @bp.get("/cases/<case_no>/files")
-@operation("办件的网上申请材料 Uploaded files of a case", staff=True,
-           answers={200: list[ApplicationFileOut], 401: Error, 403: Error, 404: Error})
+@operation(
+    "办件的网上申请材料 Uploaded files of a case",
+    staff=True,
+    answers={200: list[ApplicationFileOut], 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def case_files(case_no: str):
     case = get_case(case_no)
@@ -352,8 +415,11 @@ def case_files(case_no: str):
 
 
 @bp.get("/cases/<case_no>/files/<int:file_id>")
-@operation("查看网上申请材料 An uploaded file", staff=True,
-           answers={200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error})
+@operation(
+    "查看网上申请材料 An uploaded file",
+    staff=True,
+    answers={200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def case_file(case_no: str, file_id: int):
     case = get_case(case_no)

@@ -53,8 +53,9 @@ class ApplicantNoteRequest(Body):
 class AccessRequest(Body):
     case_no: Code
     phone: Phone
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1,
-                                                max_length=18)]
+    id_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=18)
+    ]
 
 
 class UploadForm(BaseModel):

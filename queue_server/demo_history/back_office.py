@@ -25,8 +25,13 @@ def back_office(world: "World", story: Story, rng: random.Random) -> None:
     case = story.case
     approver = world.approvers[case.service.department_id]
     if rng.random() < 0.02:  # the applicant withdraws: online himself, else through the window or agent
-        story.fire("withdraw", case.created_by, story.at_workdays(rng.choice((0, 1))),
-                   note="申请人申请撤回", data=dict(APPLICANT) if case.mode == "online" else None)
+        story.fire(
+            "withdraw",
+            case.created_by,
+            story.at_workdays(rng.choice((0, 1))),
+            note="申请人申请撤回",
+            data=dict(APPLICANT) if case.mode == "online" else None,
+        )
         return
     if not story.fire("claim", approver, story.at_workdays(rng.choice((0, 0, 1))), actor_row=approver):
         return
@@ -58,8 +63,10 @@ def back_office(world: "World", story: Story, rng: random.Random) -> None:
 def _decision(world: "World", story: Story, rng: random.Random) -> tuple:
     case = story.case
     accepted_on = case.accepted_at.astimezone(world.tz).date()
-    pauses = [Pause(p["started_at"].astimezone(world.tz).date(), p["ended_at"].astimezone(world.tz).date())
-              for p in case.pauses]
+    pauses = [
+        Pause(p["started_at"].astimezone(world.tz).date(), p["ended_at"].astimezone(world.tz).date())
+        for p in case.pauses
+    ]
     deadline = deadline_of(world.calendar, accepted_on, case.service.promised_days, pauses, accepted_on)
     last_day = story.last.astimezone(world.tz).date()
     if rng.random() < 0.1:
@@ -78,30 +85,46 @@ def _hand_over(world: "World", story: Story, approver: User, rng: random.Random)
     case = story.case
     at = story.last + timedelta(minutes=rng.uniform(5, 60))
     received = [d["name"] for d in case.deficiencies]
-    handover = {"method": case.delivery_method, "collector_kind": None, "collector_id_number": None,
-                "id_checked": False, "proxy_letter": False, "signature_png": None}
+    handover = {
+        "method": case.delivery_method,
+        "collector_kind": None,
+        "collector_id_number": None,
+        "id_checked": False,
+        "proxy_letter": False,
+        "signature_png": None,
+    }
     if case.delivery_method == "mail":
         at = story.at_workdays(rng.choice((0, 1)))  # posted with the day's mail
-        waybill = f"SF{rng.randint(10 ** 11, 10 ** 12 - 1)}"
+        waybill = f"SF{rng.randint(10**11, 10**12 - 1)}"
         if not story.fire("mail", approver, at, data={"waybill_no": waybill}, waybill_no=waybill):
             return
         mailed, at = at, story.at_workdays(rng.randint(1, 3))
         signed = mailed + (at - mailed) * rng.uniform(0.5, 0.9)  # the receipt comes back after
         handover |= {"collector_name": case.applicant_name, "signed_at": signed}
-        kept = {"received": received,
-                "receipt": {"signed_by": case.applicant_name, "signed_at": clock.to_hall_iso(signed)}}
+        kept = {
+            "received": received,
+            "receipt": {"signed_by": case.applicant_name, "signed_at": clock.to_hall_iso(signed)},
+        }
     else:
         if not story.fire("notify_pickup", approver, at):
             return
         at = story.at_workdays(rng.choice((0, 1, 1, 2, 3, 5)))
         if rng.random() < 0.15:  # 受托人 with the applicant's power of attorney
             name = citizen_name(rng)
-            handover |= {"collector_kind": "proxy", "collector_name": name,
-                         "collector_id_number": id_number(rng), "proxy_letter": True}
+            handover |= {
+                "collector_kind": "proxy",
+                "collector_name": name,
+                "collector_id_number": id_number(rng),
+                "proxy_letter": True,
+            }
             kept = {"received": received, "collector": {"kind": "proxy", "name": name}}
         else:  # 本人, the ID card checked
-            handover |= {"collector_kind": "self", "collector_name": case.applicant_name,
-                         "collector_id_number": case.applicant_id_number, "id_checked": True}
+            handover |= {
+                "collector_kind": "self",
+                "collector_name": case.applicant_name,
+                "collector_id_number": case.applicant_id_number,
+                "id_checked": True,
+            }
             kept = {"received": received, "collector": {"kind": "self"}}
         handover["signed_at"] = None
     clerk = _pickup_clerk(world, at.astimezone(world.tz).date())
@@ -114,8 +137,14 @@ def _hand_over(world: "World", story: Story, approver: User, rng: random.Random)
     if case.delivery_method == "pickup":
         case.visits += 1
     if rng.random() < 0.3:
-        rate(world, rng, at + timedelta(minutes=rng.uniform(10, 2 * 24 * 60)), case=case, channel="portal",
-             clerk=clerk)
+        rate(
+            world,
+            rng,
+            at + timedelta(minutes=rng.uniform(10, 2 * 24 * 60)),
+            case=case,
+            channel="portal",
+            clerk=clerk,
+        )
     if rng.random() < 0.85:
         story.fire("close", rng.choice((clerk, world.supervisor)), story.at_workdays(rng.randint(0, 2)))
 

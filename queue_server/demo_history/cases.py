@@ -16,12 +16,15 @@ if TYPE_CHECKING:
     from queue_server.demo_history.world import World
 
 STREETS = ("富华道", "彩虹大道", "翠景北路", "沙朗金港路", "隆平路", "后山路", "长洲南街")
-REFUSALS = ("申请事项依法不需要取得行政许可，已告知申请人。",
-            "申请人不具备申请资格，已一次性说明理由和依据。")
+REFUSALS = (
+    "申请事项依法不需要取得行政许可，已告知申请人。",
+    "申请人不具备申请资格，已一次性说明理由和依据。",
+)
 
 
-def cases_of_day(world: "World", day: date, tickets: list[Row], desks: list[Desk],
-                 rng: random.Random) -> None:
+def cases_of_day(
+    world: "World", day: date, tickets: list[Row], desks: list[Desk], rng: random.Random
+) -> None:
     """Open the cases of served tickets, the day's online applications and agency requests."""
     clerks = [desk.clerk for desk in desks if desk.window.number != PICKUP_WINDOW] or world.clerks
     for ticket in tickets:
@@ -55,27 +58,60 @@ def cases_of_day(world: "World", day: date, tickets: list[Row], desks: list[Desk
             _agency(world, story, clerks, by_agent, rng)
 
 
-def _new_case(world: "World", service: ServiceItem, mode: str, actor: User | None, at: datetime,
-              rng: random.Random, ticket: Row | None = None) -> Story:
+def _new_case(
+    world: "World",
+    service: ServiceItem,
+    mode: str,
+    actor: User | None,
+    at: datetime,
+    rng: random.Random,
+    ticket: Row | None = None,
+) -> Story:
     name = citizen_name(rng)
     mail = mode == "once" or ("mail" in service.guide.get("delivery", []) and rng.random() < 0.25)
     address = f"广东省中山市西区{rng.choice(STREETS)}{rng.randint(1, 188)}号" if mail else None
     in_hand = mode != "online"
-    materials = [{"name": m["name"], "original_seen": in_hand, "copies": 1 if in_hand else 0}
-                 for m in service.materials if m["required"] or rng.random() < 0.5]
+    materials = [
+        {"name": m["name"], "original_seen": in_hand, "copies": 1 if in_hand else 0}
+        for m in service.materials
+        if m["required"] or rng.random() < 0.5
+    ]
     workflow = case_flow.definition(mode)
-    case = Row(workflow.initial, extra={
-        "service": service, "mode": mode, "workflow_version": workflow.version, "ticket": ticket,
-        "applicant_name": name, "applicant_id_number": id_number(rng), "applicant_phone": phone(rng),
-        "materials": materials, "deficiencies": [], "missing": [], "supplement_return": None,
-        "delivery_method": "mail" if mail else "pickup", "delivery_address": address, "waybill_no": None,
-        "assignee": None, "agent": None, "created_by": actor, "completed_on_spot": False,
-        "visits": 1 if mode in ("immediate", "once", "citywide") else 0, "created_at": at,
-        "accepted_at": None, "decided_at": None, "delivered_at": None, "closed_at": None,
-        "pauses": [], "deliverer": None, "handover": None,
-    })
-    case.events.append(step("create", None, case.state, actor, at, None,
-                            dict(APPLICANT) if mode == "online" else None))
+    case = Row(
+        workflow.initial,
+        extra={
+            "service": service,
+            "mode": mode,
+            "workflow_version": workflow.version,
+            "ticket": ticket,
+            "applicant_name": name,
+            "applicant_id_number": id_number(rng),
+            "applicant_phone": phone(rng),
+            "materials": materials,
+            "deficiencies": [],
+            "missing": [],
+            "supplement_return": None,
+            "delivery_method": "mail" if mail else "pickup",
+            "delivery_address": address,
+            "waybill_no": None,
+            "assignee": None,
+            "agent": None,
+            "created_by": actor,
+            "completed_on_spot": False,
+            "visits": 1 if mode in ("immediate", "once", "citywide") else 0,
+            "created_at": at,
+            "accepted_at": None,
+            "decided_at": None,
+            "delivered_at": None,
+            "closed_at": None,
+            "pauses": [],
+            "deliverer": None,
+            "handover": None,
+        },
+    )
+    case.events.append(
+        step("create", None, case.state, actor, at, None, dict(APPLICANT) if mode == "online" else None)
+    )
     world.cases.append(case)
     return Story(world, case, workflow, at, rng)
 
@@ -96,8 +132,9 @@ def _intake(world: "World", story: Story, clerk: User, at: datetime, rng: random
     if deferrable and rng.random() < 0.15:
         names = some(rng, deferrable)
         due, _ = world.calendar.add_working_days(at.astimezone(world.tz).date(), 5)
-        if not story.fire("accept_with_deficiency", clerk, at,
-                          data={"deficiencies": names, "due": due.isoformat()}):
+        if not story.fire(
+            "accept_with_deficiency", clerk, at, data={"deficiencies": names, "due": due.isoformat()}
+        ):
             return
         case.materials = [m for m in case.materials if m["name"] not in names]
         case.deficiencies = [{"name": name, "due": due.isoformat(), "received_at": None} for name in names]
@@ -107,8 +144,9 @@ def _intake(world: "World", story: Story, clerk: User, at: datetime, rng: random
     back_office(world, story, rng)
 
 
-def _check(story: Story, clerk: User, at: datetime, rng: random.Random,
-           ask_below: float) -> tuple[bool, list[str] | None]:
+def _check(
+    story: Story, clerk: User, at: datetime, rng: random.Random, ask_below: float
+) -> tuple[bool, list[str] | None]:
     """Check an application: refuse it (4 in 100), else maybe pick required materials to ask for."""
     roll = rng.random()
     if roll < 0.04:

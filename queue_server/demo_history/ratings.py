@@ -15,8 +15,12 @@ if TYPE_CHECKING:
 GRADES = (5, 4, 3, 2, 1)
 GRADE_WEIGHTS = (80, 13, 4, 2, 1)
 GRADE_WEIGHTS_LONG_WAIT = (55, 20, 12, 8, 5)
-GOOD_COMMENTS = ("工作人员很耐心，一次就办好了", "效率高，不用跑第二趟", "指引清楚，服务热情",
-                 "窗口人员专业，点赞")
+GOOD_COMMENTS = (
+    "工作人员很耐心，一次就办好了",
+    "效率高，不用跑第二趟",
+    "指引清楚，服务热情",
+    "窗口人员专业，点赞",
+)
 BAD_COMMENTS = {
     "wait": "等候时间太长，上午只开了一个窗口",
     "attitude": "工作人员态度生硬，解释不耐烦",
@@ -39,12 +43,30 @@ def rate_tickets(world: "World", tickets: list[Row], rng: random.Random) -> None
         waited = (ticket.called_at - ticket.issued_at).total_seconds()
         evaluator = rng.random() < 0.85
         delay = timedelta(seconds=rng.uniform(5, 40) if evaluator else rng.uniform(120, 5400))
-        rate(world, rng, ticket.finished_at + delay, ticket=ticket, long_wait=waited > 1800,
-             channel="evaluator" if evaluator else "status_page", window=ticket.window, clerk=ticket.finisher)
+        rate(
+            world,
+            rng,
+            ticket.finished_at + delay,
+            ticket=ticket,
+            long_wait=waited > 1800,
+            channel="evaluator" if evaluator else "status_page",
+            window=ticket.window,
+            clerk=ticket.finisher,
+        )
 
 
-def rate(world: "World", rng: random.Random, at: datetime, *, ticket=None, case=None, long_wait=False,
-         channel: str, window=None, clerk: User | None = None) -> None:
+def rate(
+    world: "World",
+    rng: random.Random,
+    at: datetime,
+    *,
+    ticket=None,
+    case=None,
+    long_wait=False,
+    channel: str,
+    window=None,
+    clerk: User | None = None,
+) -> None:
     """Add a rating given at `at` unless that is after now; a bad one opens its rectification item."""
     if at > world.now:
         return
@@ -56,8 +78,17 @@ def rate(world: "World", rng: random.Random, at: datetime, *, ticket=None, case=
         comment = BAD_COMMENTS[cause]
     elif grade == 5 and rng.random() < 0.12:
         comment = rng.choice(GOOD_COMMENTS)
-    rating = {"hall_id": world.hall.id, "ticket": ticket, "case": case, "grade": grade, "comment": comment,
-              "channel": channel, "window_id": id_of(window), "clerk_id": id_of(clerk), "created_at": at}
+    rating = {
+        "hall_id": world.hall.id,
+        "ticket": ticket,
+        "case": case,
+        "grade": grade,
+        "comment": comment,
+        "channel": channel,
+        "window_id": id_of(window),
+        "clerk_id": id_of(clerk),
+        "created_at": at,
+    }
     world.ratings.append(rating)
     if grade in BAD_GRADES:
         world.rectifications.append(_rectify(world, rating, cause, clerk, rng))
@@ -67,8 +98,17 @@ def _rectify(world: "World", rating: dict, cause: str, clerk: User | None, rng: 
     """Open the item of a bad rating and take it as far as the supervisor has got by now."""
     opened = rating["created_at"]
     deadline, _ = world.calendar.add_working_days(opened.astimezone(world.tz).date(), world.rect_workdays)
-    item = Row("open", extra={"rating": rating, "deadline": deadline, "created_at": opened,
-                              "assignee": None, "action": None, "closed_at": None})
+    item = Row(
+        "open",
+        extra={
+            "rating": rating,
+            "deadline": deadline,
+            "created_at": opened,
+            "assignee": None,
+            "action": None,
+            "closed_at": None,
+        },
+    )
     item.events.append(step("open", None, "open", None, opened, rating["comment"]))
     assignee = clerk if cause in ("attitude", "wait") and clerk is not None else world.supervisor
     at = world.later(opened, rng.choice((0, 1, 1, 2)), rng)

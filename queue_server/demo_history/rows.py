@@ -7,8 +7,32 @@ from datetime import date, datetime, timedelta
 from queue_server.accounts.models import User
 
 SURNAMES = "陈黄李梁何吴张林刘罗郑冯杨周谢邓苏彭赖钟郭卢麦谭高区余叶"
-GIVEN_NAMES = ("嘉怡", "志明", "伟强", "慧敏", "家豪", "婉婷", "国华", "丽华", "俊杰", "晓彤", "文辉", "秀英",
-               "子轩", "雅琪", "建平", "振华", "美玲", "永健", "海燕", "锦华", "少芬", "伟文", "淑仪", "浩然")
+GIVEN_NAMES = (
+    "嘉怡",
+    "志明",
+    "伟强",
+    "慧敏",
+    "家豪",
+    "婉婷",
+    "国华",
+    "丽华",
+    "俊杰",
+    "晓彤",
+    "文辉",
+    "秀英",
+    "子轩",
+    "雅琪",
+    "建平",
+    "振华",
+    "美玲",
+    "永健",
+    "海燕",
+    "锦华",
+    "少芬",
+    "伟文",
+    "淑仪",
+    "浩然",
+)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -34,11 +58,25 @@ class Row:
             self.extra[name] = value
 
 
-def step(trigger: str, before: str | None, after: str, actor: User | None, at: datetime, note: str | None,
-         data: dict | None = None) -> dict:
+def step(
+    trigger: str,
+    before: str | None,
+    after: str,
+    actor: User | None,
+    at: datetime,
+    note: str | None,
+    data: dict | None = None,
+) -> dict:
     """Build a history row of a case (with its data) or of a rectification item (`data` left out there)."""
-    return {"trigger": trigger, "from_state": before, "to_state": after, "actor_id": id_of(actor), "at": at,
-            "note": note, "data": data}
+    return {
+        "trigger": trigger,
+        "from_state": before,
+        "to_state": after,
+        "actor_id": id_of(actor),
+        "at": at,
+        "note": note,
+        "data": data,
+    }
 
 
 def id_of(row) -> int | None:
@@ -54,7 +92,7 @@ def citizen_name(rng: random.Random) -> str:
 def phone(rng: random.Random) -> str:
     """Draw a mobile number."""
     prefix = rng.choice(("138", "139", "135", "137", "150", "158", "186", "189", "199"))
-    return f"{prefix}{rng.randrange(10 ** 8):08d}"
+    return f"{prefix}{rng.randrange(10**8):08d}"
 
 
 def id_number(rng: random.Random) -> str:

@@ -24,8 +24,16 @@ class Story:
         """Return a moment of office hours that many working days after the last step."""
         return self.world.later(self.last, workdays, self.rng)
 
-    def fire(self, trigger: str, actor: User | None, at: datetime, note: str | None = None,
-             data: dict | None = None, actor_row: User | None = None, **kwargs) -> bool:
+    def fire(
+        self,
+        trigger: str,
+        actor: User | None,
+        at: datetime,
+        note: str | None = None,
+        data: dict | None = None,
+        actor_row: User | None = None,
+        **kwargs,
+    ) -> bool:
         """Move the case if the moment has come; return whether it moved."""
         if self.stopped or at > self.world.now:
             self.stopped = True
@@ -36,8 +44,15 @@ class Story:
         self.last = at
         return True
 
-    def supplement(self, asker: User, at: datetime, missing: list[str], filer: User | None,
-                   days: tuple[int, int], paused: bool = False) -> datetime | None:
+    def supplement(
+        self,
+        asker: User,
+        at: datetime,
+        missing: list[str],
+        filer: User | None,
+        days: tuple[int, int],
+        paused: bool = False,
+    ) -> datetime | None:
         """Ask for the missing materials and take them in `days` working days later.
 
         `filer` hands them in (None: one of the clerks); `paused` keeps the time as a 补正 pause.

@@ -49,16 +49,26 @@ def staff(world: "World", day: date) -> list[Desk]:
         if window is None or not world.clerks:
             continue
         slot = (index + turn) % len(world.clerks)
-        desks.append(Desk(window, world.clerks[slot], CLERK_PACE[slot % len(CLERK_PACE)],
-                          {queue.id for queue in window.queues}, world.at(day, 8, 30)))
+        desks.append(
+            Desk(
+                window,
+                world.clerks[slot],
+                CLERK_PACE[slot % len(CLERK_PACE)],
+                {queue.id for queue in window.queues},
+                world.at(day, 8, 30),
+            )
+        )
     return desks
 
 
 def arrivals(world: "World", day: date, rng: random.Random) -> list[Row]:
     """Draw the day's tickets, issued by the quarter hour, in the order they were taken."""
     factor = WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.85, 1.15)
-    slots = [(world.at(day, start.hour, start.minute + 15 * n), weight)
-             for start, weights in SESSIONS for n, weight in enumerate(weights)]
+    slots = [
+        (world.at(day, start.hour, start.minute + 15 * n), weight)
+        for start, weights in SESSIONS
+        for n, weight in enumerate(weights)
+    ]
     starts, weights = [s for s, _ in slots], [w for _, w in slots]
     tickets = []
     for code, queue in world.queues.items():
@@ -69,16 +79,27 @@ def arrivals(world: "World", day: date, rng: random.Random) -> list[Row]:
             issued_at = start + timedelta(seconds=rng.uniform(0, 900))
             priority = rng.random() < 0.06
             service = rng.choice(services) if services and rng.random() < 0.7 else None
-            ticket = Row("waiting", extra={
-                "queue": queue, "origin": queue, "service": service, "window": None,
-                "lane": PRIORITY_LANE if priority else NORMAL_LANE,
-                "priority_reason": rng.choice(PRIORITY_REASONS) if priority else None,
-                "phone": phone(rng) if rng.random() < 0.35 else None,
-                "issued_at": issued_at, "queued_at": issued_at, "ready_at": issued_at,
-                "called_at": None, "started_at": None, "finished_at": None, "recalls": 0,
-                "plan": rng.choices(("serve", "no_show", "come_back", "leave"), (93.5, 3.5, 1.5, 1.5))[0],
-                "finisher": None,
-            })
+            ticket = Row(
+                "waiting",
+                extra={
+                    "queue": queue,
+                    "origin": queue,
+                    "service": service,
+                    "window": None,
+                    "lane": PRIORITY_LANE if priority else NORMAL_LANE,
+                    "priority_reason": rng.choice(PRIORITY_REASONS) if priority else None,
+                    "phone": phone(rng) if rng.random() < 0.35 else None,
+                    "issued_at": issued_at,
+                    "queued_at": issued_at,
+                    "ready_at": issued_at,
+                    "called_at": None,
+                    "started_at": None,
+                    "finished_at": None,
+                    "recalls": 0,
+                    "plan": rng.choices(("serve", "no_show", "come_back", "leave"), (93.5, 3.5, 1.5, 1.5))[0],
+                    "finisher": None,
+                },
+            )
             ticket.events.append(_ticket_event("issue", None, ticket, None, None, issued_at))
             tickets.append(ticket)
     tickets.sort(key=lambda t: t.issued_at)
@@ -137,7 +158,7 @@ def _call(desk: Desk, ticket: Row, rng: random.Random) -> bool:
     _fire(ticket, "start", clerk, window, at)
     mean = ticket.queue.avg_service_s * desk.pace
     sigma = 0.5
-    seconds = rng.lognormvariate(math.log(mean) - sigma ** 2 / 2, sigma)
+    seconds = rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)
     at += timedelta(seconds=min(max(60.0, seconds), 4 * mean))
     _fire(ticket, "finish", clerk, window, at)
     ticket.finisher = clerk
@@ -159,7 +180,16 @@ def _fire(ticket: Row, trigger: str, actor: User, window, at: datetime) -> None:
     ticket.events.append(_ticket_event(trigger, before, ticket, actor, window, at))
 
 
-def _ticket_event(trigger: str, before: str | None, ticket: Row, actor: User | None, window,
-                  at: datetime) -> dict:
-    return {"trigger": trigger, "from_state": before, "to_state": ticket.state, "actor_id": id_of(actor),
-            "window_id": id_of(window), "queue_id": ticket.queue.id, "at": at, "note": None}
+def _ticket_event(
+    trigger: str, before: str | None, ticket: Row, actor: User | None, window, at: datetime
+) -> dict:
+    return {
+        "trigger": trigger,
+        "from_state": before,
+        "to_state": ticket.state,
+        "actor_id": id_of(actor),
+        "window_id": id_of(window),
+        "queue_id": ticket.queue.id,
+        "at": at,
+        "note": None,
+    }

@@ -55,12 +55,17 @@ class World:
 
     def days_with_data(self, first: date) -> set[date]:
         """Return the hall dates from `first` on with tickets or cases already."""
-        days = set(db.session.scalars(
-            select(Ticket.service_date).distinct()
-            .where(Ticket.hall_id == self.hall.id, Ticket.service_date >= first)))
+        days = set(
+            db.session.scalars(
+                select(Ticket.service_date)
+                .distinct()
+                .where(Ticket.hall_id == self.hall.id, Ticket.service_date >= first)
+            )
+        )
         since = datetime.combine(first, time(), self.tz)
         for created_at in db.session.scalars(
-                select(Case.created_at).where(Case.hall_id == self.hall.id, Case.created_at >= since)):
+            select(Case.created_at).where(Case.hall_id == self.hall.id, Case.created_at >= since)
+        ):
             days.add(created_at.astimezone(self.tz).date())
         return days
 

@@ -33,21 +33,36 @@ def write(world: "World", days: int) -> HistorySummary:
     _write_cases(world)
     _write_ratings(world)
     db.session.flush()
-    return HistorySummary(days, len(world.tickets), len(world.cases), len(world.ratings),
-                          len(world.rectifications))
+    return HistorySummary(
+        days, len(world.tickets), len(world.cases), len(world.ratings), len(world.rectifications)
+    )
 
 
 def _write_tickets(world: "World") -> None:
     if not world.tickets:
         return
-    rows = [{
-        "hall_id": world.hall.id, "queue_id": t.queue.id, "origin_queue_id": t.origin.id,
-        "service_id": id_of(t.service), "service_date": t.service_date, "number": t.number,
-        "state": t.state, "lane": t.lane, "priority_reason": t.priority_reason, "phone": t.phone,
-        "window_id": id_of(t.window), "issued_at": t.issued_at,
-        "queued_at": t.queued_at, "called_at": t.called_at, "started_at": t.started_at,
-        "finished_at": t.finished_at, "recalls": t.recalls,
-    } for t in world.tickets]
+    rows = [
+        {
+            "hall_id": world.hall.id,
+            "queue_id": t.queue.id,
+            "origin_queue_id": t.origin.id,
+            "service_id": id_of(t.service),
+            "service_date": t.service_date,
+            "number": t.number,
+            "state": t.state,
+            "lane": t.lane,
+            "priority_reason": t.priority_reason,
+            "phone": t.phone,
+            "window_id": id_of(t.window),
+            "issued_at": t.issued_at,
+            "queued_at": t.queued_at,
+            "called_at": t.called_at,
+            "started_at": t.started_at,
+            "finished_at": t.finished_at,
+            "recalls": t.recalls,
+        }
+        for t in world.tickets
+    ]
     events = []
     for ticket, ticket_id in zip(world.tickets, _insert(Ticket, rows), strict=True):
         ticket.id = ticket_id
@@ -56,9 +71,11 @@ def _write_tickets(world: "World") -> None:
     counts: dict[tuple[int, date], int] = {}
     for ticket in world.tickets:
         key = (ticket.origin.id, ticket.service_date)
-        counts[key] = max(counts.get(key, 0), int(ticket.number[len(ticket.origin.prefix):]))
-    _raise_counters(TicketCounter, [({"queue_id": queue_id, "service_date": day}, last)
-                                    for (queue_id, day), last in counts.items()])
+        counts[key] = max(counts.get(key, 0), int(ticket.number[len(ticket.origin.prefix) :]))
+    _raise_counters(
+        TicketCounter,
+        [({"queue_id": queue_id, "service_date": day}, last) for (queue_id, day), last in counts.items()],
+    )
 
 
 def _write_cases(world: "World") -> None:
@@ -71,20 +88,40 @@ def _write_cases(world: "World") -> None:
         day = case.created_at.astimezone(world.tz).date()
         seq = seqs[day] = seqs.get(day, 0) + 1
         case.case_no = f"{world.hall.code.upper()}-{day:%Y%m%d}-{seq:04d}"
-        rows.append({
-            "case_no": case.case_no, "service_id": case.service.id, "mode": case.mode,
-            "workflow_version": case.workflow_version, "state": case.state, "hall_id": world.hall.id,
-            "department_id": case.service.department_id, "applicant_name": case.applicant_name,
-            "applicant_id_number": case.applicant_id_number, "applicant_phone": case.applicant_phone,
-            "ticket_id": id_of(case.ticket), "parent_id": None,
-            "materials": case.materials, "deficiencies": case.deficiencies, "missing": case.missing,
-            "supplement_return": case.supplement_return, "delivery_method": case.delivery_method,
-            "delivery_hall_id": world.hall.id, "delivery_address": case.delivery_address,
-            "waybill_no": case.waybill_no, "assignee_id": id_of(case.assignee), "agent_id": id_of(case.agent),
-            "created_by_id": id_of(case.created_by), "completed_on_spot": case.completed_on_spot,
-            "visits": case.visits, "created_at": case.created_at, "accepted_at": case.accepted_at,
-            "decided_at": case.decided_at, "delivered_at": case.delivered_at, "closed_at": case.closed_at,
-        })
+        rows.append(
+            {
+                "case_no": case.case_no,
+                "service_id": case.service.id,
+                "mode": case.mode,
+                "workflow_version": case.workflow_version,
+                "state": case.state,
+                "hall_id": world.hall.id,
+                "department_id": case.service.department_id,
+                "applicant_name": case.applicant_name,
+                "applicant_id_number": case.applicant_id_number,
+                "applicant_phone": case.applicant_phone,
+                "ticket_id": id_of(case.ticket),
+                "parent_id": None,
+                "materials": case.materials,
+                "deficiencies": case.deficiencies,
+                "missing": case.missing,
+                "supplement_return": case.supplement_return,
+                "delivery_method": case.delivery_method,
+                "delivery_hall_id": world.hall.id,
+                "delivery_address": case.delivery_address,
+                "waybill_no": case.waybill_no,
+                "assignee_id": id_of(case.assignee),
+                "agent_id": id_of(case.agent),
+                "created_by_id": id_of(case.created_by),
+                "completed_on_spot": case.completed_on_spot,
+                "visits": case.visits,
+                "created_at": case.created_at,
+                "accepted_at": case.accepted_at,
+                "decided_at": case.decided_at,
+                "delivered_at": case.delivered_at,
+                "closed_at": case.closed_at,
+            }
+        )
     events, pauses, handovers = [], [], []
     for case, case_id in zip(world.cases, _insert(Case, rows), strict=True):
         case.id = case_id
@@ -102,20 +139,33 @@ def _write_ratings(world: "World") -> None:
     if not world.ratings:
         return
     world.ratings.sort(key=lambda r: r["created_at"])
-    rows = [{key: value for key, value in rating.items() if key not in ("ticket", "case")}
-            | {"ticket_id": id_of(rating["ticket"]), "case_id": id_of(rating["case"])}
-            for rating in world.ratings]
+    rows = [
+        {key: value for key, value in rating.items() if key not in ("ticket", "case")}
+        | {"ticket_id": id_of(rating["ticket"]), "case_id": id_of(rating["case"])}
+        for rating in world.ratings
+    ]
     for rating, rating_id in zip(world.ratings, _insert(Rating, rows), strict=True):
         rating["id"] = rating_id
     if not world.rectifications:
         return
-    items = [{"rating_id": item.rating["id"], "state": item.state, "deadline": item.deadline,
-              "assignee_id": id_of(item.assignee), "action": item.action, "created_at": item.created_at,
-              "closed_at": item.closed_at} for item in world.rectifications]
+    items = [
+        {
+            "rating_id": item.rating["id"],
+            "state": item.state,
+            "deadline": item.deadline,
+            "assignee_id": id_of(item.assignee),
+            "action": item.action,
+            "created_at": item.created_at,
+            "closed_at": item.closed_at,
+        }
+        for item in world.rectifications
+    ]
     events = []
     for item, item_id in zip(world.rectifications, _insert(Rectification, items), strict=True):
-        events.extend({**{k: v for k, v in event.items() if k != "data"}, "rectification_id": item_id}
-                      for event in item.events)
+        events.extend(
+            {**{k: v for k, v in event.items() if k != "data"}, "rectification_id": item_id}
+            for event in item.events
+        )
     _insert_rows(RectificationEvent, events)
 
 
@@ -124,8 +174,11 @@ def _insert(model, rows: list[dict]) -> list[int]:
     table = model.__table__
     if db.session.get_bind().dialect.name == "postgresql":
         sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-        ids = list(db.session.scalars(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
-                                      {"s": sequence, "n": len(rows)}))
+        ids = list(
+            db.session.scalars(
+                text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": sequence, "n": len(rows)}
+            )
+        )
     else:  # SQLite: the write lock is held, nobody else adds rows meanwhile
         first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
@@ -146,8 +199,9 @@ def _raise_counters(model, keyed: list[tuple[dict, int]]) -> None:
     names = list(keyed[0][0])
     columns = [model.__table__.c[name] for name in names]
     days = [key[names[-1]] for key, _ in keyed]
-    rows = db.session.execute(select(*columns, model.__table__.c.last_seq)
-                              .where(columns[-1] >= min(days), columns[-1] <= max(days)))
+    rows = db.session.execute(
+        select(*columns, model.__table__.c.last_seq).where(columns[-1] >= min(days), columns[-1] <= max(days))
+    )
     have = {tuple(row[:-1]): row[-1] for row in rows}
     missing = []
     for key, last in keyed:

@@ -12,13 +12,17 @@ if config.config_file_name and not logging.getLogger().handlers:
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
-config.set_main_option("sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 target_metadata = db.metadata
 
 
 def run_migrations_offline() -> None:
     """Emit the migration as SQL without a database connection."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -35,7 +39,9 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", skip_empty)
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET statement_timeout = 0")  # a migration may take longer than a request
+            connection.exec_driver_sql(
+                "SET statement_timeout = 0"
+            )  # a migration may take longer than a request
             connection.commit()  # end the SET's own transaction: the migrations open theirs
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():

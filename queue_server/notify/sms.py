@@ -78,8 +78,10 @@ def _case_accepted(*, case_no, service_name, deadline=None, hall_name=None) -> s
 
 
 def _case_supplement(*, case_no, service_name, missing, hall_name=None) -> str:
-    return (f"您申请的{service_name}（办件编号{case_no}）需补正材料：{_listing(missing)}。"
-            "请补齐后提交，补正期间暂停计时。")
+    return (
+        f"您申请的{service_name}（办件编号{case_no}）需补正材料：{_listing(missing)}。"
+        "请补齐后提交，补正期间暂停计时。"
+    )
 
 
 def _case_result_ready(*, case_no, service_name, hall_name, window="统一出件窗口") -> str:
@@ -103,12 +105,16 @@ def _turn_near(*, number, ahead, queue_name=None, window=None, hall_name=None) -
 
 
 def _booking_confirmed(*, code, hall_name, queue_name, start) -> str:
-    return (f"您已预约{start}在{hall_name}办理{queue_name}业务，预约码{code}。"
-            "请按时凭预约码取号，不能前来请提前取消。")
+    return (
+        f"您已预约{start}在{hall_name}办理{queue_name}业务，预约码{code}。"
+        "请按时凭预约码取号，不能前来请提前取消。"
+    )
 
 
 def _booking_reminder(*, code, hall_name, queue_name, start) -> str:
-    return f"温馨提醒：您预约的{queue_name}业务将于{start}在{hall_name}办理，预约码{code}，请按时凭预约码取号。"
+    return (
+        f"温馨提醒：您预约的{queue_name}业务将于{start}在{hall_name}办理，预约码{code}，请按时凭预约码取号。"
+    )
 
 
 def _booking_cancelled(*, code, hall_name=None, queue_name=None, start=None) -> str:
@@ -173,7 +179,9 @@ def make_notifier(app: Flask):
     config = app.config
     choice = (config.get("NOTIFIER") or "log").strip().lower()
     if choice == "log":
-        return LogNotifier(config.get("NOTIFY_LOG_PATH") or os.path.join(app.instance_path, "notifications.log"))
+        return LogNotifier(
+            config.get("NOTIFY_LOG_PATH") or os.path.join(app.instance_path, "notifications.log")
+        )
     if choice == "http":
         if not config.get("SMS_GATEWAY_URL"):
             raise ValueError("NOTIFIER=http needs SMS_GATEWAY_URL")
@@ -204,8 +212,10 @@ class LogNotifier:
 
     def send(self, messages: list[Message]) -> None:
         """Append the messages, one write per line, so processes writing at once never mix lines."""
-        lines = [json.dumps({"at": m.at, "phone": m.phone, "kind": m.kind, "text": m.text}, ensure_ascii=False)
-                 for m in messages]
+        lines = [
+            json.dumps({"at": m.at, "phone": m.phone, "kind": m.kind, "text": m.text}, ensure_ascii=False)
+            for m in messages
+        ]
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             for line in lines:
@@ -223,8 +233,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class HttpSmsNotifier:
     """POST each message as JSON {phone, text, kind} to an SMS gateway, off the request path."""
 
-    def __init__(self, url: str, *, token: str | None = None, timeout_s: float = 3, retries: int = 3,
-                 backoff_s: float = 1):
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        timeout_s: float = 3,
+        retries: int = 3,
+        backoff_s: float = 1,
+    ):
         self.url = url
         self.token = token
         self.timeout_s = timeout_s
@@ -242,8 +259,9 @@ class HttpSmsNotifier:
 
     def deliver(self, message: Message) -> bool:
         """Post one message, retrying connection errors and 5xx with backoff; log a final failure."""
-        body = json.dumps({"phone": message.phone, "text": message.text, "kind": message.kind},
-                          ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {"phone": message.phone, "text": message.text, "kind": message.kind}, ensure_ascii=False
+        ).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.id}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -258,16 +276,25 @@ class HttpSmsNotifier:
             except urllib.error.HTTPError as error:
                 error.close()
                 if error.code < 500:  # the gateway refuses this message: sending it again will not help
-                    log.error("sms %s to %s refused by the gateway: HTTP %s", message.kind,
-                              mask_phone(message.phone), error.code)
+                    log.error(
+                        "sms %s to %s refused by the gateway: HTTP %s",
+                        message.kind,
+                        mask_phone(message.phone),
+                        error.code,
+                    )
                     return False
                 problem = f"HTTP {error.code}"
             except (urllib.error.URLError, HTTPException, OSError) as error:  # refused, reset, timed out
                 problem = str(getattr(error, "reason", error))
             if attempt < attempts:
                 socketio.sleep(self.backoff_s * 2 ** (attempt - 1))
-        log.error("sms %s to %s not delivered after %d attempts: %s", message.kind, mask_phone(message.phone),
-                  attempts, problem)
+        log.error(
+            "sms %s to %s not delivered after %d attempts: %s",
+            message.kind,
+            mask_phone(message.phone),
+            attempts,
+            problem,
+        )
         return False
 
 

@@ -95,7 +95,8 @@ class IssuedTicketOut(TicketOut):
     holder rate the ticket (the ticket's QR code carries it too)."""
 
     rating_token: str = Field(
-        "", description="评价凭证：持有号票者凭此评价（号票二维码中含有） The ticket's rating secret")
+        "", description="评价凭证：持有号票者凭此评价（号票二维码中含有） The ticket's rating secret"
+    )
 
     @model_validator(mode="after")
     def _token(self):
@@ -167,8 +168,10 @@ class ClerkToday(QueueAnswer):
 class DeskOut(QueueAnswer):
     window: WindowOut
     current: TicketOut | None
-    held: list[TicketOut] = Field(description="窗口仍持有的号票（已叫号或办理中），最早叫号在前 "
-                                              "Every ticket the window still holds, earliest call first")
+    held: list[TicketOut] = Field(
+        description="窗口仍持有的号票（已叫号或办理中），最早叫号在前 "
+        "Every ticket the window still holds, earliest call first"
+    )
     queues: list[DeskQueue]
     transfer_queues: list[QueueName]
     today: ClerkToday

@@ -59,4 +59,3 @@ def hall_board(hall: Hall) -> Board:
         if len(calls) == BOARD_CALLS:
             break
     return Board(hall, seq, calls, waiting_lines(hall.queues))
-

@@ -1,5 +1,4 @@
-"""Call-next: one statement takes the next ticket of a window's queues and marks it called.
-"""
+"""Call-next: one statement takes the next ticket of a window's queues and marks it called."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,17 +105,33 @@ def _take_statement(dialect: str):
     return (
         update(tickets)
         .where(tickets.c.id == next_id.scalar_subquery(), tickets.c.state == _CALL_FROM)
-        .values(state=_CALL_TO, window_id=bindparam("win"),
-                called_at=func.coalesce(tickets.c.called_at, bindparam("at", type_=UTCDateTime())))
+        .values(
+            state=_CALL_TO,
+            window_id=bindparam("win"),
+            called_at=func.coalesce(tickets.c.called_at, bindparam("at", type_=UTCDateTime())),
+        )
         .returning(
-            tickets.c.id, tickets.c.hall_id, tickets.c.queue_id, tickets.c.number, tickets.c.lane,
-            tickets.c.priority_reason, tickets.c.state, tickets.c.issued_at, tickets.c.called_at,
+            tickets.c.id,
+            tickets.c.hall_id,
+            tickets.c.queue_id,
+            tickets.c.number,
+            tickets.c.lane,
+            tickets.c.priority_reason,
+            tickets.c.state,
+            tickets.c.issued_at,
+            tickets.c.called_at,
             tickets.c.recalls,
-            select(_HALLS.c.code).where(_HALLS.c.id == tickets.c.hall_id).scalar_subquery()
+            select(_HALLS.c.code)
+            .where(_HALLS.c.id == tickets.c.hall_id)
+            .scalar_subquery()
             .label("hall_code"),
-            select(_QUEUES.c.code).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery()
+            select(_QUEUES.c.code)
+            .where(_QUEUES.c.id == tickets.c.queue_id)
+            .scalar_subquery()
             .label("queue_code"),
-            select(_QUEUES.c.name).where(_QUEUES.c.id == tickets.c.queue_id).scalar_subquery()
+            select(_QUEUES.c.name)
+            .where(_QUEUES.c.id == tickets.c.queue_id)
+            .scalar_subquery()
             .label("queue_name"),
         )
     )
@@ -137,20 +152,39 @@ def _call_statement():
         insert(_EVENTS)
         .from_select(
             ["ticket_id", "trigger", "from_state", "to_state", "actor_id", "window_id", "queue_id", "at"],
-            select(taken.c.id, literal("call").label("trigger"), literal(_CALL_FROM).label("from_state"),
-                   taken.c.state, bindparam("actor", type_=Integer).label("actor_id"), win.label("window_id"),
-                   taken.c.queue_id, at.label("at")),
+            select(
+                taken.c.id,
+                literal("call").label("trigger"),
+                literal(_CALL_FROM).label("from_state"),
+                taken.c.state,
+                bindparam("actor", type_=Integer).label("actor_id"),
+                win.label("window_id"),
+                taken.c.queue_id,
+                at.label("at"),
+            ),
         )
         .returning(_EVENTS.c.id)
         .cte("history")
     )
-    tally = _tally_upsert("postgresql", select(taken.c.queue_id, day.label("service_date"), taken.c.lane,
-                                               win.label("slot"), literal(-1).label("waiting"))).cte("tally")
+    tally = _tally_upsert(
+        "postgresql",
+        select(
+            taken.c.queue_id,
+            day.label("service_date"),
+            taken.c.lane,
+            win.label("slot"),
+            literal(-1).label("waiting"),
+        ),
+    ).cte("tally")
     one = select(literal(1).label("one")).subquery("one")
     return (
-        select(held.c.id.label("held_id"), held.c.number.label("held_number"),
-               held.c.state.label("held_state"), *(column for column in taken.c),
-               history.c.id.label("call_id"))
+        select(
+            held.c.id.label("held_id"),
+            held.c.number.label("held_number"),
+            held.c.state.label("held_state"),
+            *(column for column in taken.c),
+            history.c.id.label("call_id"),
+        )
         .select_from(one.outerjoin(held, true()).outerjoin(taken.join(history, true()), true()))
         .add_cte(tally)
     )
@@ -183,8 +217,13 @@ def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: s
     doing = "正在办理" if state == "serving" else "已叫号待办理"
     raise Conflict(
         f"本窗口的{number}号{doing}，请先办结、过号或转出该号，再叫下一号",
-        {"window": window.id, "ticket": held_id, "number": number, "state": state,
-         "held": [TicketOut.model_validate(held).model_dump(mode="json")]},
+        {
+            "window": window.id,
+            "ticket": held_id,
+            "number": number,
+            "state": state,
+            "held": [TicketOut.model_validate(held).model_dump(mode="json")],
+        },
     )
 
 
@@ -217,23 +256,38 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
         row = db.session.execute(_TAKE_SQLITE, params).first()
         if row is None:
             return None
-        call_id = db.session.execute(_RECORD, {
-            "ticket_id": row.id, "trigger": "call", "from_state": _CALL_FROM, "to_state": row.state,
-            "actor_id": actor.id, "window_id": window.id, "queue_id": row.queue_id, "at": at, "note": None,
-        }).scalar_one()
+        call_id = db.session.execute(
+            _RECORD,
+            {
+                "ticket_id": row.id,
+                "trigger": "call",
+                "from_state": _CALL_FROM,
+                "to_state": row.state,
+                "actor_id": actor.id,
+                "window_id": window.id,
+                "queue_id": row.queue_id,
+                "at": at,
+                "note": None,
+            },
+        ).scalar_one()
         move_waiting(row.queue_id, at.date(), row.lane, -1, slot=window.id)
     if window.clerk_id != actor.id:
         db.session.execute(_SIGN_IN_CLERK, {"win": window.id, "clerk": actor.id})
     hall = HallRef(row.hall_id, row.hall_code)
     ticket = CalledTicket(
-        id=row.id, hall=hall, queue=QueueRef(row.queue_id, row.queue_code, row.queue_name, hall),
+        id=row.id,
+        hall=hall,
+        queue=QueueRef(row.queue_id, row.queue_code, row.queue_name, hall),
         window=window,
-        number=row.number, lane=row.lane, priority_reason=row.priority_reason, state=row.state,
-        issued_at=row.issued_at, called_at=row.called_at, recalls=row.recalls,
+        number=row.number,
+        lane=row.lane,
+        priority_reason=row.priority_reason,
+        state=row.state,
+        issued_at=row.issued_at,
+        called_at=row.called_at,
+        recalls=row.recalls,
     )
     outbox.record("ticket_called", ticket, call_id)
     outbox.record("ticket_changed", ticket)
     outbox.record("queue_changed", ticket.queue)
     return ticket
-
-

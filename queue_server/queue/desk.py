@@ -14,11 +14,13 @@ from queue_server.queue.tallies import QueueLine, waiting_lines
 
 def held_tickets(window: Window) -> list[Ticket]:
     """Return every ticket the window holds (called or being served), the earliest call first."""
-    return list(db.session.scalars(
-        select(Ticket)
-        .where(Ticket.window_id == window.id, Ticket.state.in_(HELD_STATES))
-        .order_by(Ticket.called_at, Ticket.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.window_id == window.id, Ticket.state.in_(HELD_STATES))
+            .order_by(Ticket.called_at, Ticket.id)
+        )
+    )
 
 
 def clerk_figures(clerk: User) -> dict:
@@ -28,24 +30,28 @@ def clerk_figures(clerk: User) -> dict:
     def tickets_by(trigger: str):
         return (
             select(TicketEvent.ticket_id)
-            .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == trigger,
-                   TicketEvent.at >= day_start)
+            .where(
+                TicketEvent.actor_id == clerk.id, TicketEvent.trigger == trigger, TicketEvent.at >= day_start
+            )
             .scalar_subquery()
         )
 
     served = db.session.execute(
-        select(Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at)
-        .where(Ticket.id.in_(tickets_by("finish")))
+        select(Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at).where(
+            Ticket.id.in_(tickets_by("finish"))
+        )
     ).all()
     no_show = db.session.scalar(
         select(func.count())
         .select_from(TicketEvent)
-        .where(TicketEvent.actor_id == clerk.id, TicketEvent.trigger == "no_show",
-               TicketEvent.at >= day_start)
+        .where(
+            TicketEvent.actor_id == clerk.id, TicketEvent.trigger == "no_show", TicketEvent.at >= day_start
+        )
     )
     waits = [(called - issued).total_seconds() for issued, called, _, _ in served if called]
-    services = [(finished - started).total_seconds()
-                for _, _, started, finished in served if started and finished]
+    services = [
+        (finished - started).total_seconds() for _, _, started, finished in served if started and finished
+    ]
     return {
         "served": len(served),
         "no_show": no_show,

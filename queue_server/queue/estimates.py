@@ -35,15 +35,25 @@ def window_service_seconds(window_ids: list[int]) -> dict[int, float]:
         return {}
     recent = current_app.config["ESTIMATE_RECENT_SERVICES"]
     ranked = (
-        select(Ticket.window_id, Ticket.started_at, Ticket.finished_at,
-               func.row_number().over(partition_by=Ticket.window_id, order_by=Ticket.finished_at.desc())
-               .label("n"))
-        .where(Ticket.window_id.in_(window_ids), Ticket.state == "done", Ticket.service_date == clock.today(),
-               Ticket.started_at.is_not(None))
+        select(
+            Ticket.window_id,
+            Ticket.started_at,
+            Ticket.finished_at,
+            func.row_number()
+            .over(partition_by=Ticket.window_id, order_by=Ticket.finished_at.desc())
+            .label("n"),
+        )
+        .where(
+            Ticket.window_id.in_(window_ids),
+            Ticket.state == "done",
+            Ticket.service_date == clock.today(),
+            Ticket.started_at.is_not(None),
+        )
         .subquery()
     )
-    rows = db.session.execute(select(ranked.c.window_id, ranked.c.started_at, ranked.c.finished_at)
-                              .where(ranked.c.n <= recent))
+    rows = db.session.execute(
+        select(ranked.c.window_id, ranked.c.started_at, ranked.c.finished_at).where(ranked.c.n <= recent)
+    )
     durations: dict[int, list[float]] = defaultdict(list)
     for window_id, started, finished in rows:
         durations[window_id].append(max(1.0, (finished - started).total_seconds()))
@@ -54,8 +64,9 @@ def service_rate(queue: Queue) -> float:
     """Return the tickets per second the queue's open windows finish now (never zero)."""
     open_windows = [window for window in queue.windows if window.status == "open"]
     paces = window_service_seconds([window.id for window in open_windows])
-    rate = sum((1 / paces.get(window.id, queue.avg_service_s)) / len(window.queues)
-               for window in open_windows)
+    rate = sum(
+        (1 / paces.get(window.id, queue.avg_service_s)) / len(window.queues) for window in open_windows
+    )
     if rate > 0:
         return rate
     # Nobody open yet (before the hall opens, or a break): assume the queue's windows at the typical pace.
@@ -139,22 +150,31 @@ def staffing(hall: Hall, queue: Queue, target_s: int, percentile: float, days: i
     """Tabulate, hour by hour, arrivals, service time and the windows the queue needs (Erlang C)."""
     today = clock.today()
     first = today - timedelta(days=days)
-    open_days = db.session.scalar(
-        select(func.count(func.distinct(Ticket.service_date)))
-        .where(Ticket.hall_id == hall.id, Ticket.service_date >= first, Ticket.service_date < today)
-    ) or 0
+    open_days = (
+        db.session.scalar(
+            select(func.count(func.distinct(Ticket.service_date))).where(
+                Ticket.hall_id == hall.id, Ticket.service_date >= first, Ticket.service_date < today
+            )
+        )
+        or 0
+    )
     tz = clock.hall_tz()
     arrivals: dict[int, int] = defaultdict(int)
     for (issued_at,) in db.session.execute(
-        select(Ticket.issued_at).where(Ticket.origin_queue_id == queue.id, Ticket.service_date >= first,
-                                       Ticket.service_date < today)
+        select(Ticket.issued_at).where(
+            Ticket.origin_queue_id == queue.id, Ticket.service_date >= first, Ticket.service_date < today
+        )
     ):
         arrivals[issued_at.astimezone(tz).hour] += 1
     services: dict[int, list[float]] = defaultdict(list)
     for started, finished in db.session.execute(
         select(Ticket.started_at, Ticket.finished_at).where(
-            Ticket.queue_id == queue.id, Ticket.state == "done", Ticket.started_at.is_not(None),
-            Ticket.service_date >= first, Ticket.service_date < today)
+            Ticket.queue_id == queue.id,
+            Ticket.state == "done",
+            Ticket.started_at.is_not(None),
+            Ticket.service_date >= first,
+            Ticket.service_date < today,
+        )
     ):
         services[started.astimezone(tz).hour].append(max(1.0, (finished - started).total_seconds()))
     every_service = [s for values in services.values() for s in values]
@@ -166,15 +186,17 @@ def staffing(hall: Hall, queue: Queue, target_s: int, percentile: float, days: i
         service_s = sum(services[hour]) / len(services[hour]) if services.get(hour) else overall
         rate = per_hour / 3600
         needed = windows_needed(rate, service_s, target_s, percentile)
-        hours.append({
-            "hour": hour,
-            "arrivals_per_hour": round(per_hour, 2),
-            "mean_service_s": round(service_s),
-            "load": round(rate * service_s, 2),
-            "windows_needed": needed,
-            "p_within_target": round(wait_within(needed, rate, service_s, target_s), 3),
-            "mean_wait_s": _rounded(mean_wait_s(needed, rate, service_s)),
-        })
+        hours.append(
+            {
+                "hour": hour,
+                "arrivals_per_hour": round(per_hour, 2),
+                "mean_service_s": round(service_s),
+                "load": round(rate * service_s, 2),
+                "windows_needed": needed,
+                "p_within_target": round(wait_within(needed, rate, service_s, target_s), 3),
+                "mean_wait_s": _rounded(mean_wait_s(needed, rate, service_s)),
+            }
+        )
     return {
         "hall": hall.code,
         "queue": queue.code,

@@ -27,4 +27,3 @@ def queue_in_body(hall: Hall, code: str, field: str = "queue") -> Queue:
     if queue is None:
         raise InvalidRequest({field: f"本大厅没有该队列：{code}"})
     return queue
-

@@ -47,14 +47,16 @@ class Hall(db.Model):
 
     parent: Mapped[Hall | None] = relationship(remote_side=[id])
     # Ticket-issuing hours per weekday (none at all: tickets around the clock): queue_server/queue/hours.py.
-    opening_hours: Mapped[list[HallHours]] = relationship(order_by="HallHours.weekday",
-                                                           cascade="all, delete-orphan")
+    opening_hours: Mapped[list[HallHours]] = relationship(
+        order_by="HallHours.weekday", cascade="all, delete-orphan"
+    )
     # A queue deleted while old tickets name it is retired (kept for the records), never listed.
-    queues: Mapped[list["Queue"]] = relationship(
-        back_populates="hall", order_by="Queue.prefix",
+    queues: Mapped[list[Queue]] = relationship(
+        back_populates="hall",
+        order_by="Queue.prefix",
         primaryjoin="and_(Hall.id == Queue.hall_id, Queue.retired_at.is_(None))",
     )
-    windows: Mapped[list["Window"]] = relationship(back_populates="hall", order_by="Window.number")
+    windows: Mapped[list[Window]] = relationship(back_populates="hall", order_by="Window.number")
 
 
 class Department(db.Model):
@@ -87,7 +89,7 @@ class Queue(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship(back_populates="queues")
-    windows: Mapped[list["Window"]] = relationship(
+    windows: Mapped[list[Window]] = relationship(
         secondary=window_queues, back_populates="queues", order_by="Window.number"
     )
 
@@ -108,10 +110,11 @@ class Window(db.Model):
 
     hall: Mapped[Hall] = relationship(back_populates="windows")
     queues: Mapped[list[Queue]] = relationship(
-        secondary=window_queues, back_populates="windows",
+        secondary=window_queues,
+        back_populates="windows",
         order_by=lambda: [window_queues.c.position, Queue.prefix],
     )
-    clerk: Mapped["User | None"] = relationship()  # noqa: F821
+    clerk: Mapped[User | None] = relationship()  # noqa: F821
 
 
 PRIORITY_LANE, NORMAL_LANE = 0, 1
@@ -129,8 +132,9 @@ class Ticket(db.Model):
         # The call-next scan and the waiting counts: a queue's waiting tickets of the day in calling order.
         Index("ix_tickets_call_order", "queue_id", "service_date", "state", "lane", "queued_at", "id"),
         # The tickets a window holds (called or being served): at most one, checked by call-next.
-        Index("ix_tickets_held", "window_id",
-              postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
+        Index(
+            "ix_tickets_held", "window_id", postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

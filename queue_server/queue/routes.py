@@ -56,8 +56,11 @@ def _get_ticket(ticket_id: int) -> Ticket:
 
 
 @bp.post("/halls/<hall_code>/tickets")
-@operation("取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
-           body=TicketRequest, answers={201: IssuedTicketOut, 400: Error, 404: Error, 409: Error, 429: Error})
+@operation(
+    "取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
+    body=TicketRequest,
+    answers={201: IssuedTicketOut, 400: Error, 404: Error, 409: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
 def take_ticket(hall_code: str):
     hall = get_hall(hall_code)
@@ -79,8 +82,11 @@ def get_ticket(ticket_id: int):
 
 
 @bp.get("/tickets/<int:ticket_id>/history")
-@operation("号票流转记录 Ticket history", staff=True,
-           answers={200: list[TicketHistoryEntry], 401: Error, 403: Error, 404: Error})
+@operation(
+    "号票流转记录 Ticket history",
+    staff=True,
+    answers={200: list[TicketHistoryEntry], 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def get_ticket_history(ticket_id: int):
     ticket = _get_ticket(ticket_id)
@@ -89,9 +95,13 @@ def get_ticket_history(ticket_id: int):
 
 
 @bp.post("/tickets/<int:ticket_id>/<trigger>")
-@operation("号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger", staff=True,
-           body=TransferRequest, body_required=False,
-           answers={200: TicketOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error})
+@operation(
+    "号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger",
+    staff=True,
+    body=TransferRequest,
+    body_required=False,
+    answers={200: TicketOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
 @staff_required()
 def trigger_ticket(ticket_id: int, trigger: str):
     ticket = _get_ticket(ticket_id)
@@ -100,8 +110,11 @@ def trigger_ticket(ticket_id: int, trigger: str):
 
 
 @bp.get("/halls/<hall_code>/tickets")
-@operation("按号码查本大厅今日号票（自助终端评价用） Today's ticket by its number", query=TicketNumberQuery,
-           answers={200: TicketOut, 400: Error, 404: Error, 429: Error})
+@operation(
+    "按号码查本大厅今日号票（自助终端评价用） Today's ticket by its number",
+    query=TicketNumberQuery,
+    answers={200: TicketOut, 400: Error, 404: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def find_ticket_by_number(hall_code: str):
     """Answer today's ticket of the hall with the number printed on it (A012), or 404."""
@@ -109,8 +122,11 @@ def find_ticket_by_number(hall_code: str):
 
 
 @bp.post("/windows/<int:window_id>/call-next")
-@operation("叫下一号 Call next", staff=True,
-           answers={200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error})
+@operation(
+    "叫下一号 Call next",
+    staff=True,
+    answers={200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error},
+)
 @staff_required()
 def call_next_ticket(window_id: int):
     ticket = call_next(window_id, acting_user())
@@ -120,8 +136,12 @@ def call_next_ticket(window_id: int):
 
 
 @bp.post("/windows/<int:window_id>/status")
-@operation("开窗、暂停、关窗 Open, pause or close a window", staff=True, body=WindowStatusRequest,
-           answers={200: WindowOut, 400: Error, 401: Error, 403: Error, 404: Error})
+@operation(
+    "开窗、暂停、关窗 Open, pause or close a window",
+    staff=True,
+    body=WindowStatusRequest,
+    answers={200: WindowOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def change_window_status(window_id: int):
     window = get_window(window_id)
@@ -130,8 +150,11 @@ def change_window_status(window_id: int):
 
 
 @bp.get("/windows/<int:window_id>/desk")
-@operation("窗口工作台：当前号票、队列、本人今日数据 The clerk's desk", staff=True,
-           answers={200: DeskOut, 401: Error, 403: Error, 404: Error})
+@operation(
+    "窗口工作台：当前号票、队列、本人今日数据 The clerk's desk",
+    staff=True,
+    answers={200: DeskOut, 401: Error, 403: Error, 404: Error},
+)
 @staff_required()
 def window_desk(window_id: int):
     return reply(DeskOut, clerk_desk(get_window(window_id), acting_user()))

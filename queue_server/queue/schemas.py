@@ -20,8 +20,10 @@ class TicketRequest(Body):
     # 预约签到: a booking code instead of the queue checks the booking in (docs/appointments.md).
     appointment_code: BookingCode | None = None
     priority: Literal["normal", "priority"] = "normal"
-    priority_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                               SingleLine] | None = None
+    priority_reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SingleLine]
+        | None
+    ) = None
     service: Code | None = None
     phone: Phone | None = None
 
@@ -44,8 +46,9 @@ class TicketRequest(Body):
 
 
 class TicketNumberQuery(Query):
-    number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                             pattern=r"^[A-Za-z0-9]{1,4}[0-9]{3,6}$")]
+    number: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9]{1,4}[0-9]{3,6}$")
+    ]
 
 
 class TransferRequest(Body):

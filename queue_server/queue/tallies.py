@@ -1,6 +1,7 @@
 """Waiting counts: the tallies every move into or out of ``waiting`` keeps, and counts shared per process.
 
-The tables' handles and the dialect helpers used by the statements of ``tickets`` and ``calling`` live here too.
+The tables' handles and the dialect helpers used by the statements of ``tickets`` and ``calling``
+live here too.
 """
 
 import threading
@@ -22,7 +23,11 @@ from queue_server.queue import estimates
 from queue_server.queue.models import Hall, Queue, Ticket, TicketCounter, TicketEvent, WaitingTally, Window
 
 _TICKETS, _EVENTS, _TALLIES, _COUNTERS = (
-    Ticket.__table__, TicketEvent.__table__, WaitingTally.__table__, TicketCounter.__table__)
+    Ticket.__table__,
+    TicketEvent.__table__,
+    WaitingTally.__table__,
+    TicketCounter.__table__,
+)
 _QUEUES, _HALLS, _WINDOWS = Queue.__table__, Hall.__table__, Window.__table__
 DIALECTS = ("postgresql", "sqlite")
 # The tally row of every move into or out of the line except calls (those count on the window's row).
@@ -46,8 +51,12 @@ def _tally_upsert(dialect: str, source=None):
     statement = _insert_into(dialect)(_TALLIES)
     if source is None:
         statement = statement.values(
-            queue_id=bindparam("queue"), service_date=bindparam("day"), lane=bindparam("lane"),
-            slot=bindparam("slot"), waiting=bindparam("delta"))
+            queue_id=bindparam("queue"),
+            service_date=bindparam("day"),
+            lane=bindparam("lane"),
+            slot=bindparam("slot"),
+            waiting=bindparam("delta"),
+        )
     else:
         statement = statement.from_select(names, source)
     return statement.on_conflict_do_update(
@@ -61,8 +70,9 @@ _MOVE_WAITING = {dialect: _tally_upsert(dialect) for dialect in DIALECTS}
 
 def move_waiting(queue_id: int, day: date, lane: int, delta: int, slot: int = SHARED_SLOT) -> None:
     """Add `delta` to the queue's waiting count of the day in a lane."""
-    db.session.execute(_MOVE_WAITING[_dialect()],
-                       {"queue": queue_id, "day": day, "lane": lane, "slot": slot, "delta": delta})
+    db.session.execute(
+        _MOVE_WAITING[_dialect()], {"queue": queue_id, "day": day, "lane": lane, "slot": slot, "delta": delta}
+    )
 
 
 def count_waiting_change(ticket: Ticket, before: str | None) -> None:
@@ -75,8 +85,10 @@ def count_waiting_change(ticket: Ticket, before: str | None) -> None:
 
 _WAITING_COUNTS = (
     select(_TALLIES.c.queue_id, func.sum(_TALLIES.c.waiting))
-    .where(_TALLIES.c.queue_id.in_(bindparam("queues", expanding=True)),
-           _TALLIES.c.service_date == bindparam("day"))
+    .where(
+        _TALLIES.c.queue_id.in_(bindparam("queues", expanding=True)),
+        _TALLIES.c.service_date == bindparam("day"),
+    )
     .group_by(_TALLIES.c.queue_id)
 )
 
@@ -157,5 +169,3 @@ class SharedCounts:
             with self._lock:
                 del self._running[queue_id]
             done.set()
-
-

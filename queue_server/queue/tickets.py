@@ -137,8 +137,12 @@ def _ahead_in_tallies(lane):
     """Sum the tally rows of the lanes called before or with `lane`, except `lane`'s shared row."""
     return (
         select(func.coalesce(func.sum(_TALLIES.c.waiting), 0))
-        .where(_TALLIES.c.queue_id == bindparam("queue"), _TALLIES.c.service_date == bindparam("day"),
-               _TALLIES.c.lane <= lane, or_(_TALLIES.c.lane != lane, _TALLIES.c.slot != SHARED_SLOT))
+        .where(
+            _TALLIES.c.queue_id == bindparam("queue"),
+            _TALLIES.c.service_date == bindparam("day"),
+            _TALLIES.c.lane <= lane,
+            or_(_TALLIES.c.lane != lane, _TALLIES.c.slot != SHARED_SLOT),
+        )
         .scalar_subquery()
     )
 
@@ -155,35 +159,63 @@ def _issue_statement():
     counter = (
         postgresql.insert(_COUNTERS)
         .values(queue_id=queue, service_date=day, last_seq=1)
-        .on_conflict_do_update(index_elements=[_COUNTERS.c.queue_id, _COUNTERS.c.service_date],
-                               set_={"last_seq": _COUNTERS.c.last_seq + 1})
+        .on_conflict_do_update(
+            index_elements=[_COUNTERS.c.queue_id, _COUNTERS.c.service_date],
+            set_={"last_seq": _COUNTERS.c.last_seq + 1},
+        )
         .returning(_COUNTERS.c.last_seq)
         .cte("counter")
     )
     seq = cast(counter.c.last_seq, String)
     columns = {
-        "hall_id": bindparam("hall", type_=Integer), "queue_id": queue, "origin_queue_id": queue,
-        "service_id": bindparam("service", type_=Integer), "service_date": day,
+        "hall_id": bindparam("hall", type_=Integer),
+        "queue_id": queue,
+        "origin_queue_id": queue,
+        "service_id": bindparam("service", type_=Integer),
+        "service_date": day,
         "number": bindparam("prefix", type_=String) + func.lpad(seq, func.greatest(3, func.length(seq)), "0"),
-        "state": literal("waiting"), "lane": lane, "priority_reason": bindparam("reason", type_=String),
-        "phone": bindparam("phone", type_=String), "issued_at": at, "queued_at": at, "recalls": literal(0),
+        "state": literal("waiting"),
+        "lane": lane,
+        "priority_reason": bindparam("reason", type_=String),
+        "phone": bindparam("phone", type_=String),
+        "issued_at": at,
+        "queued_at": at,
+        "recalls": literal(0),
     }
     ticket = (
         insert(_TICKETS)
-        .from_select(list(columns),
-                     select(*(value.label(name) for name, value in columns.items())).select_from(counter))
+        .from_select(
+            list(columns),
+            select(*(value.label(name) for name, value in columns.items())).select_from(counter),
+        )
         .returning(_TICKETS.c.id, _TICKETS.c.number)
         .cte("ticket")
     )
-    history = insert(_EVENTS).from_select(
-        ["ticket_id", "trigger", "to_state", "queue_id", "at"],
-        select(ticket.c.id, literal("issue").label("trigger"), literal("waiting").label("to_state"),
-               queue.label("queue_id"), at.label("at")),
-    ).cte("history")
+    history = (
+        insert(_EVENTS)
+        .from_select(
+            ["ticket_id", "trigger", "to_state", "queue_id", "at"],
+            select(
+                ticket.c.id,
+                literal("issue").label("trigger"),
+                literal("waiting").label("to_state"),
+                queue.label("queue_id"),
+                at.label("at"),
+            ),
+        )
+        .cte("history")
+    )
     tally = (
-        _tally_upsert("postgresql", select(queue.label("queue_id"), day.label("service_date"),
-                                           lane.label("lane"), literal(SHARED_SLOT).label("slot"),
-                                           literal(1).label("waiting")))
+        _tally_upsert(
+            "postgresql",
+            select(
+                queue.label("queue_id"),
+                day.label("service_date"),
+                lane.label("lane"),
+                literal(SHARED_SLOT).label("slot"),
+                literal(1).label("waiting"),
+            ),
+        )
         .returning(_TALLIES.c.waiting)
         .cte("tally")
     )
@@ -198,8 +230,10 @@ _ISSUE = _issue_statement()
 _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
 _RECORD = insert(_EVENTS).returning(_EVENTS.c.id)
 _IN_LINE = select(func.coalesce(func.sum(_TALLIES.c.waiting), 0)).where(
-    _TALLIES.c.queue_id == bindparam("queue"), _TALLIES.c.service_date == bindparam("day"),
-    _TALLIES.c.lane <= bindparam("lane"))
+    _TALLIES.c.queue_id == bindparam("queue"),
+    _TALLIES.c.service_date == bindparam("day"),
+    _TALLIES.c.lane <= bindparam("lane"),
+)
 
 
 def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
@@ -219,41 +253,82 @@ def issue_ticket(hall: Hall, req: TicketRequest) -> IssuedTicket:
     day = at.date()
     lane = PRIORITY_LANE if req.priority == "priority" else NORMAL_LANE
     if _dialect() == "postgresql":
-        row = db.session.execute(_ISSUE, {
-            "hall": hall.id, "queue": queue.id, "service": service_id, "day": day, "prefix": queue.prefix,
-            "lane": lane, "reason": req.priority_reason, "phone": req.phone, "at": at,
-        }).one()
+        row = db.session.execute(
+            _ISSUE,
+            {
+                "hall": hall.id,
+                "queue": queue.id,
+                "service": service_id,
+                "day": day,
+                "prefix": queue.prefix,
+                "lane": lane,
+                "reason": req.priority_reason,
+                "phone": req.phone,
+                "at": at,
+            },
+        ).one()
         ticket_id, number, in_line = row.id, row.number, row.in_line
     else:  # SQLite: the same steps one by one, under the request's write lock
         number = f"{queue.prefix}{next_in_sequence(TicketCounter, queue_id=queue.id, service_date=day):03d}"
-        ticket_id = db.session.execute(_INSERT_TICKET, {
-            "hall_id": hall.id, "queue_id": queue.id, "origin_queue_id": queue.id, "service_id": service_id,
-            "service_date": day, "number": number, "state": "waiting", "lane": lane,
-            "priority_reason": req.priority_reason, "phone": req.phone, "issued_at": at, "queued_at": at,
-            "recalls": 0,
-        }).scalar_one()
-        db.session.execute(_RECORD, {"ticket_id": ticket_id, "trigger": "issue", "from_state": None,
-                                     "to_state": "waiting", "actor_id": None, "window_id": None,
-                                     "queue_id": queue.id, "at": at, "note": None})
+        ticket_id = db.session.execute(
+            _INSERT_TICKET,
+            {
+                "hall_id": hall.id,
+                "queue_id": queue.id,
+                "origin_queue_id": queue.id,
+                "service_id": service_id,
+                "service_date": day,
+                "number": number,
+                "state": "waiting",
+                "lane": lane,
+                "priority_reason": req.priority_reason,
+                "phone": req.phone,
+                "issued_at": at,
+                "queued_at": at,
+                "recalls": 0,
+            },
+        ).scalar_one()
+        db.session.execute(
+            _RECORD,
+            {
+                "ticket_id": ticket_id,
+                "trigger": "issue",
+                "from_state": None,
+                "to_state": "waiting",
+                "actor_id": None,
+                "window_id": None,
+                "queue_id": queue.id,
+                "at": at,
+                "note": None,
+            },
+        )
         move_waiting(queue.id, day, lane, 1)
         in_line = db.session.execute(_IN_LINE, {"queue": queue.id, "day": day, "lane": lane}).scalar_one()
     hall_ref = HallRef(hall.id, hall.code)
     queue_ref = QueueRef(queue.id, queue.code, queue.name, hall_ref)
     outbox.record("queue_changed", queue_ref)
-    return IssuedTicket(id=ticket_id, hall=hall_ref, queue=queue_ref, number=number, lane=lane,
-                        priority_reason=req.priority_reason, issued_at=at, service_date=day,
-                        known_ahead=max(0, int(in_line) - 1))
+    return IssuedTicket(
+        id=ticket_id,
+        hall=hall_ref,
+        queue=queue_ref,
+        number=number,
+        lane=lane,
+        priority_reason=req.priority_reason,
+        issued_at=at,
+        service_date=day,
+        known_ahead=max(0, int(in_line) - 1),
+    )
 
 
 # --- the clerk's other triggers ---
 
 # A ticket with what its answer and events show (one query, no lazy loads).
-_WITH_LABELS = select(Ticket).options(joinedload(Ticket.hall), joinedload(Ticket.queue),
-                                      joinedload(Ticket.window))
+_WITH_LABELS = select(Ticket).options(
+    joinedload(Ticket.hall), joinedload(Ticket.queue), joinedload(Ticket.window)
+)
 # The same, re-read under the ticket's row lock.
 _LOCKED = (
-    _WITH_LABELS
-    .where(Ticket.id == bindparam("id"))
+    _WITH_LABELS.where(Ticket.id == bindparam("id"))
     .with_for_update(of=_TICKETS, key_share=True)
     .execution_options(populate_existing=True)
 )
@@ -264,16 +339,18 @@ def lock_ticket(ticket: Ticket) -> Ticket:
     return db.session.execute(_LOCKED, {"id": ticket.id}).scalar_one()
 
 
-def fire_ticket_trigger(ticket: Ticket, trigger: str, actor: User,
-                        target_queue_code: str | None = None) -> Ticket:
+def fire_ticket_trigger(
+    ticket: Ticket, trigger: str, actor: User, target_queue_code: str | None = None
+) -> Ticket:
     """Fire a clerk's trigger (recall, start, finish, no_show, requeue, transfer, cancel) on a ticket.
 
     The ticket is taken under its row lock and its state checked after locking, so of simultaneous
     triggers on one ticket one fires and the others answer 409.
     """
     ticket = lock_ticket(ticket)
-    allowed = [name for name in ticket_flow.allowed_triggers(ticket.state)
-               if name in ticket_flow.CLERK_TRIGGERS]
+    allowed = [
+        name for name in ticket_flow.allowed_triggers(ticket.state) if name in ticket_flow.CLERK_TRIGGERS
+    ]
     if trigger not in allowed:
         raise InvalidTransition(ticket.state, trigger, allowed)
     policy.require(actor, "window.operate", hall_id=ticket.hall_id)
@@ -319,8 +396,9 @@ def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = Non
     return change
 
 
-def _record(ticket: Ticket, trigger: str, before: str | None, actor: User | None, at,
-            window: Window | None = None) -> TicketEvent:
+def _record(
+    ticket: Ticket, trigger: str, before: str | None, actor: User | None, at, window: Window | None = None
+) -> TicketEvent:
     change = TicketEvent(
         ticket_id=ticket.id,
         trigger=trigger,
@@ -342,8 +420,9 @@ def _ahead_statement():
     tickets = _TICKETS
     lane, ticket_id = bindparam("lane"), bindparam("id")
     queued_at = bindparam("queued_at", type_=UTCDateTime())
-    earlier = or_(tickets.c.queued_at < queued_at,
-                  and_(tickets.c.queued_at == queued_at, tickets.c.id < ticket_id))
+    earlier = or_(
+        tickets.c.queued_at < queued_at, and_(tickets.c.queued_at == queued_at, tickets.c.id < ticket_id)
+    )
     return (
         select(func.count())
         .select_from(tickets)
@@ -361,8 +440,11 @@ _WAITING_AHEAD = _ahead_statement()
 
 def ticket_by_number(hall: Hall, number: str) -> Ticket:
     """Return today's ticket of the hall with this number (as printed: A012), or answer 404."""
-    ticket = db.session.scalar(select(Ticket).where(
-        Ticket.hall_id == hall.id, Ticket.service_date == clock.today(), Ticket.number == number))
+    ticket = db.session.scalar(
+        select(Ticket).where(
+            Ticket.hall_id == hall.id, Ticket.service_date == clock.today(), Ticket.number == number
+        )
+    )
     if ticket is None:
         raise NotFound(f"今日没有 {number} 号的号票，请核对号码", {"number": number})
     return ticket
@@ -374,15 +456,22 @@ def waiting_ahead(ticket: Ticket) -> int:
     An index range scan of ``ix_tickets_call_order`` over the tickets ahead only: a ticket just
     issued knows its place from the tallies instead (``IssuedTicket.known_ahead``).
     """
-    return db.session.execute(_WAITING_AHEAD, {
-        "queue": ticket.queue_id, "day": ticket.service_date, "lane": ticket.lane,
-        "queued_at": ticket.queued_at, "id": ticket.id,
-    }).scalar_one()
-
-
+    return db.session.execute(
+        _WAITING_AHEAD,
+        {
+            "queue": ticket.queue_id,
+            "day": ticket.service_date,
+            "lane": ticket.lane,
+            "queued_at": ticket.queued_at,
+            "id": ticket.id,
+        },
+    ).scalar_one()
 
 
 def ticket_history(ticket: Ticket) -> list[TicketEvent]:
     """Return the ticket's recorded changes, oldest first."""
-    return list(db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))
+    return list(
+        db.session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+    )

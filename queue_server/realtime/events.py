@@ -82,10 +82,16 @@ def _window_changed(window) -> list[tuple]:
 
 def _case_changed(case) -> list[tuple]:
     # The case's hall and its pickup hall both show it.
-    payload = {"hall": case.hall.code, "case_no": case.case_no, "state": case.state,
-               "department": case.department.code}
-    return [("case_updated", hall_code, payload)
-            for hall_code in dict.fromkeys([case.hall.code, case.delivery_hall.code])]
+    payload = {
+        "hall": case.hall.code,
+        "case_no": case.case_no,
+        "state": case.state,
+        "department": case.department.code,
+    }
+    return [
+        ("case_updated", hall_code, payload)
+        for hall_code in dict.fromkeys([case.hall.code, case.delivery_hall.code])
+    ]
 
 
 def _alert_raised(alert) -> list[tuple]:
@@ -124,7 +130,8 @@ def _events_and_messages(facts: list[tuple]) -> tuple[list[tuple], list]:
 
 
 def send_committed() -> None:
-    """Send the events and SMS of committed changes now, then close the session (no lock is held meanwhile)."""
+    """Send the events and SMS of committed changes now, then close the session (no lock is held
+    meanwhile)."""
     events, messages = _events_and_messages(outbox.take_committed())
     _send(events)
     deliver(messages)
@@ -187,7 +194,9 @@ def _send(committed: list | None) -> None:
     try:
         counts = waiting_counts_after_commit(queue_ids) if queue_ids else {}
     except (DBAPIError, SQLAlchemyTimeoutError, DatabaseBusy) as exc:  # the calls still go out; counts later
-        log.warning("waiting counts not sent: database unavailable (%s)", type(getattr(exc, "orig", exc)).__name__)
+        log.warning(
+            "waiting counts not sent: database unavailable (%s)", type(getattr(exc, "orig", exc)).__name__
+        )
         committed = [event for event in committed if event[0] != "queue_updated"]
     try:
         db.session.close()
@@ -200,7 +209,11 @@ def _send(committed: list | None) -> None:
             if payload["queue_id"] in seen_queues:
                 continue
             seen_queues.add(payload["queue_id"])
-            payload = {"hall": hall_code, "queue": payload["queue"], "waiting": counts.get(payload["queue_id"], 0)}
+            payload = {
+                "hall": hall_code,
+                "queue": payload["queue"],
+                "waiting": counts.get(payload["queue_id"], 0),
+            }
         emit(name, hall_code, payload)
 
 

@@ -83,7 +83,7 @@ def _move_to(*targets: str) -> None:
 
 def _subscribe(data) -> dict:
     if not isinstance(data, dict) or len({"hall", "window"} & set(data)) != 1 or len(data) != 1:
-        raise InvalidRequest({"subscribe": "应为 {\"hall\": 大厅代码} 或 {\"window\": 窗口编号}"}, "订阅参数有误")
+        raise InvalidRequest({"subscribe": '应为 {"hall": 大厅代码} 或 {"window": 窗口编号}'}, "订阅参数有误")
     if "hall" in data:
         if not isinstance(data["hall"], str):
             raise InvalidRequest({"hall": "应为字符串"})

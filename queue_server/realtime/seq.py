@@ -42,7 +42,9 @@ redis.call('SET', KEYS[1], value + 1)
 return value + 1
 """
 _RAISE_SEQ_LUA = """
-if (tonumber(redis.call('GET', KEYS[1]) or 0)) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+if (tonumber(redis.call('GET', KEYS[1]) or 0)) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
 return redis.call('GET', KEYS[1])
 """
 RESYNC = "resync"
@@ -68,8 +70,15 @@ def next_seq(hall_code: str) -> int:
             try:
                 # A counter lost with Redis starts again above every earlier value (ms since 2020), so
                 # boards see a jump forward (a gap: they re-fetch) instead of seq falling back to 1.
-                value = int(redis_client().eval(_NEXT_SEQ_LUA, 1, seq_key(hall_code), _time_floor(),
-                                          _last_seen[(current_app.config["REDIS_URL"], hall_code)]))
+                value = int(
+                    redis_client().eval(
+                        _NEXT_SEQ_LUA,
+                        1,
+                        seq_key(hall_code),
+                        _time_floor(),
+                        _last_seen[(current_app.config["REDIS_URL"], hall_code)],
+                    )
+                )
                 return _seen(hall_code, value)
             except redis.RedisError as error:
                 pause_redis(error)

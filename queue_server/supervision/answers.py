@@ -36,8 +36,9 @@ def rate_of(part: int, whole: int) -> float | None:
 
 def share_on_time(**field) -> Any:
     """Declare the computed share of the decided cases that were decided on time."""
-    return computed_field(property(lambda answer: rate_of(answer.on_time, answer.decided)),
-                          return_type=float | None, **field)
+    return computed_field(
+        property(lambda answer: rate_of(answer.on_time, answer.decided)), return_type=float | None, **field
+    )
 
 
 def bad_ones(grades: list[int]) -> int:
@@ -82,7 +83,8 @@ class RatingOut(SupervisionAnswer):
     channel: RatingChannel
     created_at: HallTime
     rectification: RectificationRef | None = Field(
-        description="差评（1、2 分）生成的整改事项 The item a bad rating opened")
+        description="差评（1、2 分）生成的整改事项 The item a bad rating opened"
+    )
 
     grade_name = name_in(GRADE_NAMES, "grade")
 

@@ -73,7 +73,7 @@ class Rating(db.Model):
     case: Mapped[Case | None] = relationship()
     window: Mapped[Window | None] = relationship()
     clerk: Mapped[User | None] = relationship()
-    rectification: Mapped["Rectification | None"] = relationship(back_populates="rating")
+    rectification: Mapped[Rectification | None] = relationship(back_populates="rating")
 
 
 class Rectification(db.Model):
@@ -94,7 +94,7 @@ class Rectification(db.Model):
 
     rating: Mapped[Rating] = relationship(back_populates="rectification")
     assignee: Mapped[User | None] = relationship()
-    events: Mapped[list["RectificationEvent"]] = relationship(order_by="RectificationEvent.id")
+    events: Mapped[list[RectificationEvent]] = relationship(order_by="RectificationEvent.id")
 
 
 class RectificationEvent(history_columns(trigger=16, state=16), db.Model):

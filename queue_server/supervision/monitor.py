@@ -72,8 +72,11 @@ def called_too_long(hall: Hall, now: datetime) -> list[LongCall]:
         .order_by(Ticket.called_at, Ticket.id)
     ).all()
     return [
-        LongCall(ticket, int((now - ticket.called_at).total_seconds() // 60),
-                 "red" if now - ticket.called_at >= 2 * threshold else "yellow")
+        LongCall(
+            ticket,
+            int((now - ticket.called_at).total_seconds() // 60),
+            "red" if now - ticket.called_at >= 2 * threshold else "yellow",
+        )
         for ticket in tickets
     ]
 
@@ -187,13 +190,15 @@ def _queues(hall: Hall, tickets: list[Ticket], now: datetime) -> list[QueueWatch
     for queue in hall.queues:
         own = by_queue[queue.id]
         waiting = [t for t in own if t.state == "waiting"]
-        rows.append(QueueWatch(
-            queue=queue,
-            waiting=len(waiting),
-            longest_wait_s=max((round(_seconds(now, t.queued_at)) for t in waiting), default=0),
-            avg_wait_s=_average(_seconds(t.called_at, t.issued_at) for t in own),
-            served=sum(1 for t in own if t.state == "done"),
-        ))
+        rows.append(
+            QueueWatch(
+                queue=queue,
+                waiting=len(waiting),
+                longest_wait_s=max((round(_seconds(now, t.queued_at)) for t in waiting), default=0),
+                avg_wait_s=_average(_seconds(t.called_at, t.issued_at) for t in own),
+                served=sum(1 for t in own if t.state == "done"),
+            )
+        )
     return rows
 
 
@@ -214,8 +219,9 @@ def _today(tickets: list[Ticket]) -> dict[str, int | None]:
         "no_show": states["no_show"],
         "expired": states["expired"],
         "avg_wait_s": _average(_seconds(t.called_at, t.issued_at) for t in tickets),
-        "avg_service_s": _average(_seconds(t.finished_at, t.started_at) for t in tickets
-                                  if t.state == "done"),
+        "avg_service_s": _average(
+            _seconds(t.finished_at, t.started_at) for t in tickets if t.state == "done"
+        ),
     }
 
 
@@ -223,8 +229,12 @@ def _running_cases(hall: Hall) -> list[Case]:
     return db.session.scalars(
         select(Case)
         .where(Case.hall_id == hall.id, Case.accepted_at.is_not(None), Case.decided_at.is_(None))
-        .options(selectinload(Case.pauses), selectinload(Case.service), selectinload(Case.department),
-                 selectinload(Case.assignee))
+        .options(
+            selectinload(Case.pauses),
+            selectinload(Case.service),
+            selectinload(Case.department),
+            selectinload(Case.assignee),
+        )
     ).all()
 
 
@@ -238,8 +248,13 @@ def _lit_cases(hall: Hall, today: date) -> LitCases:
         if timer.light in LIGHT_ORDER:
             lit.append(LitCase(case, timer.light, timer.deadline, timer.remaining_workdays, timer.paused))
     lit.sort(key=lambda row: (LIGHT_ORDER[row.light], row.remaining_workdays, row.case.case_no))
-    return LitCases(running=sum(counts.values()), green=counts["green"], yellow=counts["yellow"],
-                    red=counts["red"], items=lit)
+    return LitCases(
+        running=sum(counts.values()),
+        green=counts["green"],
+        yellow=counts["yellow"],
+        red=counts["red"],
+        items=lit,
+    )
 
 
 def _bad_ratings(hall: Hall) -> list[Rating]:
@@ -279,8 +294,12 @@ def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[
     work = db.session.execute(
         select(TicketEvent.at, TicketEvent.window_id)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(Ticket.hall_id == hall.id, TicketEvent.at >= _day_start(now.date()),
-               TicketEvent.window_id.is_not(None), TicketEvent.trigger.in_(WINDOW_WORK))
+        .where(
+            Ticket.hall_id == hall.id,
+            TicketEvent.at >= _day_start(now.date()),
+            TicketEvent.window_id.is_not(None),
+            TicketEvent.trigger.in_(WINDOW_WORK),
+        )
     ).all()
     windows = defaultdict(set)
     for at, window_id in work:
@@ -289,16 +308,20 @@ def _tickets_per_hour(hall: Hall, tickets: list[Ticket], now: datetime) -> list[
     busy = set(issued) | set(served) | {hour for hour, ids in windows.items() if ids}
     first = min(busy | {8})
     last = max(busy | {closing_time(hall).hour})
-    return [HourCount(f"{hour:02d}:00", issued[hour], served[hour], len(windows[hour]))
-            for hour in range(first, last + 1)]
+    return [
+        HourCount(f"{hour:02d}:00", issued[hour], served[hour], len(windows[hour]))
+        for hour in range(first, last + 1)
+    ]
 
 
 def _cases_by_mode(hall: Hall, today: date) -> ModeCounts:
     """Cases opened at the hall in the last CASE_CHART_DAYS days, by mode."""
     rows = db.session.execute(
         select(Case.mode, func.count())
-        .where(Case.hall_id == hall.id,
-               Case.created_at >= _day_start(today - timedelta(days=CASE_CHART_DAYS - 1)))
+        .where(
+            Case.hall_id == hall.id,
+            Case.created_at >= _day_start(today - timedelta(days=CASE_CHART_DAYS - 1)),
+        )
         .group_by(Case.mode)
     ).all()
     counts = dict(rows)
@@ -323,8 +346,10 @@ def _on_time(hall: Hall, today: date) -> OnTimeChart:
         days=CASE_CHART_DAYS,
         decided=sum(count for count, _ in weeks.values()),
         on_time=sum(good for _, good in weeks.values()),
-        weeks=[WeekCount(since + timedelta(days=7 * week), weeks[week][0], weeks[week][1])
-               for week in range((CASE_CHART_DAYS + 6) // 7)],
+        weeks=[
+            WeekCount(since + timedelta(days=7 * week), weeks[week][0], weeks[week][1])
+            for week in range((CASE_CHART_DAYS + 6) // 7)
+        ],
     )
 
 
@@ -332,8 +357,9 @@ def _ratings_by_day(hall: Hall, today: date) -> list[DayGrades]:
     """Ratings of the hall per day over the last RATING_CHART_DAYS days: count, average grade, bad ones."""
     since = today - timedelta(days=RATING_CHART_DAYS - 1)
     rows = db.session.execute(
-        select(Rating.created_at, Rating.grade)
-        .where(Rating.hall_id == hall.id, Rating.created_at >= _day_start(since))
+        select(Rating.created_at, Rating.grade).where(
+            Rating.hall_id == hall.id, Rating.created_at >= _day_start(since)
+        )
     ).all()
     by_day = defaultdict(list)
     for created_at, grade in rows:

@@ -84,7 +84,8 @@ class MonitorCases(SupervisionAnswer):
     yellow: int
     red: int
     items: list[MonitorCase] = Field(
-        description="黄灯、红灯办件，红灯在前 Cases on yellow and red, red first")
+        description="黄灯、红灯办件，红灯在前 Cases on yellow and red, red first"
+    )
 
 
 class MonitorRectification(SupervisionAnswer):
@@ -153,8 +154,11 @@ def _day_average(grades: list[int]) -> float | int | None:
 
 
 # A number that stays as computed: an integer average is written 1, a fractional one 1.5.
-DayAverage = Annotated[int | float | None, BeforeValidator(_day_average),
-                       WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]})]
+DayAverage = Annotated[
+    int | float | None,
+    BeforeValidator(_day_average),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]}),
+]
 
 
 class RatingDay(SupervisionAnswer):
@@ -195,6 +199,7 @@ class MonitorOut(SupervisionAnswer):
     cases: MonitorCases
     alerts: list[AlertOut]
     called_too_long: list[CalledTooLongOut] = Field(
-        description="叫号后长时间未办理的号票 Tickets left called too long")
+        description="叫号后长时间未办理的号票 Tickets left called too long"
+    )
     bad_ratings: list[MonitorBadRating] = Field(description="待整改的差评 Bad ratings awaiting rectification")
     charts: MonitorCharts

@@ -33,7 +33,12 @@ from queue_server.supervision.schemas import (
 from workflows import rectification as rect_flow
 
 GRADE_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-CHANNEL_NAMES = {"evaluator": "窗口评价器", "kiosk": "自助终端", "status_page": "号票页面", "portal": "网上办事大厅"}
+CHANNEL_NAMES = {
+    "evaluator": "窗口评价器",
+    "kiosk": "自助终端",
+    "status_page": "号票页面",
+    "portal": "网上办事大厅",
+}
 RATABLE_CASE_STATES = ("delivered", "closed")
 
 
@@ -43,10 +48,7 @@ RATABLE_CASE_STATES = ("delivered", "closed")
 def rate(req: RatingRequest) -> Rating:
     """Record a citizen's grade of a finished ticket or a delivered case; once each (409 otherwise)."""
     at = clock.now()
-    if req.ticket_id is not None:
-        rating = _rating_of_ticket(req, at)
-    else:
-        rating = _rating_of_case(req, at)
+    rating = _rating_of_ticket(req, at) if req.ticket_id is not None else _rating_of_case(req, at)
     db.session.add(rating)
     try:
         db.session.flush()
@@ -73,8 +75,10 @@ def _rating_of_ticket(req: RatingRequest, at: datetime) -> Rating:
     # Only the ticket's holder (its rating_token) rates it, or the evaluator at the window that served
     # it, which may rate only the ticket that window finished last (checked below).
     if req.window_id is None and not is_ticket_rating_token(ticket.id, req.token):
-        raise Forbidden("请扫描号票上的二维码评价（凭号票号码不能评价）",
-                        {"token": "missing" if not req.token else "wrong"})
+        raise Forbidden(
+            "请扫描号票上的二维码评价（凭号票号码不能评价）",
+            {"token": "missing" if not req.token else "wrong"},
+        )
     if ticket.state != "done":
         raise Conflict("号票尚未办结，办结后才能评价", {"state": ticket.state})
     if req.window_id is not None and last_finished_at(req.window_id) != ticket.id:
@@ -84,11 +88,19 @@ def _rating_of_ticket(req: RatingRequest, at: datetime) -> Rating:
     finisher = db.session.scalar(
         select(TicketEvent.actor_id)
         .where(TicketEvent.ticket_id == ticket.id, TicketEvent.trigger == "finish")
-        .order_by(TicketEvent.id.desc()).limit(1)
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
     )
-    return Rating(hall_id=ticket.hall_id, ticket_id=ticket.id, grade=req.grade, comment=_comment(req),
-                  channel=req.channel or ("evaluator" if req.window_id else "status_page"),
-                  window_id=ticket.window_id, clerk_id=finisher, created_at=at)
+    return Rating(
+        hall_id=ticket.hall_id,
+        ticket_id=ticket.id,
+        grade=req.grade,
+        comment=_comment(req),
+        channel=req.channel or ("evaluator" if req.window_id else "status_page"),
+        window_id=ticket.window_id,
+        clerk_id=finisher,
+        created_at=at,
+    )
 
 
 def _rating_of_case(req: RatingRequest, at: datetime) -> Rating:
@@ -96,24 +108,33 @@ def _rating_of_case(req: RatingRequest, at: datetime) -> Rating:
     if case is None:
         raise InvalidRequest({"case_no": f"办件不存在：{req.case_no}"})
     if not req.phone or req.phone != case.applicant_phone:
-        raise Forbidden("请填写办件登记时的手机号码后再评价",
-                        {"phone": "missing" if not req.phone else "wrong"})
+        raise Forbidden(
+            "请填写办件登记时的手机号码后再评价", {"phone": "missing" if not req.phone else "wrong"}
+        )
     if case.state not in RATABLE_CASE_STATES:
         raise Conflict("办件尚未办结送达，送达后才能评价", {"state": case.state})
     if db.session.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
         raise Conflict("该办件已经评价过了，感谢您的反馈", {"rated": True})
     # A case is rated as the service of the hall that took it in, and of the clerk who handed the result
     # over (the last the applicant met), or its intake clerk when it was mailed or handed over by nobody.
-    return Rating(hall_id=case.hall_id, case_id=case.id, grade=req.grade, comment=_comment(req),
-                  channel=req.channel or "portal", window_id=None,
-                  clerk_id=_handed_over_by(case) or case.created_by_id, created_at=at)
+    return Rating(
+        hall_id=case.hall_id,
+        case_id=case.id,
+        grade=req.grade,
+        comment=_comment(req),
+        channel=req.channel or "portal",
+        window_id=None,
+        clerk_id=_handed_over_by(case) or case.created_by_id,
+        created_at=at,
+    )
 
 
 def _handed_over_by(case: Case) -> int | None:
     return db.session.scalar(
         select(CaseEvent.actor_id)
         .where(CaseEvent.case_id == case.id, CaseEvent.trigger == "deliver", CaseEvent.actor_id.is_not(None))
-        .order_by(CaseEvent.id.desc()).limit(1)
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
     )
 
 
@@ -122,7 +143,8 @@ def last_finished_at(window_id: int) -> int | None:
     return db.session.scalar(
         select(Ticket.id)
         .where(Ticket.window_id == window_id, Ticket.state == "done", Ticket.service_date == clock.today())
-        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1)
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+        .limit(1)
     )
 
 
@@ -187,11 +209,20 @@ def _fire(item: Rectification, trigger: str, actor: User, note: str | None, **kw
     return item
 
 
-def _record(item: Rectification, trigger: str, before: str | None, actor: User | None, at: datetime,
-            note: str | None) -> None:
+def _record(
+    item: Rectification, trigger: str, before: str | None, actor: User | None, at: datetime, note: str | None
+) -> None:
     # Kept in the item's history as well, so the answer built from the item shows this step.
-    item.events.append(RectificationEvent(trigger=trigger, from_state=before, to_state=item.state,
-                                          actor_id=actor.id if actor else None, at=at, note=note))
+    item.events.append(
+        RectificationEvent(
+            trigger=trigger,
+            from_state=before,
+            to_state=item.state,
+            actor_id=actor.id if actor else None,
+            at=at,
+            note=note,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,11 @@ STEP_ERRORS = {400: Error, **STAFF_ERRORS, 409: Error}
 
 
 @bp.get("/halls/<hall_code>/monitor")
-@operation("监督大屏快照：队列、窗口、今日数据、黄红灯办件、预警、差评、图表 Supervisor snapshot", staff=True,
-           answers={200: MonitorOut, **STAFF_ERRORS})
+@operation(
+    "监督大屏快照：队列、窗口、今日数据、黄红灯办件、预警、差评、图表 Supervisor snapshot",
+    staff=True,
+    answers={200: MonitorOut, **STAFF_ERRORS},
+)
 @staff_required()
 def monitor(hall_code: str):
     hall = get_hall(hall_code)
@@ -58,8 +61,12 @@ def monitor(hall_code: str):
 
 
 @bp.get("/halls/<hall_code>/alerts")
-@operation("限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts", staff=True, query=AlertListQuery,
-           answers={200: list[AlertOut], 400: Error, **STAFF_ERRORS})
+@operation(
+    "限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts",
+    staff=True,
+    query=AlertListQuery,
+    answers={200: list[AlertOut], 400: Error, **STAFF_ERRORS},
+)
 @staff_required()
 def alerts(hall_code: str):
     hall = get_hall(hall_code)
@@ -68,16 +75,23 @@ def alerts(hall_code: str):
 
 
 @bp.post("/ratings")
-@operation("好差评：评价已办结的号票或已送达的办件 Rate a ticket or a case", body=RatingRequest,
-           answers={201: RatingOut, 400: Error, 409: Error, 429: Error})
+@operation(
+    "好差评：评价已办结的号票或已送达的办件 Rate a ticket or a case",
+    body=RatingRequest,
+    answers={201: RatingOut, 400: Error, 409: Error, 429: Error},
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def create_rating():
     return reply(RatingOut, rate(parse_body(RatingRequest)), 201)
 
 
 @bp.get("/rectifications")
-@operation("差评整改事项 Rectification items", staff=True, query=RectificationListQuery,
-           answers={200: RectificationListOut, 400: Error, **STAFF_ERRORS})
+@operation(
+    "差评整改事项 Rectification items",
+    staff=True,
+    query=RectificationListQuery,
+    answers={200: RectificationListOut, 400: Error, **STAFF_ERRORS},
+)
 @staff_required()
 def rectifications_list():
     page = list_rectifications(parse_query(RectificationListQuery), acting_user())
@@ -94,8 +108,9 @@ def show_rectification(rectification_id: int):
 
 
 @bp.post("/rectifications/<int:rectification_id>/assign")
-@operation("分派整改责任人 Assign", staff=True, body=AssignRequest,
-           answers={200: RectificationOut, **STEP_ERRORS})
+@operation(
+    "分派整改责任人 Assign", staff=True, body=AssignRequest, answers={200: RectificationOut, **STEP_ERRORS}
+)
 @staff_required()
 def assign_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
@@ -103,8 +118,12 @@ def assign_rectification(rectification_id: int):
 
 
 @bp.post("/rectifications/<int:rectification_id>/follow-up")
-@operation("督办跟进记录 Follow-up note", staff=True, body=FollowUpRequest,
-           answers={200: RectificationOut, **STEP_ERRORS})
+@operation(
+    "督办跟进记录 Follow-up note",
+    staff=True,
+    body=FollowUpRequest,
+    answers={200: RectificationOut, **STEP_ERRORS},
+)
 @staff_required()
 def follow_up_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
@@ -112,8 +131,12 @@ def follow_up_rectification(rectification_id: int):
 
 
 @bp.post("/rectifications/<int:rectification_id>/close")
-@operation("整改办结 Close with what was done", staff=True, body=CloseRequest,
-           answers={200: RectificationOut, **STEP_ERRORS})
+@operation(
+    "整改办结 Close with what was done",
+    staff=True,
+    body=CloseRequest,
+    answers={200: RectificationOut, **STEP_ERRORS},
+)
 @staff_required()
 def close_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
@@ -121,8 +144,12 @@ def close_rectification(rectification_id: int):
 
 
 @bp.get("/halls/<hall_code>/stats")
-@operation("五办统计（可按模式、队列、窗口、人员、部门分组；可导出 CSV、XLSX） Figures",
-           staff=True, query=StatsQuery, answers={200: STATS_FILE, 400: Error, **STAFF_ERRORS})
+@operation(
+    "五办统计（可按模式、队列、窗口、人员、部门分组；可导出 CSV、XLSX） Figures",
+    staff=True,
+    query=StatsQuery,
+    answers={200: STATS_FILE, 400: Error, **STAFF_ERRORS},
+)
 @staff_required()
 def hall_stats(hall_code: str):
     query = parse_query(StatsQuery)
@@ -134,15 +161,23 @@ def hall_stats(hall_code: str):
         body, mimetype = to_csv(answer), "text/csv; charset=utf-8"
     else:
         body, mimetype = to_xlsx(answer), XLSX
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{export_name(answer, query.format)}"',
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{export_name(answer, query.format)}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/halls/<hall_code>/queues/<queue_code>/staffing")
-@operation("窗口配置测算（Erlang C） Windows needed by hour", staff=True, query=StaffingQuery,
-           answers={200: StaffingOut, 400: Error, **STAFF_ERRORS})
+@operation(
+    "窗口配置测算（Erlang C） Windows needed by hour",
+    staff=True,
+    query=StaffingQuery,
+    answers={200: StaffingOut, 400: Error, **STAFF_ERRORS},
+)
 @staff_required()
 def queue_staffing(hall_code: str, queue_code: str):
     hall = get_hall(hall_code)

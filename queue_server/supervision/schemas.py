@@ -12,8 +12,9 @@ RatingChannel = Literal["evaluator", "kiosk", "status_page", "portal"]
 
 class RatingRequest(Body):
     ticket_id: RowId | None = None
-    case_no: (Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-              | None) = None
+    case_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = (
+        None
+    )
     # The ticket's rating_token (its QR code carries it); the evaluator at the serving window needs none.
     token: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     # The applicant's phone, to rate a case.
@@ -29,8 +30,9 @@ class RatingRequest(Body):
 
     @model_validator(mode="after")
     def _one_subject(self) -> "RatingRequest":
-        one_of(self.ticket_id, self.case_no,
-               "ticket_id|请指定号票（ticket_id）或办件编号（case_no），二者选一")
+        one_of(
+            self.ticket_id, self.case_no, "ticket_id|请指定号票（ticket_id）或办件编号（case_no），二者选一"
+        )
         if self.window_id is not None and self.ticket_id is None:
             raise ValueError("window_id|只有评价号票时才指定窗口")
         return self

@@ -28,7 +28,13 @@ from queue_server.supervision.models import Rating
 from queue_server.supervision.schemas import StatsQuery
 from workflows import case as case_flow
 
-GROUP_NAMES = {"mode": "办理模式", "queue": "队列", "window": "窗口", "clerk": "工作人员", "department": "部门"}
+GROUP_NAMES = {
+    "mode": "办理模式",
+    "queue": "队列",
+    "window": "窗口",
+    "clerk": "工作人员",
+    "department": "部门",
+}
 UNASSIGNED = "未关联"
 
 # The columns of the CSV and XLSX files: (path in the figures, heading).
@@ -130,7 +136,8 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
             figures.on_time += on_time
 
     for rating in db.session.scalars(
-        select(Rating).options(selectinload(Rating.ticket), selectinload(Rating.case))
+        select(Rating)
+        .options(selectinload(Rating.ticket), selectinload(Rating.case))
         .where(Rating.hall_id == hall.id, Rating.created_at >= since, Rating.created_at < until)
     ):
         for figures in add(_rating_key(rating, by)):
@@ -140,10 +147,17 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
         return HallFigures(hall, start, end, by, total, None)
     names = _group_names(by, hall, [key for key in groups if key is not None])
     ordered = sorted(groups.items(), key=lambda item: (item[0] is None, names.get(item[0], ("", ""))[0]))
-    return HallFigures(hall, start, end, by, total, [
-        Group(None, UNASSIGNED, figures) if key is None else Group(names[key][1], names[key][2], figures)
-        for key, figures in ordered
-    ])
+    return HallFigures(
+        hall,
+        start,
+        end,
+        by,
+        total,
+        [
+            Group(None, UNASSIGNED, figures) if key is None else Group(names[key][1], names[key][2], figures)
+            for key, figures in ordered
+        ],
+    )
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -167,17 +181,34 @@ class _TicketRow:
 
 def _tickets(hall: Hall, start: date, end: date, by: str | None) -> list[_TicketRow]:
     in_period = (Ticket.hall_id == hall.id, Ticket.service_date >= start, Ticket.service_date <= end)
-    columns = [Ticket.id, Ticket.queue_id, Ticket.window_id, ServiceItem.department_id, Ticket.state,
-               Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at]
-    rows = db.session.execute(select(*columns).outerjoin(ServiceItem, Ticket.service_id == ServiceItem.id)
-                              .where(*in_period)).all()
+    columns = [
+        Ticket.id,
+        Ticket.queue_id,
+        Ticket.window_id,
+        ServiceItem.department_id,
+        Ticket.state,
+        Ticket.issued_at,
+        Ticket.called_at,
+        Ticket.started_at,
+        Ticket.finished_at,
+    ]
+    rows = db.session.execute(
+        select(*columns).outerjoin(ServiceItem, Ticket.service_id == ServiceItem.id).where(*in_period)
+    ).all()
     clerks: dict[int, int] = {}
     if by == "clerk":
         # A ticket's clerk is the one who acted on it last (call, start, finish, no-show).
-        last = (select(func.max(TicketEvent.id)).join(Ticket, TicketEvent.ticket_id == Ticket.id)
-                .where(*in_period, TicketEvent.actor_id.is_not(None)).group_by(TicketEvent.ticket_id))
-        clerks = dict(db.session.execute(select(TicketEvent.ticket_id, TicketEvent.actor_id)
-                                         .where(TicketEvent.id.in_(last))).all())
+        last = (
+            select(func.max(TicketEvent.id))
+            .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+            .where(*in_period, TicketEvent.actor_id.is_not(None))
+            .group_by(TicketEvent.ticket_id)
+        )
+        clerks = dict(
+            db.session.execute(
+                select(TicketEvent.ticket_id, TicketEvent.actor_id).where(TicketEvent.id.in_(last))
+            ).all()
+        )
     keys = {
         None: lambda row: None,
         "mode": lambda row: None,  # a ticket has no mode; its case has
@@ -186,13 +217,16 @@ def _tickets(hall: Hall, start: date, end: date, by: str | None) -> list[_Ticket
         "clerk": lambda row: clerks.get(row.id),
         "department": lambda row: row.department_id,
     }[by]
-    return [_TicketRow(keys(row), row.state, row.issued_at, row.called_at, row.started_at, row.finished_at)
-            for row in rows]
+    return [
+        _TicketRow(keys(row), row.state, row.issued_at, row.called_at, row.started_at, row.finished_at)
+        for row in rows
+    ]
 
 
 def _cases(hall: Hall, *when) -> list[Case]:
     return db.session.scalars(
-        select(Case).options(selectinload(Case.pauses), selectinload(Case.service))
+        select(Case)
+        .options(selectinload(Case.pauses), selectinload(Case.service))
         .where(Case.hall_id == hall.id, *when)
     ).all()
 
@@ -300,10 +334,14 @@ def to_xlsx(figures: dict) -> bytes:
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 14
     about = book.create_sheet("说明")
-    for label, value in [("服务大厅", figures["hall_name"]), ("大厅代码", figures["hall"]), ("起始日期", figures["from"]),
-                         ("结束日期", figures["to"]),
-                         ("分组", GROUP_NAMES.get(figures.get("group_by"), "不分组")),
-                         ("生成时间", clock.to_hall_iso(clock.now()))]:
+    for label, value in [
+        ("服务大厅", figures["hall_name"]),
+        ("大厅代码", figures["hall"]),
+        ("起始日期", figures["from"]),
+        ("结束日期", figures["to"]),
+        ("分组", GROUP_NAMES.get(figures.get("group_by"), "不分组")),
+        ("生成时间", clock.to_hall_iso(clock.now())),
+    ]:
         about.append([label, value])
     out = io.BytesIO()
     book.save(out)

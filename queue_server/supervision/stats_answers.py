@@ -31,8 +31,9 @@ class CaseFigures(SupervisionAnswer):
     def created(self) -> int:
         return sum(self.by_mode.values())
 
-    on_time_rate = share_on_time(description="期内办结中按时办结的比例 "
-                                             "Share of the cases decided in the period that were on time")
+    on_time_rate = share_on_time(
+        description="期内办结中按时办结的比例 Share of the cases decided in the period that were on time"
+    )
 
 
 def _average_grade(grades: list[int]) -> float | None:
@@ -51,9 +52,11 @@ class RatingFigures(SupervisionAnswer):
 
 
 class StatsGroupOut(SupervisionAnswer):
-    key: str | None = Field(description="模式、队列、部门代码，窗口号或用户名；null 为未关联 "
-                                        "Mode, queue or department code, window number or username; "
-                                        "null: not attributable")
+    key: str | None = Field(
+        description="模式、队列、部门代码，窗口号或用户名；null 为未关联 "
+        "Mode, queue or department code, window number or username; "
+        "null: not attributable"
+    )
     name: str
     tickets: TicketFigures = Field(validation_alias="figures")
     cases: CaseFigures = Field(validation_alias="figures")
@@ -62,8 +65,9 @@ class StatsGroupOut(SupervisionAnswer):
 
 class StatsOut(SupervisionAnswer):
     # ``groups`` is left out of the answer without group_by, so it is not required in the document.
-    model_config = ConfigDict(serialize_by_alias=True, json_schema_serialization_defaults_required=False,
-                              json_schema_extra=None)
+    model_config = ConfigDict(
+        serialize_by_alias=True, json_schema_serialization_defaults_required=False, json_schema_extra=None
+    )
 
     hall: str = from_path("hall", "code")
     hall_name: str = from_path("hall", "name")
@@ -73,8 +77,9 @@ class StatsOut(SupervisionAnswer):
     tickets: TicketFigures = Field(validation_alias="total")
     cases: CaseFigures = Field(validation_alias="total")
     ratings: RatingFigures = Field(validation_alias="total")
-    groups: list[StatsGroupOut] | None = Field(None, exclude_if=lambda groups: groups is None,
-                                               description="仅在指定 group_by 时 Only with group_by")
+    groups: list[StatsGroupOut] | None = Field(
+        None, exclude_if=lambda groups: groups is None, description="仅在指定 group_by 时 Only with group_by"
+    )
 
 
 class FileAnswer(dict):
@@ -85,15 +90,21 @@ class FileAnswer(dict):
     """
 
     def __init__(self, model: type[SupervisionAnswer], description: str, files: dict[str, dict]):
-        super().__init__(description=description, content={
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}, **files})
+        super().__init__(
+            description=description,
+            content={
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}},
+                **files,
+            },
+        )
         self.__args__ = (model,)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 STATS_FILE = FileAnswer(
-    StatsOut, "统计数据：JSON，或 format=csv / xlsx 时为文件 The figures, or a file with format=csv or xlsx",
+    StatsOut,
+    "统计数据：JSON，或 format=csv / xlsx 时为文件 The figures, or a file with format=csv or xlsx",
     {"text/csv": {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}},
 )
 

@@ -9,16 +9,24 @@ def test_token_for_demo_clerk(client):
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["token"] and body["user"]["username"] == "clerk1"
-    assert body["user"]["roles"] == ["clerk"] and body["user"]["hall"] == "xiqu" and body["user"]["department"] is None
+    assert (
+        body["user"]["roles"] == ["clerk"]
+        and body["user"]["hall"] == "xiqu"
+        and body["user"]["department"] is None
+    )
     windows = client.get("/api/v1/halls/xiqu/windows", headers={"Authorization": f"Bearer {body['token']}"})
     assert windows.status_code == 200
 
 
 def test_admin_holds_every_role_and_approver_has_department(client):
     """Does admin hold all five roles, and an approver carry their department?"""
-    admin = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo"}).get_json()["user"]
+    admin = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo"}).get_json()[
+        "user"
+    ]
     assert set(admin["roles"]) == {"clerk", "approver", "supervisor", "admin", "agent"}
-    approver = client.post("/api/v1/auth/token", json={"username": "approver_scjg", "password": "demo"}).get_json()["user"]
+    approver = client.post(
+        "/api/v1/auth/token", json={"username": "approver_scjg", "password": "demo"}
+    ).get_json()["user"]
     assert approver["roles"] == ["approver"] and approver["department"] == "scjg"
 
 
@@ -32,7 +40,9 @@ def test_wrong_password_and_unknown_user(client):
 
 def test_missing_credentials(client):
     """Is a body without a password a 400 naming it?"""
-    details = assert_error(client.post("/api/v1/auth/token", json={"username": "clerk1"}), 400, "invalid_request")
+    details = assert_error(
+        client.post("/api/v1/auth/token", json={"username": "clerk1"}), 400, "invalid_request"
+    )
     assert set(details["fields"]) == {"password"}
 
 

@@ -1,4 +1,5 @@
-"""Authorization findings of issue 13, one test each, and the policy's scope rules (queue_server/accounts/policy.py).
+"""Authorization findings of issue 13, one test each, and the policy's scope rules
+(queue_server/accounts/policy.py).
 
 The ``staff`` fixture adds a second hall, 石岐 (``shiqi``), beside the demo's xiqu, and staff of every
 role in three places: the demo department 市场监管 (scjg) of xiqu (``own``), the same department in
@@ -56,14 +57,20 @@ def staff(app, api):
         hall = Hall(code=SECOND_HALL, name="中山市石岐区行政服务中心", address="")
         db.session.add(hall)
         halls = {"xiqu": db.session.scalar(db.select(Hall).where(Hall.code == "xiqu")), SECOND_HALL: hall}
-        departments = {code: db.session.scalar(db.select(Department).where(Department.code == code))
-                       for code in ("scjg", "rsj")}
+        departments = {
+            code: db.session.scalar(db.select(Department).where(Department.code == code))
+            for code in ("scjg", "rsj")
+        }
         users = []
         for role in ROLES:
             for scope, (hall_code, department) in SCOPES.items():
-                user = User(username=username(role, scope), name=f"{role}-{scope}",
-                            roles=[] if role == "none" else [role],
-                            hall=halls[hall_code], department=departments[department])
+                user = User(
+                    username=username(role, scope),
+                    name=f"{role}-{scope}",
+                    roles=[] if role == "none" else [role],
+                    hall=halls[hall_code],
+                    department=departments[department],
+                )
                 user.password_hash = "!"  # never signs in with a password: the test mints its token
                 users.append(user)
         db.session.add_all(users)
@@ -177,9 +184,12 @@ def test_case_notices_reach_staff_who_may_read_cases_not_agents(app, api, staff,
     """Are an agent's and a role-less user's screens kept out of the hall's case notices, the clerk's not?"""
     from queue_server.extensions import socketio
 
-    screens = {user: socketio.test_client(app, auth={"token": staff.tokens.get(user) or api.token(user)},
-                                          flask_test_client=client)
-               for user in ("clerk1", "agent1", username("none", "own"))}
+    screens = {
+        user: socketio.test_client(
+            app, auth={"token": staff.tokens.get(user) or api.token(user)}, flask_test_client=client
+        )
+        for user in ("clerk1", "agent1", username("none", "own"))
+    }
     try:
         for user, connection in screens.items():
             assert connection.emit("subscribe", {"hall": "xiqu"}, callback=True)["hall"] == "xiqu", user

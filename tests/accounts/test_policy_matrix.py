@@ -45,32 +45,45 @@ CASE_READERS = rule(clerk=HALL, supervisor=HALL, approver=DEPARTMENT)
 
 STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/halls/{hall_code}/windows"): Operation(
-        rule(clerk=HALL, approver=HALL, supervisor=HALL, agent=HALL)),
+        rule(clerk=HALL, approver=HALL, supervisor=HALL, agent=HALL)
+    ),
     ("get", "/tickets/{ticket_id}/history"): Operation(rule(clerk=HALL, supervisor=HALL)),
     ("post", "/tickets/{ticket_id}/{trigger}"): Operation(
-        CLERKS, {"queue": "shsd"}, note="a transfer to its own queue: 400"),
+        CLERKS, {"queue": "shsd"}, note="a transfer to its own queue: 400"
+    ),
     ("post", "/windows/{window_id}/call-next"): Operation(CLERKS, note="the window is closed: 409"),
     ("post", "/windows/{window_id}/status"): Operation(CLERKS, {"status": "closed"}),
     ("get", "/windows/{window_id}/desk"): Operation(CLERKS),
-    ("post", "/cases"): Operation(rule(clerk=HALL, agent=HALL), {
-        "service": "NO-SUCH-ITEM", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-    }, note="an unknown item: 400"),
+    ("post", "/cases"): Operation(
+        rule(clerk=HALL, agent=HALL),
+        {
+            "service": "NO-SUCH-ITEM",
+            "hall": "xiqu",
+            "mode": "once",
+            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+        },
+        note="an unknown item: 400",
+    ),
     ("get", "/cases"): Operation(
         rule(clerk=EVERYWHERE, approver=EVERYWHERE, supervisor=EVERYWHERE, agent=EVERYWHERE),
-        note="each sees the cases of their own scope"),
+        note="each sees the cases of their own scope",
+    ),
     ("get", "/cases/{case_no}"): Operation(CASE_READERS),
     ("post", "/cases/{case_no}/transitions"): Operation(
-        rule(approver=DEPARTMENT), {"trigger": "approve"}, note="the own approver's case; no opinion: 400"),
+        rule(approver=DEPARTMENT), {"trigger": "approve"}, note="the own approver's case; no opinion: 400"
+    ),
     ("get", "/cases/{case_no}/documents/{kind}"): Operation(CASE_READERS, note="no such document: 404"),
     ("get", "/departments/{code}/approvers"): Operation(
-        rule(approver=("own", "hall")), note="each sees the department's approvers of their district"),
+        rule(approver=("own", "hall")), note="each sees the department's approvers of their district"
+    ),
     ("get", "/rectifications"): Operation(SUPERVISORS, query="?hall=xiqu"),
     ("get", "/rectifications/{rectification_id}"): Operation(SUPERVISORS),
     ("post", "/rectifications/{rectification_id}/assign"): Operation(
-        SUPERVISORS, {"assignee": "nobody-here"}, note="an unknown assignee: 400"),
+        SUPERVISORS, {"assignee": "nobody-here"}, note="an unknown assignee: 400"
+    ),
     ("post", "/rectifications/{rectification_id}/follow-up"): Operation(
-        SUPERVISORS, {"note": "跟进"}, note="not assigned yet: 409"),
+        SUPERVISORS, {"note": "跟进"}, note="not assigned yet: 409"
+    ),
     ("post", "/rectifications/{rectification_id}/close"): Operation(SUPERVISORS, {"action": "已整改"}),
     ("get", "/halls/{hall_code}/stats"): Operation(SUPERVISORS),
     ("get", "/halls/{hall_code}/queues/{queue_code}/staffing"): Operation(SUPERVISORS),
@@ -88,11 +101,13 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/admin/halls/{hall_code}/queues"): Operation(rule()),
     ("post", "/admin/halls/{hall_code}/queues"): Operation(rule(), {}, note="no fields: 400"),
     ("delete", "/admin/halls/{hall_code}/queues/{queue_code}"): Operation(
-        rule(), note="windows serve it and a ticket of today names it: 409"),
+        rule(), note="windows serve it and a ticket of today names it: 409"
+    ),
     ("get", "/admin/halls/{hall_code}/windows"): Operation(rule()),
     ("post", "/admin/halls/{hall_code}/windows"): Operation(rule(), {}, note="no fields: 400"),
-    ("patch", "/admin/windows/{window_id}"): Operation(rule(), {"queues": ["nope"]},
-                                                        note="an unknown queue: 400"),
+    ("patch", "/admin/windows/{window_id}"): Operation(
+        rule(), {"queues": ["nope"]}, note="an unknown queue: 400"
+    ),
     ("get", "/admin/users"): Operation(rule()),
     ("post", "/admin/users"): Operation(rule(), {}, note="no fields: 400"),
     ("patch", "/admin/users/{username}"): Operation(rule(), {"roles": ["boss"]}, note="an unknown role: 400"),
@@ -110,21 +125,35 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("delete", "/admin/calendar/days/{day}"): Operation(rule(), note="no such date: 400"),
     ("post", "/admin/calendar/import"): Operation(rule(), note="no file: 400"),
     # The user's own account, whatever their roles; last, as signing out revokes the token.
-    ("post", "/auth/password"): Operation(ANYONE, {"old": "not-the-password", "new": "n3w-Passw0rd!"},
-                                          note="a wrong old password: 400"),
+    ("post", "/auth/password"): Operation(
+        ANYONE, {"old": "not-the-password", "new": "n3w-Passw0rd!"}, note="a wrong old password: 400"
+    ),
     ("post", "/auth/logout"): Operation(ANYONE),
 }
 
 # Operations anyone may call (kiosks, boards, the citizen portal): the spec names no security for them.
 PUBLIC_OPERATIONS = {
-    ("post", "/auth/token"), ("get", "/halls"), ("get", "/halls/{hall_code}/queues"),
-    ("get", "/halls/{hall_code}/board"), ("post", "/halls/{hall_code}/tickets"),
-    ("get", "/halls/{hall_code}/tickets"), ("get", "/tickets/{ticket_id}"),
-    ("get", "/calendar/deadline"), ("get", "/calendar"), ("get", "/services"), ("get", "/services/{code}"),
-    ("get", "/public/cases/{case_no}"), ("get", "/halls/{hall_code}/slots"), ("post", "/appointments"),
-    ("get", "/appointments/{code}"), ("delete", "/appointments/{code}"), ("post", "/ratings"),
-    ("get", "/services/{code}/materials/{material_id}/guide"), ("post", "/public/applications"),
-    ("post", "/public/applications/access"), ("get", "/public/applications/{case_no}"),
+    ("post", "/auth/token"),
+    ("get", "/halls"),
+    ("get", "/halls/{hall_code}/queues"),
+    ("get", "/halls/{hall_code}/board"),
+    ("post", "/halls/{hall_code}/tickets"),
+    ("get", "/halls/{hall_code}/tickets"),
+    ("get", "/tickets/{ticket_id}"),
+    ("get", "/calendar/deadline"),
+    ("get", "/calendar"),
+    ("get", "/services"),
+    ("get", "/services/{code}"),
+    ("get", "/public/cases/{case_no}"),
+    ("get", "/halls/{hall_code}/slots"),
+    ("post", "/appointments"),
+    ("get", "/appointments/{code}"),
+    ("delete", "/appointments/{code}"),
+    ("post", "/ratings"),
+    ("get", "/services/{code}/materials/{material_id}/guide"),
+    ("post", "/public/applications"),
+    ("post", "/public/applications/access"),
+    ("get", "/public/applications/{case_no}"),
     ("post", "/public/applications/{case_no}/files"),
     ("get", "/public/applications/{case_no}/files/{file_id}"),
     ("delete", "/public/applications/{case_no}/files/{file_id}"),
@@ -133,7 +162,9 @@ PUBLIC_OPERATIONS = {
     ("post", "/public/applications/{case_no}/withdraw"),
     ("put", "/public/applications/{case_no}/delivery"),
     ("get", "/public/applications/{case_no}/documents/{kind}"),
-    ("get", "/openapi.json"), ("get", "/healthz"), ("get", "/labels"),
+    ("get", "/openapi.json"),
+    ("get", "/healthz"),
+    ("get", "/labels"),
 }
 
 PREFIX = "/api/v1"
@@ -170,8 +201,10 @@ def _targets(app, api) -> dict:
     api.post(f"/windows/{api.open_window(3)}/call-next", as_user="clerk1")  # window 1 still holds `ticket`
     api.post(f"/tickets/{rated['id']}/start", as_user="clerk1")
     api.post(f"/tickets/{rated['id']}/finish", as_user="clerk1")
-    answer = api.post("/ratings", json={"ticket_id": rated["id"], "token": rated["rating_token"], "grade": 1,
-                                        "comment": "等了很久"})
+    answer = api.post(
+        "/ratings",
+        json={"ticket_id": rated["id"], "token": rated["rating_token"], "grade": 1, "comment": "等了很久"},
+    )
     assert answer.status_code == 201, answer.get_json()
 
     case_no = api.open_case()["case_no"]  # 食品经营许可 of 市场监管 (scjg), taken in by clerk1
@@ -180,10 +213,21 @@ def _targets(app, api) -> dict:
         closed = db.session.scalar(db.select(Hall).where(Hall.code == "xiqu")).windows[1]
         assert closed.status == "closed"
         closed_id = closed.id
-    return {"hall_code": "xiqu", "ticket_id": ticket["id"], "trigger": "transfer", "window_id": closed_id,
-            "case_no": case_no, "kind": "no-such-kind", "code": "scjg", "file_id": 999999,
-            "rectification_id": answer.get_json()["rectification"]["id"], "queue_code": "shsd",
-            "username": "clerk1", "year": 2026, "day": "2026-02-30"}
+    return {
+        "hall_code": "xiqu",
+        "ticket_id": ticket["id"],
+        "trigger": "transfer",
+        "window_id": closed_id,
+        "case_no": case_no,
+        "kind": "no-such-kind",
+        "code": "scjg",
+        "file_id": 999999,
+        "rectification_id": answer.get_json()["rectification"]["id"],
+        "queue_code": "shsd",
+        "username": "clerk1",
+        "year": 2026,
+        "day": "2026-02-30",
+    }
 
 
 def _send(client, method: str, path: str, headers: dict, body: dict | None):
@@ -215,8 +259,10 @@ def test_every_staff_operation_for_every_role_and_place(app, api, client, staff)
                 if ok and status == 403:
                     ok = answer.get_json()["error"]["code"] == "forbidden"
                 if not ok:
-                    wrong.append(f"{method.upper()} {template} as {role} ({scope}): {status}, expected "
-                                 f"{'allowed' if allowed else '403'} {answer.get_data(as_text=True)[:160]}")
+                    wrong.append(
+                        f"{method.upper()} {template} as {role} ({scope}): {status}, expected "
+                        f"{'allowed' if allowed else '403'} {answer.get_data(as_text=True)[:160]}"
+                    )
     assert cells == len(STAFF_OPERATIONS) * (len(ROLES) * len(SCOPES) + 1)
     assert not wrong, f"{len(wrong)} of {cells} cells differ from the table:\n" + "\n".join(wrong)
 
@@ -242,6 +288,9 @@ def test_whoever_may_move_a_case_may_read_it(app, api, staff):
             with app.app_context():
                 actor = db.session.scalar(db.select(User).where(User.username == user))
                 case = get_case(no)
-                movable = [trigger for trigger in case_flow.definition(case.mode).allowed_triggers(case.state)
-                           if policy.transition_problem(actor, case, trigger) is None]
+                movable = [
+                    trigger
+                    for trigger in case_flow.definition(case.mode).allowed_triggers(case.state)
+                    if policy.transition_problem(actor, case, trigger) is None
+                ]
                 assert movable == [], (user, "may move a case it may not read", movable)

@@ -30,8 +30,9 @@ def private_redis():
 
 def test_gunicorn_refuses_to_start_with_a_short_secret_key(tmp_path):
     """Production with a SECRET_KEY under 32 bytes stops at start with a message saying why."""
-    server = LiveServer("sqlite:///" + str(tmp_path / "unused.sqlite3"),
-                        extra_env={"SECRET_KEY": "short-key"})
+    server = LiveServer(
+        "sqlite:///" + str(tmp_path / "unused.sqlite3"), extra_env={"SECRET_KEY": "short-key"}
+    )
     with pytest.raises(RuntimeError, match="server exited early"):
         server.start(timeout=30)
     assert "SECRET_KEY is 9 bytes; production needs at least 32" in server.log_path.read_text()
@@ -65,12 +66,14 @@ def test_revocation_at_one_server_is_refused_at_another(live_database, private_r
 
         caller, other = a.token("clerk5"), b.token("clerk5")
         assert b.call("GET", "/api/v1/halls/xiqu/windows", token=other)[0] == 200
-        status, _ = a.call("POST", "/api/v1/auth/password", {"old": "demo", "new": "a-new-password"},
-                           token=caller)
+        status, _ = a.call(
+            "POST", "/api/v1/auth/password", {"old": "demo", "new": "a-new-password"}, token=caller
+        )
         assert status == 204
         took, accepted = _refused_within(b, other, REVOCATION_LIMIT_S)
-        print(f"password change at A: other token refused at B after {took * 1000:.1f} ms, "
-              f"{accepted} accepted")
+        print(
+            f"password change at A: other token refused at B after {took * 1000:.1f} ms, {accepted} accepted"
+        )
         assert accepted == 0
         assert b.call("GET", "/api/v1/halls/xiqu/windows", token=caller)[0] == 200  # the caller's token holds
     finally:

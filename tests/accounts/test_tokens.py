@@ -63,8 +63,18 @@ def test_token_signed_with_the_old_default_key_is_refused(database_url):
     old_form = URLSafeTimedSerializer(OLD_DEFAULT_KEY, salt="wuban-api-token").dumps({"uid": admin_id})
     assert_error(client.get("/api/v1/halls/xiqu/stats", headers=_bearer(old_form)), 401, "unauthorized")
     # Even a token of today's form, if signed with the old key, is refused.
-    claims = {"uid": admin_id, "u": "admin", "n": "admin", "r": ["admin"], "h": None, "hc": None, "d": None,
-              "dc": None, "v": 0, "t": "x"}
+    claims = {
+        "uid": admin_id,
+        "u": "admin",
+        "n": "admin",
+        "r": ["admin"],
+        "h": None,
+        "hc": None,
+        "d": None,
+        "dc": None,
+        "v": 0,
+        "t": "x",
+    }
     new_form = URLSafeTimedSerializer(OLD_DEFAULT_KEY, salt="wuban-api-token").dumps(claims)
     assert_error(client.get("/api/v1/halls/xiqu/stats", headers=_bearer(new_form)), 401, "unauthorized")
 
@@ -84,11 +94,15 @@ def test_processes_starting_together_make_one_key(tmp_path):
     import sys
 
     path = tmp_path / "secret_key"
-    code = ("import sys, time; from pathlib import Path; from queue_server.security import instance_secret; "
-            "time.sleep(max(0, float(sys.argv[2]) - time.time())); print(instance_secret(Path(sys.argv[1])))")
+    code = (
+        "import sys, time; from pathlib import Path; from queue_server.security import instance_secret; "
+        "time.sleep(max(0, float(sys.argv[2]) - time.time())); print(instance_secret(Path(sys.argv[1])))"
+    )
     start_at = str(time.time() + 1.5)
-    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), start_at], stdout=subprocess.PIPE,
-                                text=True) for _ in range(8)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code, str(path), start_at], stdout=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
     keys = {worker.communicate(timeout=30)[0].strip() for worker in workers}
     assert len(keys) == 1 and len(keys.pop()) >= 32
     assert path.stat().st_mode & 0o777 == 0o600
@@ -144,8 +158,12 @@ def test_principal_keeps_what_operations_use(app, client, api):
     """Do the operations that link the acting user to rows (open a window, claim, open a case) still work?"""
     window = api.open_window(1)  # window.clerk = the acting user's row
     with app.app_context():
-        assert db.session.get(User, db.session.scalar(
-            db.select(User.id).where(User.username == "clerk1"))).username == "clerk1"
+        assert (
+            db.session.get(
+                User, db.session.scalar(db.select(User.id).where(User.username == "clerk1"))
+            ).username
+            == "clerk1"
+        )
         from queue_server.queue.models import Window
 
         assert db.session.get(Window, window).clerk.username == "clerk1"
@@ -176,24 +194,34 @@ def test_password_change_keeps_the_caller_and_revokes_the_rest(app, client, rest
     caller, other = _token(client, "clerk2"), _token(client, "clerk2")
     browser = app.test_client()
     assert web_login(browser, "clerk2").status_code == 302
-    details = assert_error(client.post("/api/v1/auth/password", json={"old": "nope", "new": "new-secret-1"},
-                                       headers=_bearer(caller)), 400, "invalid_request")
+    details = assert_error(
+        client.post(
+            "/api/v1/auth/password", json={"old": "nope", "new": "new-secret-1"}, headers=_bearer(caller)
+        ),
+        400,
+        "invalid_request",
+    )
     assert "old" in details["fields"]
     assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(other)).status_code == 200  # no change
-    answer = client.post("/api/v1/auth/password", json={"old": "demo", "new": "new-secret-1"},
-                         headers=_bearer(caller))
+    answer = client.post(
+        "/api/v1/auth/password", json={"old": "demo", "new": "new-secret-1"}, headers=_bearer(caller)
+    )
     assert answer.status_code == 204
     assert client.get("/api/v1/halls/xiqu/windows", headers=_bearer(caller)).status_code == 200
     assert_error(client.get("/api/v1/halls/xiqu/windows", headers=_bearer(other)), 401, "unauthorized")
     assert browser.get("/windows/xiqu").status_code == 302
-    assert_error(client.post("/api/v1/auth/token", json={"username": "clerk2", "password": "demo"}),
-                 401, "unauthorized")
+    assert_error(
+        client.post("/api/v1/auth/token", json={"username": "clerk2", "password": "demo"}),
+        401,
+        "unauthorized",
+    )
     assert _token(client, "clerk2", "new-secret-1")
     with app.app_context():
         from queue_server.accounts.models import AuditEntry
 
-        entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.object == "user:clerk2")
-                                   .order_by(AuditEntry.id.desc())).first()
+        entry = db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.object == "user:clerk2").order_by(AuditEntry.id.desc())
+        ).first()
         assert entry.action == "user.password_changed" and entry.actor.username == "clerk2"
 
 
@@ -217,8 +245,11 @@ def test_disabling_a_user_or_changing_roles_revokes_at_once(app, client, restore
 def test_password_request_is_validated(client):
     """Is a short new password a 400 naming the field?"""
     token = _token(client, "clerk1")
-    details = assert_error(client.post("/api/v1/auth/password", json={"old": "demo", "new": "short"},
-                                       headers=_bearer(token)), 400, "invalid_request")
+    details = assert_error(
+        client.post("/api/v1/auth/password", json={"old": "demo", "new": "short"}, headers=_bearer(token)),
+        400,
+        "invalid_request",
+    )
     assert "new" in details["fields"]
 
 
@@ -282,8 +313,14 @@ def test_create_app_refuses_a_short_key_in_production():
     from queue_server.security import SecretKeyError
 
     with pytest.raises(SecretKeyError, match="at least 32"):
-        create_app({**TEST_CONFIG, "SECRET_KEY": "live-test-secret", "SOCKETIO_ASYNC_MODE": "eventlet",
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {
+                **TEST_CONFIG,
+                "SECRET_KEY": "live-test-secret",
+                "SOCKETIO_ASYNC_MODE": "eventlet",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            }
+        )
 
 
 def test_a_revoked_token_may_not_subscribe_to_a_window(app, client, api, restore_users):

@@ -45,10 +45,18 @@ def _sheet(rows: list[dict]) -> bytes:
 
 
 NEW_ROW = {
-    "事项编码": "T-101", "事项名称": "测试导入事项", "实施部门": "市场监督管理局", "部门编码": "scjg",
-    "受理队列": "shsd", "办理方式": "一次办、网上办", "法定时限（工作日）": 10, "承诺时限（工作日）": 3,
-    "申请材料": "申请书（原件，1份）\n营业执照（复印件，2份，可容缺）——加盖公章", "可网办": "是",
-    "受理条件": "在西区经营", "收费标准": "不收费",
+    "事项编码": "T-101",
+    "事项名称": "测试导入事项",
+    "实施部门": "市场监督管理局",
+    "部门编码": "scjg",
+    "受理队列": "shsd",
+    "办理方式": "一次办、网上办",
+    "法定时限（工作日）": 10,
+    "承诺时限（工作日）": 3,
+    "申请材料": "申请书（原件，1份）\n营业执照（复印件，2份，可容缺）——加盖公章",
+    "可网办": "是",
+    "受理条件": "在西区经营",
+    "收费标准": "不收费",
 }
 
 
@@ -87,8 +95,14 @@ def test_good_rows_become_drafts(items):
     assert answer.get_json() == {"created": ["T-101"], "updated": ["T-001"], "unchanged": []}
     new = items("GET", "/admin/services/T-101", expect=200).get_json()
     assert new["state"] == "draft" and new["modes"] == ["once", "online"] and new["online"] is True
-    assert new["materials"][1] == {"name": "营业执照", "form": "copy", "count": 2, "required": True,
-                                   "deferrable": True, "note": "加盖公章"}
+    assert new["materials"][1] == {
+        "name": "营业执照",
+        "form": "copy",
+        "count": 2,
+        "required": True,
+        "deferrable": True,
+        "note": "加盖公章",
+    }
     changed = items("GET", "/admin/services/T-001", expect=200).get_json()
     assert changed["state"] == "changed" and changed["promised_days"] == 2
     assert items.api.get("/services/T-001").get_json()["promised_days"] == 5  # not published yet

@@ -59,8 +59,9 @@ def test_publish_makes_the_next_version_and_the_public_sees_the_published_one(it
     """Does an edit stay in the draft until published as version n + 1, with its history?"""
     items("POST", "/admin/services", json=ITEM, expect=201)
     items("POST", "/admin/services/T-001/publish", json={}, expect=200)
-    draft = items("PATCH", "/admin/services/T-001", json={"name": "测试事项（新名称）", "online": True},
-                  expect=200).get_json()
+    draft = items(
+        "PATCH", "/admin/services/T-001", json={"name": "测试事项（新名称）", "online": True}, expect=200
+    ).get_json()
     assert draft["state"] == "changed" and draft["version"] == 1 and "online" in draft["modes"]
     assert _public(items, "T-001")["name"] == "测试事项（食品经营备案）"
 
@@ -118,8 +119,12 @@ def test_a_case_keeps_the_deadline_of_its_version(items):
 def test_an_unpublished_item_takes_no_cases(items):
     """Is a case for a draft never published refused like an unknown item?"""
     items("POST", "/admin/services", json=ITEM, expect=201)
-    body = {"service": "T-001", "hall": "xiqu", "mode": "once",
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"}}
+    body = {
+        "service": "T-001",
+        "hall": "xiqu",
+        "mode": "once",
+        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
+    }
     answer = items.api.post("/cases", json=body, as_user="clerk1")
     assert "service" in assert_error(answer, 400, "invalid_request")["fields"]
 

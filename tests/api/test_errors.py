@@ -20,7 +20,9 @@ def test_unknown_hall_queue_window_ticket(api):
     assert_error(api.post("/tickets/999999/start", as_user="clerk1"), 404, "not_found")
     details = assert_error(api.post("/halls/xiqu/tickets", json={"queue": "nope"}), 400, "invalid_request")
     assert set(details["fields"]) == {"queue"}
-    details = assert_error(api.post("/halls/xiqu/tickets", json={"queue": "shsd", "service": "NOPE-1"}), 400, "invalid_request")
+    details = assert_error(
+        api.post("/halls/xiqu/tickets", json={"queue": "shsd", "service": "NOPE-1"}), 400, "invalid_request"
+    )
     assert set(details["fields"]) == {"service"}
     assert _waiting(api) == 0
 
@@ -71,7 +73,11 @@ def test_clerk_of_another_hall_is_forbidden(api, other_hall):
     ticket = api.take("shsd")
     window = api.open_window(1)
     assert_error(api.post(f"/windows/{window}/call-next", as_user="nanqu_clerk"), 403, "forbidden")
-    assert_error(api.post(f"/windows/{window}/status", json={"status": "closed"}, as_user="nanqu_clerk"), 403, "forbidden")
+    assert_error(
+        api.post(f"/windows/{window}/status", json={"status": "closed"}, as_user="nanqu_clerk"),
+        403,
+        "forbidden",
+    )
     assert_error(api.post(f"/tickets/{ticket['id']}/cancel", as_user="nanqu_clerk"), 403, "forbidden")
     assert_error(api.get("/halls/xiqu/windows", as_user="nanqu_clerk"), 403, "forbidden")
     assert api.get(f"/tickets/{ticket['id']}").get_json()["state"] == "waiting"
@@ -87,13 +93,16 @@ def test_user_without_clerk_role_cannot_call(api):
 
 
 def test_transfer_needs_a_known_other_queue(api):
-    """Does a transfer without a queue, to an unknown queue or to its own queue answer 400 and keep the ticket serving?"""
+    """Does a transfer without a queue, to an unknown queue or to its own queue answer 400 and keep the ticket
+    serving?"""
     ticket = api.take("shsd")
     window = api.open_window(1)
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     api.post(f"/tickets/{ticket['id']}/start", as_user="clerk1")
     for body in ({}, {"queue": "nope"}, {"queue": "shsd"}, {"queue": 5}):
-        details = assert_error(api.post(f"/tickets/{ticket['id']}/transfer", json=body, as_user="clerk1"), 400, "invalid_request")
+        details = assert_error(
+            api.post(f"/tickets/{ticket['id']}/transfer", json=body, as_user="clerk1"), 400, "invalid_request"
+        )
         assert "queue" in details["fields"]
     assert api.get(f"/tickets/{ticket['id']}").get_json()["state"] == "serving"
 
@@ -101,7 +110,11 @@ def test_transfer_needs_a_known_other_queue(api):
 def test_bad_window_status(api):
     """Is an unknown window status a 400?"""
     window = api.window_id(1)
-    details = assert_error(api.post(f"/windows/{window}/status", json={"status": "broken"}, as_user="clerk1"), 400, "invalid_request")
+    details = assert_error(
+        api.post(f"/windows/{window}/status", json={"status": "broken"}, as_user="clerk1"),
+        400,
+        "invalid_request",
+    )
     assert "status" in details["fields"]
 
 
@@ -113,7 +126,9 @@ def test_unknown_route_and_method(client):
 
 def test_oversized_body_is_413(client):
     """Is a body over the size limit 413 too_large?"""
-    answer = client.post("/api/v1/halls/xiqu/tickets", data="x" * (2 * 1024 * 1024), content_type="application/json")
+    answer = client.post(
+        "/api/v1/halls/xiqu/tickets", data="x" * (2 * 1024 * 1024), content_type="application/json"
+    )
     assert_error(answer, 413, "too_large")
 
 
@@ -122,4 +137,6 @@ def test_screens_get_an_error_page(client):
     answer = client.get("/board/nowhere", headers={"Accept": "text/html"})
     assert answer.status_code == 404 and "服务大厅不存在" in answer.get_data(as_text=True)
     assert answer.content_type.startswith("text/html")
-    assert_error(client.get("/api/v1/halls/nowhere/queues", headers={"Accept": "text/html"}), 404, "not_found")
+    assert_error(
+        client.get("/api/v1/halls/nowhere/queues", headers={"Accept": "text/html"}), 404, "not_found"
+    )

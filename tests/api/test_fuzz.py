@@ -93,22 +93,41 @@ def _seed(api: Api) -> dict:
     rating = api.post("/ratings", json=body)
     rating = rating.get_json()
     case = api.open_case()
-    application = api.post("/public/applications", json={
-        "service": "SCJG-006", "hall": "xiqu",
-        "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}).get_json()
+    application = api.post(
+        "/public/applications",
+        json={
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+        },
+    ).get_json()
     return {
-        "hall_code": "xiqu", "queue_code": "shsd", "window_id": window, "ticket_id": ticket["id"],
-        "case_no": case["case_no"], "rectification_id": rating["rectification"]["id"], "material_id": 1,
+        "hall_code": "xiqu",
+        "queue_code": "shsd",
+        "window_id": window,
+        "ticket_id": ticket["id"],
+        "case_no": case["case_no"],
+        "rectification_id": rating["rectification"]["id"],
+        "material_id": 1,
         "kind": "acceptance",
-        "application": application["case_no"], "application_token": application["token"],
+        "application": application["case_no"],
+        "application_token": application["token"],
     }
 
 
 def _known_values(operation, known: dict) -> tuple[dict, dict]:
     """Path values and headers naming the seeded objects, for the parameters this operation has."""
     path = operation.path
-    names = ("hall_code", "queue_code", "window_id", "ticket_id", "case_no", "rectification_id",
-             "material_id", "kind")
+    names = (
+        "hall_code",
+        "queue_code",
+        "window_id",
+        "ticket_id",
+        "case_no",
+        "rectification_id",
+        "material_id",
+        "kind",
+    )
     values = {name: known[name] for name in names if "{" + name + "}" in path}
     headers = {}
     if path.startswith("/api/v1/public/applications/{case_no}"):
@@ -150,7 +169,7 @@ def _edge_values_in_body(body, limit: int = 16) -> list:
                 walk(item, lambda new, key=key: replace({**value, key: new}))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, lambda new, index=index: replace(value[:index] + [new] + value[index + 1:]))
+                walk(item, lambda new, index=index: replace(value[:index] + [new] + value[index + 1 :]))
 
     walk(body, lambda new: new)
     return copies
@@ -208,13 +227,24 @@ class FuzzRun:
                 first_line = str(failure).splitlines()[0][:160]
                 self.fail(operation, f"{title} ({response.status_code}): {first_line}")
 
-    def generate(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
-                 examples: int = MAX_EXAMPLES):
+    def generate(
+        self,
+        operation,
+        mode: GenerationMode,
+        path_parameters: dict | None = None,
+        examples: int = MAX_EXAMPLES,
+    ):
         """Yield up to `examples` generated cases of the operation (none when none can be made)."""
         cases = []
 
-        @settings(max_examples=examples, derandomize=SEED is None, database=None, deadline=None,
-                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            derandomize=SEED is None,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
         def collect(case):
             cases.append(case)
@@ -227,8 +257,13 @@ class FuzzRun:
             self.figures["unsatisfiable"] += 1
         return cases
 
-    def fuzz(self, operation, mode: GenerationMode, path_parameters: dict | None = None,
-             headers: dict | None = None) -> None:
+    def fuzz(
+        self,
+        operation,
+        mode: GenerationMode,
+        path_parameters: dict | None = None,
+        headers: dict | None = None,
+    ) -> None:
         """Send generated requests of one mode."""
         for case in self.generate(operation, mode, path_parameters):
             self.send(operation, case, headers)
@@ -263,8 +298,10 @@ def test_fuzzing_the_served_spec_finds_no_server_error(fuzz_app):
     api = Api(fuzz_app.test_client())
     known = _seed(api)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
-    operations = sorted((result.ok() for result in schema.get_all_operations()),
-                        key=lambda operation: (operation.path in LAST, operation.path, operation.method))
+    operations = sorted(
+        (result.ok() for result in schema.get_all_operations()),
+        key=lambda operation: (operation.path in LAST, operation.path, operation.method),
+    )
     run = FuzzRun(api.token("admin"))
     for operation in operations:
         run.figures["operations"] += 1

@@ -117,6 +117,7 @@ def test_an_error_leaves_no_key_and_the_retry_runs(app, api):
 
 def test_a_request_rolled_back_after_the_handler_commits_leaves_nothing(app, api, monkeypatch):
     """When the answer fails after the handler committed, is the ticket gone too (one transaction)?"""
+
     class BrokenAnswer:
         @classmethod
         def model_validate(cls, ticket, context=None):
@@ -133,11 +134,15 @@ def test_without_a_key_nothing_is_stored(app, api):
     assert count_keys(app) == 0
 
 
-@pytest.mark.parametrize("key", ["", "with space", "中文", "x" * 256],
-                         ids=["empty", "space", "non-ascii", "long"])
+@pytest.mark.parametrize(
+    "key", ["", "with space", "中文", "x" * 256], ids=["empty", "space", "non-ascii", "long"]
+)
 def test_malformed_key_is_invalid_request(app, api, key):
-    answer = api.client.post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"},
-                             headers={"Idempotency-Key": key.encode().decode("latin-1")})
+    answer = api.client.post(
+        "/api/v1/halls/xiqu/tickets",
+        json={"queue": "shsd"},
+        headers={"Idempotency-Key": key.encode().decode("latin-1")},
+    )
     details = assert_error(answer, 400, "invalid_request")
     assert "Idempotency-Key" in details["fields"]
     assert count_tickets(app) == 0
@@ -178,8 +183,9 @@ def test_concurrent_requests_with_one_key_run_once(app, api, monkeypatch):
     answers: dict[str, object] = {}
 
     def send(name: str) -> None:
-        answers[name] = app.test_client().post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"},
-                                               headers={"Idempotency-Key": key})
+        answers[name] = app.test_client().post(
+            "/api/v1/halls/xiqu/tickets", json={"queue": "shsd"}, headers={"Idempotency-Key": key}
+        )
 
     first = threading.Thread(target=send, args=("first",))
     first.start()
@@ -208,7 +214,8 @@ def test_every_post_documents_the_header(client):
     posts = [(path, operations["post"]) for path, operations in spec["paths"].items() if "post" in operations]
     assert posts
     for path, operation in posts:
-        headers = [p for p in operation["parameters"]
-                   if p["in"] == "header" and p["name"] == "Idempotency-Key"]
+        headers = [
+            p for p in operation["parameters"] if p["in"] == "header" and p["name"] == "Idempotency-Key"
+        ]
         assert len(headers) == 1 and not headers[0]["required"], path
         assert "409" in operation["responses"], path

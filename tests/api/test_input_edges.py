@@ -69,8 +69,9 @@ def test_control_characters_in_json_strings_are_400(api):
     for body, field in CONTROL_IN_JSON:
         _bad_fields(api.post("/halls/xiqu/tickets", json=body), field)
     # A lone surrogate cannot be encoded for the database: the JSON escape is all a client can send.
-    answer = api.client.post("/api/v1/halls/xiqu/tickets", data='{"queue": "\\ud800"}',
-                             content_type="application/json")
+    answer = api.client.post(
+        "/api/v1/halls/xiqu/tickets", data='{"queue": "\\ud800"}', content_type="application/json"
+    )
     _bad_fields(answer, "queue")
     assert _waiting(api) == 0
 
@@ -78,9 +79,13 @@ def test_control_characters_in_json_strings_are_400(api):
 def test_control_characters_in_json_keys_and_nested_fields(api):
     """Are nested fields named by their path, and a key with a NUL byte refused too?"""
     _bad_fields(api.post("/auth/token", json={"username": "ad\u0000min", "password": "demo"}), "username")
-    body = {"service": "SCJG-006", "hall": "xiqu", "mode": "once",
-            "applicant": {"name": "张\u0000三", "id_number": "442000199001011233", "phone": "13800138000"},
-            "materials": [{"name": "营业执照\u0007"}]}
+    body = {
+        "service": "SCJG-006",
+        "hall": "xiqu",
+        "mode": "once",
+        "applicant": {"name": "张\u0000三", "id_number": "442000199001011233", "phone": "13800138000"},
+        "materials": [{"name": "营业执照\u0007"}],
+    }
     _bad_fields(api.post("/cases", json=body, as_user="clerk1"), "applicant.name", "materials.0.name")
     answer = api.post("/halls/xiqu/tickets", json={"queue": "shsd", "x\u0000": 1})
     details = assert_error(answer, 400, "invalid_request")
@@ -89,9 +94,12 @@ def test_control_characters_in_json_keys_and_nested_fields(api):
 
 def test_free_text_keeps_tabs_and_line_breaks(api):
     """May a free-text field hold tab, line feed and carriage return, but a one-line name not?"""
-    body = {"service": "SCJG-006", "hall": "xiqu",
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
-            "note": "第一行\r\n第二行\t附言"}
+    body = {
+        "service": "SCJG-006",
+        "hall": "xiqu",
+        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
+        "note": "第一行\r\n第二行\t附言",
+    }
     answer = api.post("/public/applications", json=body)
     assert answer.status_code == 201, answer.get_json()
     body["applicant"]["name"] = "张\n三"
@@ -182,8 +190,11 @@ def test_dates_in_json_bodies(api):
     service = api.get("/services/SCJG-001").get_json()
     deferrable = next(m["name"] for m in service["materials"] if m["deferrable"])
     for due in ("9999-12-31", "2026/12/10", 20261210):
-        answer = api.post(f"/cases/{no}/transitions", as_user="clerk1", json={
-            "trigger": "accept_with_deficiency", "data": {"deficiencies": [deferrable], "due": due}})
+        answer = api.post(
+            f"/cases/{no}/transitions",
+            as_user="clerk1",
+            json={"trigger": "accept_with_deficiency", "data": {"deficiencies": [deferrable], "due": due}},
+        )
         _bad_fields(answer, "data.due")
     assert api.get(f"/cases/{no}", as_user="clerk1").get_json()["state"] == "submitted"
 
@@ -216,8 +227,9 @@ def test_unknown_filter_values_are_400(api):
 def test_known_filter_values_still_answer(api):
     """Do real states, departments, halls and users filter as before?"""
     case = api.open_case()
-    found = api.get(f"/cases?state={case['state']}&department={case['department']}&hall=xiqu",
-                    as_user="admin").get_json()
+    found = api.get(
+        f"/cases?state={case['state']}&department={case['department']}&hall=xiqu", as_user="admin"
+    ).get_json()
     assert [item["case_no"] for item in found["items"]] == [case["case_no"]]
     assert api.get("/cases?assignee=me", as_user="admin").get_json()["total"] == 0
     assert api.get("/cases?assignee=clerk1", as_user="admin").status_code == 200
@@ -234,8 +246,13 @@ def test_ids_and_offsets_beyond_the_database_range_are_400(api):
     _bad_fields(api.post("/ratings", json={"ticket_id": huge, "grade": 5}), "ticket_id")
     booking = {"hall": "xiqu", "queue": "shsd", "slot_id": huge, "name": "张三", "phone": "13800138000"}
     _bad_fields(api.post("/appointments", json=booking), "slot_id")
-    body = {"service": "SCJG-006", "hall": "xiqu", "mode": "once", "ticket_id": huge,
-            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}
+    body = {
+        "service": "SCJG-006",
+        "hall": "xiqu",
+        "mode": "once",
+        "ticket_id": huge,
+        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+    }
     _bad_fields(api.post("/cases", json=body, as_user="clerk1"), "ticket_id")
     _bad_fields(api.get(f"/cases?offset={huge}", as_user="admin"), "offset")
     _bad_fields(api.get(f"/rectifications?offset={huge}", as_user="admin"), "offset")
@@ -243,8 +260,12 @@ def test_ids_and_offsets_beyond_the_database_range_are_400(api):
 
 def test_ids_beyond_the_database_range_are_404(api):
     """Is an id no row can have 404, not a database overflow?"""
-    for path in ("/tickets/99999999999", "/tickets/2147483648/history", "/rectifications/9223372036854775808",
-                 "/services/SCJG-001/materials/99999999999999999999/guide"):
+    for path in (
+        "/tickets/99999999999",
+        "/tickets/2147483648/history",
+        "/rectifications/9223372036854775808",
+        "/services/SCJG-001/materials/99999999999999999999/guide",
+    ):
         assert_error(api.get(path, as_user="admin"), 404, "not_found")
 
 
@@ -254,11 +275,18 @@ def test_control_characters_in_form_fields(client, api):
     assert answer.status_code == 400
     assert "控制字符" in answer.get_data(as_text=True)
     assert web_login(client, "clerk1\r\n").status_code != 400  # refused as a wrong name, not as input
-    application = api.post("/public/applications", json={
-        "service": "SCJG-006", "hall": "xiqu",
-        "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}).get_json()
-    answer = client.post(f"/api/v1/public/applications/{application['case_no']}/files",
-                         headers={"X-Application-Token": application["token"]},
-                         content_type="multipart/form-data",
-                         data={"material": "申请书\u0000", "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")})
+    application = api.post(
+        "/public/applications",
+        json={
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+        },
+    ).get_json()
+    answer = client.post(
+        f"/api/v1/public/applications/{application['case_no']}/files",
+        headers={"X-Application-Token": application["token"]},
+        content_type="multipart/form-data",
+        data={"material": "申请书\u0000", "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")},
+    )
     assert _bad_fields(answer, "material")["material"] == "含有不允许的控制字符"

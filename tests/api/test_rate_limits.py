@@ -20,4 +20,8 @@ def test_password_guessing_is_limited(database_url, app):
     client = limited.test_client()
     for _ in range(2):
         client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "guess"})
-    assert_error(client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "demo"}), 429, "rate_limited")
+    assert_error(
+        client.post("/api/v1/auth/token", json={"username": "clerk1", "password": "demo"}),
+        429,
+        "rate_limited",
+    )

@@ -65,7 +65,10 @@ def test_override_file_wins_and_confirms_a_year(app, client, tmp_path):
     result = app.test_cli_runner().invoke(args=["calendar", "load", str(path)])
     assert result.exit_code == 0, result.output
 
-    assert client.get("/api/v1/calendar/deadline?start=2026-09-30&workdays=5").get_json()["deadline"] == "2026-10-14"
+    assert (
+        client.get("/api/v1/calendar/deadline?start=2026-09-30&workdays=5").get_json()["deadline"]
+        == "2026-10-14"
+    )
     day = client.get("/api/v1/calendar?from=2026-10-12&to=2026-10-12").get_json()[0]
     assert day == {"date": "2026-10-12", "working": False, "name": "临时停止办公", "confirmed": True}
     assert client.get("/api/v1/calendar/deadline?start=2026-12-28&workdays=5").get_json()["confirmed"] is True
@@ -77,4 +80,7 @@ def test_bad_override_file_changes_nothing(app, client, tmp_path):
     path.write_text('{"days": [{"date": "2026-10-12", "working": "maybe"}]}', encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["calendar", "load", str(path)])
     assert result.exit_code != 0 and "日历文件无效" in result.output
-    assert client.get("/api/v1/calendar/deadline?start=2026-09-30&workdays=5").get_json()["deadline"] == "2026-10-13"
+    assert (
+        client.get("/api/v1/calendar/deadline?start=2026-09-30&workdays=5").get_json()["deadline"]
+        == "2026-10-13"
+    )

@@ -33,7 +33,8 @@ def approvers(app) -> list[str]:
 
 
 def test_two_claims_at_once_one_wins(app, api, approvers):
-    """When 8 approvers claim the same case at the same instant, does exactly one win and the rest hear who did?"""
+    """When 8 approvers claim the same case at the same instant, does exactly one win and the rest hear who
+    did?"""
     no = api.open_case()["case_no"]
     api.fire(no, "accept", as_user="clerk1")
     headers = {name: api.headers(name) for name in approvers}
@@ -42,7 +43,9 @@ def test_two_claims_at_once_one_wins(app, api, approvers):
     def claim(name: str):
         client = app.test_client()
         start.wait()
-        return name, client.post(f"/api/v1/cases/{no}/transitions", json={"trigger": "claim"}, headers=headers[name])
+        return name, client.post(
+            f"/api/v1/cases/{no}/transitions", json={"trigger": "claim"}, headers=headers[name]
+        )
 
     with ThreadPoolExecutor(APPROVERS) as pool:
         answers = list(pool.map(claim, approvers))

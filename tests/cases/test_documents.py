@@ -121,8 +121,10 @@ def qr_grid(image, count: int) -> list[list[bool]]:
     assert side == max(y for _, y in dark) + 1 - top, "the code is not square"
     assert side % count == 0, "the image is not a whole number of pixels per module"
     module = side // count
-    return [[pixels[left + x * module + module // 2, top + y * module + module // 2] < 128 for x in range(count)]
-            for y in range(count)]
+    return [
+        [pixels[left + x * module + module // 2, top + y * module + module // 2] < 128 for x in range(count)]
+        for y in range(count)
+    ]
 
 
 def qr_matrix(url: str) -> list[list[bool]]:
@@ -146,7 +148,8 @@ def test_qr_code_encodes_the_progress_url(kind, system_font):
 
 
 def test_acceptance_reads_like_a_notice():
-    """Does the 受理通知书 cite §32(1)5, give both limits and the deadline, list the materials and the pickup?"""
+    """Does the 受理通知书 cite §32(1)5, give both limits and the deadline, list the materials and the
+    pickup?"""
     text = text_of(read(render_case_document("acceptance", case_doc())))
     assert "你（单位）于2026年11月30日提交的食品经营许可证核发申请，经审查" in text
     assert "《中华人民共和国行政许可法》第三十二条第一款第五项" in text and "决定予以受理" in text
@@ -160,8 +163,12 @@ def test_acceptance_reads_like_a_notice():
 
 def test_deficiency_lists_each_material_with_its_due_date():
     """Does the 容缺受理通知书 list what is missing with the date it is due, and hold back the result?"""
-    doc = case_doc(deficiencies=[{"name": "场所平面布局图", "due": "2026-12-07"},
-                                 {"name": "设备布局和卫生设施示意图", "due": "2026-12-10"}])
+    doc = case_doc(
+        deficiencies=[
+            {"name": "场所平面布局图", "due": "2026-12-07"},
+            {"name": "设备布局和卫生设施示意图", "due": "2026-12-10"},
+        ]
+    )
     text = text_of(read(render_case_document("deficiency", doc)))
     assert "决定予以容缺受理" in text
     assert "场所平面布局图2026年12月7日" in text
@@ -171,7 +178,10 @@ def test_deficiency_lists_each_material_with_its_due_date():
 
 def test_supplement_notice_tells_everything_missing_at_once():
     """Does the 一次性告知书 cite §32(1)4 and number every missing item, with the note?"""
-    doc = case_doc(missing=["食品安全管理制度文本", "从业人员健康证明（原件）"], reason="营业执照经营范围需包含食品销售。")
+    doc = case_doc(
+        missing=["食品安全管理制度文本", "从业人员健康证明（原件）"],
+        reason="营业执照经营范围需包含食品销售。",
+    )
     text = text_of(read(render_case_document("supplement", doc)))
     assert "第三十二条第一款第四项" in text and "一次性告知" in text
     assert "1.食品安全管理制度文本" in text and "2.从业人员健康证明（原件）" in text
@@ -197,12 +207,16 @@ def test_mail_delivery_names_the_address():
 
 
 def test_online_materials_are_counted_as_scans():
-    """An online case's materials are uploaded files: does the table say 电子件 N 份, not 原件 — / 复印件 0?"""
-    doc = case_doc(mode_name="网上办", materials=[
-        {"name": "食品经营许可延续申请书", "original_seen": False, "copies": 0, "files": 2},
-        {"name": "食品经营许可证正本、副本", "original_seen": False, "copies": 0, "files": 1},
-        {"name": "营业执照", "original_seen": True, "copies": 2},  # seen at the window later
-    ])
+    """An online case's materials are uploaded files: does the table say 电子件 N 份, not 原件 — / 复印件
+    0?"""
+    doc = case_doc(
+        mode_name="网上办",
+        materials=[
+            {"name": "食品经营许可延续申请书", "original_seen": False, "copies": 0, "files": 2},
+            {"name": "食品经营许可证正本、副本", "original_seen": False, "copies": 0, "files": 1},
+            {"name": "营业执照", "original_seen": True, "copies": 2},  # seen at the window later
+        ],
+    )
     text = text_of(read(render_case_document("acceptance", doc)))
     assert "食品经营许可延续申请书电子件2份" in text
     assert "食品经营许可证正本、副本电子件1份" in text
@@ -211,9 +225,19 @@ def test_online_materials_are_counted_as_scans():
 
 
 def test_optional_fields_may_be_missing():
-    """An on-the-spot case: no acceptance time, deadline, window, delivery or materials: does it still render?"""
-    doc = case_doc(accepted_at=None, deadline=None, window_name=None, clerk_name=None, delivery=None,
-                   materials=[], service_code=None, hall_address=None, hall_phone=None)
+    """An on-the-spot case: no acceptance time, deadline, window, delivery or materials: does it still
+    render?"""
+    doc = case_doc(
+        accepted_at=None,
+        deadline=None,
+        window_name=None,
+        clerk_name=None,
+        delivery=None,
+        materials=[],
+        service_code=None,
+        hall_address=None,
+        hall_phone=None,
+    )
     text = text_of(read(render_case_document("completion", doc)))
     assert "已于2026年11月30日当场办结（马上办）" in text
     assert "None" not in text
@@ -240,7 +264,11 @@ def test_font_path_from_app_config_wins(system_font, tmp_path, monkeypatch):
     with app.app_context():
         assert document_font().path == str(configured)
         reader = read(render_case_document("acceptance", case_doc()))
-    assert any("/FontFile2" in font["/FontDescriptor"].get_object() for font in fonts_of(reader) if "/FontDescriptor" in font)
+    assert any(
+        "/FontFile2" in font["/FontDescriptor"].get_object()
+        for font in fonts_of(reader)
+        if "/FontDescriptor" in font
+    )
 
 
 def test_a_missing_configured_font_is_reported(system_font, monkeypatch, caplog):

@@ -114,16 +114,25 @@ def test_the_applicant_collects_in_person(api):
 def test_a_proxy_collects_and_signs_on_screen(api):
     """受托人: are the name, ID number and 委托书 recorded, the signature kept, and all of it in the PDF?"""
     no = ready_case(api)
-    answer = deliver(api, no, {"collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID,
-                                             "proxy_letter": True}, "signature": signature_url()})
+    answer = deliver(
+        api,
+        no,
+        {
+            "collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID, "proxy_letter": True},
+            "signature": signature_url(),
+        },
+    )
     assert answer.status_code == 200, answer.get_json()
     collector = answer.get_json()["collector"]
     assert (collector["kind"], collector["kind_name"], collector["name"]) == ("proxy", "受托人", "王五")
     assert collector["id_number"] == masked(PROXY_ID) and collector["proxy_letter"] is True
     assert collector["signed_on_screen"] is True
     history = answer.get_json()["history"][-1]["data"]
-    assert history == {"received": [], "collector": {"kind": "proxy", "name": "王五"},
-                       "signed_on_screen": True}
+    assert history == {
+        "received": [],
+        "collector": {"kind": "proxy", "name": "王五"},
+        "signed_on_screen": True,
+    }
 
     text, reader = receipt_text(api, no)
     assert "王五（受托人，已收取授权委托书）" in text and masked(PROXY_ID) in text and PROXY_ID not in text
@@ -134,32 +143,64 @@ def test_a_proxy_collects_and_signs_on_screen(api):
     assert signature.width > signature.height  # the strokes, trimmed of the empty canvas
 
 
-@pytest.mark.parametrize("data, fields", [
-    (None, {"data.collector"}),
-    ({"collector": {"kind": "self", "id_checked": True}}, {"data.collector.id_number"}),
-    ({"collector": {"kind": "self", "id_number": OTHER_ID, "id_checked": True}},
-     {"data.collector.id_number"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID}}, {"data.collector.id_checked"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID[:-1] + "0", "id_checked": True}},
-     {"data.collector.id_number"}),
-    ({"collector": {"kind": "proxy"}},
-     {"data.collector.name", "data.collector.id_number", "data.collector.proxy_letter"}),
-    ({"collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID}},
-     {"data.collector.proxy_letter"}),
-    ({"collector": {"kind": "proxy", "name": "王五", "id_number": APPLICANT_ID, "proxy_letter": True}},
-     {"data.collector.id_number"}),
-    ({"collector": {"kind": "someone"}}, {"data.collector.kind"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
-      "signature": signature_url(True)},
-     {"data.signature"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
-      "signature": "data:image/png;base64," + base64.b64encode(b"\xff\xd8\xff\xe0 not a png").decode()},
-     {"data.signature"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
-      "signature": "data:image/jpeg;base64,AAAA"}, {"data.signature"}),
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
-      "receipt": {"signed_by": "张三", "signed_at": "2026-12-01T10:00"}}, {"data.receipt"}),
-])
+@pytest.mark.parametrize(
+    "data, fields",
+    [
+        (None, {"data.collector"}),
+        ({"collector": {"kind": "self", "id_checked": True}}, {"data.collector.id_number"}),
+        (
+            {"collector": {"kind": "self", "id_number": OTHER_ID, "id_checked": True}},
+            {"data.collector.id_number"},
+        ),
+        ({"collector": {"kind": "self", "id_number": APPLICANT_ID}}, {"data.collector.id_checked"}),
+        (
+            {"collector": {"kind": "self", "id_number": APPLICANT_ID[:-1] + "0", "id_checked": True}},
+            {"data.collector.id_number"},
+        ),
+        (
+            {"collector": {"kind": "proxy"}},
+            {"data.collector.name", "data.collector.id_number", "data.collector.proxy_letter"},
+        ),
+        (
+            {"collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID}},
+            {"data.collector.proxy_letter"},
+        ),
+        (
+            {"collector": {"kind": "proxy", "name": "王五", "id_number": APPLICANT_ID, "proxy_letter": True}},
+            {"data.collector.id_number"},
+        ),
+        ({"collector": {"kind": "someone"}}, {"data.collector.kind"}),
+        (
+            {
+                "collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
+                "signature": signature_url(True),
+            },
+            {"data.signature"},
+        ),
+        (
+            {
+                "collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
+                "signature": "data:image/png;base64,"
+                + base64.b64encode(b"\xff\xd8\xff\xe0 not a png").decode(),
+            },
+            {"data.signature"},
+        ),
+        (
+            {
+                "collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
+                "signature": "data:image/jpeg;base64,AAAA",
+            },
+            {"data.signature"},
+        ),
+        (
+            {
+                "collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True},
+                "receipt": {"signed_by": "张三", "signed_at": "2026-12-01T10:00"},
+            },
+            {"data.receipt"},
+        ),
+    ],
+)
 def test_a_hand_over_without_its_collector_is_400_and_changes_nothing(api, data, fields):
     """Is every missing or wrong part of the collector named in details.fields, the case left as it was?"""
     no = ready_case(api)
@@ -188,14 +229,17 @@ def test_a_mailed_result_records_its_signed_receipt(api):
     assert "邮寄送达" in text and "SF1234567890" in text and "李梅" in text and "签收人签名" in text
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True}}, "data.collector"),
-    ({"receipt": {"signed_by": "李梅", "signed_at": "2099-01-01T10:00"}}, "data.receipt.signed_at"),
-    ({"receipt": {"signed_by": "李梅", "signed_at": "2020-01-01T10:00"}}, "data.receipt.signed_at"),
-    ({"receipt": {"signed_by": "李梅", "signed_at": "明天上午"}}, "data.receipt.signed_at"),
-    ({"receipt": {"signed_at": "2026-12-01T10:00"}}, "data.receipt.signed_by"),
-    ({"signature": signature_url()}, "data.signature"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"collector": {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True}}, "data.collector"),
+        ({"receipt": {"signed_by": "李梅", "signed_at": "2099-01-01T10:00"}}, "data.receipt.signed_at"),
+        ({"receipt": {"signed_by": "李梅", "signed_at": "2020-01-01T10:00"}}, "data.receipt.signed_at"),
+        ({"receipt": {"signed_by": "李梅", "signed_at": "明天上午"}}, "data.receipt.signed_at"),
+        ({"receipt": {"signed_at": "2026-12-01T10:00"}}, "data.receipt.signed_by"),
+        ({"signature": signature_url()}, "data.signature"),
+    ],
+)
 def test_a_wrong_mail_receipt_is_400_and_changes_nothing(api, data, field):
     """Is a collector, a signature or a receipt signed in the future or before the mail refused by field?"""
     no = mailing_case(api)
@@ -227,8 +271,9 @@ def test_a_bundle_is_collected_once_for_every_part(api):
         api.fire(child["case_no"], "approve", as_user=approver, note=OPINION)
     assert api.get(f"/cases/{no}", as_user="clerk1").get_json()["state"] == "ready_for_pickup"
     assert set(assert_error(deliver(api, no, {}), 400, "invalid_request")["fields"]) == {"data.collector"}
-    answer = deliver(api, no, {"collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID,
-                                             "proxy_letter": True}})
+    answer = deliver(
+        api, no, {"collector": {"kind": "proxy", "name": "王五", "id_number": PROXY_ID, "proxy_letter": True}}
+    )
     assert answer.status_code == 200, answer.get_json()
     for child in parent["children"]:
         part = api.get(f"/cases/{child['case_no']}", as_user="clerk1").get_json()

@@ -17,16 +17,29 @@ def _slot(api) -> dict:
 def _book(app, start: threading.Barrier, slot_id: int, phone: str) -> tuple[int, dict]:
     client = app.test_client()
     start.wait()
-    answer = client.post("/api/v1/appointments", json={"hall": "xiqu", "queue": "shsd", "slot_id": slot_id,
-                                                       "name": "张三", "phone": phone})
+    answer = client.post(
+        "/api/v1/appointments",
+        json={"hall": "xiqu", "queue": "shsd", "slot_id": slot_id, "name": "张三", "phone": phone},
+    )
     return answer.status_code, answer.get_json()
 
 
 def test_the_last_places_are_never_overbooked(app, api):
     """With 1 of 4 places taken, do 10 citizens booking at once get exactly 3 places, the rest 409?"""
     slot = _slot(api)
-    assert api.post("/appointments", json={"hall": "xiqu", "queue": "shsd", "slot_id": slot["id"], "name": "李四",
-                                           "phone": "13600000000"}).status_code == 201
+    assert (
+        api.post(
+            "/appointments",
+            json={
+                "hall": "xiqu",
+                "queue": "shsd",
+                "slot_id": slot["id"],
+                "name": "李四",
+                "phone": "13600000000",
+            },
+        ).status_code
+        == 201
+    )
     start = threading.Barrier(BOOKERS)
     with ThreadPoolExecutor(BOOKERS) as pool:
         answers = list(pool.map(lambda n: _book(app, start, slot["id"], f"1370000{n:04d}"), range(BOOKERS)))

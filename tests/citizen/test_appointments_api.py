@@ -41,8 +41,10 @@ def slot_at(api, hhmm: str, day: str = TUESDAY, queue: str = "shsd") -> dict:
 
 
 def book(api, slot: dict, phone: str = PHONE, queue: str = "shsd", name: str = "张三"):
-    return api.post("/appointments", json={"hall": "xiqu", "queue": queue, "slot_id": slot["id"], "name": name,
-                                           "phone": phone})
+    return api.post(
+        "/appointments",
+        json={"hall": "xiqu", "queue": queue, "slot_id": slot["id"], "name": name, "phone": phone},
+    )
 
 
 def booked(api, slot: dict, phone: str = PHONE, queue: str = "shsd") -> dict:
@@ -74,24 +76,38 @@ def test_slots_of_a_working_day_follow_the_opening_hours(api):
     """Does a working day have 30-minute slots 08:30–12:00 and 14:30–17:30, 4 places each?"""
     day = slots(api)
     starts = [slot["start"][11:16] for slot in day]
-    assert starts == ["08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",
-                      "14:30", "15:00", "15:30", "16:00", "16:30", "17:00"]
+    assert starts == [
+        "08:30",
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+        "14:30",
+        "15:00",
+        "15:30",
+        "16:00",
+        "16:30",
+        "17:00",
+    ]
     assert day[0]["end"] == "2026-12-01T09:00:00+08:00" and day[-1]["end"] == "2026-12-01T17:30:00+08:00"
     assert {(s["capacity"], s["booked"], s["available"], s["bookable"]) for s in day} == {(4, 0, 4, True)}
 
 
 def test_no_slots_on_days_off_or_outside_the_booking_range(app, api):
-    """Weekends, holidays, past days and days beyond APPOINTMENT_DAYS_AHEAD have no slots; a make-up day has."""
+    """Weekends, holidays, past days and days beyond APPOINTMENT_DAYS_AHEAD have no slots; a make-up day
+    has."""
     with app.app_context():
         db.session.add(CalendarOverride(day=date(2026, 12, 2), working=False, name="测试假日"))
         db.session.add(CalendarOverride(day=date(2026, 12, 6), working=True, name="测试调休上班"))
         db.session.commit()
-    assert slots(api, "2026-12-05") == []             # Saturday
-    assert slots(api, "2026-12-02") == []             # a holiday on a Wednesday
-    assert len(slots(api, "2026-12-06")) == 13        # a Sunday worked (调休)
-    assert slots(api, "2026-11-27") == []             # last Friday
-    assert len(slots(api, "2026-12-07")) == 13        # today + 7 days
-    assert slots(api, "2026-12-08") == []             # today + 8 days
+    assert slots(api, "2026-12-05") == []  # Saturday
+    assert slots(api, "2026-12-02") == []  # a holiday on a Wednesday
+    assert len(slots(api, "2026-12-06")) == 13  # a Sunday worked (调休)
+    assert slots(api, "2026-11-27") == []  # last Friday
+    assert len(slots(api, "2026-12-07")) == 13  # today + 7 days
+    assert slots(api, "2026-12-08") == []  # today + 8 days
 
 
 def test_today_only_later_slots_are_bookable(api):
@@ -130,9 +146,17 @@ def test_booking_answers_the_code_and_takes_a_place(api, sms):
     booking = booked(api, slot)
     assert CODE_RE.match(booking["code"])
     assert booking | {"code": None} == booking | {
-        "code": None, "hall": "xiqu", "queue": "shsd", "start": "2026-12-01T10:00:00+08:00",
-        "end": "2026-12-01T10:30:00+08:00", "state": "booked", "name": "张*", "phone": "138****8000",
-        "checkin_from": "2026-12-01T09:30:00+08:00", "checkin_until": "2026-12-01T10:30:00+08:00", "ticket_id": None,
+        "code": None,
+        "hall": "xiqu",
+        "queue": "shsd",
+        "start": "2026-12-01T10:00:00+08:00",
+        "end": "2026-12-01T10:30:00+08:00",
+        "state": "booked",
+        "name": "张*",
+        "phone": "138****8000",
+        "checkin_from": "2026-12-01T09:30:00+08:00",
+        "checkin_until": "2026-12-01T10:30:00+08:00",
+        "ticket_id": None,
     }
     assert slot_at(api, "10:00")["booked"] == 1
     [message] = sms()
@@ -150,7 +174,11 @@ def test_a_full_slot_answers_409(api):
         booked(api, slot, phone(n))
     details = assert_error(book(api, slot, phone(9)), 409, "conflict")
     assert details["slot_id"] == slot["id"]
-    assert slot_at(api, "10:00") | {"bookable": None} == slot | {"booked": 4, "available": 0, "bookable": None}
+    assert slot_at(api, "10:00") | {"bookable": None} == slot | {
+        "booked": 4,
+        "available": 0,
+        "bookable": None,
+    }
 
 
 def test_cancelling_frees_the_place(api, sms):
@@ -187,8 +215,8 @@ def test_one_active_booking_per_phone_queue_and_day(api):
     """May a phone hold only one booking per queue and day, and book again after cancelling?"""
     first = booked(api, slot_at(api, "10:00"))
     assert_error(book(api, slot_at(api, "15:00")), 409, "conflict")
-    booked(api, slot_at(api, "15:00", queue="shsw"), queue="shsw")      # another queue, same day
-    booked(api, slot_at(api, "15:00", day="2026-12-03"))               # same queue, another day
+    booked(api, slot_at(api, "15:00", queue="shsw"), queue="shsw")  # another queue, same day
+    booked(api, slot_at(api, "15:00", day="2026-12-03"))  # same queue, another day
     assert api.client.delete(f"/api/v1/appointments/{first['code']}?phone={PHONE}").status_code == 200
     booked(api, slot_at(api, "15:00"))
 
@@ -208,7 +236,8 @@ def check_in(api, code: str):
 
 
 def test_check_in_window_and_the_priority_ticket(api):
-    """Is check-in refused before 09:30 and at 10:30 for a 10:00 slot, and in between a priority ticket called first?"""
+    """Is check-in refused before 09:30 and at 10:30 for a 10:00 slot, and in between a priority ticket called
+    first?"""
     early = booked(api, slot_at(api, "10:00", "2026-11-30"))
     late = booked(api, slot_at(api, "10:00", "2026-11-30"), OTHER_PHONE)
     normal = api.take("shsd")
@@ -225,7 +254,7 @@ def test_check_in_window_and_the_priority_ticket(api):
     assert (ticket["queue"], ticket["priority"], ticket["priority_reason"]) == ("shsd", "priority", "预约")
     after = api.get(f"/appointments/{early['code']}?phone={PHONE}").get_json()
     assert (after["state"], after["ticket_id"]) == ("checked_in", ticket["id"])
-    assert_error(check_in(api, early["code"]), 409, "conflict")     # one ticket per booking
+    assert_error(check_in(api, early["code"]), 409, "conflict")  # one ticket per booking
 
     window = api.open_window(1)
     called = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
@@ -264,8 +293,8 @@ def test_three_misses_in_30_days_bar_booking(app, api):
     assert {api.get(f"/appointments/{c}?phone={PHONE}").get_json()["state"] for c in codes} == {"missed"}
     slot = slot_at(api, "10:00", "2026-12-04")
     details = assert_error(book(api, slot), 403, "forbidden")
-    assert details["barred_until"] == "2027-01-02T10:30:00+08:00"   # 30 days after the third miss
-    booked(api, slot, OTHER_PHONE)                                  # others still book
+    assert details["barred_until"] == "2027-01-02T10:30:00+08:00"  # 30 days after the third miss
+    booked(api, slot, OTHER_PHONE)  # others still book
 
     clock.freeze(at("2027-01-04", "09:00"))
     booked(api, slot_at(api, "10:00", "2027-01-05"))
@@ -295,9 +324,10 @@ def test_misses_spread_over_more_than_30_days_do_not_bar(api):
 
 
 def test_reminder_goes_once_a_day_before(app, api, sms):
-    """Is booking_reminder sent once, 24 hours before the slot, and not for a booking made within that time?"""
-    ahead = booked(api, slot_at(api, "10:00"))                       # booked 25 hours ahead
-    booked(api, slot_at(api, "16:00", "2026-11-30"), OTHER_PHONE)   # booked the same day
+    """Is booking_reminder sent once, 24 hours before the slot, and not for a booking made within that
+    time?"""
+    ahead = booked(api, slot_at(api, "10:00"))  # booked 25 hours ahead
+    booked(api, slot_at(api, "16:00", "2026-11-30"), OTHER_PHONE)  # booked the same day
 
     def remind(hhmm: str) -> int:
         with app.app_context():
@@ -322,22 +352,40 @@ def test_bad_input_is_400_with_fields(api):
     assert set(fields) == {"hall", "queue", "slot_id", "name", "phone"}
     slot = slot_at(api, "10:00")
     bad = {"hall": "xiqu", "queue": "shsd", "slot_id": slot["id"], "name": " ", "phone": "12345"}
-    assert set(assert_error(api.post("/appointments", json=bad), 400, "invalid_request")["fields"]) == {"name", "phone"}
-    for field, value in [("hall", "nowhere"), ("queue", "nope"), ("slot_id", 999999),
-                         ("slot_id", slot_at(api, "10:00", queue="shsw")["id"])]:
+    assert set(assert_error(api.post("/appointments", json=bad), 400, "invalid_request")["fields"]) == {
+        "name",
+        "phone",
+    }
+    for field, value in [
+        ("hall", "nowhere"),
+        ("queue", "nope"),
+        ("slot_id", 999999),
+        ("slot_id", slot_at(api, "10:00", queue="shsw")["id"]),
+    ]:
         body = {**bad, "name": "张三", "phone": PHONE, field: value}
-        assert set(assert_error(api.post("/appointments", json=body), 400, "invalid_request")["fields"]) == {field}
-    assert set(assert_error(api.get("/halls/xiqu/slots?queue=shsd"), 400, "invalid_request")["fields"]) == {"date"}
-    assert set(assert_error(api.get("/halls/xiqu/slots?date=12/01&queue=shsd"), 400, "invalid_request")["fields"]) == {"date"}
-    assert set(assert_error(api.get(f"/halls/xiqu/slots?date={TUESDAY}&queue=x"), 400, "invalid_request")["fields"]) == {"queue"}
+        assert set(assert_error(api.post("/appointments", json=body), 400, "invalid_request")["fields"]) == {
+            field
+        }
+    assert set(assert_error(api.get("/halls/xiqu/slots?queue=shsd"), 400, "invalid_request")["fields"]) == {
+        "date"
+    }
+    assert set(
+        assert_error(api.get("/halls/xiqu/slots?date=12/01&queue=shsd"), 400, "invalid_request")["fields"]
+    ) == {"date"}
+    assert set(
+        assert_error(api.get(f"/halls/xiqu/slots?date={TUESDAY}&queue=x"), 400, "invalid_request")["fields"]
+    ) == {"queue"}
     assert_error(api.get(f"/halls/nowhere/slots?date={TUESDAY}&queue=shsd"), 404, "not_found")
     # The ticket endpoint takes a queue or a booking code, not both, not neither.
     tickets = "/halls/xiqu/tickets"
     assert "queue" in assert_error(api.post(tickets, json={}), 400, "invalid_request")["fields"]
     both = {"queue": "shsd", "appointment_code": "ABCDEFGH"}
     assert "queue" in assert_error(api.post(tickets, json=both), 400, "invalid_request")["fields"]
-    assert set(assert_error(api.post(tickets, json={"appointment_code": "0O1I0O1I"}), 400,
-                            "invalid_request")["fields"]) == {"appointment_code"}
+    assert set(
+        assert_error(api.post(tickets, json={"appointment_code": "0O1I0O1I"}), 400, "invalid_request")[
+            "fields"
+        ]
+    ) == {"appointment_code"}
     with_priority = {"appointment_code": "ABCDEFGH", "priority": "priority", "priority_reason": "老年人"}
     assert "priority" in assert_error(api.post(tickets, json=with_priority), 400, "invalid_request")["fields"]
     assert slot_at(api, "10:00")["booked"] == 0
@@ -345,8 +393,14 @@ def test_bad_input_is_400_with_fields(api):
 
 def test_rate_limits(database_url, app):
     """Is a client over its booking limit, or guessing phones for a code, answered 429?"""
-    limited = _make_app(database_url, {"RATELIMIT_ENABLED": True, "RATELIMIT_APPOINTMENTS": "2/minute",
-                                       "RATELIMIT_APPOINTMENT_GUESSES": "2/hour"})
+    limited = _make_app(
+        database_url,
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_APPOINTMENTS": "2/minute",
+            "RATELIMIT_APPOINTMENT_GUESSES": "2/hour",
+        },
+    )
     api = Api(limited.test_client())
     slot = slot_at(api, "10:00")
     first = booked(api, slot, phone(1))
@@ -355,15 +409,24 @@ def test_rate_limits(database_url, app):
     assert slot_at(api, "10:00")["booked"] == 2
 
     for _ in range(2):
-        assert_error(api.client.delete(f"/api/v1/appointments/{first['code']}?phone={OTHER_PHONE}"), 404, "not_found")
-    assert_error(api.client.delete(f"/api/v1/appointments/{first['code']}?phone={phone(1)}"), 429, "rate_limited")
+        assert_error(
+            api.client.delete(f"/api/v1/appointments/{first['code']}?phone={OTHER_PHONE}"), 404, "not_found"
+        )
+    assert_error(
+        api.client.delete(f"/api/v1/appointments/{first['code']}?phone={phone(1)}"), 429, "rate_limited"
+    )
     assert_error(api.get(f"/appointments/{first['code']}?phone={phone(1)}"), 429, "rate_limited")
 
 
 def test_answers_match_the_spec(client, api):
     """Do the appointment endpoints' answers, good and bad, validate against the OpenAPI spec?"""
     spec = client.get("/api/v1/openapi.json").get_json()
-    _check(spec, "get", "/api/v1/halls/{hall_code}/slots", api.get(f"/halls/xiqu/slots?date={TUESDAY}&queue=shsd"))
+    _check(
+        spec,
+        "get",
+        "/api/v1/halls/{hall_code}/slots",
+        api.get(f"/halls/xiqu/slots?date={TUESDAY}&queue=shsd"),
+    )
     _check(spec, "get", "/api/v1/halls/{hall_code}/slots", api.get("/halls/xiqu/slots?queue=shsd"))
     slot = slot_at(api, "09:30", "2026-11-30")
     answer = book(api, slot)
@@ -374,16 +437,26 @@ def test_answers_match_the_spec(client, api):
     _check(spec, "get", "/api/v1/appointments/{code}", api.get(f"/appointments/{code}?phone={OTHER_PHONE}"))
     _check(spec, "post", "/api/v1/halls/{hall_code}/tickets", check_in(api, code))
     _check(spec, "post", "/api/v1/halls/{hall_code}/tickets", check_in(api, code))
-    _check(spec, "delete", "/api/v1/appointments/{code}", api.client.delete(f"/api/v1/appointments/{code}?phone={PHONE}"))
+    _check(
+        spec,
+        "delete",
+        "/api/v1/appointments/{code}",
+        api.client.delete(f"/api/v1/appointments/{code}?phone={PHONE}"),
+    )
     other = booked(api, slot_at(api, "10:00"))
-    _check(spec, "delete", "/api/v1/appointments/{code}",
-           api.client.delete(f"/api/v1/appointments/{other['code']}?phone={PHONE}"))
+    _check(
+        spec,
+        "delete",
+        "/api/v1/appointments/{code}",
+        api.client.delete(f"/api/v1/appointments/{other['code']}?phone={PHONE}"),
+    )
     parameters = spec["paths"]["/api/v1/appointments/{code}"]["delete"]["parameters"]
     assert {p["name"] for p in parameters} == {"code", "phone"}
 
 
 def test_open_command_creates_the_bookable_days_once(app, api):
-    """Does `flask appointments open` create every queue's slots for the 6 bookable days, and nothing the second time?"""
+    """Does `flask appointments open` create every queue's slots for the 6 bookable days, and nothing the
+    second time?"""
     runner = app.test_cli_runner()
     first = runner.invoke(args=["appointments", "open"])
     assert first.exit_code == 0 and "已生成 546 个预约时段" in first.output  # 7 queues × 6 days × 13 slots

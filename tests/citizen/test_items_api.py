@@ -22,7 +22,9 @@ def test_item_guide(client):
     code = client.get("/api/v1/services?q=营业执照").get_json()[0]["code"]
     item = client.get(f"/api/v1/services/{code}").get_json()
     assert item["guide"]["basis"] and item["guide"]["conditions"]
-    assert item["materials"] and {"name", "form", "count", "required", "deferrable"} <= set(item["materials"][0])
+    assert item["materials"] and {"name", "form", "count", "required", "deferrable"} <= set(
+        item["materials"][0]
+    )
     assert set(item["mode_names"]) <= {"马上办", "网上办", "一次办", "代理办", "同城办"}
 
 

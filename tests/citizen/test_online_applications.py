@@ -62,8 +62,12 @@ class Applicant:
         return f"/api/v1/public/applications/{self.case_no}{suffix}"
 
     def upload(self, material: str, content: bytes = PDF, name: str = "scan.pdf", token=None):
-        return self.client.post(self.url("/files"), data={"material": material, "file": (_stream(content), name)},
-                                headers=self.headers(token), content_type="multipart/form-data")
+        return self.client.post(
+            self.url("/files"),
+            data={"material": material, "file": (_stream(content), name)},
+            headers=self.headers(token),
+            content_type="multipart/form-data",
+        )
 
     def get(self, suffix: str = "", token=None):
         return self.client.get(self.url(suffix), headers=self.headers(token))
@@ -121,17 +125,27 @@ def test_apply_upload_and_submit(applicant, api, uploads):
     assert all(f["submitted_at"] for m in view["materials"] for f in m["files"])
 
     case = api.get(f"/cases/{applicant.case_no}", as_user="clerk1").get_json()
-    assert case["state"] == "pre_review" and case["allowed_triggers"] == ["pass_pre_review", "request_supplement", "refuse", "withdraw"]
+    assert case["state"] == "pre_review" and case["allowed_triggers"] == [
+        "pass_pre_review",
+        "request_supplement",
+        "refuse",
+        "withdraw",
+    ]
     assert [(h["trigger"], h["actor"], (h["data"] or {}).get("by")) for h in case["history"]] == [
-        ("create", None, "applicant"), ("submit", None, "applicant")]
+        ("create", None, "applicant"),
+        ("submit", None, "applicant"),
+    ]
     assert {m["name"] for m in case["materials"]} == {APPLICATION_FORM, LICENCE}
 
 
 def test_wrong_type_is_refused_and_nothing_stored(applicant, app, uploads):
     """Is a file that is not PDF/JPEG/PNG by content refused (400), whatever its name, with nothing stored?"""
     applicant.apply()
-    for content, name in ((b"MZ\x90\x00 this is a program", "申请书.pdf"), (b"<html><script>", "scan.png"),
-                          (b"GIF89a......", "photo.jpg")):
+    for content, name in (
+        (b"MZ\x90\x00 this is a program", "申请书.pdf"),
+        (b"<html><script>", "scan.png"),
+        (b"GIF89a......", "photo.jpg"),
+    ):
         answer = applicant.upload(APPLICATION_FORM, content, name)
         details = assert_error(answer, 400, "invalid_request")
         assert "PDF" in details["fields"]["file"]
@@ -204,10 +218,16 @@ def test_clerk_passes_pre_review_and_the_case_goes_to_approval(applicant, api):
 
 
 def test_supplement_notice_and_online_supplement(applicant, api, uploads):
-    """Can the clerk ask for one complete supplement, and the applicant answer it online, back to pre-review?"""
+    """Can the clerk ask for one complete supplement, and the applicant answer it online, back to
+    pre-review?"""
     applicant.submitted()
-    api.fire(applicant.case_no, "request_supplement", "clerk1", note="许可证副本页不清晰",
-             data={"missing": [LICENCE, "近三个月食品安全自查记录"]})
+    api.fire(
+        applicant.case_no,
+        "request_supplement",
+        "clerk1",
+        note="许可证副本页不清晰",
+        data={"missing": [LICENCE, "近三个月食品安全自查记录"]},
+    )
     view = applicant.view()
     assert view["state"] == "awaiting_supplement"
     assert view["missing"] == [LICENCE, "近三个月食品安全自查记录"]
@@ -232,22 +252,33 @@ def test_supplement_notice_and_online_supplement(applicant, api, uploads):
 def test_refusal_is_final_and_its_reason_reaches_the_applicant(applicant, api):
     """Does refuse end the application with the reason shown to the applicant, and stop further moves?"""
     applicant.submitted()
-    assert_error(api.post(f"/cases/{applicant.case_no}/transitions", json={"trigger": "refuse"}, as_user="clerk1"),
-                 400, "invalid_request")
+    assert_error(
+        api.post(f"/cases/{applicant.case_no}/transitions", json={"trigger": "refuse"}, as_user="clerk1"),
+        400,
+        "invalid_request",
+    )
     api.fire(applicant.case_no, "refuse", "clerk1", note="原许可证已过有效期，应按新办申请")
     view = applicant.view()
     assert view["state"] == "not_accepted" and view["actions"] == []
     assert view["history"][-1]["note"] == "原许可证已过有效期，应按新办申请"
     assert_error(applicant.post("/withdraw"), 409, "invalid_transition")
-    assert_error(applicant.client.put(applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers()),
-                 409, "invalid_transition")
+    assert_error(
+        applicant.client.put(
+            applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers()
+        ),
+        409,
+        "invalid_transition",
+    )
 
 
 def test_only_a_clerk_of_the_hall_pre_reviews(applicant, api):
     """Is pre-review a clerk's trigger: an approver is refused with 403?"""
     applicant.submitted()
-    answer = api.post(f"/cases/{applicant.case_no}/transitions", json={"trigger": "pass_pre_review"},
-                      as_user="approver_scjg")
+    answer = api.post(
+        f"/cases/{applicant.case_no}/transitions",
+        json={"trigger": "pass_pre_review"},
+        as_user="approver_scjg",
+    )
     assert_error(answer, 403, "forbidden")
 
 
@@ -260,23 +291,39 @@ def test_applicant_withdraws(applicant, api):
 
 
 def test_delivery_choice_until_handover(applicant, api):
-    """Can the applicant choose pickup or mail until the result is on its way, and does the clerk follow it?"""
+    """Can the applicant choose pickup or mail until the result is on its way, and does the clerk follow
+    it?"""
     applicant.submitted()
-    no_address = applicant.client.put(applicant.url("/delivery"), json={"method": "mail"}, headers=applicant.headers())
-    assert assert_error(no_address, 400, "invalid_request")["fields"] == {"delivery.address": "邮寄送达须填写邮寄地址"}
+    no_address = applicant.client.put(
+        applicant.url("/delivery"), json={"method": "mail"}, headers=applicant.headers()
+    )
+    assert assert_error(no_address, 400, "invalid_request")["fields"] == {
+        "delivery.address": "邮寄送达须填写邮寄地址"
+    }
     api.fire(applicant.case_no, "pass_pre_review", "clerk1")
     api.fire(applicant.case_no, "claim", "approver_scjg")
     api.fire(applicant.case_no, "approve", "approver_scjg", note="准予延续")
-    chosen = applicant.client.put(applicant.url("/delivery"),
-                                  json={"method": "mail", "address": "广东省中山市西区富华道1号"}, headers=applicant.headers())
-    assert chosen.get_json()["delivery"] == {"method": "mail", "hall": "xiqu", "hall_name": "中山市西区行政服务中心",
-                                             "address": "广东省中山市西区富华道1号", "waybill_no": None, "can_change": True}
+    chosen = applicant.client.put(
+        applicant.url("/delivery"),
+        json={"method": "mail", "address": "广东省中山市西区富华道1号"},
+        headers=applicant.headers(),
+    )
+    assert chosen.get_json()["delivery"] == {
+        "method": "mail",
+        "hall": "xiqu",
+        "hall_name": "中山市西区行政服务中心",
+        "address": "广东省中山市西区富华道1号",
+        "waybill_no": None,
+        "can_change": True,
+    }
     case = api.fire(applicant.case_no, "mail", "clerk1", data={"waybill_no": "SF1234567890"})
     assert case["delivery"]["address"] == "广东省中山市西区富华道1号"
     view = applicant.view()
     assert view["state"] == "mailing" and view["delivery"]["waybill_no"] == "SF1234567890"
     assert not view["delivery"]["can_change"]
-    late = applicant.client.put(applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers())
+    late = applicant.client.put(
+        applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers()
+    )
     assert_error(late, 409, "invalid_transition")
 
 
@@ -293,7 +340,9 @@ def test_files_are_served_to_staff_and_the_applicant_only(applicant, api, client
 
     assert_error(applicant.get(f"/files/{file_id}", token=""), 401, "unauthorized")
     assert_error(client.get(f"/api/v1/cases/{applicant.case_no}/files/{file_id}"), 401, "unauthorized")
-    assert_error(api.get(f"/cases/{applicant.case_no}/files/{file_id}", as_user="approver_rsj"), 403, "forbidden")
+    assert_error(
+        api.get(f"/cases/{applicant.case_no}/files/{file_id}", as_user="approver_rsj"), 403, "forbidden"
+    )
 
     other = Applicant(client, api)
     other.apply(applicant={"name": "李四", "id_number": OTHER_ID, "phone": "13900139000"})
@@ -313,9 +362,15 @@ def test_staff_do_not_see_files_still_being_prepared(applicant, api):
 def test_id_number_and_phone_are_masked(applicant, api, client):
     """Are the ID number and the phone masked in the applicant's view, the staff case and public progress?"""
     created = applicant.apply()
-    assert created["applicant"] == {"name": "王*明", "id_number": "442000********1233", "phone": "138****8000"}
+    assert created["applicant"] == {
+        "name": "王*明",
+        "id_number": "442000********1233",
+        "phone": "138****8000",
+    }
     case = api.get(f"/cases/{applicant.case_no}", as_user="clerk1").get_json()
-    assert case["applicant"]["id_number"] == "442000********1233" and case["applicant"]["phone"] == "138****8000"
+    assert (
+        case["applicant"]["id_number"] == "442000********1233" and case["applicant"]["phone"] == "138****8000"
+    )
     progress = client.get(f"/api/v1/public/cases/{applicant.case_no}?phone={APPLICANT_PHONE}").get_json()
     assert progress["applicant"]["phone"] == "138****8000"
     for text in (str(created), str(case), str(progress), str(applicant.view())):
@@ -324,17 +379,30 @@ def test_id_number_and_phone_are_masked(applicant, api, client):
 
 def test_bad_applications_are_refused(client, uploads):
     """Are a wrong ID check digit, an item without 网上办 and an unknown hall answered 400 with the field?"""
+
     def apply(**fields):
-        body = {"service": SERVICE, "hall": "xiqu",
-                "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}, **fields}
+        body = {
+            "service": SERVICE,
+            "hall": "xiqu",
+            "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+            **fields,
+        }
         return client.post("/api/v1/public/applications", json=body)
 
-    wrong_id = apply(applicant={"name": "王小明", "id_number": "442000199001011234", "phone": APPLICANT_PHONE})
+    wrong_id = apply(
+        applicant={"name": "王小明", "id_number": "442000199001011234", "phone": APPLICANT_PHONE}
+    )
     assert "校验位" in assert_error(wrong_id, 400, "invalid_request")["fields"]["applicant.id_number"]
-    assert "不支持网上办理" in assert_error(apply(service="GAJ-004"), 400, "invalid_request")["fields"]["service"]
+    assert (
+        "不支持网上办理"
+        in assert_error(apply(service="GAJ-004"), 400, "invalid_request")["fields"]["service"]
+    )
     assert set(assert_error(apply(hall="nowhere"), 400, "invalid_request")["fields"]) == {"hall"}
-    assert set(assert_error(apply(delivery={"method": "pickup", "hall": "nowhere"}), 400,
-                            "invalid_request")["fields"]) == {"delivery.hall"}
+    assert set(
+        assert_error(apply(delivery={"method": "pickup", "hall": "nowhere"}), 400, "invalid_request")[
+            "fields"
+        ]
+    ) == {"delivery.hall"}
 
 
 def test_lost_token_is_recovered_with_phone_and_id_number(applicant, client):
@@ -365,8 +433,11 @@ def test_answers_match_the_spec(applicant, api, client):
 
     spec = client.get("/api/v1/openapi.json").get_json()
     base = "/api/v1/public/applications"
-    body = {"service": SERVICE, "hall": "xiqu",
-            "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE}}
+    body = {
+        "service": SERVICE,
+        "hall": "xiqu",
+        "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
+    }
     created = client.post(base, json=body)
     _check(spec, "post", base, created)
     _check(spec, "post", base, client.post(base, json={**body, "service": "GAJ-004"}))
@@ -378,9 +449,25 @@ def test_answers_match_the_spec(applicant, api, client):
     _check(spec, "post", base + "/{case_no}/submit", applicant.post("/submit"))
     _check(spec, "get", base + "/{case_no}", applicant.get())
     _check(spec, "get", base + "/{case_no}", applicant.get(token=""))
-    _check(spec, "put", base + "/{case_no}/delivery",
-           client.put(applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers()))
-    _check(spec, "post", base + "/access", client.post(base + "/access", json={
-        "case_no": applicant.case_no, "phone": APPLICANT_PHONE, "id_number": APPLICANT_ID}))
-    _check(spec, "get", "/api/v1/cases/{case_no}/files", api.get(f"/cases/{applicant.case_no}/files", as_user="clerk1"))
+    _check(
+        spec,
+        "put",
+        base + "/{case_no}/delivery",
+        client.put(applicant.url("/delivery"), json={"method": "pickup"}, headers=applicant.headers()),
+    )
+    _check(
+        spec,
+        "post",
+        base + "/access",
+        client.post(
+            base + "/access",
+            json={"case_no": applicant.case_no, "phone": APPLICANT_PHONE, "id_number": APPLICANT_ID},
+        ),
+    )
+    _check(
+        spec,
+        "get",
+        "/api/v1/cases/{case_no}/files",
+        api.get(f"/cases/{applicant.case_no}/files", as_user="clerk1"),
+    )
     assert "multipart/form-data" in spec["paths"][base + "/{case_no}/files"]["post"]["requestBody"]["content"]

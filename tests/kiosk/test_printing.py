@@ -6,16 +6,26 @@ from escpos.printer import Dummy, File, Network
 from kiosk.printing import CHINESE_OFF, CHINESE_ON, PrinterSpecError, open_printer, print_ticket
 
 TICKET = {
-    "id": 7, "hall": "xiqu", "number": "A012", "queue": "shsd", "queue_name": "商事登记",
-    "priority": "normal", "priority_reason": None, "state": "waiting", "window_number": None,
-    "issued_at": "2026-11-30T09:05:00+08:00", "called_at": None, "recalls": 0,
-    "waiting_ahead": 3, "est_wait_s": 900,
+    "id": 7,
+    "hall": "xiqu",
+    "number": "A012",
+    "queue": "shsd",
+    "queue_name": "商事登记",
+    "priority": "normal",
+    "priority_reason": None,
+    "state": "waiting",
+    "window_number": None,
+    "issued_at": "2026-11-30T09:05:00+08:00",
+    "called_at": None,
+    "recalls": 0,
+    "waiting_ahead": 3,
+    "est_wait_s": 900,
 }
 HALL = "中山市西区行政服务中心"
 URL = "https://qh.example.gov.cn/t/7"
-GS_CUT = b"\x1dV"          # GS V: cut the paper
-GS_RASTER = b"\x1dv0"      # GS v 0: a raster image (the QR code drawn by python-escpos)
-GS_QR = b"\x1d(k"          # GS ( k: the printer's own QR code
+GS_CUT = b"\x1dV"  # GS V: cut the paper
+GS_RASTER = b"\x1dv0"  # GS v 0: a raster image (the QR code drawn by python-escpos)
+GS_QR = b"\x1d(k"  # GS ( k: the printer's own QR code
 
 
 def printed(ticket=TICKET, **kwargs) -> bytes:
@@ -31,16 +41,16 @@ def test_ticket_prints_chinese_text_as_gb18030_in_chinese_mode():
         encoded = text.encode("gb18030")
         assert CHINESE_ON + encoded in out, text
     assert out.count(CHINESE_ON) == out.count(CHINESE_OFF)
-    assert "商事登记".encode("utf-8") not in out  # never UTF-8 on the paper
+    assert "商事登记".encode() not in out  # never UTF-8 on the paper
 
 
 def test_ticket_has_big_number_qr_code_and_cut():
     """Is the number printed double size, then a QR code of the status page, then a cut?"""
     out = printed()
     number_at = out.index(CHINESE_ON + b"A012")
-    assert b"\x1c\x21\x0c" in out[:number_at]           # FS ! double width and height for the number
+    assert b"\x1c\x21\x0c" in out[:number_at]  # FS ! double width and height for the number
     assert GS_RASTER in out[number_at:]
-    assert GS_CUT in out[out.index(GS_RASTER):]
+    assert GS_CUT in out[out.index(GS_RASTER) :]
 
 
 def test_native_qr_carries_the_status_url():
@@ -97,7 +107,9 @@ def test_print_endpoint_without_printer_is_a_conflict(app, api, client):
     answer = client.post(print_path(ticket), headers={"Accept": "text/html"})
     assert answer.status_code == 409
     error = answer.get_json()["error"]
-    assert error["code"] == "conflict" and error["message"] and error["details"] == {"printer": "not_configured"}
+    assert (
+        error["code"] == "conflict" and error["message"] and error["details"] == {"printer": "not_configured"}
+    )
 
 
 def test_print_endpoint_prints_on_the_configured_printer(app, api, client, monkeypatch):
@@ -162,4 +174,3 @@ def test_printable_page_and_status_page(app, api, client):
     assert status.status_code == 200 and ticket["number"] in status.get_data(as_text=True)
     missing = client.get("/t/999999", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "号票不存在" in missing.get_data(as_text=True)
-

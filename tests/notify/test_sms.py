@@ -5,7 +5,7 @@ import logging
 import re
 import socket
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -98,7 +98,13 @@ def test_log_backend_writes_after_commit(app, log_path):
     """Is the message written as one JSON line once the session commits, and not before?"""
     with app.app_context():
         open_transaction()
-        notify(PHONE, "case_mailed", case_no="XQ20261130001", waybill_no="SF1234567890", hall_name="中山市西区行政服务中心")
+        notify(
+            PHONE,
+            "case_mailed",
+            case_no="XQ20261130001",
+            waybill_no="SF1234567890",
+            hall_name="中山市西区行政服务中心",
+        )
         send_committed()
         assert logged(log_path) == []
         db.session.commit()
@@ -107,7 +113,10 @@ def test_log_backend_writes_after_commit(app, log_path):
     [line] = logged(log_path)
     assert set(line) == {"at", "phone", "kind", "text"}
     assert line["phone"] == PHONE and line["kind"] == "case_mailed"
-    assert line["text"] == "【中山市西区行政服务中心】您的办件XQ20261130001已办结，结果已寄出，运单号SF1234567890，请留意查收。"
+    assert (
+        line["text"] == "【中山市西区行政服务中心】您的办件XQ20261130001已办结，结果已寄出，"
+        "运单号SF1234567890，请留意查收。"
+    )
     assert line["at"] == "2026-11-30T09:00:00+08:00"  # the frozen hall clock
 
 
@@ -157,7 +166,9 @@ def test_messages_keep_their_order(app, log_path):
         db.session.commit()
         send_committed()
     assert [(line["phone"], line["text"].split("预约码")[1]) for line in logged(log_path)] == [
-        (PHONE, "A1）已取消。"), ("13900139000", "B2）已取消。")]
+        (PHONE, "A1）已取消。"),
+        ("13900139000", "B2）已取消。"),
+    ]
 
 
 def test_notifier_none_and_a_bad_setting_never_raise(app, log_path, caplog):
@@ -189,7 +200,14 @@ def send_one(app, phone=PHONE) -> str:
     """Queue one message, commit, hand it to the backend; return its text."""
     with app.app_context():
         open_transaction()
-        notify(phone, "turn_near", number="A012", queue_name="社会事务", ahead=3, hall_name="中山市西区行政服务中心")
+        notify(
+            phone,
+            "turn_near",
+            number="A012",
+            queue_name="社会事务",
+            ahead=3,
+            hall_name="中山市西区行政服务中心",
+        )
         db.session.commit()
         [(fact, message)] = outbox.take_committed()
         assert fact == "sms"
@@ -251,18 +269,42 @@ def test_gateway_is_called_off_the_request_path(app, gateway_factory):
 # --- Texts ---------------------------------------------------------------------------------------
 
 SAMPLES = {
-    "case_accepted": {"case_no": "XQ20261130001", "service_name": "食品经营许可", "deadline": date(2026, 12, 14)},
-    "case_supplement": {"case_no": "XQ20261130001", "service_name": "食品经营许可", "missing": ["营业执照副本", "健康证明"]},
-    "case_result_ready": {"case_no": "XQ20261130001", "service_name": "食品经营许可", "hall_name": "西区行政服务中心",
-                          "window": "5号窗口"},
+    "case_accepted": {
+        "case_no": "XQ20261130001",
+        "service_name": "食品经营许可",
+        "deadline": date(2026, 12, 14),
+    },
+    "case_supplement": {
+        "case_no": "XQ20261130001",
+        "service_name": "食品经营许可",
+        "missing": ["营业执照副本", "健康证明"],
+    },
+    "case_result_ready": {
+        "case_no": "XQ20261130001",
+        "service_name": "食品经营许可",
+        "hall_name": "西区行政服务中心",
+        "window": "5号窗口",
+    },
     "case_mailed": {"case_no": "XQ20261130001", "waybill_no": "SF1234567890"},
     "case_not_accepted": {"case_no": "XQ20261130001", "reason": "不属于本机关职权范围"},
     "turn_near": {"number": "A012", "queue_name": "社会事务", "ahead": 3},
-    "booking_confirmed": {"code": "K7Q2M9", "hall_name": "西区行政服务中心", "queue_name": "商事登记",
-                          "start": datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)},
-    "booking_reminder": {"code": "K7Q2M9", "hall_name": "西区行政服务中心", "queue_name": "商事登记",
-                         "start": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI)},
-    "booking_cancelled": {"code": "K7Q2M9", "queue_name": "商事登记", "start": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI)},
+    "booking_confirmed": {
+        "code": "K7Q2M9",
+        "hall_name": "西区行政服务中心",
+        "queue_name": "商事登记",
+        "start": datetime(2026, 12, 1, 1, 30, tzinfo=UTC),
+    },
+    "booking_reminder": {
+        "code": "K7Q2M9",
+        "hall_name": "西区行政服务中心",
+        "queue_name": "商事登记",
+        "start": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI),
+    },
+    "booking_cancelled": {
+        "code": "K7Q2M9",
+        "queue_name": "商事登记",
+        "start": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI),
+    },
 }
 
 
@@ -275,7 +317,7 @@ def test_every_kind_renders_chinese_with_its_params(kind):
     """Is each kind a short signed Chinese text that carries each parameter it was given?"""
     text = render(kind, signature="中山市西区行政服务中心", tz=SHANGHAI, **SAMPLES[kind])
     assert text.startswith("【中山市西区行政服务中心】") and text.endswith("。")
-    assert re.search(r"[\u4e00-\u9fff]{4}", text[len("【中山市西区行政服务中心】"):])
+    assert re.search(r"[\u4e00-\u9fff]{4}", text[len("【中山市西区行政服务中心】") :])
     assert len(text) <= 120
     for name, value in SAMPLES[kind].items():
         if isinstance(value, datetime):
@@ -293,11 +335,21 @@ def test_texts_read_right():
     sign = {"signature": "中山市西区行政服务中心", "tz": SHANGHAI}
     assert render("case_accepted", **sign, **SAMPLES["case_accepted"]) == (
         "【中山市西区行政服务中心】您申请的食品经营许可已受理，办件编号XQ20261130001，承诺2026年12月14日前办结。"
-        "可凭办件编号和手机号查询进度。")
-    assert render("turn_near", **sign, number="A012", ahead=0) == "【中山市西区行政服务中心】您取的A012号即将叫号，请尽快回到大厅等候。"
-    assert render("case_result_ready", **sign, case_no="X1", service_name="食品经营许可", hall_name="西区行政服务中心") == (
-        "【中山市西区行政服务中心】您申请的食品经营许可（办件编号X1）已办结，请携带本人身份证件到西区行政服务中心统一出件窗口领取。")
-    assert render("booking_cancelled", **sign, code="K7Q2M9") == "【中山市西区行政服务中心】您的预约（预约码K7Q2M9）已取消。"
+        "可凭办件编号和手机号查询进度。"
+    )
+    assert (
+        render("turn_near", **sign, number="A012", ahead=0)
+        == "【中山市西区行政服务中心】您取的A012号即将叫号，请尽快回到大厅等候。"
+    )
+    assert render(
+        "case_result_ready", **sign, case_no="X1", service_name="食品经营许可", hall_name="西区行政服务中心"
+    ) == (
+        "【中山市西区行政服务中心】您申请的食品经营许可（办件编号X1）已办结，请携带本人身份证件到西区行政服务中心统一出件窗口领取。"
+    )
+    assert (
+        render("booking_cancelled", **sign, code="K7Q2M9")
+        == "【中山市西区行政服务中心】您的预约（预约码K7Q2M9）已取消。"
+    )
 
 
 def test_long_lists_and_reasons_are_cut():
@@ -330,4 +382,8 @@ def test_signature_from_config_or_hall(app, log_path):
         notify(PHONE, "booking_cancelled", code="A3", hall_name="中山市西区行政服务中心")
         db.session.commit()
         send_committed()
-    assert [line["text"].split("】")[0] for line in logged(log_path)] == ["【中山市西区行政服务中心", "【政务服务中心", "【中山政务"]
+    assert [line["text"].split("】")[0] for line in logged(log_path)] == [
+        "【中山市西区行政服务中心",
+        "【政务服务中心",
+        "【中山政务",
+    ]

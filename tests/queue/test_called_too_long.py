@@ -19,17 +19,26 @@ def test_a_ticket_left_called_turns_yellow_then_red_and_goes_when_started(api, c
     advance(1)
     [alert] = called_too_long(api)
     assert alert == {
-        "kind": "ticket_called", "ticket_id": ticket["id"], "number": "A001", "queue": "shsd",
-        "queue_name": alert["queue_name"], "window_number": 1, "window_name": alert["window_name"],
-        "clerk": alert["clerk"], "called_at": "2026-11-30T09:00:00+08:00", "recalls": 0, "minutes": 10,
+        "kind": "ticket_called",
+        "ticket_id": ticket["id"],
+        "number": "A001",
+        "queue": "shsd",
+        "queue_name": alert["queue_name"],
+        "window_number": 1,
+        "window_name": alert["window_name"],
+        "clerk": alert["clerk"],
+        "called_at": "2026-11-30T09:00:00+08:00",
+        "recalls": 0,
+        "minutes": 10,
         "light": "yellow",
     }
     assert alert["queue_name"] and alert["window_name"] and alert["clerk"]["username"] == "clerk1"
     advance(10)
     answer = api.get("/halls/xiqu/monitor", as_user="supervisor1")
     _check(client.get("/api/v1/openapi.json").get_json(), "get", "/api/v1/halls/{hall_code}/monitor", answer)
-    assert [(a["number"], a["light"], a["minutes"]) for a in answer.get_json()["called_too_long"]] == \
-        [("A001", "red", 20)]
+    assert [(a["number"], a["light"], a["minutes"]) for a in answer.get_json()["called_too_long"]] == [
+        ("A001", "red", 20)
+    ]
     assert api.post(f"/tickets/{ticket['id']}/start", as_user="clerk1").status_code == 200
     assert called_too_long(api) == []
 

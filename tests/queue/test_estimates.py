@@ -14,18 +14,21 @@ from tests.conftest import HALL_MORNING, assert_error
 
 def erlang_c_by_the_textbook(servers: int, load: float) -> float:
     """Erlang C by its closed form, to check the recursion against."""
-    top = load ** servers / math.factorial(servers) * servers / (servers - load)
-    return top / (sum(load ** k / math.factorial(k) for k in range(servers)) + top)
+    top = load**servers / math.factorial(servers) * servers / (servers - load)
+    return top / (sum(load**k / math.factorial(k) for k in range(servers)) + top)
 
 
 # --- Erlang C ---
 
 
-@pytest.mark.parametrize("servers, load, expected", [
-    (1, 0.5, 0.5),        # M/M/1: an arrival waits with probability ρ
-    (2, 1.0, 1 / 3),      # M/M/2 at ρ = 0.5
-    (3, 2.0, 4 / 9),
-])
+@pytest.mark.parametrize(
+    "servers, load, expected",
+    [
+        (1, 0.5, 0.5),  # M/M/1: an arrival waits with probability ρ
+        (2, 1.0, 1 / 3),  # M/M/2 at ρ = 0.5
+        (3, 2.0, 4 / 9),
+    ],
+)
 def test_erlang_c_known_values(servers, load, expected):
     assert erlang_c(servers, load) == pytest.approx(expected)
 
@@ -137,15 +140,29 @@ def _history(app, per_hour: dict[int, int], service_s: int, days: int) -> None:
                     seq += 1
                     issued = datetime(day.year, day.month, day.day, hour, n * 60 // count, tzinfo=tz)
                     started = issued + timedelta(minutes=1)
-                    db.session.add(Ticket(hall=hall, queue=queue, origin_queue_id=queue.id, service_date=day,
-                                          number=f"A{seq:03d}", state="done", lane=1, issued_at=issued,
-                                          queued_at=issued, called_at=started, started_at=started,
-                                          finished_at=started + timedelta(seconds=service_s), recalls=0))
+                    db.session.add(
+                        Ticket(
+                            hall=hall,
+                            queue=queue,
+                            origin_queue_id=queue.id,
+                            service_date=day,
+                            number=f"A{seq:03d}",
+                            state="done",
+                            lane=1,
+                            issued_at=issued,
+                            queued_at=issued,
+                            called_at=started,
+                            started_at=started,
+                            finished_at=started + timedelta(seconds=service_s),
+                            recalls=0,
+                        )
+                    )
         db.session.commit()
 
 
 def test_staffing_by_hour(app, api):
-    """From 3 past days of 6 arrivals at 9 and 18 at 10, 600 s each: 2 windows at 9, 5 at 10 (p90 ≤ 15 min)."""
+    """From 3 past days of 6 arrivals at 9 and 18 at 10, 600 s each: 2 windows at 9, 5 at 10 (p90 ≤ 15
+    min)."""
     _history(app, {9: 6, 10: 18}, 600, days=3)
     answer = api.get("/halls/xiqu/queues/shsd/staffing?days=7", as_user="supervisor1")
     assert answer.status_code == 200, answer.get_json()
@@ -154,21 +171,38 @@ def test_staffing_by_hour(app, api):
     assert plan["from"] == "2026-11-23" and plan["to"] == "2026-11-29"
     nine, ten = plan["hours"]
     assert (nine["hour"], nine["arrivals_per_hour"], nine["mean_service_s"], nine["load"]) == (9, 6, 600, 1.0)
-    # 1 erlang: 1 window never catches up; 2 windows: 1 − C(2,1)·e^{−(2/600 − 1/600)·900} = 1 − e^{−1.5}/3 ≈ 0.926
-    assert nine["windows_needed"] == 2 and nine["p_within_target"] == pytest.approx(1 - math.exp(-1.5) / 3, abs=1e-3)
+    # 1 erlang: 1 window never catches up; 2 windows: 1 − C(2,1)·e^{−(2/600 − 1/600)·900} = 1 − e^{−1.5}/3 ≈
+    # 0.926
+    assert nine["windows_needed"] == 2 and nine["p_within_target"] == pytest.approx(
+        1 - math.exp(-1.5) / 3, abs=1e-3
+    )
     # 3 erlangs: 4 windows give 1 − C(4,3)·e^{−1.5} ≈ 0.886 < 0.9; 5 give 1 − C(5,3)·e^{−3} ≈ 0.988
     assert 1 - erlang_c_by_the_textbook(4, 3) * math.exp(-1.5) < 0.9
     assert ten["load"] == 3.0 and ten["windows_needed"] == 5
 
-    strict = api.get("/halls/xiqu/queues/shsd/staffing?days=7&target_s=60&percentile=0.99", as_user="supervisor1")
+    strict = api.get(
+        "/halls/xiqu/queues/shsd/staffing?days=7&target_s=60&percentile=0.99", as_user="supervisor1"
+    )
     assert strict.get_json()["hours"][1]["windows_needed"] > 5
 
 
 def test_staffing_input_and_permissions(api):
-    assert "target_s" in assert_error(api.get("/halls/xiqu/queues/shsd/staffing?target_s=0", as_user="supervisor1"),
-                                      400, "invalid_request")["fields"]
-    assert "percentile" in assert_error(api.get("/halls/xiqu/queues/shsd/staffing?percentile=1.5", as_user="supervisor1"),
-                                        400, "invalid_request")["fields"]
+    assert (
+        "target_s"
+        in assert_error(
+            api.get("/halls/xiqu/queues/shsd/staffing?target_s=0", as_user="supervisor1"),
+            400,
+            "invalid_request",
+        )["fields"]
+    )
+    assert (
+        "percentile"
+        in assert_error(
+            api.get("/halls/xiqu/queues/shsd/staffing?percentile=1.5", as_user="supervisor1"),
+            400,
+            "invalid_request",
+        )["fields"]
+    )
     assert_error(api.get("/halls/xiqu/queues/nope/staffing", as_user="supervisor1"), 404, "not_found")
     assert_error(api.get("/halls/xiqu/queues/shsd/staffing", as_user="clerk1"), 403, "forbidden")
     empty = api.get("/halls/xiqu/queues/shsd/staffing", as_user="supervisor1").get_json()

@@ -45,8 +45,9 @@ def _issue(app, count: int, start: threading.Barrier, priority_every: int = 0) -
     return issued
 
 
-def _call_until_empty(app, window_id: int, headers: dict, start: threading.Barrier,
-                      kiosks_done: threading.Event) -> list[dict]:
+def _call_until_empty(
+    app, window_id: int, headers: dict, start: threading.Barrier, kiosks_done: threading.Event
+) -> list[dict]:
     client, called = app.test_client(), []
 
     def call() -> bool:

@@ -43,7 +43,9 @@ class Database:
 def live(request, tmp_path_factory):
     """A gunicorn server (one eventlet worker) on a fresh database of each backend, with the demo hall."""
     if request.param == "sqlite":
-        database = nullcontext((None, None, "sqlite:///" + str(tmp_path_factory.mktemp("locks") / "locks.sqlite3")))
+        database = nullcontext(
+            (None, None, "sqlite:///" + str(tmp_path_factory.mktemp("locks") / "locks.sqlite3"))
+        )
     else:
         database = throwaway_postgres("locks", POSTGRES_URL)
     with database as (_admin, _name, url):
@@ -96,10 +98,12 @@ def test_simultaneous_finishes_of_one_ticket_fire_once(live):
     statuses = sorted(status for status, _ in answers)
     assert statuses == [200] + [409] * (RACERS - 1), answers
     refused = [body["error"] for status, body in answers if status == 409]
-    assert all(error["code"] == "invalid_transition" and error["details"]["state"] == "done"
-               for error in refused)
-    finishes = database.rows("SELECT count(*) FROM ticket_events WHERE ticket_id = %s AND trigger = 'finish'",
-                             ticket["id"])
+    assert all(
+        error["code"] == "invalid_transition" and error["details"]["state"] == "done" for error in refused
+    )
+    finishes = database.rows(
+        "SELECT count(*) FROM ticket_events WHERE ticket_id = %s AND trigger = 'finish'", ticket["id"]
+    )
     assert finishes == [(1,)]
 
 
@@ -117,13 +121,16 @@ def test_double_click_on_call_next_calls_one_citizen(live):
     refused = [body["error"] for status, body in answers if status != 200]
     assert len(refused) == RACERS - 1 and all(error["code"] == "conflict" for error in refused), answers
     assert {(error["details"]["ticket"], error["details"]["number"]) for error in refused} == {
-        (called[0]["id"], called[0]["number"])}
+        (called[0]["id"], called[0]["number"])
+    }
     assert called[0]["id"] == waiting[0]["id"]
-    held = database.rows("SELECT id FROM tickets WHERE window_id = %s AND state IN ('called', 'serving')",
-                         window)
+    held = database.rows(
+        "SELECT id FROM tickets WHERE window_id = %s AND state IN ('called', 'serving')", window
+    )
     assert held == [(called[0]["id"],)]
-    calls = database.rows("SELECT count(*) FROM ticket_events WHERE trigger = 'call' AND window_id = %s",
-                          window)
+    calls = database.rows(
+        "SELECT count(*) FROM ticket_events WHERE trigger = 'call' AND window_id = %s", window
+    )
     assert calls == [(1,)]
     _, queues = server.call("GET", "/api/v1/halls/xiqu/queues")
     assert next(queue for queue in queues if queue["code"] == "shsd")["waiting"] == 2

@@ -63,8 +63,16 @@ def test_window_of_several_queues_calls_across_them_in_line_order(api, advance):
     elsewhere = api.take("jsgc")  # window 13 does not serve 建设工程
     window = api.open_window(13)
     called = [serve(api, window) for _ in range(4)]
-    assert [t["number"] for t in called] == [urgent["number"], social["number"], business["number"], pension["number"]]
-    assert [(t["queue"], t["window_number"], t["state"]) for t in called][:2] == [("rsyb", 13, "called"), ("shsw", 13, "called")]
+    assert [t["number"] for t in called] == [
+        urgent["number"],
+        social["number"],
+        business["number"],
+        pension["number"],
+    ]
+    assert [(t["queue"], t["window_number"], t["state"]) for t in called][:2] == [
+        ("rsyb", 13, "called"),
+        ("shsw", 13, "called"),
+    ]
     assert called[1]["queue_name"] and called[1]["hall"] == "xiqu" and called[0]["priority"] == "priority"
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
     assert api.get(f"/tickets/{elsewhere['id']}").get_json()["state"] == "waiting"
@@ -121,14 +129,17 @@ def test_no_show_and_requeue_goes_to_the_back(api, advance):
 
 
 def test_transfer_keeps_number_and_issue_time(api, advance):
-    """Does a transferred ticket keep its number and issue time, ahead of later tickets of the target queue?"""
+    """Does a transferred ticket keep its number and issue time, ahead of later tickets of the target
+    queue?"""
     moved = api.take("shsd")
     advance(1)
     later = api.take("shsw")
     window = api.open_window(1)
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     api.post(f"/tickets/{moved['id']}/start", as_user="clerk1")
-    transferred = api.post(f"/tickets/{moved['id']}/transfer", json={"queue": "shsw"}, as_user="clerk1").get_json()
+    transferred = api.post(
+        f"/tickets/{moved['id']}/transfer", json={"queue": "shsw"}, as_user="clerk1"
+    ).get_json()
     assert transferred["state"] == "waiting" and transferred["queue"] == "shsw"
     assert transferred["number"] == "A001" and transferred["issued_at"] == moved["issued_at"]
     assert transferred["waiting_ahead"] == 0
@@ -148,9 +159,13 @@ def test_cancel_a_waiting_ticket(api):
 def test_trigger_not_allowed_answers_409_with_allowed(api):
     """Does a trigger the state does not allow answer 409 with the allowed triggers, and change nothing?"""
     ticket = api.take("shsd")
-    details = assert_error(api.post(f"/tickets/{ticket['id']}/finish", as_user="clerk1"), 409, "invalid_transition")
+    details = assert_error(
+        api.post(f"/tickets/{ticket['id']}/finish", as_user="clerk1"), 409, "invalid_transition"
+    )
     assert details == {"state": "waiting", "trigger": "finish", "allowed": ["cancel"]}
-    details = assert_error(api.post(f"/tickets/{ticket['id']}/fly", as_user="clerk1"), 409, "invalid_transition")
+    details = assert_error(
+        api.post(f"/tickets/{ticket['id']}/fly", as_user="clerk1"), 409, "invalid_transition"
+    )
     assert details["trigger"] == "fly"
     assert api.get(f"/tickets/{ticket['id']}").get_json()["state"] == "waiting"
 
@@ -234,7 +249,11 @@ def test_find_ticket_checks_the_hall_and_the_number(api, other_hall):
     api.take("shsd")
     assert_error(api.get(f"/halls/{other_hall}/tickets?number=A001"), 404, "not_found")
     for bad in ("A-1", "XIQU-20261130-0001", ""):
-        details = assert_error(api.get("/halls/xiqu/tickets", query_string={"number": bad}), 400, "invalid_request")
+        details = assert_error(
+            api.get("/halls/xiqu/tickets", query_string={"number": bad}), 400, "invalid_request"
+        )
         assert details["fields"] == {"number": "格式不正确"}
-    assert assert_error(api.get("/halls/xiqu/tickets"), 400, "invalid_request")["fields"] == {"number": "必填"}
+    assert assert_error(api.get("/halls/xiqu/tickets"), 400, "invalid_request")["fields"] == {
+        "number": "必填"
+    }
     assert_error(api.get("/halls/nowhere/tickets?number=A001"), 404, "not_found")

@@ -22,7 +22,8 @@ def counted_over_tickets(app) -> dict[str, int]:
     """Count today's waiting tickets of each queue over the tickets (the slow, certain way)."""
     with app.app_context():
         rows = db.session.execute(
-            select(Queue.code, func.count()).join(Ticket, Ticket.queue_id == Queue.id)
+            select(Queue.code, func.count())
+            .join(Ticket, Ticket.queue_id == Queue.id)
             .where(Ticket.state == "waiting", Ticket.service_date == datetime(2026, 11, 30).date())
             .group_by(Queue.code)
         ).all()

@@ -37,13 +37,17 @@ def test_the_answer_does_not_wait_for_the_fan_out(app, monkeypatch):
     """While the fan-out of a ticket's events is stuck, has the kiosk already got its ticket?"""
     gate, emitted, reached = blocked_emit(monkeypatch)
     answers = []
-    request = threading.Thread(target=lambda: answers.append(
-        plain_client(app).post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"})))
+    request = threading.Thread(
+        target=lambda: answers.append(
+            plain_client(app).post("/api/v1/halls/xiqu/tickets", json={"queue": "shsd"})
+        )
+    )
     try:
         request.start()
         request.join(5)
-        assert not request.is_alive() and answers[0].status_code == 201, \
+        assert not request.is_alive() and answers[0].status_code == 201, (
             "the answer waited for the Socket.IO fan-out"
+        )
         assert reached.wait(WAIT_S) and emitted == []  # the fan-out runs, and is still stuck
     finally:
         gate.set()
@@ -71,8 +75,9 @@ def test_a_savepoint_rollback_keeps_the_outer_events(app, monkeypatch):
     """Does rolling back a savepoint keep the events of the transaction that then commits (and a full
     rollback drop them)?"""
     sent = []
-    monkeypatch.setattr("queue_server.realtime.events.socketio.emit",
-                        lambda name, payload, to=None, **kw: sent.append(name))
+    monkeypatch.setattr(
+        "queue_server.realtime.events.socketio.emit", lambda name, payload, to=None, **kw: sent.append(name)
+    )
     with app.app_context():
         begin_write()
         queue = db.session.scalar(db.select(Queue).where(Queue.code == "shsd"))

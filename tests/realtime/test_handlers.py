@@ -1,4 +1,5 @@
-"""Socket.IO subscriptions (CONTRACT.md, Realtime) through Flask-SocketIO's test client, on SQLite and PostgreSQL.
+"""Socket.IO subscriptions (CONTRACT.md, Realtime) through Flask-SocketIO's test client, on SQLite and
+PostgreSQL.
 
 A hall subscriber gets the board snapshot as the ack, then ticket_called and queue_updated with one seq
 per hall growing by one across both; a window subscriber (staff only) also gets "window"; a refused
@@ -17,7 +18,16 @@ from tests.conftest import web_login
 
 ROOT = Path(__file__).resolve().parents[2]
 
-TICKET_CALLED_FIELDS = {"hall", "seq", "number", "queue", "window_number", "window_name", "called_at", "announce"}
+TICKET_CALLED_FIELDS = {
+    "hall",
+    "seq",
+    "number",
+    "queue",
+    "window_number",
+    "window_name",
+    "called_at",
+    "announce",
+}
 QUEUE_UPDATED_FIELDS = {"hall", "seq", "queue", "waiting"}
 
 
@@ -32,8 +42,14 @@ def test_every_app_gets_the_socketio_handlers(tmp_path):
         "    create_app(config)\n"
         "    print(n, sorted(socketio.server.handlers.get('/', {})))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()
     assert lines == ["1 ['*', 'connect', 'subscribe']", "2 ['*', 'connect', 'subscribe']"], (
@@ -60,7 +76,10 @@ def connect(app, client):
             connection.disconnect()
 
 
-NUMBERED = ("ticket_called", "queue_updated")  # the contract's events; the notices (ticket_updated, …) carry no seq
+NUMBERED = (
+    "ticket_called",
+    "queue_updated",
+)  # the contract's events; the notices (ticket_updated, …) carry no seq
 
 
 def events(connection, name: str | None = None, every: bool = False) -> list[dict]:
@@ -111,7 +130,12 @@ def test_hall_subscriber_gets_events_with_seq_growing_by_one(connect, api):
     assert api.post(f"/tickets/{ticket['id']}/recall", as_user="clerk1").status_code == 200
 
     got = events(board)
-    assert [item["name"] for item in got] == ["queue_updated", "ticket_called", "queue_updated", "ticket_called"]
+    assert [item["name"] for item in got] == [
+        "queue_updated",
+        "ticket_called",
+        "queue_updated",
+        "ticket_called",
+    ]
     assert [item["payload"]["seq"] for item in got] == [start + 1, start + 2, start + 3, start + 4]
     issued, call, drained, recall = (item["payload"] for item in got)
     assert set(issued) >= QUEUE_UPDATED_FIELDS and set(drained) >= QUEUE_UPDATED_FIELDS
@@ -130,13 +154,16 @@ def test_hall_subscriber_gets_events_with_seq_growing_by_one(connect, api):
 
 
 def test_window_subscriber_with_token_gets_window_and_hall_events(connect, api):
-    """Does a clerk's {"window": id} (bearer token in auth) get the snapshot plus "window", then hall events?"""
+    """Does a clerk's {"window": id} (bearer token in auth) get the snapshot plus "window", then hall
+    events?"""
     window = api.window_id(1)
     screen = connect(api.token("clerk1"))
     ack = screen.emit("subscribe", {"window": window}, callback=True)
     assert {"hall", "seq", "calls", "queues", "window"} <= set(ack)
     assert ack["hall"] == "xiqu"
-    assert ack["window"]["id"] == window and ack["window"]["number"] == 1 and "shsd" in ack["window"]["queues"]
+    assert (
+        ack["window"]["id"] == window and ack["window"]["number"] == 1 and "shsd" in ack["window"]["queues"]
+    )
     screen.get_received()
 
     issue_and_call(api)
@@ -164,16 +191,41 @@ def test_hall_admin_and_approver_may_watch_a_window(connect, api):
 
 @pytest.mark.parametrize(
     "payload",
-    [None, "xiqu", ["xiqu"], {}, {"hall": 5}, {"hall": None}, {"hall": "xiqu", "window": 1},
-     {"window": "1"}, {"window": True}, {"window": 1.0}, {"hall": "xiqu", "extra": 1}],
-    ids=["none", "string", "list", "empty", "hall-int", "hall-null", "both", "window-str", "window-bool",
-         "window-float", "extra-key"],
+    [
+        None,
+        "xiqu",
+        ["xiqu"],
+        {},
+        {"hall": 5},
+        {"hall": None},
+        {"hall": "xiqu", "window": 1},
+        {"window": "1"},
+        {"window": True},
+        {"window": 1.0},
+        {"hall": "xiqu", "extra": 1},
+    ],
+    ids=[
+        "none",
+        "string",
+        "list",
+        "empty",
+        "hall-int",
+        "hall-null",
+        "both",
+        "window-str",
+        "window-bool",
+        "window-float",
+        "extra-key",
+    ],
 )
 def test_malformed_subscribe_is_invalid_request(connect, api, payload):
     """Is a malformed subscribe acked with 400 invalid_request naming the field?"""
     connection = connect(api.token("clerk1"))
-    ack = connection.emit("subscribe", payload, callback=True) if payload is not None \
+    ack = (
+        connection.emit("subscribe", payload, callback=True)
+        if payload is not None
         else connection.emit("subscribe", callback=True)
+    )
     details = assert_error_ack(ack, "invalid_request")
     assert details.get("fields"), ack
 
@@ -184,7 +236,9 @@ def test_unknown_hall_is_not_found(connect):
 
 
 def test_unknown_window_is_not_found(connect, api):
-    assert_error_ack(connect(api.token("clerk1")).emit("subscribe", {"window": 999999}, callback=True), "not_found")
+    assert_error_ack(
+        connect(api.token("clerk1")).emit("subscribe", {"window": 999999}, callback=True), "not_found"
+    )
 
 
 @pytest.mark.parametrize("token", [None, "not-a-real-token"], ids=["no-login", "forged-token"])
@@ -206,7 +260,9 @@ def test_window_of_another_hall_is_forbidden(connect, api, other_hall):
 def test_unknown_event_is_acked_with_an_error(connect):
     """Does an event the server does not know get the error body as its ack (and no crash)?"""
     connection = connect()
-    details = assert_error_ack(connection.emit("subscribe_all", {"hall": "xiqu"}, callback=True), "invalid_request")
+    details = assert_error_ack(
+        connection.emit("subscribe_all", {"hall": "xiqu"}, callback=True), "invalid_request"
+    )
     assert "event" in details["fields"]
     assert connection.is_connected()
     assert connection.emit("subscribe", {"hall": "xiqu"}, callback=True)["hall"] == "xiqu"
@@ -232,11 +288,22 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize("code, username, payload", REFUSALS,
-                         ids=["unknown-hall", "unknown-window", "no-login", "other-hall-clerk", "hall-int",
-                              "window-str", "string"])
+@pytest.mark.parametrize(
+    "code, username, payload",
+    REFUSALS,
+    ids=[
+        "unknown-hall",
+        "unknown-window",
+        "no-login",
+        "other-hall-clerk",
+        "hall-int",
+        "window-str",
+        "string",
+    ],
+)
 def test_refused_subscribe_keeps_the_existing_subscription(connect, api, other_hall, code, username, payload):
-    """A refused subscribe changes nothing: does a board already subscribed to xiqu keep getting its events?"""
+    """A refused subscribe changes nothing: does a board already subscribed to xiqu keep getting its
+    events?"""
     connection = connect(api.token(username) if username else None)
     start = connection.emit("subscribe", {"hall": "xiqu"}, callback=True)["seq"]
     if isinstance(payload, dict) and payload.get("window") == "WINDOW":
@@ -245,8 +312,9 @@ def test_refused_subscribe_keeps_the_existing_subscription(connect, api, other_h
     connection.get_received()
     issue_and_call(api)
     got = events(connection)
-    assert [item["name"] for item in got] == ["queue_updated", "ticket_called", "queue_updated"], \
+    assert [item["name"] for item in got] == ["queue_updated", "ticket_called", "queue_updated"], (
         f"the refused subscribe {payload!r} ({code}) dropped the existing hall subscription"
+    )
     assert got[1]["payload"]["seq"] == start + 2
 
 
@@ -286,6 +354,7 @@ def test_disconnected_subscriber_is_dropped(connect, api):
 def test_server_failure_during_subscribe_is_acked_with_internal_error(connect, monkeypatch):
     """When the snapshot cannot be built (e.g. the database is unreachable), does the board still get
     an ack (the error body, code internal_error) rather than none?"""
+
     def broken(hall):
         raise RuntimeError("database unreachable")
 
@@ -299,7 +368,8 @@ def test_server_failure_during_subscribe_is_acked_with_internal_error(connect, m
 
 
 def test_case_changes_reach_the_hall_staff_as_notices(connect, api):
-    """Does each committed change of a case reach the hall's staff screens as case_updated (no seq), and not the boards?"""
+    """Does each committed change of a case reach the hall's staff screens as case_updated (no seq), and not
+    the boards?"""
     screen, board = connect(api.token("approver_scjg")), connect()
     for connection in (screen, board):
         connection.emit("subscribe", {"hall": "xiqu"}, callback=True)

@@ -21,7 +21,10 @@ def test_healthz_with_redis(database_url, redis_url):
 def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
     """Are ticket_called and queue_updated sent after the commit, seq growing by one across both?"""
     sent = []
-    monkeypatch.setattr("queue_server.realtime.events.socketio.emit", lambda name, payload, to: sent.append((name, payload, to)))
+    monkeypatch.setattr(
+        "queue_server.realtime.events.socketio.emit",
+        lambda name, payload, to: sent.append((name, payload, to)),
+    )
     api.take("shsd")
     window = api.open_window(1)
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
@@ -31,14 +34,24 @@ def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
     assert names == ["queue_updated", "ticket_called", "queue_updated"]
     assert [name for name, _ in notices] == ["window_updated", "ticket_updated"]
     assert notices[0][1]["window"]["status"] == "open"
-    assert notices[1][1] == {"hall": "xiqu", "id": notices[1][1]["id"], "number": "A001", "queue": "shsd",
-                             "state": "called", "window_number": 1}
+    assert notices[1][1] == {
+        "hall": "xiqu",
+        "id": notices[1][1]["id"],
+        "number": "A001",
+        "queue": "shsd",
+        "state": "called",
+        "window_number": 1,
+    }
     seqs = [payload["seq"] for _, payload, _ in sent]
     assert seqs == list(range(seqs[0], seqs[0] + 3))
     assert all(to == "hall:xiqu" for _, _, to in sent)
     assert sent[0][1] == {"hall": "xiqu", "queue": "shsd", "waiting": 1, "seq": seqs[0]}
     called = sent[1][1]
-    assert called["number"] == "A001" and called["announce"] == "请A001号到1号窗口办理" and called["window_number"] == 1
+    assert (
+        called["number"] == "A001"
+        and called["announce"] == "请A001号到1号窗口办理"
+        and called["window_number"] == 1
+    )
     assert sent[2][1]["waiting"] == 0
     with app.app_context():
         assert current_seq("xiqu") == seqs[-1]
@@ -48,7 +61,9 @@ def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
 def test_failed_request_sends_nothing(api, monkeypatch):
     """Does a request answered with an error send no event?"""
     sent = []
-    monkeypatch.setattr("queue_server.realtime.events.socketio.emit", lambda *args, **kwargs: sent.append(args))
+    monkeypatch.setattr(
+        "queue_server.realtime.events.socketio.emit", lambda *args, **kwargs: sent.append(args)
+    )
     api.post("/halls/xiqu/tickets", json={"queue": "nope"})
     ticket = api.take("shsd")
     sent.clear()
@@ -59,7 +74,9 @@ def test_failed_request_sends_nothing(api, monkeypatch):
 def test_seq_shared_through_redis(database_url, redis_url, monkeypatch):
     """With REDIS_URL, do two app instances (two workers) share one seq per hall?"""
     sent = []
-    monkeypatch.setattr("queue_server.realtime.events.socketio.emit", lambda name, payload, to: sent.append(payload["seq"]))
+    monkeypatch.setattr(
+        "queue_server.realtime.events.socketio.emit", lambda name, payload, to: sent.append(payload["seq"])
+    )
     from queue_server.calendar import clock
     from tests.conftest import HALL_MORNING
 

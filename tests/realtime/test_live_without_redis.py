@@ -47,8 +47,9 @@ class Listener:
         self.arrived = threading.Condition()
         self.client = socketio.Client(reconnection=False)
         self.client.on("*", self._on_event)
-        self.client.connect(server.url, transports=["websocket"], auth={"token": token} if token else None,
-                            wait_timeout=10)
+        self.client.connect(
+            server.url, transports=["websocket"], auth={"token": token} if token else None, wait_timeout=10
+        )
         ack = self.client.call("subscribe", {"hall": "xiqu"}, timeout=10)
         assert "error" not in ack, ack
 
@@ -59,6 +60,7 @@ class Listener:
 
     def wait_for(self, name: str, match, timeout: float = EVENT_TIMEOUT_S) -> dict:
         """Return the first event `name` whose payload matches; fail after timeout seconds."""
+
         def found():
             return next((payload for got, payload in self.received if got == name and match(payload)), None)
 
@@ -99,9 +101,19 @@ def test_a_time_limit_alert_reaches_the_supervisor_without_redis(server):
     supervisor = Listener(server, server.token("supervisor1"))
     try:
         clerk = server.token("clerk1")
-        case = api(server, "POST", "/cases", {
-            "service": "SCJG-006", "hall": "xiqu", "mode": "once", "applicant": APPLICANT,
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"}}, token=clerk)
+        case = api(
+            server,
+            "POST",
+            "/cases",
+            {
+                "service": "SCJG-006",
+                "hall": "xiqu",
+                "mode": "once",
+                "applicant": APPLICANT,
+                "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+            },
+            token=clerk,
+        )
         api(server, "POST", f"/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token=clerk)
         backdate_acceptance(server, case["case_no"], days=60)
         started = time.monotonic()
@@ -129,14 +141,19 @@ def test_a_new_rating_reaches_the_supervisor(server):
         api(server, "POST", f"/tickets/{ticket['id']}/start", token=clerk)
         api(server, "POST", f"/tickets/{ticket['id']}/finish", token=clerk)
         proof = {"token": ticket["rating_token"]} if ticket.get("rating_token") else {}
-        rating = api(server, "POST", "/ratings",
-                     {"ticket_id": ticket["id"], "grade": 1, "comment": "等候时间太长", **proof})
+        rating = api(
+            server,
+            "POST",
+            "/ratings",
+            {"ticket_id": ticket["id"], "grade": 1, "comment": "等候时间太长", **proof},
+        )
 
         event = supervisor.wait_for("rating_added", lambda payload: payload["id"] == rating["id"])
         assert event == rating  # the notice carries what POST /ratings answered
         assert event["hall"] == "xiqu" and event["bad"] is True and event["rectification"] is not None
-        board.wait_for("ticket_updated", lambda payload: payload["id"] == ticket["id"]
-                       and payload["state"] == "done")
+        board.wait_for(
+            "ticket_updated", lambda payload: payload["id"] == ticket["id"] and payload["state"] == "done"
+        )
         time.sleep(1)  # the rating was sent after the ticket's events: a board would have it by now
         assert "rating_added" not in board.names()
     finally:

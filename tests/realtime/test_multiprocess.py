@@ -23,10 +23,10 @@ from tests.live import LiveServer, PrivateRedis, throwaway_postgres
 # The message-queue tests' Redis database. Redis pub/sub channels ignore the db number, so servers of
 # other test runs on the same Redis may add foreign events: the checks look for the events they expect.
 SHARED_REDIS_URL = os.environ.get("TEST_REDIS_MQ_URL", "redis://127.0.0.1:6379/14")
-EVENT_TIMEOUT_S = 5         # an event crossing processes must arrive within this
+EVENT_TIMEOUT_S = 5  # an event crossing processes must arrive within this
 OUTAGE_REQUEST_LIMIT_S = 3  # each API request during a Redis outage must answer within this
 OUTAGE_S = float(os.environ.get("TEST_REDIS_OUTAGE_S", 8))  # how long Redis stays down (at least)
-RECOVERY_LIMIT_S = 75       # listener back-off is 1, 2, 4 … 60 s: events must flow again within this
+RECOVERY_LIMIT_S = 75  # listener back-off is 1, 2, 4 … 60 s: events must flow again within this
 WORKERS = ["eventlet", "gevent"]
 
 
@@ -74,8 +74,12 @@ class Servers:
         self.started: list[LiveServer] = []
 
     def start(self, database_url: str, worker: str, redis_url: str, **env) -> LiveServer:
-        server = LiveServer(database_url, worker=worker, redis_url=redis_url,
-                            extra_env={key: str(value) for key, value in env.items()})
+        server = LiveServer(
+            database_url,
+            worker=worker,
+            redis_url=redis_url,
+            extra_env={key: str(value) for key, value in env.items()},
+        )
         self.started.append(server)
         return server.start()
 
@@ -102,8 +106,9 @@ class Board:
         self.lock = threading.Lock()
         self.client = socketio.Client(reconnection=False)
         self.client.on("*", self._record)
-        self.client.connect(server_url, transports=["websocket"], auth={"token": token} if token else None,
-                            wait_timeout=10)
+        self.client.connect(
+            server_url, transports=["websocket"], auth={"token": token} if token else None, wait_timeout=10
+        )
 
     def _record(self, event, data=None):
         with self.lock:
@@ -112,15 +117,20 @@ class Board:
     def subscribe(self, payload: dict | None = None) -> dict:
         return self.client.call("subscribe", payload or {"hall": "xiqu"}, timeout=10)
 
-    def wait_for(self, name: str, timeout: float = EVENT_TIMEOUT_S, since: float = 0.0,
-                 **match) -> tuple[float, dict] | None:
+    def wait_for(
+        self, name: str, timeout: float = EVENT_TIMEOUT_S, since: float = 0.0, **match
+    ) -> tuple[float, dict] | None:
         """Wait for an event of this name, arrived after `since`, whose payload has these values;
         return (arrival, payload) or None."""
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:
                 for arrived, event, payload in self.events:
-                    if event == name and arrived >= since and all(payload.get(key) == value for key, value in match.items()):
+                    if (
+                        event == name
+                        and arrived >= since
+                        and all(payload.get(key) == value for key, value in match.items())
+                    ):
                         return arrived, payload
             if time.monotonic() >= deadline:
                 return None
@@ -183,7 +193,9 @@ def health(server: LiveServer) -> dict:
 
 
 @pytest.mark.parametrize("worker", WORKERS)
-def test_event_made_on_one_server_reaches_a_board_on_the_other(database, shared_redis, servers, boards, worker):
+def test_event_made_on_one_server_reaches_a_board_on_the_other(
+    database, shared_redis, servers, boards, worker
+):
     """Two gunicorn processes on one database and Redis: does a call through B reach a board on A in
     seconds, with the right number and seq, and a call through A reach a board on B?"""
     server_a = servers.start(database, worker, shared_redis)
@@ -201,13 +213,18 @@ def test_event_made_on_one_server_reaches_a_board_on_the_other(database, shared_
 
     # seq: one counter for the hall, whichever process sends; the issue's queue_updated is the first event.
     issued = board_a.wait_for("queue_updated", queue="shsd", waiting=1, hall="xiqu")
-    assert issued is not None, f"B's queue_updated never reached the board on A ({worker}); see {server_a.log_path}"
+    assert issued is not None, (
+        f"B's queue_updated never reached the board on A ({worker}); see {server_a.log_path}"
+    )
     start = issued[1]["seq"] - 1
     arrival = board_a.wait_for("ticket_called", number="A001", seq=start + 2, hall="xiqu")
-    assert arrival is not None, f"ticket_called of B's call never reached the board on A ({worker}); " \
-                                f"see {server_a.log_path}"
+    assert arrival is not None, (
+        f"ticket_called of B's call never reached the board on A ({worker}); see {server_a.log_path}"
+    )
     arrived, payload = arrival
-    print(f"\n[{worker}] B→A ticket_called after {1000 * (arrived - committed):.1f} ms (from the call's answer)")
+    print(
+        f"\n[{worker}] B→A ticket_called after {1000 * (arrived - committed):.1f} ms (from the call's answer)"
+    )
     assert payload["window_number"] == 1 and payload["announce"] == "请A001号到1号窗口办理"
     assert board_a.wait_for("queue_updated", seq=start + 3, queue="shsd", waiting=0)
     assert board_b.wait_for("ticket_called", number="A001", seq=start + 2), "B's own board missed its call"
@@ -218,8 +235,9 @@ def test_event_made_on_one_server_reaches_a_board_on_the_other(database, shared_
     assert timed(server_a, "POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})[0] == 201
     status, called, _ = timed(server_a, "POST", f"/api/v1/windows/{window_2}/call-next", token=token_a)
     assert status == 200 and called["number"] == "A002"
-    assert board_b.wait_for("ticket_called", number="A002", seq=start + 5, window_number=2), \
+    assert board_b.wait_for("ticket_called", number="A002", seq=start + 5, window_number=2), (
         f"A's call never reached the board on B; see {server_b.log_path}"
+    )
 
     # The snapshot through either server agrees on seq and calls.
     for board in (board_a, board_b):
@@ -253,8 +271,8 @@ def test_api_and_boards_survive_a_redis_outage(database, private_redis, servers,
     stopped_at = time.monotonic()
     durations: dict[str, list[float]] = {}
     outage_calls = []
-    for round_ in range(3):
-        for server, label in ((server_b, "B"), (server_a, "A")):
+    for _round in range(3):
+        for server in (server_b, server_a):
             status, ticket, took = timed(server, "POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
             durations.setdefault("issue", []).append(took)
             assert status == 201, ticket
@@ -271,8 +289,10 @@ def test_api_and_boards_survive_a_redis_outage(database, private_redis, servers,
         status, snapshot, took = timed(server, "GET", "/api/v1/halls/xiqu/board")
         durations.setdefault("board", []).append(took)
         assert status == 200 and outage_calls[-1] == snapshot["calls"][0]["number"]
-    print(f"\n[{worker}] during the outage, slowest request per kind (ms): "
-          + ", ".join(f"{kind} {1000 * max(values):.0f}" for kind, values in durations.items()))
+    print(
+        f"\n[{worker}] during the outage, slowest request per kind (ms): "
+        + ", ".join(f"{kind} {1000 * max(values):.0f}" for kind, values in durations.items())
+    )
     slow = {kind: max(values) for kind, values in durations.items() if max(values) > OUTAGE_REQUEST_LIMIT_S}
     assert not slow, f"requests took too long while Redis was down: {slow}"
 
@@ -284,8 +304,10 @@ def test_api_and_boards_survive_a_redis_outage(database, private_redis, servers,
     assert set(outage_calls) <= {row["number"] for row in snapshot["calls"]}
     # The connected board heard none of them: with Redis down no event gets a seq, so none is sent.
     missed = set(outage_calls) - board.names_of_calls()
-    print(f"[{worker}] the connected board missed {len(missed)} of {len(outage_calls)} outage calls "
-          f"(it learns of them only by re-fetching the snapshot)")
+    print(
+        f"[{worker}] the connected board missed {len(missed)} of {len(outage_calls)} outage calls "
+        f"(it learns of them only by re-fetching the snapshot)"
+    )
 
     # Redis comes back on the same port, empty (no persistence), after OUTAGE_S.
     time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - stopped_at)))
@@ -303,12 +325,16 @@ def test_api_and_boards_survive_a_redis_outage(database, private_redis, servers,
         f"events from B never reached the board on A in {RECOVERY_LIMIT_S}s after Redis returned ({worker}); "
         f"see {server_a.log_path}"
     )
-    print(f"[{worker}] outage {outage_s:.1f} s; events B→A flowed again {flowing_at - back_at:.1f} s after Redis "
-          f"returned ({tries} probe tickets)")
+    print(
+        f"[{worker}] outage {outage_s:.1f} s; "
+        f"events B→A flowed again {flowing_at - back_at:.1f} s after Redis "
+        f"returned ({tries} probe tickets)"
+    )
     status, called, _ = timed(server_b, "POST", f"/api/v1/windows/{window}/call-next", token=token)
     assert status == 200
-    assert board.wait_for("ticket_called", since=back_at, number=called["number"]), \
+    assert board.wait_for("ticket_called", since=back_at, number=called["number"]), (
         "a call after the outage never arrived"
+    )
 
     # Re-subscribing now also shows every call made during the outage.
     snapshot = board.subscribe()
@@ -317,15 +343,20 @@ def test_api_and_boards_survive_a_redis_outage(database, private_redis, servers,
     print(f"[{worker}] seq before the outage {last_seq_before}, after it {snapshot['seq']}")
 
 
-def wait_until_flowing(board: Board, sender: LiveServer, since: float, limit_s: float) -> tuple[float | None, int]:
+def wait_until_flowing(
+    board: Board, sender: LiveServer, since: float, limit_s: float
+) -> tuple[float | None, int]:
     """Issue a ticket through `sender` every ~0.5 s until the board hears one; return (when, probes)."""
     probes = 0
-    waiting_before = sum(q["waiting"] for q in request(sender, "GET", "/api/v1/halls/xiqu/queues")[1]
-                         if q["code"] == "shsd")
+    waiting_before = sum(
+        q["waiting"] for q in request(sender, "GET", "/api/v1/halls/xiqu/queues")[1] if q["code"] == "shsd"
+    )
     while time.monotonic() - since < limit_s:
         probes += 1
         assert timed(sender, "POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})[0] == 201
-        if board.wait_for("queue_updated", timeout=0.5, since=since, queue="shsd", waiting=waiting_before + probes):
+        if board.wait_for(
+            "queue_updated", timeout=0.5, since=since, queue="shsd", waiting=waiting_before + probes
+        ):
             return time.monotonic(), probes
     return None, probes
 
@@ -342,7 +373,10 @@ def test_events_flow_again_soon_after_a_long_outage(database, private_redis, ser
     back_at = time.monotonic()
     flowing_at, probes = wait_until_flowing(board, server_b, back_at, 30)
     took = None if flowing_at is None else flowing_at - back_at
-    print(f"\n[eventlet, 20 s outage] events B→A flowed again after {took if took is None else round(took, 1)} s ({probes} probes)")
+    print(
+        f"\n[eventlet, 20 s outage] events B→A flowed again after "
+        f"{took if took is None else round(took, 1)} s ({probes} probes)"
+    )
     assert took is not None and took < 5, f"events B→A resumed only after {took} s"
 
 
@@ -351,7 +385,7 @@ def test_seq_keeps_growing_across_a_redis_restart(database, private_redis, serve
     server = servers.start(database, "eventlet", private_redis.url)
     board = boards(server.url)
     board.subscribe()
-    for count in range(1, 4):
+    for _ in range(3):
         assert timed(server, "POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})[0] == 201
     before = board.wait_for("queue_updated", waiting=3)[1]["seq"]
     private_redis.stop()
@@ -376,7 +410,10 @@ def test_rate_limited_endpoints_survive_a_redis_outage(database, private_redis, 
         "token": timed(server, "POST", "/api/v1/auth/token", {"username": "clerk1", "password": "demo"}),
         "board": timed(server, "GET", "/api/v1/halls/xiqu/board"),
     }
-    print("\n[rate limits on, Redis down] " + ", ".join(f"{k} {v[0]} in {1000 * v[2]:.0f} ms" for k, v in answers.items()))
+    print(
+        "\n[rate limits on, Redis down] "
+        + ", ".join(f"{k} {v[0]} in {1000 * v[2]:.0f} ms" for k, v in answers.items())
+    )
     assert {kind: answer[0] for kind, answer in answers.items()} == {"issue": 201, "token": 200, "board": 200}
 
 
@@ -392,11 +429,13 @@ def test_requests_stay_quick_while_redis_hangs(database, private_redis, servers,
     try:
         status, ticket, took["issue"] = timed(server, "POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
         assert status == 201
-        status, called, took["call-next"] = timed(server, "POST", f"/api/v1/windows/{window}/call-next",
-                                                  token=token)
+        status, called, took["call-next"] = timed(
+            server, "POST", f"/api/v1/windows/{window}/call-next", token=token
+        )
         assert status == 200 and called["number"] == ticket["number"]
-        status, _, took["window status"] = timed(server, "POST", f"/api/v1/windows/{window}/status",
-                                                 {"status": "paused"}, token)
+        status, _, took["window status"] = timed(
+            server, "POST", f"/api/v1/windows/{window}/status", {"status": "paused"}, token
+        )
         assert status == 200
         started = time.monotonic()
         assert health(server)["redis"] == "down"
@@ -405,6 +444,8 @@ def test_requests_stay_quick_while_redis_hangs(database, private_redis, servers,
         assert status == 200 and snapshot["calls"][0]["number"] == ticket["number"]
     finally:
         private_redis.thaw()
-    print("\n[eventlet, Redis hung] " + ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in took.items()))
+    print(
+        "\n[eventlet, Redis hung] " + ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in took.items())
+    )
     slow = {kind: round(seconds, 1) for kind, seconds in took.items() if seconds > OUTAGE_REQUEST_LIMIT_S + 2}
     assert not slow, f"requests took too long while Redis hung: {slow}"

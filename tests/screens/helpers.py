@@ -9,8 +9,12 @@ from tests.live import LiveServer, prepare_database
 PHONE = "13800138000"
 ID_NUMBER = "442000199001011233"
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
-PHONE_SCREEN = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
-                "device_scale_factor": 2}
+PHONE_SCREEN = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
 KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}, "has_touch": True}
 
 
@@ -53,11 +57,18 @@ def sign_in(page, live_server, path: str, username: str) -> None:
 
 def accepted_case(live_server, token: str, name: str = "张三") -> dict:
     """Open a 一次办 food-business licence case (result by mail) at the window and accept it; return it."""
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": name, "id_number": ID_NUMBER, "phone": PHONE},
-        "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-    }, token)
+    status, case = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "mode": "once",
+            "applicant": {"name": name, "id_number": ID_NUMBER, "phone": PHONE},
+            "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
+        },
+        token,
+    )
     assert status == 201, case
     accept = {"trigger": "accept"}
     status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", accept, token)

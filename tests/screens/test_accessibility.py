@@ -48,9 +48,20 @@ def sign_in(page, live_server, username: str) -> None:
 def test_citizen_screens(tab, live_server):
     status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsw"})
     assert status == 201
-    pages = ["/", "/login", "/portal/", "/portal/services", "/portal/services/SCJG-001",
-             "/portal/services/SCJG-001/apply", "/portal/applications/", "/progress/", "/book/xiqu",
-             f"/t/{ticket['id']}", "/board/xiqu", "/evaluate/"]
+    pages = [
+        "/",
+        "/login",
+        "/portal/",
+        "/portal/services",
+        "/portal/services/SCJG-001",
+        "/portal/services/SCJG-001/apply",
+        "/portal/applications/",
+        "/progress/",
+        "/book/xiqu",
+        f"/t/{ticket['id']}",
+        "/board/xiqu",
+        "/evaluate/",
+    ]
     found = {}
     for path in pages:
         tab.goto(live_server.url + path)
@@ -60,7 +71,7 @@ def test_citizen_screens(tab, live_server):
     for path in ("/portal/", "/portal/services", "/progress/"):
         tab.goto(live_server.url + path)
         tab.wait_for_load_state("networkidle")
-        tab.click("#care-toggle")   # and in 关怀模式
+        tab.click("#care-toggle")  # and in 关怀模式
         found[path + " phone care"] = violations(tab)
     assert {path: found[path] for path in found if found[path]} == {}
 
@@ -99,11 +110,14 @@ def test_evaluator_asking(tab, live_server):
 
 def test_staff_screens(tab, browser, live_server):
     found = {}
-    for username, paths in (("clerk1", ["/windows/xiqu", "/window/1"]),
-                            ("supervisor1", ["/reports/monthly", "/reports/rectifications", "/supervisor/"]),
-                            ("approver_scjg", ["/backoffice/"])):
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN",
-                                      bypass_csp=True)
+    for username, paths in (
+        ("clerk1", ["/windows/xiqu", "/window/1"]),
+        ("supervisor1", ["/reports/monthly", "/reports/rectifications", "/supervisor/"]),
+        ("approver_scjg", ["/backoffice/"]),
+    ):
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, locale="zh-CN", bypass_csp=True
+        )
         page = context.new_page()
         try:
             sign_in(page, live_server, username)
@@ -114,4 +128,3 @@ def test_staff_screens(tab, browser, live_server):
         finally:
             context.close()
     assert {path: found[path] for path in found if found[path]} == {}
-

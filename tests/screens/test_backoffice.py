@@ -62,14 +62,15 @@ def action(page, trigger):
 
 
 def test_claim_and_approve(page, live_server, tokens):
-    """Does a newly dispatched case appear under 待认领 by itself, and do 认领 and 准予许可 decide it on the record?"""
+    """Does a newly dispatched case appear under 待认领 by itself, and do 认领 and 准予许可 decide it on
+    the record?"""
     sign_in(page, live_server)
     case_no = open_case(live_server, tokens["clerk1"])  # after the page loaded: it must arrive live
 
     expect(row(page, case_no)).to_be_visible(timeout=TIMEOUT)
-    expect(row(page, case_no)).to_contain_text("张*")          # the applicant is masked in the list
+    expect(row(page, case_no)).to_contain_text("张*")  # the applicant is masked in the list
     expect(row(page, case_no)).not_to_contain_text("张三")
-    expect(row(page, case_no)).to_contain_text("待审批")   # the server's name of in_approval
+    expect(row(page, case_no)).to_contain_text("待审批")  # the server's name of in_approval
     expect(row(page, case_no)).to_have_attribute("data-light", re.compile("^(green|yellow|red)$"))
     expect(row(page, case_no).locator(".bo-dot")).to_have_attribute("aria-label", re.compile("灯"))
 
@@ -94,7 +95,7 @@ def test_claim_and_approve(page, live_server, tokens):
     action(page, "approve").click()
     dialog = page.locator("#bo-dialog")
     expect(dialog).to_be_visible()
-    page.click("#dlg-ok")                                      # the opinion is required
+    page.click("#dlg-ok")  # the opinion is required
     expect(page.locator("#dlg-error")).to_contain_text("请填写审批意见")
     page.fill("#dlg-note", "材料齐全，现场核查符合要求，准予许可。")
     page.screenshot(path="/tmp/backoffice-approve.png")
@@ -115,12 +116,18 @@ def test_claim_and_approve(page, live_server, tokens):
     _, case = live_server.call("GET", f"/api/v1/cases/{case_no}", token=tokens["admin"])
     assert case["state"] == "approved"
     decision = case["history"][-1]
-    assert (decision["trigger"], decision["from"], decision["to"], decision["actor"]) == ("approve", "reviewing", "approved", APPROVER)
+    assert (decision["trigger"], decision["from"], decision["to"], decision["actor"]) == (
+        "approve",
+        "reviewing",
+        "approved",
+        APPROVER,
+    )
     assert decision["note"] == "材料齐全，现场核查符合要求，准予许可。"
 
 
 def test_suspend_resume_and_mail(page, live_server, tokens):
-    """Does 中止 record its §45 reason and stop the clock, 恢复 restart it, and 邮寄 take the waybill number?"""
+    """Does 中止 record its §45 reason and stop the clock, 恢复 restart it, and 邮寄 take the waybill
+    number?"""
     case_no = open_case(live_server, tokens["clerk1"])
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/backoffice/#{case_no}")
@@ -149,7 +156,7 @@ def test_suspend_resume_and_mail(page, live_server, tokens):
 
     action(page, "mail").click()
     expect(page.locator("#dlg-address")).to_have_value("中山市西区富华道1号")
-    page.fill("#dlg-waybill", "no")                            # the API refuses it: the dialog says why
+    page.fill("#dlg-waybill", "no")  # the API refuses it: the dialog says why
     page.click("#dlg-ok")
     expect(page.locator("#dlg-error")).to_contain_text("运单号", timeout=TIMEOUT)
     page.fill("#dlg-waybill", "SF1234567890")
@@ -172,7 +179,7 @@ def test_supplement_notice_lists_ticked_and_written_materials(page, live_server,
     expect(page.locator("#d-state")).to_have_text("审批中", timeout=TIMEOUT)
 
     action(page, "request_supplement").click()
-    page.click("#dlg-ok")                                      # nothing ticked: refused on the spot
+    page.click("#dlg-ok")  # nothing ticked: refused on the spot
     expect(page.locator("#dlg-error")).to_contain_text("至少")
     page.locator("#dlg-materials label", has_text="营业执照或其他主体资格证明文件").locator("input").check()
     page.fill("#dlg-missing-extra", "经营场所平面图（标注尺寸）")
@@ -205,7 +212,8 @@ def hold_case_notices(page):
 
 
 def test_claim_lost_to_a_colleague_is_explained(page, live_server, tokens):
-    """When a colleague claims the case first, does 认领 say so in plain Chinese and show the case as it is now?"""
+    """When a colleague claims the case first, does 认领 say so in plain Chinese and show the case as it is
+    now?"""
     case_no = open_case(live_server, tokens["clerk1"])
     hold_case_notices(page)
     sign_in(page, live_server)
@@ -213,9 +221,11 @@ def test_claim_lost_to_a_colleague_is_explained(page, live_server, tokens):
     expect(page.locator("#d-case-no")).to_have_text(case_no, timeout=TIMEOUT)
     expect(action(page, "claim")).to_be_visible()
 
-    status, claimed = live_server.call("POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, tokens["admin"])
+    status, claimed = live_server.call(
+        "POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, tokens["admin"]
+    )
     assert status == 200, claimed
-    expect(action(page, "claim")).to_be_visible()              # the screen has not heard of it yet
+    expect(action(page, "claim")).to_be_visible()  # the screen has not heard of it yet
 
     action(page, "claim").click()
     banner = page.locator("#bo-banner")
@@ -232,14 +242,18 @@ def test_claim_lost_to_a_colleague_is_explained(page, live_server, tokens):
     assert [h["trigger"] for h in case["history"]].count("claim") == 1
 
 
-@pytest.mark.parametrize("username, tabs", [
-    ("clerk1", ["pre_review"]),
-    ("approver_scjg", ["claimable", "mine", "decided", "all"]),
-    ("supervisor1", ["pre_review", "claimable", "mine", "decided", "all"]),
-    ("admin", ["pre_review", "claimable", "mine", "decided", "all"]),
-])
+@pytest.mark.parametrize(
+    "username, tabs",
+    [
+        ("clerk1", ["pre_review"]),
+        ("approver_scjg", ["claimable", "mine", "decided", "all"]),
+        ("supervisor1", ["pre_review", "claimable", "mine", "decided", "all"]),
+        ("admin", ["pre_review", "claimable", "mine", "decided", "all"]),
+    ],
+)
 def test_tabs_by_role(page, live_server, username, tabs):
-    """Does each role see its own tabs: a clerk 网上预审 only, an approver the approval tabs, supervisors both?"""
+    """Does each role see its own tabs: a clerk 网上预审 only, an approver the approval tabs, supervisors
+    both?"""
     sign_in(page, live_server, username)
     expect(page.locator(".bo-tab")).to_have_count(len(tabs))
     assert [tab.get_attribute("data-tab") for tab in page.locator(".bo-tab").all()] == tabs
@@ -276,16 +290,23 @@ def small_pdf(text: str) -> bytes:
 
 
 def public_call(live_server, method, path, body=None, token=None, form=None):
-    """Call the applicant's API (X-Application-Token); `form` sends (fields, (name, filename, bytes)) as multipart."""
+    """Call the applicant's API (X-Application-Token); `form` sends (fields, (name, filename, bytes)) as
+    multipart."""
     headers = {"X-Application-Token": token} if token else {}
     data = None
     if form is not None:
         fields, (field, filename, content) = form
         boundary = uuid.uuid4().hex
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                 for name, value in fields.items()]
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-                     'Content-Type: application/pdf\r\n\r\n'.encode() + content + b"\r\n")
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
         data = b"".join(parts) + f"--{boundary}--\r\n".encode()
         headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
     elif body is not None:
@@ -300,19 +321,33 @@ def public_call(live_server, method, path, body=None, token=None, form=None):
 
 
 def apply_online(live_server, pdf: bytes) -> tuple[str, str]:
-    """Apply for SCJG-007 as a citizen, upload a PDF for each required material, submit; return (case_no, token)."""
-    status, created = public_call(live_server, "POST", "/api/v1/public/applications", {
-        "service": ONLINE_SERVICE, "hall": "xiqu",
-        "applicant": {"name": "王小明", "id_number": "442000199001011233", "phone": "13800138000"},
-        "delivery": {"method": "pickup", "hall": "xiqu"},
-    })
+    """Apply for SCJG-007 as a citizen, upload a PDF for each required material, submit; return (case_no,
+    token)."""
+    status, created = public_call(
+        live_server,
+        "POST",
+        "/api/v1/public/applications",
+        {
+            "service": ONLINE_SERVICE,
+            "hall": "xiqu",
+            "applicant": {"name": "王小明", "id_number": "442000199001011233", "phone": "13800138000"},
+            "delivery": {"method": "pickup", "hall": "xiqu"},
+        },
+    )
     assert status == 201, created
     case_no, token = created["case_no"], created["token"]
     for material, filename in ((APPLICATION_FORM, "申请书.pdf"), (LICENCE, "许可证.pdf")):
-        status, answer = public_call(live_server, "POST", f"/api/v1/public/applications/{case_no}/files", token=token,
-                                     form=({"material": material}, ("file", filename, pdf)))
+        status, answer = public_call(
+            live_server,
+            "POST",
+            f"/api/v1/public/applications/{case_no}/files",
+            token=token,
+            form=({"material": material}, ("file", filename, pdf)),
+        )
         assert status == 201, answer
-    status, answer = public_call(live_server, "POST", f"/api/v1/public/applications/{case_no}/submit", {}, token)
+    status, answer = public_call(
+        live_server, "POST", f"/api/v1/public/applications/{case_no}/submit", {}, token
+    )
     assert status == 200 and answer["state"] == "pre_review", answer
     return case_no, token
 
@@ -345,8 +380,10 @@ def test_clerk_opens_the_files_and_passes_pre_review(page, live_server, tokens):
         first.click()
     expect(popup.value).to_have_url(re.compile(r"^blob:"), timeout=TIMEOUT)
     # The tab shows the file as the applicant sent it (read back through the page's blob URL).
-    opened = page.evaluate("url => fetch(url).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))",
-                           popup.value.url)
+    opened = page.evaluate(
+        "url => fetch(url).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))",
+        popup.value.url,
+    )
     assert bytes(opened) == pdf
     page.screenshot(path="/tmp/backoffice-pre-review.png")
 
@@ -363,7 +400,11 @@ def test_clerk_opens_the_files_and_passes_pre_review(page, live_server, tokens):
     assert case["state"] == "in_approval" and case["accepted_at"] is not None
     passed, dispatched = case["history"][-2:]
     assert (passed["trigger"], passed["from"], passed["actor"], passed["note"]) == (
-        "pass_pre_review", "pre_review", "clerk1", "材料齐全，预审通过")
+        "pass_pre_review",
+        "pre_review",
+        "clerk1",
+        "材料齐全，预审通过",
+    )
     assert dispatched["trigger"] == "dispatch"
 
 
@@ -376,7 +417,7 @@ def test_clerk_sends_one_complete_notice(page, live_server, tokens):
 
     action(page, "request_supplement").click()
     expect(page.locator("#dlg-sub")).to_contain_text("网上补传")
-    page.click("#dlg-ok")                                      # nothing ticked: refused on the spot
+    page.click("#dlg-ok")  # nothing ticked: refused on the spot
     expect(page.locator("#dlg-error")).to_contain_text("至少")
     page.locator("#dlg-materials label", has_text=LICENCE).locator("input").check()
     page.fill("#dlg-missing-extra", "许可证副本扫描件不清晰，请重新扫描")
@@ -390,7 +431,9 @@ def test_clerk_sends_one_complete_notice(page, live_server, tokens):
     assert case["state"] == "awaiting_supplement"
     assert case["missing"] == [LICENCE, "许可证副本扫描件不清晰，请重新扫描"]
     assert case["history"][-1]["actor"] == "clerk1" and "supplement" in case["documents"]
-    status, application = public_call(live_server, "GET", f"/api/v1/public/applications/{case_no}", token=token)
+    status, application = public_call(
+        live_server, "GET", f"/api/v1/public/applications/{case_no}", token=token
+    )
     assert status == 200 and application["missing"] == case["missing"]  # the applicant reads the same list
 
 

@@ -19,6 +19,7 @@ WAIT_MS = 8000
 
 # ---------- API helpers ----------
 
+
 def issue(server, queue: str = QUEUE) -> dict:
     status, ticket = server.call("POST", f"/api/v1/halls/{HALL}/tickets", {"queue": queue})
     assert status == 201, ticket
@@ -33,7 +34,8 @@ def open_window(server, token: str, number: int) -> int:
 
 
 def call_next(server, token: str, window_id: int) -> dict:
-    """Call the window's next ticket, letting go first the one it still holds (a window holds one at a time)."""
+    """Call the window's next ticket, letting go first the one it still holds (a window holds one at a
+    time)."""
     status, desk = server.call("GET", f"/api/v1/windows/{window_id}/desk", token=token)
     assert status == 200, desk
     for held in desk["held"]:
@@ -56,6 +58,7 @@ def announce_text(number: str, window: int) -> str:
 
 
 # ---------- page helpers ----------
+
 
 def open_board(page, server, layout: str | None = None) -> None:
     page.goto(server.url + f"/board/{HALL}" + (f"?layout={layout}" if layout else ""))
@@ -81,14 +84,16 @@ def wait_waiting(page, expected: int, queue: str = QUEUE) -> None:
             const node = document.querySelector(`#queue-list [data-queue='${queue}'] .count`);
             return node && node.dataset.waiting === String(expected);
         }""",
-        arg=[queue, expected], timeout=WAIT_MS,
+        arg=[queue, expected],
+        timeout=WAIT_MS,
     )
 
 
 def wait_current(page, number: str) -> None:
     page.wait_for_function(
         "number => document.getElementById('current-number').textContent === number",
-        arg=number, timeout=WAIT_MS,
+        arg=number,
+        timeout=WAIT_MS,
     )
 
 
@@ -105,7 +110,7 @@ def board_state(page) -> dict:
 
 
 def assert_never_overlapping(log: list) -> None:
-    for earlier, later in zip(log, log[1:]):
+    for earlier, later in zip(log, log[1:], strict=False):
         assert earlier["end"] is not None and later["start"] >= earlier["end"], log
 
 
@@ -116,8 +121,10 @@ def token(live_server):
 
 # ---------- tests ----------
 
+
 def test_board_shows_snapshot_then_a_call_live(page, live_server, token):
-    """Does the board show the hall and its queues, then a clerk's call large, the count drop and the announcement?"""
+    """Does the board show the hall and its queues, then a clerk's call large, the count drop and the
+    announcement?"""
     open_board(page, live_server)
     assert HALL_NAME in page.inner_text("#hall-name")
     assert re.fullmatch(r"\d{2}:\d{2}:\d{2}", page.inner_text("#clock-time"))
@@ -153,7 +160,9 @@ def test_board_shows_snapshot_then_a_call_live(page, live_server, token):
     assert board_waiting(page) == api_waiting(live_server)
 
     page.wait_for_function(
-        "text => wubanBoard.announcements.includes(text)", arg=announce_text(called["number"], 1), timeout=WAIT_MS,
+        "text => wubanBoard.announcements.includes(text)",
+        arg=announce_text(called["number"], 1),
+        timeout=WAIT_MS,
     )
     wait_announced(page, 1)
     state = board_state(page)
@@ -183,8 +192,10 @@ def test_calls_are_announced_in_order_and_never_overlap(page, live_server, token
     state = board_state(page)
     assert state["announcements"] == expected
     assert len(state["spoken"]) < 2
-    assert page.eval_on_selector_all("#recent-list .recent-row", "rows => rows.map(r => r.dataset.number)")[0] \
+    assert (
+        page.eval_on_selector_all("#recent-list .recent-row", "rows => rows.map(r => r.dataset.number)")[0]
         == first["number"]
+    )
 
     wait_announced(page, 2)
     status, recalled = live_server.call("POST", f"/api/v1/tickets/{first['id']}/recall", token=token)
@@ -223,7 +234,9 @@ def test_board_survives_a_server_restart(page, live_server, token):
     wait_current(page, called["number"])
     wait_waiting(page, api_waiting(live_server))
     page.wait_for_function(
-        "text => wubanBoard.announcements.includes(text)", arg=announce_text(called["number"], 1), timeout=WAIT_MS,
+        "text => wubanBoard.announcements.includes(text)",
+        arg=announce_text(called["number"], 1),
+        timeout=WAIT_MS,
     )
     assert page.evaluate("wubanBoard.lastSeq") >= 1
 
@@ -237,7 +250,9 @@ FAKE_SPEECH = """
   let current = null, overlaps = 0;
   const voices = [{name: "Fake English", lang: "en-US"}, {name: "Fake Mandarin", lang: "zh-CN"}];
   class FakeUtterance {
-    constructor(text) { Object.assign(this, {text, lang: "", voice: null, volume: 1, rate: 1, onend: null, onerror: null}); }
+    constructor(text) {
+      Object.assign(this, {text, lang: "", voice: null, volume: 1, rate: 1, onend: null, onerror: null});
+    }
   }
   const synth = {
     speaking: false, pending: false, paused: false,
@@ -245,13 +260,16 @@ FAKE_SPEECH = """
     addEventListener() {}, removeEventListener() {}, resume() {},
     cancel() { if (current) current.cancelled = Date.now(); current = null; synth.speaking = false; },
     speak(u) {
-      const entry = {text: u.text, lang: u.lang, voice: u.voice && u.voice.name, start: Date.now(), silent: u.volume === 0};
+      const entry = {text: u.text, lang: u.lang, voice: u.voice && u.voice.name, start: Date.now(),
+                     silent: u.volume === 0};
       record.push(entry);
       if (entry.silent) return;
       if (current) overlaps += 1;
       current = entry; synth.speaking = true;
       if (u.text.includes("到2号窗口")) return;
-      setTimeout(() => { entry.end = Date.now(); current = null; synth.speaking = false; u.onend && u.onend({}); }, 300);
+      setTimeout(() => {
+        entry.end = Date.now(); current = null; synth.speaking = false; u.onend && u.onend({});
+      }, 300);
     },
   };
   Object.defineProperty(window, "speechSynthesis", {value: synth, configurable: true});
@@ -263,7 +281,8 @@ FAKE_SPEECH = """
 
 
 def test_voice_reads_each_call_twice_and_a_stuck_engine_times_out(page, live_server, token):
-    """With a zh voice: is each call read twice in Mandarin, one at a time, and does a reading that never ends give way?"""
+    """With a zh voice: is each call read twice in Mandarin, one at a time, and does a reading that never
+    ends give way?"""
     page.add_init_script(FAKE_SPEECH)
     open_board(page, live_server)
     assert page.is_visible("#voice-enable")
@@ -276,10 +295,16 @@ def test_voice_reads_each_call_twice_and_a_stuck_engine_times_out(page, live_ser
     first_window, second_window = open_window(live_server, token, 1), open_window(live_server, token, 2)
     for _ in range(3):
         issue(live_server)
-    calls = [call_next(live_server, token, first_window), call_next(live_server, token, second_window),
-             call_next(live_server, token, first_window)]
-    texts = [announce_text(calls[0]["number"], 1), announce_text(calls[1]["number"], 2),
-             announce_text(calls[2]["number"], 1)]
+    calls = [
+        call_next(live_server, token, first_window),
+        call_next(live_server, token, second_window),
+        call_next(live_server, token, first_window),
+    ]
+    texts = [
+        announce_text(calls[0]["number"], 1),
+        announce_text(calls[1]["number"], 2),
+        announce_text(calls[2]["number"], 1),
+    ]
     wait_announced(page, 3)
 
     state = board_state(page)
@@ -287,10 +312,14 @@ def test_voice_reads_each_call_twice_and_a_stuck_engine_times_out(page, live_ser
     assert state["spoken"] == texts
     assert [entry["mode"] for entry in state["log"]] == ["voice", "chime", "voice"]
     assert [[a["result"] for a in entry["attempts"]] for entry in state["log"]] == [
-        ["end", "end"], ["timeout"], ["end", "end"],
+        ["end", "end"],
+        ["timeout"],
+        ["end", "end"],
     ]
     assert_never_overlapping(state["log"])
-    speech = page.evaluate("({record: fakeSpeech.record.filter(e => !e.silent), overlaps: fakeSpeech.overlaps()})")
+    speech = page.evaluate(
+        "({record: fakeSpeech.record.filter(e => !e.silent), overlaps: fakeSpeech.overlaps()})"
+    )
     assert speech["overlaps"] == 0
     assert [e["text"] for e in speech["record"]] == [texts[0], texts[0], texts[1], texts[2], texts[2]]
     assert {(e["lang"], e["voice"]) for e in speech["record"]} == {("zh-CN", "Fake Mandarin")}
@@ -309,18 +338,28 @@ def test_layout_fits_the_screen(page, live_server, token, layout, width, height)
     assert page.get_attribute("#board", "data-layout") == layout
     wait_current(page, called["number"])
 
-    for selector in ("#hall-name", "#clock-time", "#clock-date", "#current-number", "#current-window",
-                     "#current-window-name", "#recent-list .recent-row", "#queue-list .queue"):
+    for selector in (
+        "#hall-name",
+        "#clock-time",
+        "#clock-date",
+        "#current-number",
+        "#current-window",
+        "#current-window-name",
+        "#recent-list .recent-row",
+        "#queue-list .queue",
+    ):
         assert page.is_visible(selector), selector
     metrics = page.evaluate(
         """() => {
             const outside = [];
             document.querySelectorAll('#board *').forEach(node => {
                 const box = node.getBoundingClientRect();
-                if (box.width && (box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5 || box.left < -0.5))
+                if (box.width
+                    && (box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5 || box.left < -0.5))
                     outside.push(node.id || node.className);
             });
-            const clipped = [...document.querySelectorAll('.queue-name, .recent-number, .recent-window, .current-number')]
+            const selector = '.queue-name, .recent-number, .recent-window, .current-number';
+            const clipped = [...document.querySelectorAll(selector)]
                 .filter(node => node.scrollWidth > node.clientWidth + 1).map(node => node.textContent);
             return {scrollWidth: document.documentElement.scrollWidth, innerWidth, outside, clipped,
                     queues: document.querySelectorAll('#queue-list .queue').length};

@@ -35,7 +35,8 @@ def wait_cleared(page, number: str, reason: str, timeout: int = WAIT_MS) -> None
     page.wait_for_function(
         """([number, reason]) => document.getElementById('current-body').hidden
             && wubanBoard.cleared.some(c => c.number === number && c.reason === reason)""",
-        arg=[number, reason], timeout=timeout,
+        arg=[number, reason],
+        timeout=timeout,
     )
 
 
@@ -128,8 +129,11 @@ def test_voice_consent_is_remembered_and_a_blocked_browser_gets_one_click(page, 
 
 def test_voice_resumes_after_reload_without_a_click_where_autoplay_is_allowed(browser, live_server, token):
     """A hall PC whose browser lets sound play (started with --autoplay-policy=no-user-gesture-required)."""
-    allowed = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
-                                          args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
+    allowed = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"],
+    )
     try:
         page = allowed.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN").new_page()
         page.add_init_script(FAKE_SPEECH)
@@ -144,8 +148,11 @@ def test_voice_resumes_after_reload_without_a_click_where_autoplay_is_allowed(br
         window_id = open_window(live_server, token, 1)
         issue(live_server)
         called = call_next(live_server, token, window_id)
-        page.wait_for_function("n => window.speechSynthesis.spoken.some(t => t.includes(n))",
-                               arg=called["number"], timeout=WAIT_MS)
+        page.wait_for_function(
+            "n => window.speechSynthesis.spoken.some(t => t.includes(n))",
+            arg=called["number"],
+            timeout=WAIT_MS,
+        )
         fire(live_server, token, called, "no_show")
     finally:
         allowed.close()

@@ -51,7 +51,8 @@ def slot_of(live_server, booking: dict) -> dict:
 
 
 def test_book_on_a_phone_then_check_in_at_the_kiosk(phone_page, kiosk, live_server):
-    """Book on a phone: is the code shown big with slot and hall; typed at the kiosk, does it give a priority ticket?"""
+    """Book on a phone: is the code shown big with slot and hall; typed at the kiosk, does it give a
+    priority ticket?"""
     page = phone_page
     booking = book_on_the_page(page, live_server, PHONE)
     assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", booking["code"])
@@ -62,7 +63,9 @@ def test_book_on_a_phone_then_check_in_at_the_kiosk(phone_page, kiosk, live_serv
     expect(page.locator("#d-queue")).to_have_text("商事登记")
     expect(page.locator("#d-hall")).to_have_text("中山市西区行政服务中心")
     expect(page.locator("#d-time")).to_contain_text(booking["start"][11:16])
-    assert float(page.locator("#d-code").evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 32
+    assert (
+        float(page.locator("#d-code").evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 32
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert slot_of(live_server, booking)["booked"] == 1
     page.screenshot(path="/tmp/booking-done.png", full_page=True)

@@ -48,8 +48,9 @@ COVERS_HEADER_TEXT = """() => {
 
 
 def test_portal_care_mode_is_larger_stronger_and_kept(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/portal/")

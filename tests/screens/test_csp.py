@@ -11,11 +11,29 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.__csp.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " " + event.sourceFile);
 });
 """
-PUBLIC_PAGES = ["/", "/login", "/board/xiqu", "/kiosk/xiqu", "/portal/", "/portal/services",
-                "/portal/services/SCJG-007", "/portal/services/SCJG-007/apply", "/portal/applications/",
-                "/book/xiqu", "/progress/", "/evaluate/"]
-STAFF_PAGES = ["/windows/xiqu", "/backoffice/", "/supervisor/", "/reports/", "/reports/monthly",
-               "/reports/rectifications", "/reports/staffing"]
+PUBLIC_PAGES = [
+    "/",
+    "/login",
+    "/board/xiqu",
+    "/kiosk/xiqu",
+    "/portal/",
+    "/portal/services",
+    "/portal/services/SCJG-007",
+    "/portal/services/SCJG-007/apply",
+    "/portal/applications/",
+    "/book/xiqu",
+    "/progress/",
+    "/evaluate/",
+]
+STAFF_PAGES = [
+    "/windows/xiqu",
+    "/backoffice/",
+    "/supervisor/",
+    "/reports/",
+    "/reports/monthly",
+    "/reports/rectifications",
+    "/reports/staffing",
+]
 
 
 @pytest.fixture

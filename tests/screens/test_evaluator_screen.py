@@ -50,8 +50,12 @@ def inked_pixels(png: bytes) -> int:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     pixels = image.load()
     background = pixels[0, 0]
-    return sum(1 for x in range(image.width) for y in range(image.height)
-               if sum(abs(a - b) for a, b in zip(pixels[x, y], background, strict=True)) > 120)
+    return sum(
+        1
+        for x in range(image.width)
+        for y in range(image.height)
+        if sum(abs(a - b) for a, b in zip(pixels[x, y], background, strict=True)) > 120
+    )
 
 
 @pytest.mark.parametrize("width,height,window", SIZES, ids=["800x480", "1280x800"])

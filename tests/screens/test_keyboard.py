@@ -37,10 +37,16 @@ def tab_through(page, limit: int = 80) -> list:
     return seen
 
 
-@pytest.mark.parametrize("path,width,height", [
-    ("/portal/", 390, 844), ("/progress/", 390, 844), ("/portal/services/SCJG-001/apply", 390, 844),
-    ("/book/xiqu", 390, 844), ("/kiosk/xiqu", 1080, 1920),
-])
+@pytest.mark.parametrize(
+    "path,width,height",
+    [
+        ("/portal/", 390, 844),
+        ("/progress/", 390, 844),
+        ("/portal/services/SCJG-001/apply", 390, 844),
+        ("/book/xiqu", 390, 844),
+        ("/kiosk/xiqu", 1080, 1920),
+    ],
+)
 def test_every_control_is_reached_and_shows_its_focus(browser, live_server, path, width, height):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
@@ -66,7 +72,7 @@ def test_the_rating_box_is_reached_by_keyboard(browser, live_server):
         page.keyboard.press("Enter")
         page.wait_for_selector("#r-rate .wr-grade")
         page.focus("#r-rate .wr-grade >> nth=3")
-        page.keyboard.press("Enter")   # 不满意, chosen from the keyboard
+        page.keyboard.press("Enter")  # 不满意, chosen from the keyboard
         page.wait_for_selector("#r-rate .wr-reasons:not([hidden])")
         seen = tab_through(page)
         assert [focused["key"] for focused in seen if not focused["ring"]] == []

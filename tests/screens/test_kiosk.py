@@ -83,7 +83,11 @@ def test_take_a_priority_ticket_by_item_search(kiosk, live_server):
         items.first.click()
     ticket = answer.value.json()
     assert answer.value.status == 201
-    assert ticket["queue"] == "rsyb" and ticket["priority"] == "priority" and ticket["priority_reason"] == "老年人"
+    assert (
+        ticket["queue"] == "rsyb"
+        and ticket["priority"] == "priority"
+        and ticket["priority_reason"] == "老年人"
+    )
     check_ticket_view(kiosk, live_server, ticket)
     expect(kiosk.locator("#t-priority")).to_have_text("绿色通道 · 老年人")
     expect(kiosk.locator("#t-service")).to_contain_text("社保卡申领")
@@ -137,7 +141,7 @@ def test_kiosk_prints_on_its_escpos_printer(browser, live_server):
 def test_status_page_follows_the_ticket_live(browser, live_server):
     """Does /t/<id> show 等候中, then 请到1号窗口办理 as soon as a clerk calls it, without a reload?"""
     token = live_server.token("clerk1")
-    drain(live_server, 3, token)                       # nobody ahead in 商事登记
+    drain(live_server, 3, token)  # nobody ahead in 商事登记
     window = live_server.window_id(1, token)
     live_server.call("POST", f"/api/v1/windows/{window}/status", {"status": "open"}, token)
     _, desk = live_server.call("GET", f"/api/v1/windows/{window}/desk", token=token)
@@ -146,7 +150,9 @@ def test_status_page_follows_the_ticket_live(browser, live_server):
         live_server.call("POST", f"/api/v1/tickets/{desk['current']['id']}/{trigger}", token=token)
     _, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     try:
         phone = context.new_page()
         phone.goto(f"{live_server.url}/t/{ticket['id']}")

@@ -47,13 +47,22 @@ def type_number(kiosk, text: str):
 def delivered_case(live_server, phone: str = PHONE) -> dict:
     """A 马上办 case taken in by clerk1 and completed on the spot (delivered at once)."""
     token = live_server.token("clerk1")
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-004", "hall": "xiqu", "mode": "immediate", "delivery": {"method": "pickup"},
-        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
-    }, token)
+    status, case = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-004",
+            "hall": "xiqu",
+            "mode": "immediate",
+            "delivery": {"method": "pickup"},
+            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
+        },
+        token,
+    )
     assert status == 201, case
-    status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions",
-                                    {"trigger": "complete_on_spot"}, token)
+    status, case = live_server.call(
+        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
+    )
     assert status == 200 and case["state"] == "delivered", case
     return case
 
@@ -155,11 +164,18 @@ def test_an_undelivered_case_is_refused_and_an_idle_dialog_closes(kiosk, live_se
     """A case still being processed is 尚未办结送达, a short number is asked again, and an idle dialog
     closes after a minute, starting empty when opened again."""
     token = live_server.token("clerk1")
-    status, running = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
-    }, token)
+    status, running = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "mode": "once",
+            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
+        },
+        token,
+    )
     assert status == 201, running
     enter_case(kiosk, running["case_no"])
     enter_phone(kiosk, PHONE)

@@ -23,8 +23,9 @@ def live_server(tmp_path_factory):
 
 
 def fire(live_server, case_no: str, trigger: str, user: str, **body) -> dict:
-    status, case = live_server.call("POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": trigger, **body},
-                                    live_server.token(user))
+    status, case = live_server.call(
+        "POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": trigger, **body}, live_server.token(user)
+    )
     assert status == 200, case
     return case
 
@@ -67,7 +68,8 @@ def test_apply_online_and_follow_to_delivery(phone_page, page, live_server):
     expect(page.locator("#g-name")).to_have_text("食品经营许可（延续）", timeout=TIMEOUT)
     expect(page.locator("#g-materials li")).to_have_count(3)
     expect(page.locator("#g-materials li").first.locator("a")).to_have_attribute(
-        "href", "/api/v1/services/SCJG-007/materials/1/guide")
+        "href", "/api/v1/services/SCJG-007/materials/1/guide"
+    )
     page.screenshot(path="/tmp/online-guide.png", full_page=True)
     page.click("#g-apply")
 
@@ -77,7 +79,9 @@ def test_apply_online_and_follow_to_delivery(phone_page, page, live_server):
     page.fill("#a-id", ID_NUMBER)
     page.fill("#a-phone", PHONE)
     page.set_input_files("#m-0", files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.set_input_files("#m-1", files=[{"name": "许可证.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}])
+    page.set_input_files(
+        "#m-1", files=[{"name": "许可证.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}]
+    )
     page.check("#a-promise")
     page.click("#a-submit")
     error = page.locator('[data-material-index="1"] .o-file-error')
@@ -93,7 +97,9 @@ def test_apply_online_and_follow_to_delivery(phone_page, page, live_server):
     state = page.locator("#r-state")
     expect(state).to_have_text("网上预审中", timeout=TIMEOUT)
     expect(page.locator("#r-applicant")).to_have_text("王*明 · 138****8000")
-    expect(page.locator('#r-materials li[data-material="食品经营许可证正本、副本"] .o-files li')).to_have_count(1)
+    expect(
+        page.locator('#r-materials li[data-material="食品经营许可证正本、副本"] .o-files li')
+    ).to_have_count(1)
     assert _kept_files(live_server) == kept_before + 2  # the refused file was not kept
     page.screenshot(path="/tmp/online-pre-review.png", full_page=True)
 
@@ -124,8 +130,15 @@ def test_apply_online_and_follow_to_delivery(phone_page, page, live_server):
 
 def test_supplement_online(phone_page, live_server):
     """Does the one complete notice show on the applicant's page, and can they answer it with an upload?"""
-    status, created = live_server.call("POST", "/api/v1/public/applications", {
-        "service": "SCJG-007", "hall": "xiqu", "applicant": {"name": "李四", "id_number": ID_NUMBER, "phone": PHONE}})
+    status, created = live_server.call(
+        "POST",
+        "/api/v1/public/applications",
+        {
+            "service": "SCJG-007",
+            "hall": "xiqu",
+            "applicant": {"name": "李四", "id_number": ID_NUMBER, "phone": PHONE},
+        },
+    )
     assert status == 201, created
     case_no = created["case_no"]
 
@@ -139,20 +152,33 @@ def test_supplement_online(phone_page, live_server):
     expect(page.locator("#r-state")).to_have_text("草稿", timeout=TIMEOUT)
     for index in (0, 1):
         with page.expect_response(re.compile(r"/files$")):
-            page.set_input_files(f"#u-{index}", files=[{"name": f"材料{index}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-        expect(page.locator("#r-materials > li").nth(index).locator(".o-files li")).to_have_count(1, timeout=TIMEOUT)
+            page.set_input_files(
+                f"#u-{index}",
+                files=[{"name": f"材料{index}.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+            )
+        expect(page.locator("#r-materials > li").nth(index).locator(".o-files li")).to_have_count(
+            1, timeout=TIMEOUT
+        )
     page.click("#r-submit")
     expect(page.locator("#r-state")).to_have_text("网上预审中", timeout=TIMEOUT)
 
-    fire(live_server, case_no, "request_supplement", "clerk1", note="请补充自查记录",
-         data={"missing": ["近三个月食品安全自查记录"]})
+    fire(
+        live_server,
+        case_no,
+        "request_supplement",
+        "clerk1",
+        note="请补充自查记录",
+        data={"missing": ["近三个月食品安全自查记录"]},
+    )
     page.click("#r-refresh")
     expect(page.locator("#r-state")).to_have_text("待补正材料", timeout=TIMEOUT)
     expect(page.locator("#r-notice")).to_be_visible()
     expect(page.locator("#r-missing li")).to_have_text(["近三个月食品安全自查记录"])
     asked = page.locator('#r-materials li[data-material="近三个月食品安全自查记录"]')
     with page.expect_response(re.compile(r"/files$")):
-        asked.locator("input[type=file]").set_input_files(files=[{"name": "自查记录.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        asked.locator("input[type=file]").set_input_files(
+            files=[{"name": "自查记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
     expect(asked.locator(".o-files li")).to_have_count(1, timeout=TIMEOUT)
     page.screenshot(path="/tmp/online-supplement.png", full_page=True)
     page.click("#r-supplement")

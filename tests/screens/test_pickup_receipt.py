@@ -51,8 +51,9 @@ def test_a_proxy_collects_signs_on_screen_and_the_receipt_is_printed(page, live_
     """At the 统一出件 window: is a hand-over to a 受托人 refused with every missing field shown next to it,
     then recorded with the name, ID number, 委托书 and the signature drawn on screen, and is the 送达回证
     printed from the panel with the collector and the signature in it?"""
-    case_no = decided_by_approver(live_server, tokens, {"method": "pickup", "hall": "xiqu"},
-                                  id_number("44200019860909006"))
+    case_no = decided_by_approver(
+        live_server, tokens, {"method": "pickup", "hall": "xiqu"}, id_number("44200019860909006")
+    )
     fire(live_server, case_no, "notify_pickup", tokens["clerk1"])
 
     dialog = pickup_panel(page, live_server, windows, case_no)
@@ -60,7 +61,7 @@ def test_a_proxy_collects_signs_on_screen_and_the_receipt_is_printed(page, live_
     form = dialog.locator("#pk-collector-form")
     expect(form).to_be_visible()
     expect(dialog.locator("#pk-receipt-form")).to_be_hidden()
-    expect(dialog.locator("#pk-id-checked")).to_be_visible()          # 本人 first: the ID check
+    expect(dialog.locator("#pk-id-checked")).to_be_visible()  # 本人 first: the ID check
     expect(dialog.locator("#pk-proxy-name")).to_be_hidden()
 
     dialog.locator("#pk-kind-proxy").check()
@@ -114,13 +115,14 @@ def test_a_proxy_collects_signs_on_screen_and_the_receipt_is_printed(page, live_
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     assert "送达回证" in text and case_no in text and "王五（受托人，已收取授权委托书）" in text
     assert "已在屏幕上签名" in text and PROXY_ID not in text
-    assert len([image for p in reader.pages for image in p.images]) == 2   # the QR code and the signature
+    assert len([image for p in reader.pages for image in p.images]) == 2  # the QR code and the signature
 
 
 def test_the_collector_and_receipt_forms_pass_axe(tab, live_server, tokens, windows):  # noqa: F811
     """Do the collector form (with its errors shown) and the mail receipt form pass WCAG 2.1 AA (axe-core)?"""
-    ready = decided_by_approver(live_server, tokens, {"method": "pickup", "hall": "xiqu"},
-                                id_number("44200019840404007"))
+    ready = decided_by_approver(
+        live_server, tokens, {"method": "pickup", "hall": "xiqu"}, id_number("44200019840404007")
+    )
     fire(live_server, ready, "notify_pickup", tokens["clerk1"])
     by_mail = {"method": "mail", "address": "广东省中山市西区富华道38号"}
     mailed = decided_by_approver(live_server, tokens, by_mail, id_number("44200019830303008"))
@@ -135,7 +137,7 @@ def test_the_collector_and_receipt_forms_pass_axe(tab, live_server, tokens, wind
     open_in_pickup(tab, mailed)
     expect(dialog.locator("#pk-receipt-form")).to_be_visible()
     expect(dialog.locator("#pk-collector-form")).to_be_hidden()
-    dialog.locator("#pk-deliver").click()          # no 签收人 yet: asked for next to the field
+    dialog.locator("#pk-deliver").click()  # no 签收人 yet: asked for next to the field
     expect(dialog.locator('[data-error-for="data.receipt.signed_by"]')).to_be_visible()
     assert violations(tab, skip=CLOSE_BUTTON) == []
     tab.fill("#pk-signed-by", "李梅")

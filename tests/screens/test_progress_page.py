@@ -28,7 +28,8 @@ def ask(page, phone: str) -> None:
 
 
 def test_wrong_phone_then_right_phone(phone_page, live_server):
-    """A wrong phone gets the one message for every miss; the right one shows the item, state, deadline and history."""
+    """A wrong phone gets the one message for every miss; the right one shows the item, state, deadline and
+    history."""
     case = open_accepted_case(live_server)
     case_no = case["case_no"]
     assert case["progress_url"].endswith(f"/progress/{case_no}")
@@ -70,9 +71,15 @@ def test_wrong_phone_then_right_phone(phone_page, live_server):
     # The clerk asks for a supplement: 刷新 shows the new state and what to bring.
     token = live_server.token("approver_scjg")
     live_server.call("POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, token)
-    status, changed = live_server.call("POST", f"/api/v1/cases/{case_no}/transitions", {
-        "trigger": "request_supplement", "data": {"missing": ["从业人员健康证明"]},
-    }, token)
+    status, changed = live_server.call(
+        "POST",
+        f"/api/v1/cases/{case_no}/transitions",
+        {
+            "trigger": "request_supplement",
+            "data": {"missing": ["从业人员健康证明"]},
+        },
+        token,
+    )
     assert status == 200, changed
     with page.expect_response(re.compile(r"/api/v1/public/cases/")):
         page.click("#p-refresh")
@@ -107,9 +114,13 @@ def test_lookup_by_typed_case_number(phone_page, live_server):
 @pytest.fixture(scope="module")
 def strict_server(live_server):
     """A second server on the same database with rate limits on: two wrong phones per case an hour."""
-    server = LiveServer(live_server.database_url, extra_env={
-        "RATELIMIT_ENABLED": "true", "RATELIMIT_PROGRESS_GUESSES": "2/hour",
-    }).start()
+    server = LiveServer(
+        live_server.database_url,
+        extra_env={
+            "RATELIMIT_ENABLED": "true",
+            "RATELIMIT_PROGRESS_GUESSES": "2/hour",
+        },
+    ).start()
     yield server
     server.stop()
 

@@ -17,13 +17,22 @@ GRADE_LABELS = ["非常满意", "满意", "基本满意", "不满意", "非常�
 
 def delivered_case(live_server) -> str:
     token = live_server.token("clerk1")
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-004", "hall": "xiqu", "mode": "immediate", "delivery": {"method": "pickup"},
-        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
-    }, token)
+    status, case = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-004",
+            "hall": "xiqu",
+            "mode": "immediate",
+            "delivery": {"method": "pickup"},
+            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
+        },
+        token,
+    )
     assert status == 201, case
-    status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions",
-                                    {"trigger": "complete_on_spot"}, token)
+    status, case = live_server.call(
+        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
+    )
     assert status == 200 and case["state"] == "delivered", case
     return case["case_no"]
 
@@ -84,7 +93,12 @@ def test_grades_fit_a_phone_and_a_bad_grade_asks_for_reason_and_comment(phone_pa
     assert answer.value.status == 201
     sent = answer.value.request.post_data_json
     # The phone the case was looked up with proves who rates; the chosen reason is sent as well.
-    assert (sent["case_no"], sent["grade"], sent["phone"], sent["reason"]) == (case_no, 2, PHONE, "等候时间长")
+    assert (sent["case_no"], sent["grade"], sent["phone"], sent["reason"]) == (
+        case_no,
+        2,
+        PHONE,
+        "等候时间长",
+    )
     assert sent["comment"] == "【等候时间长】排队一个多小时"
     assert answer.value.json()["comment"] == "【等候时间长】排队一个多小时"
     expect(box).to_have_text("感谢您的评价，我们会认真整改。")

@@ -1,4 +1,5 @@
-"""好差评 in the browser: the window evaluator, the ticket status page, and the supervisor's rectification page.
+"""好差评 in the browser: the window evaluator, the ticket status page, and the supervisor's rectification
+page.
 
 Against a real server: a clerk serves tickets through the API; the citizen rates on the screen
 facing the window or on the ticket's status page; a supervisor assigns and closes the bad rating.
@@ -15,7 +16,9 @@ from tests.screens.helpers import open_window, serve, sign_in
 TIMEOUT = 8000
 
 
-def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_bad_rating(page, browser, live_server):
+def test_evaluator_asks_after_the_window_finishes_and_a_supervisor_closes_the_bad_rating(
+    page, browser, live_server
+):
     """The evaluator of window 1 asks 请您评价 for the ticket just finished; a 2 with a reason opens a
     rectification item, which the supervisor assigns and closes on the rectification page."""
     token, window_id = open_window(live_server, 1, "clerk1")
@@ -84,8 +87,9 @@ def test_status_page_offers_the_rating_once_the_ticket_is_done(page, live_server
 
     page.reload()
     expect(page.locator("#s-rate")).to_have_text("感谢您的评价！", timeout=TIMEOUT)
-    status, again = live_server.call("POST", "/api/v1/ratings",
-                                     {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1})
+    status, again = live_server.call(
+        "POST", "/api/v1/ratings", {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1}
+    )
     assert status == 409, again
 
 
@@ -116,7 +120,9 @@ def test_monthly_report_shows_the_figures(page, live_server):
     serve(live_server, token, window_id)
     sign_in(page, live_server, "/reports/monthly", "supervisor1")
     expect(page.locator("#m-report")).to_have_attribute("aria-busy", "false", timeout=TIMEOUT)
-    status, figures = live_server.call("GET", "/api/v1/halls/xiqu/stats", token=live_server.token("supervisor1"))
+    status, figures = live_server.call(
+        "GET", "/api/v1/halls/xiqu/stats", token=live_server.token("supervisor1")
+    )
     assert status == 200, figures
     cells = page.locator("#m-tickets tbody td")
     expect(cells.nth(0)).to_have_text(str(figures["tickets"]["issued"]))

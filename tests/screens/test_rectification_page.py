@@ -13,9 +13,11 @@ TIMEOUT = 8000
 def bad_rating(live_server, window: int, clerk: str) -> dict:
     token, window_id = open_window(live_server, window, clerk)
     ticket = serve(live_server, token, window_id)
-    status, rating = live_server.call("POST", "/api/v1/ratings",
-                                      {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1,
-                                       "comment": "【服务态度差】"})
+    status, rating = live_server.call(
+        "POST",
+        "/api/v1/ratings",
+        {"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": 1, "comment": "【服务态度差】"},
+    )
     assert status == 201, rating
     return ticket
 
@@ -31,7 +33,7 @@ def test_assign_tells_why_and_offers_the_people(page, live_server):
 
     item = page.locator("#r-items > li").filter(has_text=first["number"])
     assign = item.locator('form[data-trigger="assign"]')
-    expect(assign.locator("input")).to_have_value("clerk1", timeout=TIMEOUT)   # the rated clerk, proposed
+    expect(assign.locator("input")).to_have_value("clerk1", timeout=TIMEOUT)  # the rated clerk, proposed
     offered = page.eval_on_selector_all("#r-people option", "options => options.map(o => [o.value, o.label])")
     assert ["clerk1", "陈嘉欣（clerk1）"] in offered and ["clerk2", "黄志强（clerk2）"] in offered
 
@@ -41,7 +43,7 @@ def test_assign_tells_why_and_offers_the_people(page, live_server):
     assert answer.value.status == 400
     expect(assign.locator(".r-act-error")).to_have_text("不是本大厅的工作人员：nobody")
 
-    assign.locator("input").fill("黄志强")   # a name is taken for its username
+    assign.locator("input").fill("黄志强")  # a name is taken for its username
     with page.expect_response(re.compile(r"/rectifications/\d+/assign$")) as answer:
         assign.locator("button").click()
     assert answer.value.status == 200

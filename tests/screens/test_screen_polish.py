@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 TIMEOUT = 8000
-IMMEDIATE = "SCJG-004"   # 马上办: promised in 0 working days
-ONLINE = "SCJG-001"      # 网上办: the online application form has file inputs
-ZERO_DAYS = re.compile(r"(?<![0-9])0 个工作日")   # 承诺 0 个工作日, not 承诺 10 个工作日
+IMMEDIATE = "SCJG-004"  # 马上办: promised in 0 working days
+ONLINE = "SCJG-001"  # 网上办: the online application form has file inputs
+ZERO_DAYS = re.compile(r"(?<![0-9])0 个工作日")  # 承诺 0 个工作日, not 承诺 10 个工作日
 
 
 def sign_in(page, live_server, username: str, then: str) -> None:
@@ -38,13 +38,29 @@ def assert_favicon(page, path: str) -> None:
 
 
 def test_every_screen_has_a_favicon(page, browser, live_server, ticket):
-    public = ["/", "/login", "/kiosk/xiqu", "/board/xiqu", "/evaluate/", "/evaluate/1", "/portal/",
-              "/portal/services", "/progress/", "/book/xiqu", f"/t/{ticket['id']}"]
+    public = [
+        "/",
+        "/login",
+        "/kiosk/xiqu",
+        "/board/xiqu",
+        "/evaluate/",
+        "/evaluate/1",
+        "/portal/",
+        "/portal/services",
+        "/progress/",
+        "/book/xiqu",
+        f"/t/{ticket['id']}",
+    ]
     for path in public:
         page.goto(live_server.url + path)
         assert_favicon(page, path)
-    staff = [("clerk1", "/windows/xiqu"), ("clerk1", "/window/1"), ("approver_scjg", "/backoffice/"),
-             ("supervisor1", "/supervisor/"), ("supervisor1", "/reports/monthly")]
+    staff = [
+        ("clerk1", "/windows/xiqu"),
+        ("clerk1", "/window/1"),
+        ("approver_scjg", "/backoffice/"),
+        ("supervisor1", "/supervisor/"),
+        ("supervisor1", "/reports/monthly"),
+    ]
     for username, path in staff:
         context = browser.new_context(locale="zh-CN")
         tab = context.new_page()

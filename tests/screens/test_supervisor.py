@@ -42,9 +42,21 @@ def watched_server(tmp_path_factory, redis_server):
 
 def run_scheduler_once(server: LiveServer, redis_url: str) -> str:
     """Run one sweep of the scheduler in its own process, on the server's database and Redis."""
-    env = {**os.environ, **SETTINGS, "DATABASE_URL": server.database_url, "REDIS_URL": redis_url, "FLASK_APP": "wsgi"}
-    done = subprocess.run([sys.executable, "-m", "flask", "scheduler", "run", "--once"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        **SETTINGS,
+        "DATABASE_URL": server.database_url,
+        "REDIS_URL": redis_url,
+        "FLASK_APP": "wsgi",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "scheduler", "run", "--once"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -59,19 +71,29 @@ def sign_in(page, server, username="supervisor1"):
 
 
 def accepted_case(server, token) -> str:
-    status, case = server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-006", "hall": "xiqu", "mode": "once",
-        "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
-        "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-    }, token)
+    status, case = server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-006",
+            "hall": "xiqu",
+            "mode": "once",
+            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
+            "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
+        },
+        token,
+    )
     assert status == 201, case
-    status, case = server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token)
+    status, case = server.call(
+        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token
+    )
     assert status == 200, case
     return case["case_no"]
 
 
 def test_the_screen_shows_the_hall_and_follows_it_live(page, watched_server):
-    """Does the supervisor see the hall's queues, windows and figures, and do they follow a ticket and a call?"""
+    """Does the supervisor see the hall's queues, windows and figures, and do they follow a ticket and a
+    call?"""
     clerk = watched_server.token("clerk1")
     sign_in(page, watched_server)
     expect(page.locator("#sv-hall-name")).to_have_text("中山市西区行政服务中心")
@@ -79,7 +101,9 @@ def test_the_screen_shows_the_hall_and_follows_it_live(page, watched_server):
     before = int(page.locator("#k-issued").inner_text())
 
     window = watched_server.window_id(1, clerk)
-    assert watched_server.call("POST", f"/api/v1/windows/{window}/status", {"status": "open"}, clerk)[0] == 200
+    assert (
+        watched_server.call("POST", f"/api/v1/windows/{window}/status", {"status": "open"}, clerk)[0] == 200
+    )
     status, ticket = watched_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"})
     assert status == 201
     expect(page.locator("#k-issued")).to_have_text(str(before + 1), timeout=TIMEOUT)
@@ -98,7 +122,9 @@ def test_a_scheduler_alert_appears_without_reload(page, watched_server, redis_se
     screen at once (no reload), with its department and approver, and the case join the yellow list?"""
     clerk, approver = watched_server.token("clerk1"), watched_server.token("approver_scjg")
     case_no = accepted_case(watched_server, clerk)
-    status, _ = watched_server.call("POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, approver)
+    status, _ = watched_server.call(
+        "POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, approver
+    )
     assert status == 200
     sign_in(page, watched_server)
     page.evaluate("window.__same_page = true")
@@ -117,8 +143,9 @@ def test_a_scheduler_alert_appears_without_reload(page, watched_server, redis_se
     expect(alert).to_contain_text("刘伟明")
     expect(page.locator("#sv-toast")).to_be_visible()
     expect(page.locator("#sv-toast-text")).to_contain_text(case_no)
-    expect(page.locator(f'#sv-cases tr[data-case-no="{case_no}"]')).to_have_attribute("data-light", "yellow",
-                                                                                      timeout=TIMEOUT)
+    expect(page.locator(f'#sv-cases tr[data-case-no="{case_no}"]')).to_have_attribute(
+        "data-light", "yellow", timeout=TIMEOUT
+    )
     assert page.evaluate("window.__same_page") is True  # the page was never reloaded
 
     assert "'sweep_case_lights': 0" in run_scheduler_once(watched_server, redis_server.url)  # nothing new

@@ -18,8 +18,15 @@ TIMEOUT = 8000  # ms: far below the screen's 60 s refresh
 def server(tmp_path_factory):
     url = "sqlite:///" + str(tmp_path_factory.mktemp("supervisor-local") / "live.sqlite3")
     prepare_database(url)
-    live = LiveServer(url, extra_env={"CASE_YELLOW_WORKDAYS": "30", "NOTIFIER": "none",
-                                      "SCHEDULER_IN_SERVER": "auto", "SCHEDULER_INTERVAL_S": "1"}).start()
+    live = LiveServer(
+        url,
+        extra_env={
+            "CASE_YELLOW_WORKDAYS": "30",
+            "NOTIFIER": "none",
+            "SCHEDULER_IN_SERVER": "auto",
+            "SCHEDULER_INTERVAL_S": "1",
+        },
+    ).start()
     yield live
     live.stop()
 
@@ -46,8 +53,9 @@ def test_an_alert_and_a_bad_rating_show_at_once_without_redis(page, server):
 
     ticket = finished_ticket(server, clerk)
     proof = {"token": ticket["rating_token"]} if ticket.get("rating_token") else {}
-    status, rating = server.call("POST", "/api/v1/ratings",
-                                 {"ticket_id": ticket["id"], "grade": 1, "comment": "窗口无人应答", **proof})
+    status, rating = server.call(
+        "POST", "/api/v1/ratings", {"ticket_id": ticket["id"], "grade": 1, "comment": "窗口无人应答", **proof}
+    )
     assert status == 201, rating
     expect(page.locator("#sv-toast-light")).to_have_text("差评", timeout=TIMEOUT)
     expect(page.locator("#sv-toast-text")).to_contain_text("窗口无人应答")

@@ -221,8 +221,10 @@ def test_two_clerks_see_each_others_calls(browser, live_server, tokens, windows)
         first, second = take(live_server, "shsd"), take(live_server, "shsd")
         one, thirteen = pages
 
-        for caller, watcher, ticket, window in ((one, thirteen, first, "1号窗口"),
-                                                (thirteen, one, second, "13号窗口")):
+        for caller, watcher, ticket, window in (
+            (one, thirteen, first, "1号窗口"),
+            (thirteen, one, second, "13号窗口"),
+        ):
             expect(caller.locator("#btn-call")).to_be_enabled(timeout=TIMEOUT)
             caller.click("#btn-call")
             expect(caller.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
@@ -242,11 +244,16 @@ def test_clerk_cannot_open_a_window_of_another_hall(page, live_server):
     """Is a window screen of another hall refused (403) to this hall's clerk?"""
     path = live_server.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:
-        db.execute("INSERT OR IGNORE INTO halls (code, name, address, phone, hours) "
-                   "VALUES ('qita', '其他服务中心', '', '', '')")
+        db.execute(
+            "INSERT OR IGNORE INTO halls (code, name, address, phone, hours) "
+            "VALUES ('qita', '其他服务中心', '', '', '')"
+        )
         hall_id = db.execute("SELECT id FROM halls WHERE code = 'qita'").fetchone()[0]
-        db.execute("INSERT OR IGNORE INTO windows (hall_id, number, name, status) "
-                   "VALUES (?, 1, '1号窗口', 'closed')", (hall_id,))
+        db.execute(
+            "INSERT OR IGNORE INTO windows (hall_id, number, name, status) "
+            "VALUES (?, 1, '1号窗口', 'closed')",
+            (hall_id,),
+        )
         window_id = db.execute("SELECT id FROM windows WHERE hall_id = ?", (hall_id,)).fetchone()[0]
     page.goto(f"{live_server.url}/login")
     page.fill("input[name=username]", "clerk1")

@@ -57,7 +57,7 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     ticket = take(live_server, "shsd")
     sign_in(page, live_server, "clerk1", windows[1])
     open_window(page)
-    expect(page.locator("#btn-intake")).to_be_disabled()   # only while a ticket is served
+    expect(page.locator("#btn-intake")).to_be_disabled()  # only while a ticket is served
     page.click("#btn-call")
     expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
     expect(page.locator("#btn-intake")).to_be_disabled()
@@ -79,11 +79,11 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     # Only the modes a window opens: 网上办 is not offered.
     expect(dialog.locator("#in-mode option")).to_have_count(1)
     expect(dialog.locator("#in-mode")).to_have_value("once")
-    expect(dialog.locator("#in-delivery-mail")).to_be_checked()   # 一次办 mails the result
+    expect(dialog.locator("#in-delivery-mail")).to_be_checked()  # 一次办 mails the result
     expect(dialog.locator("#in-on-spot")).to_be_hidden()
 
     page.fill("#in-name", "张三")
-    page.fill("#in-id", "442000199001011234")   # the check digit should be 3
+    page.fill("#in-id", "442000199001011234")  # the check digit should be 3
     page.press("#in-id", "Tab")
     expect(dialog.locator("#in-id-error")).to_be_visible()
     expect(dialog.locator("#in-id-error")).to_contain_text("校验码")
@@ -93,10 +93,10 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     page.press("#in-phone", "Tab")
     expect(dialog.locator("#in-phone-error")).to_be_visible()
     page.fill("#in-phone", "13800138000")
-    page.fill("#in-address", "中山")   # too short for the server
+    page.fill("#in-address", "中山")  # too short for the server
 
     accept = dialog.locator("#in-accept")
-    expect(accept).to_be_disabled()   # required materials not yet ticked
+    expect(accept).to_be_disabled()  # required materials not yet ticked
     expect(dialog.locator("#in-missing-hint")).to_contain_text("食品经营许可申请书")
     boxes = dialog.locator(".c-mat-seen")
     expect(boxes).to_have_count(6)
@@ -111,13 +111,16 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     expect(address_error).to_be_visible(timeout=TIMEOUT)
     expect(address_error).not_to_be_empty()
     expect(dialog.locator("#in-error")).to_contain_text("请求参数有误")
-    expect(dialog.locator("#in-pending")).to_be_hidden()   # nothing was created
+    expect(dialog.locator("#in-pending")).to_be_hidden()  # nothing was created
     page.fill("#in-address", "广东省中山市西区富华道38号")
 
     # The case is created but the acceptance fails once: the case stays on screen for a retry.
     def fail(route):
-        route.fulfill(status=409, content_type="application/json", body=json.dumps(
-            {"error": {"code": "conflict", "message": "模拟的受理失败", "details": {}}}))
+        route.fulfill(
+            status=409,
+            content_type="application/json",
+            body=json.dumps({"error": {"code": "conflict", "message": "模拟的受理失败", "details": {}}}),
+        )
 
     page.route("**/api/v1/cases/*/transitions", fail, times=1)
     accept.click()
@@ -125,7 +128,7 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     pending = dialog.locator("#in-pending-no")
     expect(pending).to_have_text(CASE_NO, timeout=TIMEOUT)
     created_no = pending.inner_text()
-    expect(dialog.locator("#in-name")).to_be_disabled()   # the application is in the case now
+    expect(dialog.locator("#in-name")).to_be_disabled()  # the application is in the case now
 
     accept.click()
     case_no = dialog.locator("#in-case-no")
@@ -140,11 +143,12 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
     assert case["service"] == "SCJG-006" and case["mode"] == "once" and case["ticket_id"] == ticket["id"]
     delivery = case["delivery"]
     assert delivery["method"] == "mail" and delivery["address"] == "广东省中山市西区富华道38号"
-    assert {m["name"] for m in case["materials"]} == {m["name"] for m in live_server.call(
-        "GET", "/api/v1/services/SCJG-006")[1]["materials"]}
+    assert {m["name"] for m in case["materials"]} == {
+        m["name"] for m in live_server.call("GET", "/api/v1/services/SCJG-006")[1]["materials"]
+    }
     assert "acceptance" in case["documents"]
     _, found = live_server.call("GET", "/api/v1/cases?q=442000199001011233", token=tokens["clerk1"])
-    assert found["total"] == 1   # the retry did not open a second case
+    assert found["total"] == 1  # the retry did not open a second case
 
     notice = f"/api/v1/cases/{created_no}/documents/acceptance"
     status, content_type, pdf = fetch(live_server, notice, tokens["clerk1"])
@@ -157,7 +161,7 @@ def test_intake_accepts_a_case_for_the_served_ticket(page, live_server, tokens, 
 
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    page.keyboard.press("F4")   # the desk's keys work again once the panel is closed
+    page.keyboard.press("F4")  # the desk's keys work again once the panel is closed
     expect(page.locator("#c-number")).to_have_text("等待叫号", timeout=TIMEOUT)
 
 
@@ -180,14 +184,26 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     due = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=10)).isoformat()
 
     def decided_case(applicant_id):
-        status, case = live_server.call("POST", "/api/v1/cases", {
-            "service": "SCJG-001", "hall": "xiqu", "mode": "citywide",
-            "applicant": {"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
-            "delivery": {"method": "pickup", "hall": "xiqu"},
-        }, clerk)
+        status, case = live_server.call(
+            "POST",
+            "/api/v1/cases",
+            {
+                "service": "SCJG-001",
+                "hall": "xiqu",
+                "mode": "citywide",
+                "applicant": {"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
+                "delivery": {"method": "pickup", "hall": "xiqu"},
+            },
+            clerk,
+        )
         assert status == 201, case
-        fire(live_server, case["case_no"], "accept_with_deficiency", clerk,
-             data={"deficiencies": ["名称自主申报告知书"], "due": due})
+        fire(
+            live_server,
+            case["case_no"],
+            "accept_with_deficiency",
+            clerk,
+            data={"deficiencies": ["名称自主申报告知书"], "due": due},
+        )
         fire(live_server, case["case_no"], "claim", approver)
         fire(live_server, case["case_no"], "approve", approver, note="符合条件，准予登记")
         return case["case_no"]
@@ -199,12 +215,12 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
 
     sign_in(page, live_server, "clerk4", windows[15])
     pickup_button = page.locator("#btn-pickup")
-    expect(pickup_button).to_have_class(re.compile("w-btn-pickup"))   # prominent at 统一出件
+    expect(pickup_button).to_have_class(re.compile("w-btn-pickup"))  # prominent at 统一出件
     page.keyboard.press("F11")
     dialog = page.locator("#pickup-dialog")
     expect(dialog).to_be_visible()
     ready_row = dialog.locator(f'.c-result[data-case-no="{ready_no}"]')
-    expect(ready_row).to_be_visible(timeout=TIMEOUT)   # 待取件 list
+    expect(ready_row).to_be_visible(timeout=TIMEOUT)  # 待取件 list
 
     page.fill("#pk-q", ready_no)
     page.press("#pk-q", "Enter")
@@ -221,7 +237,7 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     expect(dialog.locator("#pk-state")).to_have_text("待领取")
 
     deficiency.check()
-    page.fill("#pk-collector-id", id_number("44200019850505002"))   # 本人, the ID card checked
+    page.fill("#pk-collector-id", id_number("44200019850505002"))  # 本人, the ID card checked
     dialog.locator("#pk-id-checked").check()
     dialog.locator("#pk-deliver").click()
     expect(dialog.locator("#pk-state")).to_have_text("已送达", timeout=TIMEOUT)
@@ -250,11 +266,18 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
 
 def decided_by_approver(live_server, tokens, delivery, applicant_id):
     """Open a 同城办 case for SCJG-001, accept it at the window and approve it; return its number."""
-    status, case = live_server.call("POST", "/api/v1/cases", {
-        "service": "SCJG-001", "hall": "xiqu", "mode": "citywide",
-        "applicant": {"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
-        "delivery": delivery,
-    }, tokens["clerk1"])
+    status, case = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-001",
+            "hall": "xiqu",
+            "mode": "citywide",
+            "applicant": {"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
+            "delivery": delivery,
+        },
+        tokens["clerk1"],
+    )
     assert status == 201, case
     fire(live_server, case["case_no"], "accept", tokens["clerk1"])
     fire(live_server, case["case_no"], "claim", tokens["approver_scjg"])
@@ -282,23 +305,25 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
     """Does 邮寄 take the waybill number with the address of the application, show the API's reasons when
     it refuses, and mail a case whose applicant chose pickup once the clerk gives the address?"""
     address = "广东省中山市西区富华道38号"
-    by_mail = decided_by_approver(live_server, tokens, {"method": "mail", "address": address},
-                                  id_number("44200019880606003"))
-    by_pickup = decided_by_approver(live_server, tokens, {"method": "pickup", "hall": "xiqu"},
-                                    id_number("44200019870707004"))
+    by_mail = decided_by_approver(
+        live_server, tokens, {"method": "mail", "address": address}, id_number("44200019880606003")
+    )
+    by_pickup = decided_by_approver(
+        live_server, tokens, {"method": "pickup", "hall": "xiqu"}, id_number("44200019870707004")
+    )
 
     dialog = pickup_panel(page, live_server, windows, by_mail)
     expect(dialog.locator("#pk-state")).to_have_text("准予许可")
     mail = dialog.locator("#pk-mail")
     expect(mail).to_be_enabled()
-    expect(mail).to_have_class(re.compile("c-btn-primary"))   # the applicant chose mail
+    expect(mail).to_have_class(re.compile("c-btn-primary"))  # the applicant chose mail
     expect(dialog.locator("#pk-deliver")).to_be_disabled()
     expect(dialog.locator("#pk-mail-form")).to_be_hidden()
 
     mail.click()
     expect(dialog.locator("#pk-mail-form")).to_be_visible()
     expect(dialog.locator("#pk-address")).to_have_value(address)
-    page.fill("#pk-waybill", "no")                             # the API refuses it: its reasons are shown
+    page.fill("#pk-waybill", "no")  # the API refuses it: its reasons are shown
     dialog.locator("#pk-mail-confirm").click()
     waybill_error = dialog.locator('[data-error-for="data.waybill_no"]')
     expect(waybill_error).to_be_visible(timeout=TIMEOUT)
@@ -312,7 +337,7 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
     expect(dialog.locator("#pk-mail-form")).to_be_hidden()
     expect(dialog.locator("#pk-error")).to_be_hidden()
     expect(dialog.locator("#pk-delivery")).to_contain_text("SF1234567890")
-    expect(dialog.locator("#pk-deliver")).to_be_enabled()      # signed for: 送达
+    expect(dialog.locator("#pk-deliver")).to_be_enabled()  # signed for: 送达
     page.screenshot(path="/tmp/window-pickup-mail.png")
 
     _, mailed = live_server.call("GET", f"/api/v1/cases/{by_mail}", token=tokens["clerk1"])
@@ -342,11 +367,22 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
 def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, tokens, windows):
     """Is a decided part of a 主题式 bundle shown with the way to its bundle instead of hand-over buttons,
     and is the bundle, once every part is decided, mailed from the panel with all its parts?"""
-    status, bundle = live_server.call("POST", "/api/v1/cases", {
-        "service": "YJS-002", "hall": "xiqu", "mode": "bundle",
-        "applicant": {"name": "孙七", "id_number": id_number("44200019950909005"), "phone": "13500135000"},
-        "delivery": {"method": "mail", "address": "广东省中山市西区富华道38号"},
-    }, tokens["clerk1"])
+    status, bundle = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "YJS-002",
+            "hall": "xiqu",
+            "mode": "bundle",
+            "applicant": {
+                "name": "孙七",
+                "id_number": id_number("44200019950909005"),
+                "phone": "13500135000",
+            },
+            "delivery": {"method": "mail", "address": "广东省中山市西区富华道38号"},
+        },
+        tokens["clerk1"],
+    )
     assert status == 201, bundle
     parent_no = bundle["case_no"]
     fire(live_server, parent_no, "accept", tokens["clerk1"])
@@ -403,7 +439,7 @@ def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windo
         number = dialog.locator("#in-case-no").inner_text()
         status, case = live_server.call("GET", f"/api/v1/cases/{number}", token=tokens["clerk1"])
         assert status == 200, case
-        dialog.locator("#in-new").click()   # same applicant, another item
+        dialog.locator("#in-new").click()  # same applicant, another item
         expect(dialog.locator("#in-name")).to_have_value("王五")
         return case
 
@@ -427,7 +463,7 @@ def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windo
         required.nth(index).locator(".c-mat-seen").check()
     dialog.locator("#in-defer").click()
     deferred = dialog.locator('#in-defer-list input[value="名称自主申报告知书"]')
-    expect(deferred).to_be_checked()   # not received: proposed as missing
+    expect(deferred).to_be_checked()  # not received: proposed as missing
     expect(dialog.locator("#in-defer-due")).not_to_have_value("")
     # The due date is chosen from dates in zh-CN words (never the browser's own date control).
     zh_date = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日（周[一二三四五六日]）$")
@@ -443,7 +479,7 @@ def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windo
     page.fill("#in-address", "广东省中山市西区富华道38号")
     expect(dialog.locator("#in-accept")).to_be_disabled()
     dialog.locator("#in-notice").click()
-    expect(dialog.locator("#in-notice-list input:checked")).to_have_count(5)   # the required ones
+    expect(dialog.locator("#in-notice-list input:checked")).to_have_count(5)  # the required ones
     page.fill("#in-notice-extra", "经营场所平面图（需标注面积）")
     dialog.locator("#in-notice-confirm").click()
     case = outcome("已一次性告知补正（暂不计时）")

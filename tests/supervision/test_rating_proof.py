@@ -48,11 +48,14 @@ def test_a_case_without_its_applicants_phone_is_refused(api, phone, why):
     assert api.post("/ratings", json={**body, "phone": APPLICANT_PHONE}).status_code == 201
 
 
-@pytest.mark.parametrize("reason, comment, stored", [
-    ("等候时间长", "排队一个多小时", "【等候时间长】排队一个多小时"),
-    ("服务态度差", None, "【服务态度差】"),
-    ("多次跑动", "【多次跑动】来了三次", "【多次跑动】来了三次"),  # already headed: not twice
-])
+@pytest.mark.parametrize(
+    "reason, comment, stored",
+    [
+        ("等候时间长", "排队一个多小时", "【等候时间长】排队一个多小时"),
+        ("服务态度差", None, "【服务态度差】"),
+        ("多次跑动", "【多次跑动】来了三次", "【多次跑动】来了三次"),  # already headed: not twice
+    ],
+)
 def test_the_reason_heads_the_comment(api, reason, comment, stored):
     """Is a bad grade's reason put at the head of the comment, once?"""
     ticket = finished_ticket(api)
@@ -86,8 +89,13 @@ def test_a_case_rating_is_charged_to_the_clerk_who_handed_it_over(api):
 def test_a_case_handed_over_by_nobody_is_charged_to_its_intake_clerk(api):
     """Is a 马上办 case completed on the spot (no hand-over) charged to the clerk who took it in?"""
     case = delivered_case(api)
-    body = {"case_no": case["case_no"], "phone": APPLICANT_PHONE, "grade": 2, "reason": "其他",
-            "comment": "慢"}
+    body = {
+        "case_no": case["case_no"],
+        "phone": APPLICANT_PHONE,
+        "grade": 2,
+        "reason": "其他",
+        "comment": "慢",
+    }
     rating = api.post("/ratings", json=body).get_json()
     item = api.get(f"/rectifications/{rating['rectification']['id']}", as_user="supervisor1").get_json()
     assert item["rating"]["clerk"]["username"] == "clerk1"
@@ -115,8 +123,9 @@ def test_the_kiosks_print_needs_the_token(app, api, client):
 
 def _status_config(client, path: str) -> dict:
     page = client.get(path).get_data(as_text=True)
-    return json.loads(re.search(r'<script type="application/json" id="status-config">(.*?)</script>', page,
-                                re.S).group(1))
+    return json.loads(
+        re.search(r'<script type="application/json" id="status-config">(.*?)</script>', page, re.S).group(1)
+    )
 
 
 def test_the_status_page_offers_rating_only_with_the_token(api, client):
@@ -124,5 +133,7 @@ def test_the_status_page_offers_rating_only_with_the_token(api, client):
     ticket = api.take()
     assert _status_config(client, f"/t/{ticket['id']}")["rating_token"] is None
     assert _status_config(client, f"/t/{ticket['id']}?k={'0' * 32}")["rating_token"] is None
-    assert _status_config(client, f"/t/{ticket['id']}?k={ticket['rating_token']}")["rating_token"] == \
-        ticket["rating_token"]
+    assert (
+        _status_config(client, f"/t/{ticket['id']}?k={ticket['rating_token']}")["rating_token"]
+        == ticket["rating_token"]
+    )

@@ -74,17 +74,20 @@ def test_a_closed_case_can_be_rated(api):
     assert rate_case(api, case["case_no"], grade=3).status_code == 201
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"grade": 5}, "ticket_id"),
-    ({"ticket_id": 1, "case_no": "X", "grade": 5}, "ticket_id"),
-    ({"ticket_id": 1, "grade": 0}, "grade"),
-    ({"ticket_id": 1, "grade": 6}, "grade"),
-    ({"ticket_id": 1, "grade": "5"}, "grade"),
-    ({"ticket_id": 1, "grade": True}, "grade"),
-    ({"ticket_id": 1, "grade": 5, "channel": "sms"}, "channel"),
-    ({"ticket_id": 1, "grade": 5, "comment": "长" * 501}, "comment"),
-    ({"case_no": "X", "grade": 5, "window_id": 1}, "window_id"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"grade": 5}, "ticket_id"),
+        ({"ticket_id": 1, "case_no": "X", "grade": 5}, "ticket_id"),
+        ({"ticket_id": 1, "grade": 0}, "grade"),
+        ({"ticket_id": 1, "grade": 6}, "grade"),
+        ({"ticket_id": 1, "grade": "5"}, "grade"),
+        ({"ticket_id": 1, "grade": True}, "grade"),
+        ({"ticket_id": 1, "grade": 5, "channel": "sms"}, "channel"),
+        ({"ticket_id": 1, "grade": 5, "comment": "长" * 501}, "comment"),
+        ({"case_no": "X", "grade": 5, "window_id": 1}, "window_id"),
+    ],
+)
 def test_bad_rating_bodies_are_400(api, body, field):
     """Is a bad grade, a missing or doubled subject, or a bad channel answered 400 naming the field?"""
     details = assert_error(api.post("/ratings", json=body), 400, "invalid_request")
@@ -93,8 +96,18 @@ def test_bad_rating_bodies_are_400(api, body, field):
 
 def test_unknown_ticket_or_case_is_400(api):
     """Is an unknown ticket or case named in the body a 400 with that field named?"""
-    assert "ticket_id" in assert_error(api.post("/ratings", json={"ticket_id": 999999, "grade": 5}), 400, "invalid_request")["fields"]
-    assert "case_no" in assert_error(api.post("/ratings", json={"case_no": "XIQU-1-1", "grade": 5}), 400, "invalid_request")["fields"]
+    assert (
+        "ticket_id"
+        in assert_error(api.post("/ratings", json={"ticket_id": 999999, "grade": 5}), 400, "invalid_request")[
+            "fields"
+        ]
+    )
+    assert (
+        "case_no"
+        in assert_error(
+            api.post("/ratings", json={"case_no": "XIQU-1-1", "grade": 5}), 400, "invalid_request"
+        )["fields"]
+    )
 
 
 def test_evaluator_rates_only_the_ticket_its_window_finished_last(api):
@@ -103,8 +116,16 @@ def test_evaluator_rates_only_the_ticket_its_window_finished_last(api):
     second = finished_ticket(api, window=1)
     other = finished_ticket(api, window=2, clerk="clerk2")
     window_1 = api.window_id(1)
-    assert_error(api.post("/ratings", json={"ticket_id": first["id"], "grade": 5, "window_id": window_1}), 409, "conflict")
-    assert_error(api.post("/ratings", json={"ticket_id": other["id"], "grade": 5, "window_id": window_1}), 409, "conflict")
+    assert_error(
+        api.post("/ratings", json={"ticket_id": first["id"], "grade": 5, "window_id": window_1}),
+        409,
+        "conflict",
+    )
+    assert_error(
+        api.post("/ratings", json={"ticket_id": other["id"], "grade": 5, "window_id": window_1}),
+        409,
+        "conflict",
+    )
     answer = api.post("/ratings", json={"ticket_id": second["id"], "grade": 5, "window_id": window_1})
     assert answer.status_code == 201 and answer.get_json()["channel"] == "evaluator"
 
@@ -150,10 +171,14 @@ def test_rectification_is_assigned_followed_up_and_closed(api, advance):
     """Does a supervisor assign an item, add a note and close it with what was done, all recorded?"""
     item_id = bad_rating(api)["rectification"]["id"]
     base = f"/rectifications/{item_id}"
-    details = assert_error(api.post(f"{base}/close", json={"action": "已整改"}, as_user="supervisor1"), 409, "invalid_transition")
+    details = assert_error(
+        api.post(f"{base}/close", json={"action": "已整改"}, as_user="supervisor1"), 409, "invalid_transition"
+    )
     assert details["state"] == "open" and "close" not in details["allowed"]
 
-    item = api.post(f"{base}/assign", json={"assignee": "clerk1", "note": "请核实等候时间"}, as_user="supervisor1").get_json()
+    item = api.post(
+        f"{base}/assign", json={"assignee": "clerk1", "note": "请核实等候时间"}, as_user="supervisor1"
+    ).get_json()
     assert item["state"] == "assigned" and item["assignee"]["username"] == "clerk1"
     advance(60)
     item = api.post(f"{base}/follow-up", json={"note": "已约谈窗口人员"}, as_user="supervisor1").get_json()
@@ -161,27 +186,45 @@ def test_rectification_is_assigned_followed_up_and_closed(api, advance):
     item = api.post(f"{base}/assign", json={"assignee": "clerk2"}, as_user="supervisor1").get_json()
     assert item["assignee"]["username"] == "clerk2"
     advance(60)
-    item = api.post(f"{base}/close", json={"action": "增开弹性窗口，高峰期加派人员"}, as_user="supervisor1").get_json()
+    item = api.post(
+        f"{base}/close", json={"action": "增开弹性窗口，高峰期加派人员"}, as_user="supervisor1"
+    ).get_json()
 
     assert item["state"] == "closed" and item["action"] == "增开弹性窗口，高峰期加派人员"
     assert item["closed_at"] == "2026-11-30T11:00:00+08:00" and item["allowed_triggers"] == []
     assert [(h["trigger"], h["to"], h["actor"]) for h in item["history"]] == [
-        ("open", "open", None), ("assign", "assigned", "supervisor1"), ("follow_up", "assigned", "supervisor1"),
-        ("assign", "assigned", "supervisor1"), ("close", "closed", "supervisor1"),
+        ("open", "open", None),
+        ("assign", "assigned", "supervisor1"),
+        ("follow_up", "assigned", "supervisor1"),
+        ("assign", "assigned", "supervisor1"),
+        ("close", "closed", "supervisor1"),
     ]
     assert item["history"][2]["note"] == "已约谈窗口人员"
-    assert_error(api.post(f"{base}/follow-up", json={"note": "再看看"}, as_user="supervisor1"), 409, "invalid_transition")
+    assert_error(
+        api.post(f"{base}/follow-up", json={"note": "再看看"}, as_user="supervisor1"),
+        409,
+        "invalid_transition",
+    )
 
 
 def test_rectification_bad_input(api):
     """Are an unknown assignee, an empty action and an unknown item answered 400, 400 and 404?"""
     item_id = bad_rating(api)["rectification"]["id"]
-    details = assert_error(api.post(f"/rectifications/{item_id}/assign", json={"assignee": "nobody"}, as_user="supervisor1"),
-                           400, "invalid_request")
+    details = assert_error(
+        api.post(f"/rectifications/{item_id}/assign", json={"assignee": "nobody"}, as_user="supervisor1"),
+        400,
+        "invalid_request",
+    )
     assert "assignee" in details["fields"]
     api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="supervisor1")
-    assert "action" in assert_error(api.post(f"/rectifications/{item_id}/close", json={"action": " "}, as_user="supervisor1"),
-                                    400, "invalid_request")["fields"]
+    assert (
+        "action"
+        in assert_error(
+            api.post(f"/rectifications/{item_id}/close", json={"action": " "}, as_user="supervisor1"),
+            400,
+            "invalid_request",
+        )["fields"]
+    )
     assert_error(api.get("/rectifications/999999", as_user="supervisor1"), 404, "not_found")
 
 
@@ -190,10 +233,22 @@ def test_rectifications_are_for_supervisors(api):
     item_id = bad_rating(api)["rectification"]["id"]
     assert_error(api.get("/rectifications", as_user="clerk1"), 403, "forbidden")
     assert_error(api.get(f"/rectifications/{item_id}"), 401, "unauthorized")
-    assert_error(api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="clerk1"), 403, "forbidden")
-    assert_error(api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="approver_scjg"),
-                 403, "forbidden")
-    assert api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="admin").status_code == 200
+    assert_error(
+        api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="clerk1"),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="approver_scjg"),
+        403,
+        "forbidden",
+    )
+    assert (
+        api.post(
+            f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="admin"
+        ).status_code
+        == 200
+    )
 
 
 def test_rectifications_of_another_hall_are_refused(api, app, other_hall):
@@ -248,14 +303,38 @@ def test_answers_match_the_spec(client, api):
     item_id = listed.get_json()["items"][0]["id"]
     path = "/api/v1/rectifications/{rectification_id}"
     _check(spec, "get", path, api.get(f"/rectifications/{item_id}", as_user="supervisor1"))
-    _check(spec, "post", path + "/assign", api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="supervisor1"))
-    _check(spec, "post", path + "/follow-up", api.post(f"/rectifications/{item_id}/follow-up", json={"note": "跟进"}, as_user="supervisor1"))
-    _check(spec, "post", path + "/close", api.post(f"/rectifications/{item_id}/close", json={"action": "已整改"}, as_user="supervisor1"))
-    _check(spec, "post", path + "/close", api.post(f"/rectifications/{item_id}/close", json={"action": "已整改"}, as_user="supervisor1"))
+    _check(
+        spec,
+        "post",
+        path + "/assign",
+        api.post(f"/rectifications/{item_id}/assign", json={"assignee": "clerk1"}, as_user="supervisor1"),
+    )
+    _check(
+        spec,
+        "post",
+        path + "/follow-up",
+        api.post(f"/rectifications/{item_id}/follow-up", json={"note": "跟进"}, as_user="supervisor1"),
+    )
+    _check(
+        spec,
+        "post",
+        path + "/close",
+        api.post(f"/rectifications/{item_id}/close", json={"action": "已整改"}, as_user="supervisor1"),
+    )
+    _check(
+        spec,
+        "post",
+        path + "/close",
+        api.post(f"/rectifications/{item_id}/close", json={"action": "已整改"}, as_user="supervisor1"),
+    )
     stats = "/api/v1/halls/{hall_code}/stats"
     _check(spec, "get", stats, api.get("/halls/xiqu/stats", as_user="supervisor1"))
     for by in ("mode", "queue", "window", "clerk", "department"):
         _check(spec, "get", stats, api.get(f"/halls/xiqu/stats?group_by={by}", as_user="supervisor1"))
     _check(spec, "get", stats, api.get("/halls/xiqu/stats", as_user="clerk1"))
-    _check(spec, "get", "/api/v1/halls/{hall_code}/queues/{queue_code}/staffing",
-           api.get("/halls/xiqu/queues/shsd/staffing", as_user="supervisor1"))
+    _check(
+        spec,
+        "get",
+        "/api/v1/halls/{hall_code}/queues/{queue_code}/staffing",
+        api.get("/halls/xiqu/queues/shsd/staffing", as_user="supervisor1"),
+    )

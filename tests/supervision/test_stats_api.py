@@ -30,14 +30,20 @@ def scenario(api):
     """Three tickets, three cases, three ratings in the period, and one ticket with its rating after it.
 
     Monday 2026-11-30, tickets issued at 09:00:
-      T1 (商事登记) called 09:05 at window 1 (clerk1), started 09:05, finished 09:15: wait 300 s, service 600 s
-      T2 (商事登记) called 09:10 at window 2 (clerk2), started 09:10, finished 09:25: wait 600 s, service 900 s
+      T1 (商事登记) called 09:05 at window 1 (clerk1), started 09:05, finished 09:15:
+          wait 300 s, service 600 s
+      T2 (商事登记) called 09:10 at window 2 (clerk2), started 09:10, finished 09:25:
+          wait 600 s, service 900 s
       T3 (社会事务) called 09:20 at window 4 (clerk3), no-show 09:22:                wait 1200 s
     Cases opened by clerk1 at 10:00: A 马上办 completed on the spot (on time); B 一次办 accepted (due
     12-07), approved 12-08 (late); C 一次办 not accepted yet.
     Ratings: T1 5 and A 4 on 11-30, T2 2 on 12-01. On 2027-01-04 a ticket is served and rated 1 (outside).
     """
-    windows = {1: api.open_window(1, "clerk1"), 2: api.open_window(2, "clerk2"), 4: api.open_window(4, "clerk3")}
+    windows = {
+        1: api.open_window(1, "clerk1"),
+        2: api.open_window(2, "clerk2"),
+        4: api.open_window(4, "clerk3"),
+    }
     at(11, 30, 9)
     t1, t2, t3 = api.take("shsd"), api.take("shsd"), api.take("shsw")
 
@@ -89,23 +95,57 @@ def test_figures_match_the_hand_count(scenario):
     """Do the period's figures equal the hand count (contract fields and the project's extras)?"""
     figures = scenario.get(f"/halls/xiqu/stats?{PERIOD}", as_user="supervisor1").get_json()
     assert figures["from"] == "2026-11-30" and figures["to"] == "2026-12-31" and figures["group_by"] is None
-    assert figures["tickets"] == {"issued": 3, "served": 2, "no_show": 1, "avg_wait_s": 700, "avg_service_s": 750}
-    assert figures["cases"] == {"by_mode": {**NO_CASES, "immediate": 1, "once": 2}, "created": 3, "decided": 2,
-                                "on_time": 1, "on_time_rate": 0.5}
-    assert figures["ratings"] == {"count": 3, "average": 3.67, "bad": 1,
-                                  "by_grade": {**NO_RATINGS_BY_GRADE, "2": 1, "4": 1, "5": 1}}
+    assert figures["tickets"] == {
+        "issued": 3,
+        "served": 2,
+        "no_show": 1,
+        "avg_wait_s": 700,
+        "avg_service_s": 750,
+    }
+    assert figures["cases"] == {
+        "by_mode": {**NO_CASES, "immediate": 1, "once": 2},
+        "created": 3,
+        "decided": 2,
+        "on_time": 1,
+        "on_time_rate": 0.5,
+    }
+    assert figures["ratings"] == {
+        "count": 3,
+        "average": 3.67,
+        "bad": 1,
+        "by_grade": {**NO_RATINGS_BY_GRADE, "2": 1, "4": 1, "5": 1},
+    }
     assert "groups" not in figures
 
 
 def test_figures_count_by_the_date_of_each_event(scenario):
-    """On 11-30 alone: the tickets and cases are in, B's late decision (12-08) and T2's rating (12-01) are not."""
-    figures = scenario.get("/halls/xiqu/stats?from=2026-11-30&to=2026-11-30", as_user="supervisor1").get_json()
+    """On 11-30 alone: the tickets and cases are in, B's late decision (12-08) and T2's rating (12-01) are
+    not."""
+    figures = scenario.get(
+        "/halls/xiqu/stats?from=2026-11-30&to=2026-11-30", as_user="supervisor1"
+    ).get_json()
     assert figures["tickets"]["issued"] == 3
-    assert figures["cases"]["created"] == 3 and figures["cases"]["decided"] == 1 and figures["cases"]["on_time_rate"] == 1.0
-    assert figures["ratings"]["count"] == 2 and figures["ratings"]["average"] == 4.5 and figures["ratings"]["bad"] == 0
+    assert (
+        figures["cases"]["created"] == 3
+        and figures["cases"]["decided"] == 1
+        and figures["cases"]["on_time_rate"] == 1.0
+    )
+    assert (
+        figures["ratings"]["count"] == 2
+        and figures["ratings"]["average"] == 4.5
+        and figures["ratings"]["bad"] == 0
+    )
 
-    january = scenario.get("/halls/xiqu/stats?from=2027-01-01&to=2027-01-31", as_user="supervisor1").get_json()
-    assert january["tickets"] == {"issued": 1, "served": 1, "no_show": 0, "avg_wait_s": 60, "avg_service_s": 60}
+    january = scenario.get(
+        "/halls/xiqu/stats?from=2027-01-01&to=2027-01-31", as_user="supervisor1"
+    ).get_json()
+    assert january["tickets"] == {
+        "issued": 1,
+        "served": 1,
+        "no_show": 0,
+        "avg_wait_s": 60,
+        "avg_service_s": 60,
+    }
     assert january["cases"]["created"] == 0 and january["cases"]["on_time_rate"] is None
     assert january["ratings"]["count"] == 1 and january["ratings"]["bad"] == 1
 
@@ -120,10 +160,22 @@ def test_figures_by_queue(scenario):
     groups = _groups(scenario, "queue")
     assert list(groups) == ["shsd", "shsw"]
     assert groups["shsd"]["name"] == "商事登记"
-    assert groups["shsd"]["tickets"] == {"issued": 2, "served": 2, "no_show": 0, "avg_wait_s": 450, "avg_service_s": 750}
+    assert groups["shsd"]["tickets"] == {
+        "issued": 2,
+        "served": 2,
+        "no_show": 0,
+        "avg_wait_s": 450,
+        "avg_service_s": 750,
+    }
     assert groups["shsd"]["cases"]["created"] == 3  # both items are taken in at 商事登记
     assert groups["shsd"]["ratings"]["count"] == 3 and groups["shsd"]["ratings"]["bad"] == 1
-    assert groups["shsw"]["tickets"] == {"issued": 1, "served": 0, "no_show": 1, "avg_wait_s": 1200, "avg_service_s": None}
+    assert groups["shsw"]["tickets"] == {
+        "issued": 1,
+        "served": 0,
+        "no_show": 1,
+        "avg_wait_s": 1200,
+        "avg_service_s": None,
+    }
     assert groups["shsw"]["ratings"]["count"] == 0
 
 
@@ -153,7 +205,9 @@ def test_figures_by_mode_and_department(scenario):
     assert modes["immediate"]["name"] == "马上办" and modes["immediate"]["cases"]["on_time_rate"] == 1.0
     assert modes["immediate"]["ratings"]["count"] == 1
     assert modes["once"]["cases"]["created"] == 2 and modes["once"]["cases"]["on_time_rate"] == 0.0
-    assert modes[None]["tickets"]["issued"] == 3 and modes[None]["ratings"]["count"] == 2  # tickets have no mode
+    assert (
+        modes[None]["tickets"]["issued"] == 3 and modes[None]["ratings"]["count"] == 2
+    )  # tickets have no mode
     departments = _groups(scenario, "department")
     assert departments["scjg"]["cases"]["decided"] == 2 and departments["scjg"]["ratings"]["count"] == 1
     assert departments[None]["tickets"]["issued"] == 3  # taken without naming an item
@@ -166,7 +220,7 @@ def test_csv_export_holds_the_same_numbers(scenario):
     assert "attachment" in answer.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
     assert rows[0] == [heading for _, heading in EXPORT_COLUMNS]
-    table = {row[0]: dict(zip([path for path, _ in EXPORT_COLUMNS], row)) for row in rows[1:]}
+    table = {row[0]: dict(zip([path for path, _ in EXPORT_COLUMNS], row, strict=True)) for row in rows[1:]}
     assert list(table) == ["total", "shsd", "shsw"]
     total = table["total"]
     assert total["name"] == "合计" and total["tickets.issued"] == "3" and total["tickets.avg_wait_s"] == "700"
@@ -183,7 +237,7 @@ def test_xlsx_export_opens_with_openpyxl(scenario):
     book = load_workbook(io.BytesIO(answer.get_data()))
     rows = list(book["五办统计"].iter_rows(values_only=True))
     assert list(rows[0]) == [heading for _, heading in EXPORT_COLUMNS]
-    total = dict(zip([path for path, _ in EXPORT_COLUMNS], rows[1]))
+    total = dict(zip([path for path, _ in EXPORT_COLUMNS], rows[1], strict=True))
     assert len(rows) == 2
     assert total["tickets.issued"] == figures["tickets"]["issued"] == 3
     assert total["tickets.avg_service_s"] == figures["tickets"]["avg_service_s"] == 750
@@ -197,19 +251,33 @@ def test_default_period_is_this_month(api):
     """Without from/to: the month up to today (Monday 2026-11-30)."""
     figures = api.get("/halls/xiqu/stats", as_user="supervisor1").get_json()
     assert (figures["from"], figures["to"]) == ("2026-11-01", "2026-11-30")
-    assert figures["tickets"] == {"issued": 0, "served": 0, "no_show": 0, "avg_wait_s": None, "avg_service_s": None}
+    assert figures["tickets"] == {
+        "issued": 0,
+        "served": 0,
+        "no_show": 0,
+        "avg_wait_s": None,
+        "avg_service_s": None,
+    }
     assert figures["cases"]["on_time_rate"] is None and figures["ratings"]["average"] is None
 
 
-@pytest.mark.parametrize("query, field", [
-    ("from=2026-12-01&to=2026-11-01", "to"),
-    ("from=2025-01-01&to=2026-12-31", "to"),
-    ("from=yesterday", "from"),
-    ("group_by=colour", "group_by"),
-    ("format=pdf", "format"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("from=2026-12-01&to=2026-11-01", "to"),
+        ("from=2025-01-01&to=2026-12-31", "to"),
+        ("from=yesterday", "from"),
+        ("group_by=colour", "group_by"),
+        ("format=pdf", "format"),
+    ],
+)
 def test_bad_queries_are_400(api, query, field):
-    assert field in assert_error(api.get(f"/halls/xiqu/stats?{query}", as_user="supervisor1"), 400, "invalid_request")["fields"]
+    assert (
+        field
+        in assert_error(api.get(f"/halls/xiqu/stats?{query}", as_user="supervisor1"), 400, "invalid_request")[
+            "fields"
+        ]
+    )
 
 
 def test_figures_are_for_supervisors_and_admins(api):
@@ -222,6 +290,7 @@ def test_figures_are_for_supervisors_and_admins(api):
 
 def test_a_bundle_is_counted_under_bundle(api):
     """Is a 主题式 case counted under cases.by_mode.bundle (and in the export), not a server error?"""
+
     def by_mode():
         answer = api.get(f"/halls/xiqu/stats?{PERIOD}", as_user="supervisor1")
         assert answer.status_code == 200

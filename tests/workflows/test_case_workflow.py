@@ -72,15 +72,30 @@ NOTICE_STATES = {
 
 def _case(state: str):
     """Return a stand-in case with the fields the callbacks set."""
-    return SimpleNamespace(case_no="C1", state=state, accepted_at=None, decided_at=None, delivered_at=None,
-                           closed_at=None, assignee=None, agent=None, waybill_no=None, supplement_return=None)
+    return SimpleNamespace(
+        case_no="C1",
+        state=state,
+        accepted_at=None,
+        decided_at=None,
+        delivered_at=None,
+        closed_at=None,
+        assignee=None,
+        agent=None,
+        waybill_no=None,
+        supplement_return=None,
+    )
 
 
 def test_initial_states_by_mode():
     """Does each mode start where DESIGN.md says?"""
     initial = {mode: flow.definition(mode).initial for mode in flow.MODES}
-    assert initial == {"immediate": "submitted", "once": "submitted", "online": "draft",
-                       "agent": "agent_requested", "citywide": "submitted"}
+    assert initial == {
+        "immediate": "submitted",
+        "once": "submitted",
+        "online": "draft",
+        "agent": "agent_requested",
+        "citywide": "submitted",
+    }
 
 
 @pytest.mark.parametrize("mode", flow.MODES)
@@ -102,8 +117,14 @@ def test_callbacks_set_the_case_fields():
     case = _case("submitted")
     for trigger, kwargs, _ in HAPPY_PATHS["citywide"]:
         workflow.fire(case, trigger, **kwargs)
-    assert (case.accepted_at, case.assignee, case.decided_at, case.waybill_no, case.delivered_at,
-            case.closed_at) == ("t1", "approver2", "t2", "EMS9", "t3", "t4")
+    assert (
+        case.accepted_at,
+        case.assignee,
+        case.decided_at,
+        case.waybill_no,
+        case.delivered_at,
+        case.closed_at,
+    ) == ("t1", "approver2", "t2", "EMS9", "t3", "t4")
 
 
 def test_unclaim_clears_the_assignee():

@@ -61,7 +61,9 @@ def test_ticket_diagram_names_its_triggers():
     assert lines[1] == "    [*] --> waiting"
     assert "    called --> called: recall 重呼" in lines
     assert {line for line in lines if line.endswith("--> [*]")} == {
-        "    done --> [*]", "    cancelled --> [*]", "    expired --> [*]"
+        "    done --> [*]",
+        "    cancelled --> [*]",
+        "    expired --> [*]",
     }
 
 

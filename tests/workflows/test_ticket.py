@@ -8,8 +8,16 @@ from workflows import ticket as flow
 
 
 def _ticket(state: str = "waiting"):
-    return SimpleNamespace(state=state, window=None, called_at=None, started_at=None, finished_at=None,
-                           recalls=0, queue="A", queued_at="t0")
+    return SimpleNamespace(
+        state=state,
+        window=None,
+        called_at=None,
+        started_at=None,
+        finished_at=None,
+        recalls=0,
+        queue="A",
+        queued_at="t0",
+    )
 
 
 @pytest.mark.parametrize(
