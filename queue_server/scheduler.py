@@ -25,7 +25,7 @@ import re
 import signal
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
 import click
@@ -43,6 +43,7 @@ from queue_server.cases.rules import case_clock_of
 from queue_server.db import begin_write
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
+from queue_server.queue.hours import hours_on
 from queue_server.queue.models import Hall, Ticket, TicketEvent
 from queue_server.queue.tallies import count_waiting_change
 from queue_server.realtime import events
@@ -135,21 +136,38 @@ def _record_change(case: Case, seq: int, timer, previous: str | None, now: datet
 
 
 def closing_time(hall: Hall) -> day_time:
-    """Return when the hall closes: the last time its opening hours name, else HALL_CLOSING_TIME."""
+    """Return when the hall closes as its published hours text says, else HALL_CLOSING_TIME (the charts'
+    last hour; tickets expire by the issuing hours: ``last_closed_day``)."""
     times = _TIME.findall(hall.hours or "") or _TIME.findall(current_app.config["HALL_CLOSING_TIME"])
     hour, minute = times[-1]
     return day_time(int(hour), int(minute))
+
+
+def last_closed_day(hall: Hall, local: datetime, calendar) -> date:
+    """Return the last day whose open tickets expire in the hall: today once it has closed, else yesterday.
+
+    A hall with issuing hours (queue_server/queue/hours.py) closes at today's closing time, and a day it
+    does not open is closed from its start; a hall without them issues tickets around the clock (the
+    demo hall), so its day ends at midnight.
+    """
+    yesterday = local.date() - timedelta(days=1)
+    week = {row.weekday: row for row in hall.opening_hours}
+    if not week:
+        return yesterday
+    today, _ = hours_on(week, local.date(), calendar)
+    if today is None or local.strftime("%H:%M") >= today.close:
+        return local.date()
+    return yesterday
 
 
 def expire_open_tickets(now: datetime) -> int:
     """Expire the waiting and called tickets of a day once its hall has closed; return how many."""
     begin_write()
     local = now.astimezone(clock.hall_tz())
+    calendar = hall_calendar()
     expired = 0
     for hall in db.session.scalars(select(Hall).order_by(Hall.id)).all():
-        last_open_day = (
-            local.date() if local.time() >= closing_time(hall) else local.date() - timedelta(days=1)
-        )
+        last_open_day = last_closed_day(hall, local, calendar)
         tickets = db.session.scalars(
             select(Ticket)
             .where(

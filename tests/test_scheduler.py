@@ -16,7 +16,7 @@ import pytest
 from queue_server import scheduler
 from queue_server.calendar import clock
 from queue_server.extensions import db, socketio
-from queue_server.queue.models import Ticket
+from queue_server.queue.models import Hall, HallHours, Ticket
 from queue_server.supervision.models import CaseAlert
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -188,9 +188,29 @@ def test_two_schedulers_at_once_raise_each_alert_once(app, api, hall_events):
 # --- closing time ---
 
 
-def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events):
+@pytest.fixture
+def issuing_hours(app):
+    """Give hall xiqu issuing hours (08:30, last ticket 17:00, closing 17:30 every day) for one test."""
+
+    def set_hours(hall_code="xiqu"):
+        with app.app_context():
+            hall = db.session.scalar(db.select(Hall).where(Hall.code == hall_code))
+            hall.opening_hours = [
+                HallHours(weekday=day, open="08:30", last_ticket="17:00", close="17:30")
+                for day in range(1, 8)
+            ]
+            db.session.commit()
+
+    yield set_hours
+    with app.app_context():
+        db.session.execute(db.delete(HallHours))
+        db.session.commit()
+
+
+def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events, issuing_hours):
     """At closing time, do waiting and called tickets expire with a history row (no actor), and serving ones
     stay?"""
+    issuing_hours()
     serving, called, waiting = (api.take("shsd") for _ in range(3))
     window, other_window = api.open_window(1), api.open_window(2)  # a window holds one ticket at a time
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
@@ -217,6 +237,16 @@ def test_closing_time_expires_waiting_and_called_tickets(app, api, hall_events):
         [called["id"], waiting["id"]]
     )
     assert hall_events("queue_updated")[-1]["waiting"] == 0
+
+
+def test_a_hall_open_around_the_clock_keeps_todays_tickets_until_midnight(app, api):
+    """The demo hall has no issuing hours: is a ticket taken in the evening still waiting at 23:59, and
+    expired once the day is over?"""
+    ticket = api.take("shsd")
+    assert at(datetime(2026, 11, 30, 20, 0, tzinfo=TZ), scheduler.expire_open_tickets, app) == 0
+    assert at(datetime(2026, 11, 30, 23, 59, tzinfo=TZ), scheduler.expire_open_tickets, app) == 0
+    assert api.get(f"/tickets/{ticket['id']}").get_json()["state"] == "waiting"
+    assert at(datetime(2026, 12, 1, 0, 0, tzinfo=TZ), scheduler.expire_open_tickets, app) == 1
 
 
 def test_tickets_left_open_overnight_expire_the_next_morning(app, api):
