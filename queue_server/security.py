@@ -81,8 +81,11 @@ def init_secret_key(app: Flask) -> None:
             )
         return
     path = Path(app.instance_path) / SECRET_FILE
+    made = not path.exists()
     app.config["SECRET_KEY"] = instance_secret(path)
-    log.warning(
+    # Said as a warning when the key is made; on every later start it is the expected set-up (run.sh).
+    log.log(
+        logging.WARNING if made else logging.INFO,
         "SECRET_KEY is not set: using the random key kept in %s (set SECRET_KEY to share a key "
         "between hosts)",
         path,
