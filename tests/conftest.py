@@ -7,6 +7,7 @@ missing service fails the run.
 """
 
 import os
+import shutil
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -319,3 +320,31 @@ def assert_error(answer, status: int, code: str) -> dict:
     assert body["error"]["message"]
     assert isinstance(body["error"]["details"], dict)
     return body["error"]["details"]
+
+
+# --- the browser: one Chromium per test process, for every directory's browser tests ---
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser is downloaded); one per test process:
+    a second Playwright in the same process refuses to start."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        service_missing("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -7,7 +7,7 @@ from queue_server.citizen.models import ServiceItem, ServiceVersion
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Window
 from tests.conftest import reset_runtime_data
-from tests.screens.conftest import browser, live_server, page  # noqa: F401 (one of each for the directory)
+from tests.screens.conftest import live_server, page  # noqa: F401 (one of each for the directory)
 
 HALL_ADMIN = "t_hall_admin"  # hall admin of xiqu; kept (the audit log names it as an actor)
 PREFIX = "t_"  # every hall, department and user a test makes starts with it

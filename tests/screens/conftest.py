@@ -1,23 +1,9 @@
 """Fixtures for browser tests: a gunicorn server on a fresh SQLite database, and Debian's Chromium."""
 
-import os
-import shutil
-
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (named here by the screen tests)
 from tests.screens.helpers import KIOSK_SCREEN, PHONE_SCREEN, new_tab, open_kiosk, own_live_server
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +11,6 @@ def live_server(tmp_path_factory):
     """A production-like server (gunicorn, eventlet) on its own SQLite file with the demo hall."""
     with own_live_server(tmp_path_factory, "live") as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by Playwright (no browser is downloaded)."""
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        service_missing("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
