@@ -63,7 +63,7 @@ def _get_ticket(ticket_id: int) -> Ticket:
 )
 @limiter.limit(lambda: current_app.config["RATELIMIT_TICKETS"])
 def take_ticket(hall_code: str):
-    hall = get_hall(hall_code)
+    hall = get_hall(hall_code, with_hours=True)
     req = parse_body(TicketRequest)
     if req.appointment_code:
         ticket = check_in(hall, req.appointment_code, req.service)

@@ -123,7 +123,7 @@ def test_a_request_rolled_back_after_the_handler_commits_leaves_nothing(app, api
         def model_validate(cls, ticket, context=None):
             raise RuntimeError("rendering failed")
 
-    monkeypatch.setattr("queue_server.queue.routes.TicketOut", BrokenAnswer)
+    monkeypatch.setattr("queue_server.queue.routes.IssuedTicketOut", BrokenAnswer)
     with pytest.raises(RuntimeError):  # TESTING re-raises instead of answering 500
         post(api, "/halls/xiqu/tickets", str(uuid.uuid4()), {"queue": "shsd"})
     assert count_tickets(app) == 0 and count_keys(app) == 0
