@@ -276,6 +276,20 @@ class Notice:
         self.story.append(Spacer(1, 6))
         self.story.append(self.facts_table(rows, (0.14, 0.38, 0.14, 0.34), padding=2))
 
+    def footer_row(self, qr_cell, caption: list, seal: list, qr_side: float) -> Table:
+        """Lay out the foot of a notice: the progress QR code, its caption, and the hall's seal and date."""
+        table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (0, 0), 0),
+                    ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
+                ]
+            )
+        )
+        return table
+
     def facts_table(self, rows: list[list], widths: tuple[float, ...], padding: float) -> Table:
         """Lay out label/value rows in four columns; a row whose third cell is "" spans its value."""
         table = Table(rows, colWidths=[self.width * f for f in widths])
@@ -307,16 +321,7 @@ class Notice:
             self.cell(f"{hall}（盖章）", "seal"),
             self.cell(plain_text(date_zh(self.doc.get("issued_on"))), "seal"),
         ]
-        table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("LEFTPADDING", (0, 0), (0, 0), 0),
-                    ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-                ]
-            )
-        )
+        table = self.footer_row(qr_cell, caption, seal, qr_side)
         self.story.append(Spacer(1, 10))
         self.story.append(
             KeepTogether(

@@ -199,16 +199,7 @@ class _Receipt(Notice):
             self.cell(f"{self.get('hall_name', DEFAULT_HALL_NAME)}（盖章）", "seal"),
             self.cell(plain_text(date_zh(self.doc.get("issued_on"))), "seal"),
         ]
-        table = Table([[qr_cell, caption, seal]], colWidths=[qr_side + 4, self.width * 0.30, None])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("LEFTPADDING", (0, 0), (0, 0), 0),
-                    ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-                ]
-            )
-        )
+        table = self.footer_row(qr_cell, caption, seal, qr_side)
         self.story.append(Spacer(1, 12))
         self.story.append(KeepTogether([table]))
 
