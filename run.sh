@@ -37,6 +37,8 @@ cat <<INFO
   办件进度 Case progress      http://127.0.0.1:${PORT}/progress/       (case number + applicant's phone)
   办事门户 Citizen portal     http://127.0.0.1:${PORT}/portal/         (网上办; 预约 booking: /book/xiqu)
   监督中心 Supervisor         http://127.0.0.1:${PORT}/supervisor/     (login: supervisor1 / demo; 报表 /reports/)
+  城市大厅 City of halls      http://127.0.0.1:${PORT}/api/v1/halls    (西区 xiqu → 彩虹 caihong、长洲 changzhou、隆昌 longchang → 小区站; 东区 dongqu)
+  社区取号机 Community kiosk  http://127.0.0.1:${PORT}/kiosk/caihong   (only the items 彩虹社区 accepts)
   评价器 Evaluator            http://127.0.0.1:${PORT}/evaluate/       (the citizen-facing rating screen of a window)
   接口说明 API (OpenAPI)     http://127.0.0.1:${PORT}/api/v1/openapi.json
   健康检查 Health            http://127.0.0.1:${PORT}/healthz
@@ -47,6 +49,8 @@ cat <<INFO
     approver_scjg   审批人员（市场监管）approver, and approver_<department> for each department
     supervisor1     监督人员 supervisor
     agent1          代办员 agent
+    caihong_clerk   彩虹社区窗口 community clerk; supervisor_caihong 彩虹社区督查 (its branch only)
+    dongqu_clerk1   东区窗口 clerk of the second district; dongqu_approver_scjg 东区审批; supervisor_dongqu
 
   SMS to applicants are written to instance/notifications.log (NOTIFIER=log).
 

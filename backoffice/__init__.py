@@ -25,7 +25,17 @@ def tabs_for(user) -> list[str]:
     tabs = ["pre_review"] if policy.allows(user, "backoffice.pre_review") else []
     if policy.allows(user, "backoffice.approval"):
         tabs += APPROVAL_TABS
+    # 案卷流转 (流转单): the clerks of a hall send and receive the paper files of its cases.
+    if user.hall_id is not None and policy.allows(user, "case.transfer", hall_id=user.hall_id):
+        tabs.append("transfers")
     return tabs
+
+
+def screen_name(tabs: list[str], pre_review_only: bool) -> str:
+    """Name the screen after what the user does in it."""
+    if not pre_review_only:
+        return "后台分类审批"
+    return "网上预审 · 案卷流转" if "transfers" in tabs else "网上预审"
 
 
 @bp.get("/")
@@ -36,7 +46,7 @@ def index():
     tabs = tabs_for(current_user)
     if not tabs:
         abort(403)
-    pre_review_only = tabs == ["pre_review"]
+    pre_review_only = "pre_review" in tabs and not policy.allows(current_user, "backoffice.approval")
     response = make_response(
         render_template(
             "backoffice/backoffice.html",
@@ -44,7 +54,7 @@ def index():
             user=current_user,
             tabs=tabs,
             pre_review_only=pre_review_only,
-            screen_name="网上预审" if pre_review_only else "后台分类审批",
+            screen_name=screen_name(tabs, pre_review_only),
         )
     )
     # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).

@@ -51,7 +51,9 @@ STAFF_USERS = ["clerk1", "clerk2", "clerk3", "clerk4", "clerk5", "clerk6", "admi
 PEERS_FILE = REPO / "bench" / "peers.json"
 HALL_TZ = ZoneInfo(os.environ.get("TZ_NAME", "Asia/Shanghai"))
 # What a clerk sends after a call to let the ticket go (a window holds one ticket at a time).
-RELEASE_STEPS = {"no_show": ("no_show",), "finish": ("start", "finish")}
+# "with-call": call-next lets the held ticket go itself ({"release": "no_show"}: 过号并叫号, one request).
+RELEASE_STEPS = {"no_show": ("no_show",), "finish": ("start", "finish"), "with-call": ()}
+CALL_BODY = {"with-call": {"release": "no_show"}}
 STEADY_MIN_S = 20.0  # a steady-state figure needs at least this long a stretch of calling with a line
 
 # The target the README states for a busy hall.
@@ -231,10 +233,15 @@ def _system_ticks() -> tuple[int, int]:
 GROUPS = ("gunicorn", "postgres", "postgres_exited", "client", "other")
 
 
-def _classify(pid: int, comm: str, pgrp: int, me: int, server_pgid: int | None, dbname: str | None) -> str:
+def _classify(
+    pid: int, comm: str, pgrp: int, me: int, server_pgid: int | dict | None, dbname: str | None
+) -> str:
     if pid == me:
         return "client"
-    if server_pgid is not None and pgrp == server_pgid:
+    if isinstance(server_pgid, dict):  # {process group: group name}, e.g. two gunicorns, redis, nginx
+        if pgrp in server_pgid:
+            return server_pgid[pgrp]
+    elif server_pgid is not None and pgrp == server_pgid:
         return "gunicorn"
     if comm.startswith("postgres") and dbname is None:
         return "other"  # a SQLite run: PostgreSQL is someone else's
@@ -304,7 +311,7 @@ class CpuSampler(threading.Thread):
             # a process first seen now started within the interval: count all it used
             delta = max(ticks - before[1] if before else ticks, 0)
             self.used[group] += delta
-            if group == "gunicorn":
+            if group.startswith("gunicorn"):
                 self.server[pid] += delta
         # backends that exited since the last sample: the postmaster's reaped time grew by all they used
         reaped = sum(
@@ -344,13 +351,14 @@ class CpuSampler(threading.Thread):
         cores = os.cpu_count() or 1
         total = self.last["total"] - self.first["total"]
         busy = self.last["busy"] - self.first["busy"]
-        out = {name: pct(self.used[name]) for name in GROUPS}
+        names = GROUPS + tuple(sorted(set(self.used) - set(GROUPS)))
+        out = {name: pct(self.used[name]) for name in names}
         out["gunicorn_per_process"] = {str(pid): pct(t) for pid, t in sorted(self.server.items())}
-        out["cpu_s"] = {name: round(self.used[name] / _CLK_TCK, 2) for name in GROUPS}
+        out["cpu_s"] = {name: round(self.used[name] / _CLK_TCK, 2) for name in names}
         out["machine_busy_pct_of_all_cores"] = round(100.0 * busy / total, 1) if total else None
         # kernel work (softirq of the loopback traffic) and processes that lived less than an interval
         out["unattributed"] = (
-            round(100.0 * busy / total * cores - sum(out[name] for name in GROUPS), 1) if total else None
+            round(100.0 * busy / total * cores - sum(out[name] for name in names), 1) if total else None
         )
         out["cores"] = cores
         out["wall_s"] = round(wall, 2)
@@ -820,6 +828,7 @@ async def clerk(
     empty_sleep_s: float,
     release_steps: tuple[str, ...],
     calls_left: dict | None,
+    call_body: dict | None = None,
 ) -> None:
     """Call-next in a loop; after each call let the ticket go (release_steps) so the window may call again."""
     url = f"{base}/api/v1/windows/{window['id']}/call-next"
@@ -830,7 +839,7 @@ async def clerk(
             calls_left["n"] -= 1
         t0 = time.perf_counter()
         try:
-            status, body = await post(session, url, token)
+            status, body = await post(session, url, token, call_body)
         except (TimeoutError, aiohttp.ClientError) as exc:
             status, body = type(exc).__name__, str(exc).encode()
         t1 = time.perf_counter()
@@ -935,6 +944,7 @@ async def run_load(
                 args.empty_sleep_ms / 1000.0,
                 release_steps,
                 calls_left,
+                CALL_BODY.get(args.release),
             )
             for i, window in enumerate(windows)
         ]
@@ -1465,8 +1475,8 @@ def parse_args(argv=None):
         "--release",
         choices=tuple(RELEASE_STEPS),
         default="no_show",
-        help="how a clerk lets a called ticket go before calling again: no_show (one request) or "
-        "finish (start + finish, a real service)",
+        help="how a clerk lets a called ticket go before calling again: no_show (one request), "
+        "finish (start + finish, a real service) or with-call (call-next releases it: 过号并叫号)",
     )
     p.add_argument(
         "--line",

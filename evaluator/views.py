@@ -7,6 +7,7 @@ accepts, from it, the ticket its window finished last.
 from flask import current_app, render_template, request, url_for
 
 from evaluator import bp
+from queue_server.queue.answers import WindowOut
 from queue_server.queue.halls import get_hall, get_window
 
 # The reasons offered after a bad grade (1 or 2), as every rating screen offers them (BAD_REASONS of
@@ -27,6 +28,9 @@ def evaluate(window_id: int):
         "hall": window.hall.code,
         "window_id": window.id,
         "window_number": window.number,
+        # Who staffs the window now (name, 工号, photo time); window_updated notices keep it current.
+        "window": WindowOut.model_validate(window).model_dump(mode="json"),
+        "clerk_photo": url_for("api.staff_photos.window_clerk_photo", window_id=window.id),
         "tz": current_app.config["TZ_NAME"],
         "ratings": url_for("api.supervision.create_rating"),
         "bad_reasons": BAD_REASONS,

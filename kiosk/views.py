@@ -78,6 +78,8 @@ def kiosk(hall_code: str):
     page_config = {
         "hall": hall.code,
         "hall_name": hall.name,
+        # 代理办: a station's kiosk (and any hall's whose items allow it) offers 申请代办 · 上门办理.
+        "hall_level": getattr(hall, "level", None),
         "tz": current_app.config["TZ_NAME"],
         "printer": bool(printer_spec()),
         "priority_reasons": PRIORITY_REASONS,
@@ -95,12 +97,17 @@ def kiosk(hall_code: str):
         },
         "urls": {
             "queues": url_for("api.queue.list_queues", hall_code=hall.code),
-            "services": url_for("api.citizen.list_services"),
+            # Only the items this hall accepts (下放到社区: an item names its halls; 同城办: every hall).
+            "services": url_for("api.citizen.list_hall_services", hall_code=hall.code),
+            # 一件事: a bundle's plan for the citizen's answers (the code replaces __code__).
+            "plan": url_for("api.bundles.bundle_plan", code="__code__"),
             "tickets": url_for("api.queue.take_ticket", hall_code=hall.code),
             "find_ticket": url_for("api.queue.find_ticket_by_number", hall_code=hall.code),
             "ratings": url_for("api.supervision.create_rating"),
             "print": url_for("kiosk.print_on_printer", hall_code=hall.code, ticket_id=0),
             "status": url_for("kiosk.ticket_status", ticket_id=0),
+            # The absolute address the QR code carries (status_url), written under it on screen too.
+            "status_public": public_url("kiosk.ticket_status", ticket_id=0),
             "qr": url_for("kiosk.ticket_qr", ticket_id=0),
             "printable": url_for("kiosk.printable_ticket", ticket_id=0),
         },

@@ -11,4 +11,4 @@ bp = Blueprint(
     static_url_path="/static/portal",
 )
 
-from portal import booking, online, views  # noqa: E402,F401
+from portal import booking, online, publicity, views  # noqa: E402,F401

@@ -35,6 +35,8 @@ def book(hall_code: str):
         "urls": {
             "slots": url_for("api.citizen.list_slots", hall_code=hall.code),
             "appointments": url_for("api.citizen.create_appointment"),
+            # 代理办: the items this hall accepts, for 申请代办 · 上门办理 (those allowing it).
+            "services": url_for("api.citizen.list_hall_services", hall_code=hall.code),
             # The booking's address with a placeholder for its code (the lookup form fills it in).
             "appointment": url_for("api.citizen.show_appointment", code=CODE_PLACEHOLDER),
         },

@@ -1,4 +1,4 @@
-"""Portal pages for 网上办: the portal home, the item list and guides, the application form, my application.
+"""Portal pages for 网上办: home, item list and guides, life events, the application form, my application.
 
 Like the progress page, these pages read nothing from the database: each renders a shell with the
 API addresses it needs, and its script talks only to /api/v1. The applicant's access token lives in
@@ -22,6 +22,7 @@ def _page(template: str, **config):
             "services": url_for("api.citizen.list_services"),
             "service": url_for("api.citizen.show_service", code=PLACEHOLDER),
             "halls": url_for("api.queue.list_halls"),
+            "hall_services": url_for("api.citizen.list_hall_services", hall_code=PLACEHOLDER),
             "applications": url_for("api.citizen.create_application"),
             "access": url_for("api.citizen.application_access"),
             "application": url_for("api.citizen.show_application", case_no=PLACEHOLDER),
@@ -29,6 +30,11 @@ def _page(template: str, **config):
             "apply_page": url_for("portal.apply", code=PLACEHOLDER),
             "application_page": url_for("portal.application", case_no=PLACEHOLDER),
             "book_page": url_for("portal.book", hall_code=PLACEHOLDER),
+            # 主题式 一件事: the plan, its 一张图 and printable guide, the material samples of a part.
+            "event_page": url_for("portal.life_event", code=PLACEHOLDER),
+            "plan": url_for("api.bundles.bundle_plan", code=PLACEHOLDER),
+            "flow": url_for("api.bundles.bundle_flow", code=PLACEHOLDER),
+            "guide_pdf": url_for("api.bundles.bundle_guide", code=PLACEHOLDER),
         },
         **config,
     }
@@ -53,6 +59,18 @@ def services():
 def guide(code: str):
     """An item's guide (办事指南), with 在线申请 when it can be done online."""
     return _page("portal/guide.html", code=code)
+
+
+@bp.get("/portal/events/")
+def life_events():
+    """The life events (主题式 一件事): one entry for several items, taken in once."""
+    return _page("portal/events.html")
+
+
+@bp.get("/portal/events/<code>")
+def life_event(code: str):
+    """A life event's 智能导办: its questions, then the plan, the 一张图 and what to do next."""
+    return _page("portal/event.html", code=code)
 
 
 @bp.get("/portal/services/<code>/apply")

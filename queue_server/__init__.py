@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from queue_server.api.spec import AnswerJSONProvider, answer_json
 from queue_server.config import Config
@@ -47,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     from queue_server.security import init_secret_key
 
     init_secret_key(app)  # before anything signs: no public key, none too short in production
+    hops = app.config["PROXY_HOPS"]
+    if hops:  # the client's address (rate limits, idempotency keys) is the one the proxies saw
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
@@ -130,16 +134,36 @@ def create_app(config: dict | None = None) -> Flask:
 def api_blueprints() -> list:
     """Return the blueprint of every domain's API routes, nested under /api/v1 by make_api_blueprint."""
     from queue_server.accounts.routes import bp as accounts
+    from queue_server.admin.photo_routes import bp as staff_photos
     from queue_server.admin.routes import bp as admin
     from queue_server.api.labels import bp as labels
     from queue_server.api.openapi import bp as openapi
     from queue_server.calendar.routes import bp as calendar
+    from queue_server.cases.agent_routes import bp as agents
     from queue_server.cases.routes import bp as cases
+    from queue_server.cases.transfer_routes import bp as transfers
+    from queue_server.citizen.bundle_routes import bp as bundles
+    from queue_server.citizen.consultation_routes import bp as consultations
     from queue_server.citizen.routes import bp as citizen
     from queue_server.queue.routes import bp as queue
     from queue_server.supervision.routes import bp as supervision
 
-    return [accounts, queue, cases, citizen, supervision, calendar, admin, labels, openapi]
+    return [
+        accounts,
+        queue,
+        cases,
+        transfers,
+        agents,
+        citizen,
+        bundles,
+        consultations,
+        supervision,
+        calendar,
+        admin,
+        staff_photos,
+        labels,
+        openapi,
+    ]
 
 
 # The screens, each its own package, linked from the index page by (endpoint, label).
@@ -153,7 +177,10 @@ SCREEN_LINKS = [
     ("evaluator.choose_window", "窗口评价器 Window evaluator"),
     ("reports.index", "督查报表与差评整改 Reports"),
     ("supervisor.index", "监督中心 Supervisor screen"),
+    ("consult.index", "在线咨询答复 Consultations"),
+    ("portal.publicity", "办结公示 Public record"),
     ("admin_console.index", "管理后台 Administration"),
+    ("agent_screen.index", "代办工作台 Agent screen"),
 ]
 
 
@@ -178,6 +205,12 @@ def register_screens(app: Flask) -> None:
     from admin_console import bp as admin_console_bp  # halls, windows, staff, audit: docs/admin.md
 
     app.register_blueprint(admin_console_bp)
+    from consult import bp as consult_bp  # 在线咨询: the consultants' screen (docs/consultations.md)
+
+    app.register_blueprint(consult_bp)
+    from agent_screen import bp as agent_screen_bp  # 代理办 and 上门办理: docs/agents.md
+
+    app.register_blueprint(agent_screen_bp)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"
     app.jinja_env.globals["screen_links"] = SCREEN_LINKS

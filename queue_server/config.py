@@ -48,6 +48,9 @@ class Config:
     # How long a POST's Idempotency-Key and its answer are kept for repeats (queue_server/idempotency.py).
     IDEMPOTENCY_TTL_S = float(os.environ.get("IDEMPOTENCY_TTL_S", 24 * 3600))
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Behind a load balancer (docs/scaling.md): how many proxies in front of the server set
+    # X-Forwarded-For/-Proto. 0 (direct) ignores the headers, so a client cannot pose as another address.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", 0))
 
     # Public endpoints are limited per client; the strings use Flask-Limiter's notation.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
@@ -111,6 +114,10 @@ class Config:
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
     APPLICATION_TOKEN_MAX_AGE_S = int(os.environ.get("APPLICATION_TOKEN_MAX_AGE_S", 365 * 24 * 3600))
     RATELIMIT_APPLICATIONS = os.environ.get("RATELIMIT_APPLICATIONS", "30/hour")
+    # 示例文本 (docs/admin.md): the largest sample file of an item's material an administrator uploads.
+    SAMPLE_MAX_BYTES = int(os.environ.get("SAMPLE_MAX_BYTES", 5 * 1024 * 1024))
+    # A staff photo upload (the evaluator shows it; queue_server/admin/photos.py) is at most this large.
+    STAFF_PHOTO_MAX_BYTES = int(os.environ.get("STAFF_PHOTO_MAX_BYTES", 5 * 1024 * 1024))
 
     # 预约 (docs/appointments.md): slots of APPOINTMENT_SLOT_MINUTES within APPOINTMENT_HOURS on working
     # days, today up to APPOINTMENT_DAYS_AHEAD days ahead; APPOINTMENT_CAPACITY places per queue and slot

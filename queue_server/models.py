@@ -2,8 +2,10 @@
 
 from queue_server.accounts.models import AuditEntry, User
 from queue_server.calendar.models import CalendarOverride, CalendarYear
+from queue_server.cases.agent_models import AgentRequest
 from queue_server.cases.models import Case, CaseCounter, CaseEvent, CaseFile, CasePause
 from queue_server.citizen.models import Appointment, AppointmentSlot, ServiceItem
+from queue_server.citizen.sample_models import MaterialSample
 from queue_server.idempotency_models import IdempotencyKey
 from queue_server.queue.models import (
     HELD_STATES,
@@ -23,6 +25,7 @@ from queue_server.queue.models import (
 from queue_server.supervision.models import CaseAlert, Rating, Rectification, RectificationEvent
 
 __all__ = [
+    "AgentRequest",
     "Appointment",
     "AppointmentSlot",
     "AuditEntry",
@@ -41,6 +44,7 @@ __all__ = [
     "Department",
     "Hall",
     "IdempotencyKey",
+    "MaterialSample",
     "Queue",
     "Rating",
     "Rectification",

@@ -19,6 +19,7 @@ from queue_server.accounts.auth import LoginLocked, revoke_tokens, sign_in
 from queue_server.db import begin_write
 from queue_server.errors import Unauthorized
 from queue_server.extensions import db, limiter
+from queue_server.queue import tree
 from queue_server.queue.models import Hall
 
 bp = Blueprint("web", __name__)
@@ -45,7 +46,8 @@ def public_url(endpoint: str, **values) -> str:
 
 @bp.get("/")
 def index():
-    halls = db.session.scalars(db.select(Hall).order_by(Hall.code)).all()
+    # The city's halls as a tree is read: each district, then its communities and their stations.
+    halls = tree.ordered(list(db.session.scalars(db.select(Hall)).all()))
     return render_template("index.html", halls=halls)
 
 

@@ -19,7 +19,7 @@ def _hall() -> Hall:
     code = request.args.get("hall_code")
     if code:
         return get_hall(code)
-    return current_user.hall or db.session.scalar(db.select(Hall).order_by(Hall.code))
+    return current_user.hall or db.session.scalar(db.select(Hall).order_by(Hall.id))
 
 
 def _page(page: str, **extra):
@@ -58,7 +58,15 @@ def index():
 @bp.get("/monthly")
 @login_required
 def monthly():
-    return _page("monthly", month=request.args.get("month") or clock.today().strftime("%Y-%m"))
+    hall = _hall()
+    # 三级联动: a hall with halls below it reports for itself or, with include=children, its whole branch.
+    child = db.session.scalar(db.select(Hall.id).where(Hall.parent_id == hall.id).limit(1))
+    return _page(
+        "monthly",
+        month=request.args.get("month") or clock.today().strftime("%Y-%m"),
+        has_children=child is not None,
+        include=request.args.get("include") == "children",
+    )
 
 
 @bp.get("/rectifications")

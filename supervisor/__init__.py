@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 
 from queue_server.accounts import policy
 from queue_server.accounts.auth import issue_token
+from queue_server.calendar import clock
 from queue_server.extensions import db
+from queue_server.queue import tree
 from queue_server.queue.models import Hall
 
 bp = Blueprint(
@@ -28,10 +30,28 @@ def _hall_to_watch() -> Hall:
         return hall
     if current_user.hall is not None:
         return current_user.hall
-    hall = db.session.scalar(db.select(Hall).order_by(Hall.code).limit(1))
+    hall = db.session.scalar(db.select(Hall).order_by(Hall.id).limit(1))
     if hall is None:
         abort(404)
     return hall
+
+
+def _watched_halls() -> list[dict]:
+    """The halls the user may watch, as the switcher's tree: every hall for an administrator, else the
+    user's own hall and every hall below it (三级联动)."""
+    halls = db.session.scalars(db.select(Hall)).all()
+    if not policy.acts_everywhere(current_user):
+        below = set(tree.subtree_ids(current_user.hall_id)) if current_user.hall_id else set()
+        halls = [hall for hall in halls if hall.id in below]
+    return [
+        {
+            "code": hall.code,
+            "name": hall.name,
+            "level": hall.level,
+            "parent": hall.parent.code if hall.parent is not None else None,
+        }
+        for hall in tree.ordered(list(halls))
+    ]
 
 
 @bp.get("/")
@@ -44,6 +64,8 @@ def index():
         "token": issue_token(current_user),
         "tz": current_app.config["TZ_NAME"],
         "hall": hall.code,
+        "halls": _watched_halls(),
+        "today": clock.today().isoformat(),
         "login_url": url_for("web.login", next=request.full_path),
     }
     response = make_response(

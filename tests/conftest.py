@@ -107,6 +107,7 @@ def _make_app(url: str, extra: dict | None = None):
 def reset_runtime_data() -> None:
     """Remove what tests create (tickets, history, counters, calendar edits) and close every window."""
     tables = (
+        "consultations",
         "rectification_events",
         "rectifications",
         "ratings",
@@ -115,6 +116,8 @@ def reset_runtime_data() -> None:
         "case_events",
         "case_pauses",
         "case_handovers",
+        "agent_requests",
+        "case_transfers",
         "cases",
         "case_counters",
         "appointments",

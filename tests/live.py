@@ -2,11 +2,14 @@
 
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -66,6 +69,17 @@ def throwaway_postgres(prefix: str, postgres_url: str):
             cursor.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+def stop_group(process: subprocess.Popen | None) -> None:
+    """Stop a process started in a session of its own, with its children: SIGTERM, then SIGKILL."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
 
 
 class LiveServer:
@@ -138,13 +152,7 @@ class LiveServer:
         raise RuntimeError(f"server did not answer in {timeout}s; see {self.log_path}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
+        stop_group(self.process)
         self.process = None
 
     def restart(self) -> None:
@@ -240,3 +248,100 @@ class PrivateRedis:
                 self.process.kill()
                 self.process.wait(5)
         self.process = None
+
+
+SITE_CONFIG = ROOT / "deploy" / "nginx-wuban.conf"
+
+
+class PrivateNginx:
+    """An nginx of its own (master + one worker) serving deploy/nginx-wuban.conf in front of given servers."""
+
+    def __init__(
+        self,
+        upstream_ports: list[int],
+        port: int | None = None,
+        worker_connections: int = 1024,
+        realtime_ports: list[int] | None = None,
+    ):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder = Path(tempfile.mkdtemp(prefix="wuban_nginx_"))
+        self.upstream_ports = upstream_ports
+        self.realtime_ports = realtime_ports or upstream_ports
+        self.worker_connections = worker_connections
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def binary() -> str | None:
+        return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
+
+    def site_config(self) -> str:
+        """The deployed site file with this run's upstream servers and listen address."""
+        site = SITE_CONFIG.read_text()
+        ports = {"wuban_app": self.upstream_ports, "wuban_realtime": self.realtime_ports}
+
+        def servers_of(block: re.Match) -> str:
+            name, body = block.group(1), block.group(2)
+            lines = re.findall(r"^ *server 127\.0\.0\.1:\d+ [^\n]*;$", body, flags=re.M)
+            if name not in ports or not lines:
+                raise RuntimeError(f"{SITE_CONFIG}: upstream {name} is not the one the tests know")
+            options = lines[0].strip().split(" ", 2)[2]
+            mine = "\n".join(f"    server 127.0.0.1:{port} {options}" for port in ports.pop(name))
+            return f"upstream {name} {{{body.replace(chr(10).join(lines), mine)}\n}}"
+
+        site = re.sub(r"^upstream (\w+) \{(.*?)\n\}", servers_of, site, flags=re.M | re.S)
+        if ports or "listen 80;" not in site:
+            raise RuntimeError(f"{SITE_CONFIG} lost an upstream ({', '.join(ports)}) or its listen line")
+        return site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+
+    def main_config(self) -> str:
+        temp = "".join(
+            f"    {kind}_temp_path {self.folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        return (
+            f"worker_processes 1;\ndaemon off;\npid {self.folder}/nginx.pid;\n"
+            f"error_log {self.folder}/error.log warn;\n"
+            f"events {{ worker_connections {self.worker_connections}; }}\n"
+            f"http {{\n{temp}"
+            "    log_format upstream '$remote_addr $upstream_addr $status';\n"
+            f"    access_log {self.folder}/access.log upstream;\n"
+            f"    include {self.folder}/site.conf;\n}}\n"
+        )
+
+    def start(self, timeout: float = 10) -> "PrivateNginx":
+        binary = self.binary()
+        if binary is None:
+            raise FileNotFoundError("nginx not found (apt-get install nginx-light)")
+        (self.folder / "site.conf").write_text(self.site_config())
+        (self.folder / "nginx.conf").write_text(self.main_config())
+        self.process = subprocess.Popen(
+            [binary, "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder), "-e", "stderr"],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "stderr.log").open("wb"),
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(self.folder / 'stderr.log').read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"nginx did not listen on {self.port} in {timeout}s")
+
+    def upstream_of(self) -> list[tuple[str, str, str]]:
+        """(client address, upstream address, status) of every request so far, from the access log."""
+        try:
+            lines = (self.folder / "access.log").read_text().splitlines()
+        except OSError:
+            return []
+        return [tuple(line.split(" ", 2)) for line in lines if line.count(" ") >= 2]
+
+    def stop(self) -> None:
+        stop_group(self.process)
+        self.process = None
+        shutil.rmtree(self.folder, ignore_errors=True)

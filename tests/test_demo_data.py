@@ -13,7 +13,7 @@ import pytest
 DATA_PATH = Path(__file__).resolve().parent.parent / "queue_server" / "demo" / "xiqu.json"
 
 MODES = {"immediate", "online", "once", "agent", "citywide"}
-ROLES = {"admin", "clerk", "approver", "supervisor", "agent"}
+ROLES = {"admin", "clerk", "approver", "supervisor", "agent", "consultant"}
 FORMS = {"original", "copy", "original_and_copy"}
 DELIVERY = {"pickup", "mail"}
 HALL_HOURS = "周一至周五 上午8:30-12:00 下午14:30-17:30（法定节假日除外）"
@@ -170,7 +170,7 @@ GUIDE_KEYS = {"conditions", "basis", "fee", "visits", "place", "hours", "result"
 
 def test_service_shape(data):
     for s in data["services"]:
-        assert set(s) - {"parts"} == SERVICE_KEYS, s.get("code")
+        assert set(s) - {"parts", "depends", "questions"} == SERVICE_KEYS, s.get("code")
         code = s["code"]
         assert isinstance(code, str) and SERVICE_CODE.match(code), code
         assert _nonempty_str(s["name"]), code
@@ -282,7 +282,8 @@ def test_mode_minimums(data):
 def test_users(data):
     depts = {d["code"] for d in data["departments"]}
     for u in data["users"]:
-        assert set(u) == {"username", "name", "roles", "department"}, u
+        assert set(u) == {"username", "employee_no", "name", "roles", "department"}, u
+        assert isinstance(u["employee_no"], str) and u["employee_no"].startswith("XQ-"), u
         assert isinstance(u["username"], str) and LOWER_CODE.match(u["username"]), u
         assert _nonempty_str(u["name"]), u
         assert isinstance(u["roles"], list) and u["roles"], u
@@ -290,6 +291,7 @@ def test_users(data):
         assert set(u["roles"]) <= ROLES, (u["username"], set(u["roles"]) - ROLES)
         assert u["department"] is None or u["department"] in depts, (u["username"], u["department"])
     assert not _dupes(u["username"] for u in data["users"]), "usernames"
+    assert not _dupes(u["employee_no"] for u in data["users"]), "工号"
 
 
 def test_admin_and_role_coverage(data):
@@ -337,16 +339,37 @@ def _single_items(data) -> list[dict]:
     return [s for s in data["services"] if not s.get("parts")]
 
 
+def _longest(bundle: dict, items: dict) -> int:
+    finish: dict[str, int] = {}
+
+    def end(code: str) -> int:
+        if code not in finish:
+            waits = bundle.get("depends", {}).get(code, [])
+            finish[code] = max(map(end, waits), default=0) + items[code]["promised_days"]
+        return finish[code]
+
+    return max(map(end, bundle["parts"]))
+
+
 def test_bundles(data):
     """Is each 主题式 item (一件事) a bundle of at least two items that can be taken in at a window?"""
     items = {s["code"]: s for s in _single_items(data)}
     bundles = [s for s in data["services"] if s.get("parts")]
-    assert len(bundles) >= 2
+    assert len(bundles) >= 5  # 开餐馆, 新生儿出生, 开办企业, 二手房交易登记, 退休
+    assert any(bundle.get("depends") for bundle in bundles)
+    assert any(bundle.get("questions") for bundle in bundles)
     for bundle in bundles:
         assert bundle["modes"] == ["bundle"], bundle["code"]
         parts = [items[code] for code in bundle["parts"]]
         assert len(parts) >= 2 and len(set(bundle["parts"])) == len(parts), bundle["code"]
         assert all({"once", "citywide", "immediate"} & set(part["modes"]) for part in parts), bundle["code"]
-        assert bundle["promised_days"] == max(part["promised_days"] for part in parts), bundle["code"]
+        depends = bundle.get("depends", {})
+        assert all(set([code, *waits]) <= set(bundle["parts"]) for code, waits in depends.items())
+        for question in bundle.get("questions", []):
+            for choice in question["choices"]:
+                assert set(choice["adds"] + choice["removes"]) <= set(bundle["parts"]), bundle["code"]
+        # The promise is the longest chain of parts, each waiting for those it depends on.
+        assert bundle["promised_days"] == _longest(bundle, items), bundle["code"]
+        assert bundle["promised_days"] <= bundle["legal_days"], bundle["code"]
         names = {m["name"] for part in parts for m in part["materials"]}
         assert {m["name"] for m in bundle["materials"]} == names, bundle["code"]

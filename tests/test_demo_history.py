@@ -18,7 +18,7 @@ from workflows import case as case_flow
 from workflows import rectification as rect_flow
 from workflows import ticket as ticket_flow
 
-# The tests' frozen clock stands at Monday 2026-11-30 09:00: the month before it.
+# The tests' frozen clock stands at Monday 2026-11-30 (10:30 here): the month before it.
 MONTH = {"from": "2026-10-31", "to": "2026-11-29"}
 TABLES = (
     Ticket,
@@ -36,8 +36,9 @@ TABLES = (
 
 
 @pytest.fixture
-def history(app):
-    """The demo hall with its past month loaded."""
+def history(app, advance):
+    """The demo hall with its past month loaded, at 10:30 so that today has finished tickets too."""
+    advance(90)
     with app.app_context():
         summary = load_history()
         db.session.commit()

@@ -141,7 +141,8 @@ ROLES: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]] = {
     "deny": ("approver",),
     "notify_pickup": ("clerk", "approver"),
     "mail": ("clerk", "approver"),
-    "deliver": ("clerk",),
+    # An agent hands the result of their own case over at the station or at the applicant's home.
+    "deliver": ("clerk", "agent"),
     "close": ("clerk", "supervisor"),
     "withdraw": ("clerk", "agent"),
 }
@@ -359,7 +360,9 @@ PARENT_TRIGGERS = {
 }
 
 
-def _build(mode: str, initial: str, extra: list[dict], core: list[dict] | None = None) -> CaseWorkflow:
+def _build(
+    mode: str, initial: str, extra: list[dict], core: list[dict] | None = None, version: int = VERSION
+) -> CaseWorkflow:
     """Join a mode's own beginning to the core path, keeping only the states the mode can reach."""
     candidates = extra + (CORE_TRANSITIONS if core is None else core)
     reachable, frontier = {initial}, [initial]
@@ -388,8 +391,13 @@ def _build(mode: str, initial: str, extra: list[dict], core: list[dict] | None =
     ]
     withdrawable = [state for state in UNDECIDED_STATES if state in reachable]
     transitions.append({"trigger": "withdraw", "source": withdrawable, "dest": "withdrawn"})
-    return CaseWorkflow(mode, VERSION, initial, transitions)
+    return CaseWorkflow(mode, version, initial, transitions)
 
+
+# A bundle applied for online (网上办 一件事) moves by its own flavour of the bundle machine: the online
+# beginning (draft, submit, 网上预审) joined to the bundle's path. It is kept under a version of its own,
+# so that the window's bundles stay on version 1.
+ONLINE_BUNDLE_VERSION = 2
 
 # (mode, version) -> definition. A new version is added beside the old ones, never in their place.
 DEFINITIONS: dict[tuple[str, int], CaseWorkflow] = {
@@ -399,9 +407,17 @@ DEFINITIONS: dict[tuple[str, int], CaseWorkflow] = {
     ("agent", 1): _build("agent", "agent_requested", AGENT_TRANSITIONS),
     ("citywide", 1): _build("citywide", "submitted", []),
     (BUNDLE, 1): _build(BUNDLE, "submitted", BUNDLE_TRANSITIONS, core=[]),
+    (BUNDLE, ONLINE_BUNDLE_VERSION): _build(
+        BUNDLE, "draft", PRE_REVIEW_TRANSITIONS, core=BUNDLE_TRANSITIONS, version=ONLINE_BUNDLE_VERSION
+    ),
 }
 
 
 def definition(mode: str, version: int = VERSION) -> CaseWorkflow:
     """Return the machine a case of this mode and version moves by."""
     return DEFINITIONS[(mode, version)]
+
+
+def applied_online(mode: str, version: int = VERSION) -> bool:
+    """Tell whether a case of this mode and version was applied for online (it starts as a draft)."""
+    return definition(mode, version).initial == "draft"

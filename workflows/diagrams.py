@@ -94,11 +94,17 @@ def _page(heading: str, intro: str, definition: CaseWorkflow | ModuleType) -> st
 def _case_page(workflow: CaseWorkflow) -> str:
     mode, version = workflow.mode, workflow.version
     return _page(
-        f"办件状态机：{MODE_NAMES[mode]}（{mode}）v{version} / Case machine: {mode}, version {version}",
+        f"办件状态机：{MODE_NAMES[mode]}（{mode}）v{version}{_flavour(workflow)} / "
+        f"Case machine: {mode}, version {version}",
         f"初始状态 Initial state: `{workflow.initial}`. 边上标注触发器、中文名称及可触发的角色 "
         "(each edge: trigger, its Chinese name, the roles that may fire it; admin holds every role).",
         workflow,
     )
+
+
+def _flavour(workflow: CaseWorkflow) -> str:
+    """Name the online flavour of a machine whose mode is not 网上办 itself (一件事 applied online)."""
+    return "（网上申请）" if workflow.initial == "draft" and workflow.mode != "online" else ""
 
 
 def _ticket_page() -> str:
@@ -130,7 +136,8 @@ def _index(names: list[str]) -> str:
         "|---|---|",
     ]
     for (mode, version), name in zip(case.DEFINITIONS, names, strict=False):
-        lines.append(f"| [{name}]({name}) | 办件 case: {MODE_NAMES[mode]} `{mode}`, v{version} |")
+        flavour = _flavour(case.DEFINITIONS[(mode, version)])
+        lines.append(f"| [{name}]({name}) | 办件 case: {MODE_NAMES[mode]}{flavour} `{mode}`, v{version} |")
     lines.append(f"| [{names[-1]}]({names[-1]}) | 号票 ticket, v{ticket.VERSION} |")
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,7 @@
 /*
  * The administration console (管理后台): halls, departments, queues and windows, staff, the 五办 item
- * list and the working-day calendar (administrators), the audit log.
+ * list (kept by administrators, read by hall administrators), the working-day calendar (administrators),
+ * the audit log.
  *
  * Every change goes through the administration API (/api/v1/admin/…) with the page's bearer token;
  * a refused form shows the API's details.fields beside each field. Administrators see every hall,
@@ -40,10 +41,8 @@ const TABS = {
   setup: function () { return setup.loadHalls(); },
   users: function () { return Promise.all([staff.refresh(), staff.loadChoices()]); },
 };
-if (cfg.everywhere) {  // the item list and the calendar are the administrators'
-  TABS.items = setupItems(ctx).refresh;
-  TABS.calendar = setupCalendar(ctx).refresh;
-}
+TABS.items = setupItems(ctx).refresh;  // a hall administrator reads the item list
+if (cfg.everywhere) TABS.calendar = setupCalendar(ctx).refresh;  // the calendar is the administrators'
 TABS.audit = audit.refresh;
 const order = Object.keys(TABS);
 

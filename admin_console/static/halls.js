@@ -2,8 +2,10 @@
  * halls.js — the 服务大厅 and 部门 tabs: lists, and the forms that create and change them.
  */
 import { $, el } from "/static/js/dom.js";
+import { hallTree } from "/static/js/halltree.js";
 import { createForm, createList, query, rowButton } from "./common.js";
 
+const CHILD_LEVEL = { district: "community", community: "station" };
 const LEVELS = [["district", "区行政服务中心"], ["community", "社区服务中心"], ["station", "小区政务服务站"]];
 const WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"];
 const DEFAULT_DAY = { open: "08:30", last_ticket: "17:00", close: "17:30" };
@@ -91,10 +93,10 @@ export function setupHalls(ctx) {
   buildHoursTable(table);
   limited.addEventListener("change", function () { table.hidden = !limited.checked; });
 
-  function startNew() {
+  function startNew(under) {
     editing = null;
-    $("hall-form-title").textContent = "新建服务大厅";
-    fields.fill({ level: "district" });
+    $("hall-form-title").textContent = under ? "新建" + levelName(CHILD_LEVEL[under.level]) + "（上级：" + under.name + "）" : "新建服务大厅";
+    fields.fill(under ? { level: CHILD_LEVEL[under.level], parent: under.code } : { level: "district" });
     fields.field("code").disabled = false;
     fillHours(limited, table, null);
     fields.clear();
@@ -123,6 +125,33 @@ export function setupHalls(ctx) {
     ],
   });
 
+  /** The halls as a tree: each opens in the form; an administrator adds a community or station under one. */
+  async function drawTree() {
+    const box = $("halls-tree");
+    let page;
+    try {
+      page = await ctx.api("GET", "/admin/halls?limit=200");
+    } catch (error) {
+      ctx.banner.error(error);
+      return;
+    }
+    const old = box.querySelector(".hall-tree");
+    if (old) old.remove();
+    $("halls-tree-empty").hidden = page.items.length > 0;
+    box.append(hallTree(page.items, function (hall) {
+      const parts = [
+        el("button", { type: "button", className: "ad-tree-hall" }, hall.name),
+        el("span", "ad-tree-code", hall.code),
+      ];
+      parts[0].addEventListener("click", function () { edit(hall); });
+      if (ctx.cfg.everywhere && CHILD_LEVEL[hall.level]) {
+        parts.push(rowButton("添加下级", function () { startNew(hall); fields.field("code").focus(); },
+          "在" + hall.name + "下新建" + levelName(CHILD_LEVEL[hall.level])));
+      }
+      return el("span", "ad-tree-row", parts);
+    }, { label: "服务大厅层级" }));
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const values = fields.values();
@@ -139,17 +168,19 @@ export function setupHalls(ctx) {
       ctx.banner.info((editing ? "已保存服务大厅：" : "已新建服务大厅：") + hall.name);
       edit(hall);
       list.refresh();
+      drawTree();
       ctx.onHallsChanged(hall.code);
     } catch (error) {
       fields.showErrors(error);
     }
   });
-  $("hall-new").addEventListener("click", startNew);
+  $("hall-new").addEventListener("click", function () { startNew(null); });
   if (!ctx.cfg.everywhere) $("hall-new").hidden = true;
-  startNew();
+  startNew(null);
   if (!ctx.cfg.everywhere) form.hidden = true;
+  drawTree();
   return {
-    refresh: list.refresh,
+    refresh: function () { drawTree(); return list.refresh(); },
     editFirst: async function () {
       if (ctx.cfg.everywhere) return;
       const page = await ctx.api("GET", "/admin/halls?limit=1");

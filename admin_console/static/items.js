@@ -1,13 +1,16 @@
 /*
- * items.js — the 事项清单 tab (administrators): the 五办 items with their drafts, edit a draft, publish it
- * as the next version with its date of effect, see who published which version; XLSX export and import.
+ * items.js — the 事项清单 tab: the 五办 items with their drafts, edit a draft, publish it as the next
+ * version with its date of effect, see who published which version; XLSX export and import; each
+ * material's 示例文本 (samples.js). A hall administrator reads all of it and changes nothing.
  */
 import { $, el, show } from "/static/js/dom.js";
 import { dateTimeText } from "/static/js/time.js";
 import { createForm, createList, query, rowButton, setOptions } from "./common.js";
+import { setupSamples } from "./samples.js";
+import { setupBundleFields } from "./bundle_fields.js";
 
 const MODES = [["immediate", "马上办"], ["online", "网上办"], ["once", "一次办"], ["agent", "代理办"],
-  ["citywide", "同城办"]];
+  ["citywide", "同城办"], ["bundle", "主题式服务（一件事）"]];
 const MODE_NAMES = Object.fromEntries(MODES.concat([["bundle", "主题式服务"]]));
 const STATES = { draft: "草稿（未发布）", published: "已发布", changed: "有待发布的修改" };
 const FORMS = { original: "原件", copy: "复印件", original_and_copy: "原件及复印件" };
@@ -39,6 +42,12 @@ function parseMaterials(text) {
   });
 }
 
+/** Read the accepting halls: codes separated by 、 or commas; none: every hall (null). */
+function hallCodes(text) {
+  const codes = String(text || "").split(/[、，,；;\s]+/).filter(Boolean);
+  return codes.length ? codes : null;
+}
+
 /** Set up the tab; ctx: {api, cfg, banner}. */
 export function setupItems(ctx) {
   const form = $("item-form");
@@ -52,39 +61,55 @@ export function setupItems(ctx) {
     { name: "modes", label: "办理方式", type: "checkboxes", options: MODES },
     { name: "legal_days", label: "法定时限（工作日）", type: "number" },
     { name: "promised_days", label: "承诺时限（工作日）", type: "number", hint: "不超过法定时限" },
+    { name: "halls", label: "受理大厅编码", hint: "下放到社区时填写，以“、”分隔，如 xiqu、caihong；留空为全部大厅（同城办事项全市通办）" },
   ].concat(GUIDE.map(function (g) { return { name: "guide." + g[0], label: g[1] }; })));
   const materials = $("item-materials");
+  const bundle = setupBundleFields($("item-fields"));
+  const isBundle = function () { return fields.values().modes.indexOf("bundle") >= 0; };
+  fields.field("modes").addEventListener("change", function () { bundle.show(isBundle()); });
+  const samples = setupSamples(ctx, $("item-samples"));
+  const canEdit = Boolean(ctx.cfg.everywhere);  // the list is the administrators'; a hall admin reads it
+  if (!canEdit) {
+    ["items-import-form", "item-save", "item-new", "item-publish-box"].forEach(function (id) {
+      $(id).hidden = true;
+    });
+    form.querySelectorAll("input, select, textarea").forEach(function (control) { control.disabled = true; });
+  }
 
   function fillForm(item) {
     const values = Object.assign({}, item);
     GUIDE.forEach(function (g) { values["guide." + g[0]] = (item.guide || {})[g[0]] || ""; });
+    values.halls = (item.halls || []).join("、");
     fields.fill(values);
+    bundle.fill(item);
+    bundle.show((item.modes || []).indexOf("bundle") >= 0);
     materials.value = materialsText(item.materials || []);
   }
 
   function startNew() {
     editing = null;
     current = null;
-    $("item-form-title").textContent = "新建事项（保存为草稿）";
+    $("item-form-title").textContent = canEdit ? "新建事项（保存为草稿）" : "在列表中选择事项查看";
     fillForm({ modes: [], materials: [], guide: {}, legal_days: "", promised_days: "" });
-    fields.field("code").disabled = false;
+    fields.field("code").disabled = !canEdit;
     fields.clear();
     $("item-publish-box").hidden = true;
     $("item-versions").replaceChildren();
+    samples.show(null);
   }
 
   async function edit(code) {
     const item = await ctx.api("GET", "/admin/services/" + encodeURIComponent(code));
     editing = item.code;
     current = item;
-    $("item-form-title").textContent = "修改事项：" + item.name + "（" + STATES[item.state]
+    $("item-form-title").textContent = (canEdit ? "修改事项：" : "查看事项：") + item.name + "（" + STATES[item.state]
       + (item.version ? "，现为第 " + item.version + " 版" : "") + "）";
     fillForm(item);
     fields.field("code").disabled = true;
     fields.clear();
-    $("item-publish-box").hidden = false;
+    $("item-publish-box").hidden = !canEdit;
     $("item-publish").disabled = item.state === "published";
-    await loadVersions(item.code);
+    await Promise.all([loadVersions(item.code), samples.show(item)]);
   }
 
   async function loadVersions(code) {
@@ -123,7 +148,8 @@ export function setupItems(ctx) {
         return STATES[s.state] + (s.version ? " · 第 " + s.version + " 版" : "");
       } },
       { label: "操作", cell: function (s) {
-        return rowButton("修改", function () { edit(s.code).catch(ctx.banner.error); }, "修改" + s.name);
+        const verb = canEdit ? "修改" : "查看";
+        return rowButton(verb, function () { edit(s.code).catch(ctx.banner.error); }, verb + s.name);
       } },
     ],
   });
@@ -137,7 +163,8 @@ export function setupItems(ctx) {
       GUIDE.forEach(function (g) { guide[g[0]] = v["guide." + g[0]]; });
       const body = { name: v.name, department: v.department, queue: v.queue, modes: v.modes,
         legal_days: v.legal_days, promised_days: v.promised_days, materials: parseMaterials(materials.value),
-        guide: guide };
+        guide: guide, halls: hallCodes(v.halls) };
+      Object.assign(body, isBundle() ? bundle.values() : { parts: [], depends: {}, questions: [] });
       let item;
       if (editing) {
         item = await ctx.api("PATCH", "/admin/services/" + encodeURIComponent(editing), body);

@@ -16,6 +16,7 @@ import { cfg, banner, screen } from "./context.js";
 import { loadCase, renderCase, fire, select } from "./detail.js";
 import { openDialog, submitDialog } from "./dialog.js";
 import { loadLists, renderList } from "./list.js";
+import { loadTransfers } from "./transfers.js";
 
 const LIVE_DEBOUNCE_MS = 300;  // a burst of notices (accept + dispatch) reads the lists once
 const DIRECT = { claim: true, unclaim: true, resume: true };
@@ -44,6 +45,7 @@ function onCaseUpdated(notice) {
   clearTimeout(liveTimer);
   liveTimer = setTimeout(function () {
     loadLists();
+    loadTransfers();  // a slip sent to this hall (待签收) or received from it
     if (notice.case_no === screen.selected && !screen.busy) loadCase();
   }, LIVE_DEBOUNCE_MS);
 }
@@ -56,6 +58,7 @@ function onStatus(online) {
 
 function refresh() {
   loadLists();
+  loadTransfers();
   if (screen.selected && !screen.busy) loadCase();
 }
 
@@ -71,6 +74,7 @@ $("bo-tabs").addEventListener("click", function (event) {
   if (!tab) return;
   screen.tab = tab.dataset.tab;
   renderList();
+  if (screen.tab === "transfers") loadTransfers();
 });
 if ($("bo-search")) {   // only with the 全部 tab, where the results are shown
   $("bo-search").addEventListener("submit", function (event) {
@@ -83,9 +87,9 @@ if ($("bo-search")) {   // only with the 全部 tab, where the results are shown
     if (!$("bo-q").value && screen.search) { screen.search = ""; loadLists(); }
   });
 }
-$("bo-rows").addEventListener("click", function (event) {
+$("bo-list").addEventListener("click", function (event) {
   const row = event.target.closest("tr[data-case-no]");
-  if (!row || event.target.closest("a")) return;
+  if (!row || event.target.closest("a, button")) return;
   location.hash = encodeURIComponent(row.dataset.caseNo);
 });
 $("bo-actions").addEventListener("click", function (event) {

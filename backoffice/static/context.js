@@ -27,11 +27,12 @@ const ALL_TABS = {
   all: { queries: [{}], keep: null, empty: "没有办件" },
 };
 export const TABS = {};
-cfg.tabs.forEach(function (name) { TABS[name] = ALL_TABS[name]; });
+cfg.tabs.forEach(function (name) { if (ALL_TABS[name]) TABS[name] = ALL_TABS[name]; });   // 案卷流转: transfers.js
 
-// An approver starts at 待认领; a clerk has 网上预审 only.
+// An approver starts at 待认领, a clerk at 网上预审; ?tab= opens another of the user's tabs.
+const asked = new URLSearchParams(location.search).get("tab");
 export const screen = {
-  tab: TABS.claimable ? "claimable" : cfg.tabs[0], lists: {}, partial: {}, selected: null, current: null,
+  tab: cfg.tabs.indexOf(asked) >= 0 ? asked : TABS.claimable ? "claimable" : cfg.tabs[0], lists: {}, partial: {}, selected: null, current: null,
   busy: false, loadSeq: 0, detailSeq: 0, search: "", dialogTrigger: null,
 };
 

@@ -10,6 +10,8 @@ import {
 } from "./context.js";
 import { dialogError } from "./dialog.js";
 import { loadLists } from "./list.js";
+import { partStateName, renderParts } from "./parts.js";
+import { renderSlips } from "./transfers.js";
 
 export function select(caseNo) {
   screen.selected = caseNo || null;
@@ -62,7 +64,7 @@ export function renderCase() {
   fill("d-case-no", c.case_no);
   fill("d-service", c.service_name || c.service);
   const state = $("d-state");
-  state.textContent = stateName(c.state);
+  state.textContent = partStateName(c);
   state.className = "bo-state is-" + c.state;
   const clock = $("d-clock");
   clock.textContent = "";
@@ -71,6 +73,7 @@ export function renderCase() {
 
   fill("d-mode", c.mode_name || c.mode);
   fill("d-hall", c.hall_name || c.hall);
+  fill("d-jurisdiction", c.jurisdiction_name || c.jurisdiction);
   fill("d-department", c.department_name || c.department);
   fill("d-assignee", c.assignee ? personName(c.assignee) : "未认领");
   fill("d-applicant", c.applicant && c.applicant.name);
@@ -82,18 +85,20 @@ export function renderCase() {
   fill("d-remaining", remainingDays(c) + (c.clock_paused ? "（计时暂停）" : ""));
   fill("d-decided", c.decided_at ? dateTime(c.decided_at) + (c.on_time === false ? "（超期办结）" : c.on_time ? "（按时办结）" : "") : null);
 
+  renderParts(c);
   renderMaterials(c);
   renderFiles(c);
   renderHistory(c);
+  renderSlips(c);
   renderActions();
 }
 
 // 网上办: the files the applicant uploaded (GET /cases/{no}/files), opened with this page's token.
 async function renderFiles(c) {
   const list = $("d-files");
-  $("d-files-block").hidden = c.mode !== "online";
+  $("d-files-block").hidden = !c.online;   // a 一件事 applied online, and its parts, too
   list.textContent = "";
-  if (c.mode !== "online") return;
+  if (!c.online) return;
   let files;
   try {
     files = await api("GET", "/cases/" + encodeURIComponent(c.case_no) + "/files");

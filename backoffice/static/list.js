@@ -4,8 +4,9 @@
  */
 import { $, el } from "/static/js/dom.js";
 import {
-  LIMIT, TABS, api, banner, cfg, dateOf, dateTime, lightDot, maskName, query, remainingDays, screen, stateName,
+  LIMIT, TABS, api, banner, cfg, dateOf, dateTime, lightDot, maskName, query, remainingDays, screen,
 } from "./context.js";
+import { partStateName } from "./parts.js";
 
 export function scopeParams(tab) {
   // An approver sees their department's cases anyway; a supervisor or admin without one, their hall's.
@@ -66,6 +67,10 @@ export function renderList() {
   document.querySelectorAll(".bo-tab").forEach(function (tab) {
     tab.setAttribute("aria-selected", tab.dataset.tab === screen.tab ? "true" : "false");
   });
+  // 案卷流转 shows the hall's transfer slips (transfers.js) in place of the case table.
+  if ($("bo-transfers")) $("bo-transfers").hidden = screen.tab !== "transfers";
+  $("bo-table-wrap").hidden = !TABS[screen.tab];
+  if (!TABS[screen.tab]) return;
   const items = screen.lists[screen.tab] || [];
   const rows = $("bo-rows");
   rows.textContent = "";
@@ -91,7 +96,7 @@ export function renderList() {
       light, number,
       service,
       el("td", "col-applicant", maskName(c.applicant && c.applicant.name)),
-      el("td", "col-state", stateName(c.state)),
+      el("td", "col-state", partStateName(c)),
       el("td", "col-date", dateOf(c.accepted_at)),
       el("td", "col-date", c.deadline || "—"),
       remaining

@@ -25,6 +25,7 @@
 import { createClient } from "/static/js/api.js";
 import { $ } from "/static/js/dom.js";
 import { connect } from "/static/js/realtime.js";
+import { createReadyPanel } from "./ready.js";
 import { createVoice } from "./speech.js";
 
 const RECENT_ROWS = 8;            // previous calls listed beside/below the newest one
@@ -74,6 +75,8 @@ const board = {
   get queues() { return state.queues.slice(); },
 };
 window.wubanBoard = board;
+board.hall = hall;
+const ready = createReadyPanel(board);   // 办结公示: results waiting at the pickup window
 
 /* ---------- connection state ---------- */
 
@@ -279,6 +282,7 @@ function applySnapshot(snapshot, catchingUp) {
   }
   renderCalls();
   renderQueues();
+  ready.setAll(snapshot.ready);
   // The first snapshot is never read out: its calls were announced when they happened. After a gap
   // or a reconnect, calls newer than the last one seen were missed here, so they are read out now.
   const calls = state.calls.slice().reverse();
@@ -391,6 +395,7 @@ live = connect({
   onCall: applyCall,
   onQueue: applyQueue,
   onTicket: applyTicket,
+  onReady: ready.apply,
   onStatus: setOnline,
   onError: function (error) {
     board.error = error;

@@ -75,15 +75,32 @@ function setOnline(online) {
   $("ev-live").classList.toggle("is-offline", !online);
 }
 
-// The clerk at this window (window_updated: opened, paused or closed by whom).
+// The clerk at this window (window_updated: opened, paused or closed by whom): name, 工号 and photo.
 function staffed(notice) {
   const win = notice.window || {};
   if (win.number !== cfg.window_number) return;
   $("ev-staff").hidden = !win.clerk;
   $("ev-staff").dataset.status = win.status;
   $("ev-clerk").textContent = win.clerk || "";
+  $("ev-employee-no").textContent = win.clerk_employee_no ? "工号 " + win.clerk_employee_no : "";
+  $("ev-employee-no").hidden = !win.clerk_employee_no;
+  showPhoto(win.clerk && win.clerk_photo_at);
   $("ev-idle-sub").textContent = win.status === "closed" ? "本窗口暂未开放" : "办理完毕后，请对我们的服务作出评价";
 }
+
+// The clerk's photo (served only while they staff this window), versioned by when it was set; the drawn
+// placeholder when there is none or it cannot be loaded.
+function showPhoto(photoAt) {
+  const img = $("ev-photo");
+  const src = photoAt ? cfg.clerk_photo + "?v=" + encodeURIComponent(photoAt) : "";
+  if (!src) { img.removeAttribute("src"); placeholder(true); return; }
+  if (img.getAttribute("src") !== src) img.src = src;
+  else if (img.complete && img.naturalWidth) placeholder(false);
+}
+// toggleAttribute: an <svg> has no hidden property.
+function placeholder(on) { $("ev-photo").hidden = on; $("ev-photo-none").toggleAttribute("hidden", !on); }
+$("ev-photo").addEventListener("load", function () { placeholder(false); });
+$("ev-photo").addEventListener("error", function () { placeholder(true); });
 
 connect({
   subscribe: { hall: cfg.hall },
@@ -94,4 +111,5 @@ connect({
   },
   onStatus: setOnline,
 });
+staffed({ window: cfg.window });
 show("idle");

@@ -2,8 +2,8 @@
  * The self-service kiosk (自助取号机): take a number by queue or by item, normal or green channel,
  * then show the ticket (ticket.js: number, people ahead, wait, QR of its status page) and print it.
  * 预约签到 (checkin.js) checks a booking in; 服务评价 (rating.js) rates a delivered case (a ticket is
- * rated from its QR code). Every POST goes through api.js with an Idempotency-Key, re-sent with it after a
- * network error. Waiting counts stay live through the shared realtime client.
+ * rated from its QR code); 一件事 (lifeevent.js) asks a life event's questions and takes its ticket
+ * here. Every POST goes through api.js with an Idempotency-Key, re-sent with it after a network error. Waiting counts stay live through the shared realtime client.
  */
 import { $, el } from "/static/js/dom.js";
 import { connect } from "/static/js/realtime.js";
@@ -125,6 +125,8 @@ function renderItems() {
   list.textContent = "";
   state.services.forEach(function (item) {
     const queue = state.queueByCode[item.queue];
+    // Items the hall accepts (cfg.urls.services) but takes in at no queue of its own are not offered.
+    if (state.queues.length && !queue) return;
     const li = el("li");
     const button = el("button", "k-item");
     button.type = "button";
@@ -184,6 +186,7 @@ function resetToStart() {
   const dialog = $("priority-dialog");
   if (dialog.open) dialog.close();
   if ($("checkin-dialog").open) $("checkin-dialog").close();
+  if ($("event-dialog").open) $("event-dialog").close();
   closeRate();
   setPriority(null);
   $("item-search").value = "";
@@ -280,6 +283,11 @@ function init() {
     resetToStart();
   });
   $("t-print").addEventListener("click", printInBrowser);
+  // 一件事 (lifeevent.js): the ticket of the bundle's queue, taken like a ticket by item.
+  document.addEventListener("kiosk:take", function (event) {
+    const want = event.detail;
+    take(want.queue, want.service, want.queueName, want.serviceName);
+  });
   setupCare($("care-toggle"), { remember: false });
 
   ["pointerdown", "keydown", "input"].forEach(function (name) {
@@ -287,7 +295,7 @@ function init() {
   });
   setInterval(function () {
     const atStart = state.view === "queues" && !state.priorityReason && $("ticket-view").hidden &&
-      !$("checkin-dialog").open && !$("rate-dialog").open;
+      !$("checkin-dialog").open && !$("rate-dialog").open && !$("event-dialog").open;
     if (!atStart && Date.now() - state.lastTouch > IDLE_RESET_MS && $("ticket-view").hidden) resetToStart();
   }, 5000);
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });

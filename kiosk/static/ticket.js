@@ -26,7 +26,8 @@ export function showTicket(ticket, serviceName) {
   const holder = "?k=" + encodeURIComponent(ticket.rating_token || "");
   $("t-qr").src = urlFor(cfg.urls.qr, ticket.id) + holder;
   $("t-qr").dataset.statusUrl = statusPath;
-  $("t-url").textContent = location.host + statusPath;
+  // Under the QR code, the very address it carries (KIOSK_PUBLIC_URL's, with the token), not this screen's.
+  $("t-url").textContent = urlFor(cfg.urls.status_public, ticket.id) + holder;
   $("ticket-card").classList.toggle("is-priority", priority);
 
   const printLink = $("t-print");

@@ -1,12 +1,13 @@
 /*
  * My application (网上办): state, the one complete notice, materials with upload and supplement,
- * the delivery choice, notices to download and the history. The access token comes from
- * localStorage (saved when the application was made) or from the form asking for the case number,
- * phone and ID number.
+ * the delivery choice, notices to download and the history; a 一件事 also lists its parts. The access
+ * token comes from localStorage (saved when the application was made) or from the form asking for the
+ * case number, phone and ID number.
  */
 import { remainingText } from "/static/js/time.js";
 import { $, filePicker } from "/static/js/dom.js";
 import * as P from "./portal.js";
+import { renderParts } from "./progress_parts.js";
 
 const DOCUMENTS = { acceptance: "受理通知书", supplement: "补正材料一次性告知书", refusal: "不予受理通知书" };
 const DECISIONS = { refuse: "不予受理", approve: "准予许可", deny: "不予许可" };
@@ -160,6 +161,7 @@ function render(application) {
   $("r-decision-title").textContent = decision ? DECISIONS[decision.trigger] : "";
   $("r-decision-note").textContent = (decision && decision.note) || "";
 
+  renderParts(application);   // 一件事: each part with its department, state and deadline
   renderMaterials(application);
   $("r-submit").hidden = application.actions.indexOf("submit") < 0;
   $("r-supplement").hidden = application.actions.indexOf("supplement") < 0;

@@ -3,6 +3,10 @@
  * the access token, kept in localStorage), uploads each chosen file for its material, then submits
  * the application for pre-review and opens "my application". A step that fails shows its message
  * beside its field; submitting again carries on from there.
+ *
+ * A 一件事 (bundle) comes from its life-event page with the answers (?answers=id:value,…): the form shows
+ * the parts those answers need, lists every material of them once (一次提交、多次复用) and sends the
+ * answers with the application, which opens the bundle and its parts.
  */
 import { $, filePicker } from "/static/js/dom.js";
 import { promisedText } from "/static/js/time.js";
@@ -13,7 +17,18 @@ const PHONE = /^1[3-9]\d{9}$/;
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECKS = "10X98765432";
 let item = null;
+let plan = null;            // 一件事: the plan of the answers carried over from the life-event page
+const chosen = answersOf(new URLSearchParams(location.search).get("answers") || "");
 const progress = { caseNo: null, token: null, sent: new Set() };
+
+function answersOf(param) {
+  const found = {};
+  param.split(",").forEach(function (pair) {
+    const at = pair.indexOf(":");
+    if (at > 0) found[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  });
+  return found;
+}
 
 function idProblem(value) {
   if (!/^\d{17}[\dX]$/.test(value)) return "应为 18 位身份证号码（最后一位可为 X）";
@@ -44,11 +59,38 @@ function renderMaterials() {
     return P.el("li", { dataset: { materialIndex: String(index) } }, [
       P.el("span", { className: "o-mname", textContent: material.name }),
       P.el("span", { className: "o-tag" + (material.required ? "" : " is-optional"), textContent: material.required ? "必需" : "选交" }),
+      material.for && plan ? P.el("span", { className: "o-mnote ev-for", textContent: "用于：" +
+        material.for.map(function (c) { return stepName(c); }).join("、") }) : null,
       material.note ? P.el("span", { className: "o-mnote", textContent: material.note }) : null,
       filePicker(input),
       P.el("p", { className: "o-file-error", hidden: true }),
     ]);
   }));
+}
+
+function stepName(part) {
+  const step = plan.steps.find(function (s) { return s.code === part; });
+  return step ? step.name : part;
+}
+
+/* 一件事: the answers carried over, and the parts they need in order, with who decides each. */
+function renderPlan() {
+  $("a-answers").replaceChildren(...(item.questions || []).map(function (question) {
+    const value = chosen[question.id] || question.choices[0].value;
+    const choice = question.choices.find(function (c) { return c.value === value; }) || question.choices[0];
+    return P.el("li", { dataset: { question: question.id } }, [
+      P.el("span", { textContent: question.text + " " }), P.el("strong", { textContent: choice.label }),
+    ]);
+  }));
+  $("a-steps").replaceChildren(...plan.steps.map(function (step) {
+    const waits = step.waits_for.map(stepName);
+    return P.el("li", { dataset: { code: step.code } }, [
+      P.el("strong", { textContent: step.name }),
+      P.el("span", { className: "o-mmeta", textContent: step.department_name + " · " + promisedText(step.promised_days) }),
+      waits.length ? P.el("span", { className: "o-mnote", textContent: "在“" + waits.join("”“") + "”办结后转入审批" }) : null,
+    ]);
+  }));
+  $("a-plan-box").hidden = false;
 }
 
 function deliveryChoice() {
@@ -90,6 +132,7 @@ async function create() {
     applicant: { name: $("a-name").value.trim(), id_number: $("a-id").value.trim().toUpperCase(), phone: $("a-phone").value.trim() },
     delivery: deliveryChoice(),
     note: $("a-note").value.trim() || undefined,
+    answers: plan ? chosen : undefined,
   } });
   if (!answer.ok) {
     Object.keys(answer.fields).forEach(function (name) { fieldError(name, answer.fields[name]); });
@@ -157,15 +200,31 @@ async function send(event) {
     return;
   }
   item = service.data;
-  if (item.modes.indexOf("online") < 0) {
+  if (item.modes.indexOf("bundle") >= 0) {
+    const planned = await P.call(P.url("plan", code), { method: "POST", json: { answers: chosen } });
+    if (!planned.ok) {
+      P.show($("load-error"), planned.message + "，请回到一件事导办页面重新回答问题。");
+      return;
+    }
+    plan = planned.data;
+    item.materials = plan.materials;  // every material of the parts once
+    document.querySelector(".o-back").href = P.url("event_page", code) + location.search;
+    document.querySelector(".o-back").textContent = "‹ 一件事导办";
+    renderPlan();
+  } else if (item.modes.indexOf("online") < 0) {
     P.show($("load-error"), "“" + item.name + "”不支持网上办理，请到大厅窗口办理。");
     return;
   }
-  document.title = item.name + " · 在线申请";
+  document.title = item.name + " · " + (plan ? "网上申请" : "在线申请");
   $("a-service").textContent = item.name;
-  $("a-department").textContent = item.department_name + " · " + promisedText(item.promised_days);
-  $("a-hall").replaceChildren(...halls.data.map(function (hall) { return P.el("option", { value: hall.code, textContent: hall.name }); }));
-  $("a-hall-row").hidden = halls.data.length < 2;
+  $("a-department").textContent = plan
+    ? "一件事 · 共 " + plan.steps.length + " 个事项 · 全程" + promisedText(plan.promised_days)
+    : item.department_name + " · " + promisedText(item.promised_days);
+  // Only the halls that accept the item (its halls; every hall when it names none or is 同城办).
+  const everywhere = !item.halls || item.modes.indexOf("citywide") >= 0;
+  const accepting = halls.data.filter(function (hall) { return everywhere || item.halls.indexOf(hall.code) >= 0; });
+  $("a-hall").replaceChildren(...accepting.map(function (hall) { return P.el("option", { value: hall.code, textContent: hall.name }); }));
+  $("a-hall-row").hidden = accepting.length < 2;
   renderMaterials();
   document.querySelectorAll('input[name="delivery"]').forEach(function (radio) {
     radio.addEventListener("change", function () { $("a-address-row").hidden = deliveryChoice().method !== "mail"; });

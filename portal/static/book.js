@@ -221,3 +221,7 @@ $("r-cancel").addEventListener("click", cancelMine);
 $("tab-book").addEventListener("click", function () { showTab("book"); });
 $("tab-mine").addEventListener("click", function () { showTab("mine"); });
 if (location.hash === "#mine") showTab("mine");
+// Opened from a guide or a life event (?queue=shsd): that queue is chosen already.
+const wanted = new URLSearchParams(location.search).get("queue");
+const preset = Array.from(document.querySelectorAll(".b-queue")).find(function (b) { return b.dataset.queue === wanted; });
+if (preset) preset.click();

@@ -7,6 +7,7 @@ import { createClient } from "/static/js/api.js";
 import { $, config, show } from "/static/js/dom.js";
 import { dateText, dateTimeText, remainingText } from "/static/js/time.js";
 import { offer } from "/evaluate/static/evaluator/rate.js";
+import { renderParts } from "./progress_parts.js";
 
 const cfg = config("progress-config");
 const api = createClient({ base: "" });
@@ -26,7 +27,8 @@ function deliveryText(progress) {
   if (delivery.method === "mail") {
     return delivery.waybill_no ? "邮寄送达（运单号 " + delivery.waybill_no + "）" : "邮寄送达";
   }
-  return "到" + (delivery.hall_name || progress.hall_name || "大厅") + "统一出件窗口领取";
+  const where = (delivery.hall_name || progress.hall_name || "大厅") + (delivery.hall_address ? "（" + delivery.hall_address + "）" : "");
+  return "到" + where + "统一出件窗口领取";
 }
 
 function render(progress) {
@@ -52,6 +54,12 @@ function render(progress) {
   $("r-delivery-row").hidden = !delivery;
   $("r-delivery").textContent = delivery;
 
+  // 代理办: the visit the agent booked (上门办理, or a meeting to collect the materials).
+  const visit = progress.visit && progress.visit.at;
+  $("r-visit-row").hidden = !visit;
+  $("r-visit").textContent = visit ? timeText(visit) + (progress.visit.home_visit ? "（上门办理）" : "") : "";
+
+  renderParts(progress);   // 一件事: each part with its department, state and deadline
   const missing = progress.missing || [];
   $("r-missing-box").hidden = missing.length === 0;
   $("r-missing").replaceChildren(...missing.map(function (name) {
@@ -135,3 +143,10 @@ function change() {
 $("p-form").addEventListener("submit", submit);
 $("p-refresh").addEventListener("click", refresh);
 $("p-change").addEventListener("click", change);
+
+// Opened from the SMS that invites the applicant to rate (?k=…): the server found the phone the message
+// went to, so the case and its rating box show at once, with nothing to type.
+if (cfg.case_no && cfg.phone) {
+  $("p-phone").value = cfg.phone;
+  $("p-form").requestSubmit();
+}

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,7 +19,7 @@ from queue_server.extensions import db
 if TYPE_CHECKING:  # the other domains' models, named in relationships by class name
     from queue_server.queue.models import Department, Hall
 
-ROLES = ("clerk", "approver", "supervisor", "admin", "agent", "hall_admin")
+ROLES = ("clerk", "approver", "supervisor", "admin", "agent", "hall_admin", "consultant")
 
 
 class User(UserMixin, db.Model):
@@ -30,6 +30,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(50))
+    # 工号: the employee number the evaluator shows with the name and photo (optional, unique).
+    employee_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # When the photo (StaffPhoto) was last set: None without one; it versions the photo's address.
+    photo_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
@@ -71,6 +75,17 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         """Tell whether the user holds any of the roles (admin holds them all)."""
         return "admin" in self.roles or any(role in self.roles for role in roles)
+
+
+class StaffPhoto(db.Model):
+    """A user's photo as the evaluator shows it: a bounded JPEG re-encoded from the upload."""
+
+    __tablename__ = "staff_photos"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(db.Model):

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 
 from queue_server.accounts.models import User
-from queue_server.cases.models import Case
+from queue_server.cases.models import Case, CaseTransfer
 from queue_server.errors import Forbidden
 from queue_server.extensions import db
+from queue_server.queue import tree
 from workflows import case as case_flow
 
 # Roles that make a user staff; a user holding none of them may do nothing but sign in.
-STAFF_ROLES = ("clerk", "approver", "supervisor", "agent", "hall_admin", "admin")
+STAFF_ROLES = ("clerk", "approver", "supervisor", "agent", "consultant", "hall_admin", "admin")
 # Roles whose users work on cases (and so may list them; each sees only the cases of their scope).
 CASE_ROLES = ("clerk", "approver", "supervisor", "agent")
 
@@ -49,9 +50,8 @@ def acts_in(actor: User, hall_id: int | None) -> bool:
 
 def district_of(hall_id: int | None) -> int | None:
     """Return the district hall whose departments decide the cases of a hall."""
-    # Halls do not form a city tree yet (CONTRACT.md, "A city of halls"): each hall is its own
-    # district. When they do, this walks up to the district hall, and every rule here follows.
-    return hall_id
+    # 三级联动: a community's or station's staff belong to the district at the top of its branch.
+    return tree.district_id(hall_id)
 
 
 def decides_in(actor: User, hall_id: int | None) -> bool:
@@ -90,12 +90,24 @@ def _every_hall_or_own(actor: User, hall_id: int | None = None, **_) -> bool:
     return acts_in(actor, hall_id) if hall_id is not None else acts_everywhere(actor)
 
 
+def _own_hall_or_below(actor: User, hall_id: int | None = None, **_) -> bool:
+    """Require the user's hall or one below it (三级联动: a district's supervisor watches its halls)."""
+    if hall_id is None:
+        return acts_everywhere(actor)
+    return acts_in(actor, hall_id) or tree.is_below(hall_id, actor.hall_id)
+
+
 def _own_department(actor: User, department_id: int | None = None, **_) -> bool:
     return acts_everywhere(actor) or (department_id is not None and actor.department_id == department_id)
 
 
 def _case_readable(actor: User, case: Case, **_) -> bool:
     return can_read_case(actor, case)
+
+
+def _own_agent_case(actor: User, case: Case, **_) -> bool:
+    """Require an agent's case to lie in the agent's hall and be theirs (an administrator: any)."""
+    return acts_everywhere(actor) or (acts_in(actor, case.hall_id) and owns_case(actor, case))
 
 
 def _grants_no_admin(actor: User, roles=(), **_) -> bool:
@@ -116,11 +128,12 @@ RULES: dict[str, Rule] = {
         _in_hall,
         "不能查看其他服务大厅的号票记录",
     ),
-    # Watching a hall: the supervisor screen and its alerts, figures, reports, rectification.
+    # Watching a hall: the supervisor screen and its alerts, figures, reports, rectification; the
+    # supervisor of a district or community hall watches every hall below it too.
     "hall.supervise": Rule(
         ("supervisor",),
         "只有督查人员和管理员可以执行此操作",
-        _every_hall_or_own,
+        _own_hall_or_below,
         "不能查看或处理其他服务大厅的监督数据",
     ),
     # Case notices (case numbers, states, approvers) pushed to a hall's staff screens; not agents'.
@@ -130,10 +143,27 @@ RULES: dict[str, Rule] = {
         _in_hall,
         "不能接收其他服务大厅的办件通知",
     ),
+    # 代理办: the agent screen (agents, and the supervisors who watch its roster), a visit booked by the
+    # agent holding the case, and the live notices of the hall's agent cases.
+    "agent.screen": Rule(("agent", "supervisor"), "只有代办员和督查人员可以进入代办工作台"),
+    "agent.visit": Rule(
+        ("agent",), "只有代办员可以预约上门", _own_agent_case, "代办员只能办理本服务大厅、本人代办的办件"
+    ),
+    "hall.agent_notices": Rule(
+        ("agent",), "当前账号不接收代办通知", _in_hall, "不能接收其他服务大厅的代办通知"
+    ),
+    # 在线咨询 (docs/consultations.md): the consultants answer the citizens' questions of every item;
+    # supervisors also watch the figures (questions, answers, time to answer).
+    "consultation.answer": Rule(("consultant",), "只有咨询人员可以答复在线咨询"),
+    "consultation.figures": Rule(("consultant", "supervisor"), "只有咨询人员和督查人员可以查看咨询统计"),
     "case.create": Rule(
         ("clerk", "agent"), "只有窗口工作人员和代办员可以登记办件", _in_hall, "不能在其他服务大厅登记办件"
     ),
     "case.list": Rule(CASE_ROLES, "当前账号的角色不能查看办件"),
+    # 流转单: a hall's clerks send a case's paper file from their hall and receive what comes to it.
+    "case.transfer": Rule(
+        ("clerk",), "只有窗口工作人员可以登记案卷流转", _in_hall, "只能登记本服务大厅发出或收到的案卷"
+    ),
     "case.read": Rule(CASE_ROLES, "当前账号的角色不能查看办件", _case_readable, "无权查看该办件"),
     "department.approvers": Rule(
         ("approver",), "只有审批人员可以查看部门审批人员", _own_department, "只能查看本部门的审批人员"
@@ -146,8 +176,10 @@ RULES: dict[str, Rule] = {
     "admin.console": Rule(("hall_admin",), "只有管理员可以进入管理后台"),
     "hall.create": Rule((), "只有系统管理员可以新建服务大厅"),
     "department.create": Rule((), "只有系统管理员可以新建部门"),
-    # The 五办 item list is the installation's: kept and published by administrators only.
+    # The 五办 item list is the installation's: kept and published by administrators only; a hall
+    # administrator reads it (drafts and versions included) to see what its windows take in.
     "service.administer": Rule((), "只有系统管理员可以管理事项清单"),
+    "service.read": Rule(("hall_admin",), "只有管理员可以查看事项清单"),
     # So is the working-day calendar (docs/calendar.md): every hall counts time limits by it.
     "calendar.administer": Rule((), "只有系统管理员可以管理工作日历"),
     "hall.administer": Rule(
@@ -209,15 +241,22 @@ def case_scope(actor: User):
         return true()
     seen = []
     if actor.has_role("clerk", "supervisor") and actor.hall_id is not None:
-        # The hall's cases, and those whose result it hands over.
-        seen.append(or_(Case.hall_id == actor.hall_id, Case.delivery_hall_id == actor.hall_id))
+        # The hall's cases, those whose result it hands over, and those whose paper file was sent to or
+        # from it (同城办: the deciding district's back office receives the file and sends it on).
+        on_slips = select(CaseTransfer.case_id).where(
+            or_(CaseTransfer.from_hall_id == actor.hall_id, CaseTransfer.to_hall_id == actor.hall_id)
+        )
+        seen.append(
+            or_(Case.hall_id == actor.hall_id, Case.delivery_hall_id == actor.hall_id, Case.id.in_(on_slips))
+        )
     if actor.has_role("approver") and actor.department_id is not None and actor.hall_id is not None:
-        # Their department's cases decided in their district; a bundle's parent is never approved itself.
+        # Their department's cases whose jurisdiction is their district (同城办: wherever accepted);
+        # a bundle's parent is never approved itself.
         district = district_of(actor.hall_id)
         seen.append(
             and_(
                 Case.department_id == actor.department_id,
-                Case.hall_id == district,
+                Case.jurisdiction_id == district,
                 Case.mode != case_flow.BUNDLE,
             )
         )
@@ -256,7 +295,7 @@ def _case_scope_problem(actor: User, case: Case, trigger: str, role: str) -> str
     if role == "approver":
         if actor.department_id != case.department_id:
             return "只能审批本部门的办件"
-        if not decides_in(actor, case.hall_id):
+        if not decides_in(actor, case.jurisdiction_id):
             return "只能审批本辖区的办件"
         # Only the approver holding the case (its assignee) decides it, suspends it or asks for more.
         holds_case = trigger in case_flow.ASSIGNEE_TRIGGERS or (trigger, case.state) == (
@@ -267,6 +306,8 @@ def _case_scope_problem(actor: User, case: Case, trigger: str, role: str) -> str
             return "该办件由其他审批人员办理"
         return None
     if role == "clerk":
+        if trigger == "deliver":  # 异地代收: only the pickup hall's clerks hand the result over
+            return None if acts_in(actor, case.delivery_hall_id) else "只能由领取大厅的工作人员送达办件结果"
         halls = [case.hall_id] + ([case.delivery_hall_id] if trigger in case_flow.PICKUP_TRIGGERS else [])
         return None if any(acts_in(actor, hall_id) for hall_id in halls) else "不能办理其他服务大厅的办件"
     if role == "agent":

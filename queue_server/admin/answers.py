@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AliasPath, Field, field_validator
 
 from queue_server.accounts.answers import UserOut
-from queue_server.api.answers import Answer
+from queue_server.api.answers import Answer, HallTime
 from queue_server.calendar import clock
 
 
@@ -64,9 +64,11 @@ class AdminWindowOut(Answer):
 
 
 class AdminUserOut(UserOut):
-    """The contract's user: never a password or its hash."""
+    """The contract's user: never a password or its hash; with 工号 and when the photo was set."""
 
     active: bool
+    employee_no: str | None = None
+    photo_at: HallTime | None = Field(None, description="照片上传时间；null：没有照片")
 
 
 class AdminAuditOut(Answer):
@@ -140,6 +142,11 @@ class AdminServiceOut(Answer):
     materials: list[AdminMaterialOut]
     guide: dict
     parts: list[str]
+    halls: list[str] | None = Field(
+        description="受理该事项的服务大厅；null 为全部大厅 Accepting halls; null: every hall"
+    )
+    depends: dict[str, list[str]] = Field({}, description="一件事子项的先后 The parts each part waits for")
+    questions: list[dict] = Field([], description="一件事的导办问题 The bundle's questions")
     state: Literal["draft", "published", "changed"]
     version: int | None
     effective: date | None
@@ -183,6 +190,10 @@ class AdminVersionOut(AdminPublishedOut):
     promised_days: int
     materials: list[AdminMaterialOut]
     guide: dict
+    halls: list[str] | None = None
+    parts: list[str] = []
+    depends: dict[str, list[str]] | None = None
+    questions: list[dict] | None = None
 
 
 class AdminVersionList(Answer):

@@ -1,8 +1,8 @@
 """The 五办 item list as an XLSX sheet in the columns a 政务办 keeps: exported, and imported all or nothing.
 
-An import checks every row first (its fields, department, queue and limits); when any row is bad it
-changes nothing and answers 400 with each bad row and why. Good rows become drafts: new items, or
-changes to the draft of an existing one (published as usual afterwards).
+An import checks every row first (its fields, department, queue, accepting halls and limits); when any
+row is bad it changes nothing and answers 400 with each bad row and why. Good rows become drafts: new
+items, or changes to the draft of an existing one (published as usual afterwards).
 """
 
 import re
@@ -18,7 +18,7 @@ from queue_server.admin.schemas import ServicePatch, ServiceRequest
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
-from queue_server.queue.models import Department, Queue
+from queue_server.queue.models import Department, Hall, Queue
 from queue_server.validation import parse
 from workflows.case import MODE_NAMES
 
@@ -34,6 +34,8 @@ GUIDE = {
     "办理结果": "result",
     "备注": "notes",
 }
+# 下放: the codes of the halls that accept the item, 、-separated; empty: every hall.
+HALLS = "受理大厅"
 # The columns, in order; the last three are read only (the import leaves them).
 COLUMNS = (
     "事项编码",
@@ -46,6 +48,7 @@ COLUMNS = (
     "承诺时限（工作日）",
     "申请材料",
     "可网办",
+    HALLS,
     *GUIDE,
     "状态",
     "版本",
@@ -74,6 +77,7 @@ FIELD_COLUMNS = {
     "promised_days": "承诺时限（工作日）",
     "materials": "申请材料",
     "online": "可网办",
+    "halls": HALLS,
     "guide": "办事指南",
 }
 
@@ -89,7 +93,7 @@ def material_text(material: dict) -> str:
 
 def export_items(actor) -> bytes:
     """Write every item (its draft when one waits, else its newest version) to an XLSX workbook."""
-    policy.require(actor, "service.administer")
+    policy.require(actor, "service.read")
     departments = {d.code: d.name for d in db.session.scalars(select(Department))}
     book = Workbook()
     sheet = book.active
@@ -113,6 +117,7 @@ def export_items(actor) -> bytes:
                 view["promised_days"],
                 "\n".join(material_text(m) for m in view["materials"]),
                 "是" if view["online"] else "否",
+                "、".join(view["halls"]) if view["halls"] is not None else "",
                 *(str(guide.get(key) or "") for key in GUIDE.values()),
                 STATES[view["state"]],
                 view["version"],
@@ -209,6 +214,9 @@ def _row_body(values: dict, existing: ServiceItem | None) -> dict:
     guide = {key: base_guide[key] for key in ("visits", "delivery") if key in base_guide}
     guide.update({key: values[column] for column, key in GUIDE.items()})
     body["guide"] = guide
+    if HALLS in values:  # a sheet without the column leaves the accepting halls as they are
+        codes = [code for code in re.split(r"[、，,；;/\s]+", values[HALLS]) if code]
+        body["halls"] = codes or None
     if problems:
         raise InvalidRequest(problems)
     return body
@@ -227,7 +235,7 @@ def _read_rows(content: bytes) -> list[tuple[int, dict]]:
         raise InvalidRequest({"file": f"表头缺少列：{'、'.join(missing)}"}, "文件格式不对")
     read = []
     for number, row in enumerate(rows, start=2):
-        values = {column: "" for column in COLUMNS}
+        values = {column: "" for column in COLUMNS if column != HALLS or HALLS in header}
         cells = zip(header, row, strict=False)
         values.update({column: _text(value) for column, value in cells if column})
         if any(values[column] for column in REQUIRED):
@@ -243,6 +251,7 @@ def import_items(actor, content: bytes) -> dict:
     rows = _read_rows(content)
     departments = set(db.session.scalars(select(Department.code)))
     queues = set(db.session.scalars(select(Queue.code)))
+    halls = set(db.session.scalars(select(Hall.code)))
     existing = {item.code: item for item in db.session.scalars(select(ServiceItem))}
     bad, good, seen = [], [], {}
     for number, values in rows:
@@ -258,6 +267,9 @@ def import_items(actor, content: bytes) -> dict:
                 fields["department"] = f"部门不存在：{req.department}"
             if req.queue not in queues:
                 fields["queue"] = f"没有这个队列：{req.queue}"
+            unknown = [code for code in req.halls or [] if code not in halls]
+            if unknown:
+                fields["halls"] = f"没有该服务大厅：{'、'.join(unknown)}"
             if req.code in seen:
                 fields["code"] = f"与第 {seen[req.code]} 行的事项编码重复"
             seen.setdefault(req.code, number)

@@ -17,6 +17,8 @@ HourMinute = Annotated[
 ObjectCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{2,50}$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+# 工号: letters, digits and hyphens, as halls number their staff (e.g. XQ-0101).
+EmployeeNo = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,20}$")]
 Prefix = Annotated[
     str,
     BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
@@ -153,6 +155,7 @@ class UserRequest(Body):
     roles: Annotated[list[Role], Field(max_length=len(ROLES))]
     hall: Code | None = None
     department: Code | None = None
+    employee_no: EmployeeNo | None = Field(None, description="工号（唯一，可不填）")
 
     @model_validator(mode="after")
     def _roles(self) -> "UserRequest":
@@ -169,6 +172,7 @@ class UserPatch(Body):
     department: Code | None = None
     active: bool | None = None
     password: Password | None = None
+    employee_no: EmployeeNo | None = Field(None, description="工号；null 清除")
 
     @model_validator(mode="after")
     def _fields(self) -> "UserPatch":
@@ -253,12 +257,61 @@ class GuideBody(Body):
 
 Modes = Annotated[list[Literal[ITEM_MODES]], Field(min_length=1, max_length=len(ITEM_MODES))]
 Materials = Annotated[list[MaterialBody], Field(max_length=50)]
+# 下放: the halls that accept an item (null: every hall).
+AcceptingHalls = Annotated[list[Code], Field(max_length=200)]
+
+
+# 一件事 (主题式 bundles): parts, their order and the questions deciding the optional ones.
+BundleParts = Annotated[list[Code], Field(max_length=30)]
+BundleDepends = Annotated[dict[Code, Annotated[list[Code], Field(max_length=30)]], Field(max_length=30)]
+ChoiceValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class ChoiceBody(Body):
+    """One answer of a question: the parts it adds to the bundle, and those it removes."""
+
+    value: ChoiceValue
+    label: ItemName
+    adds: BundleParts = []
+    removes: BundleParts = []
+
+
+class QuestionBody(Body):
+    """A question of the bundle's questionnaire (导办问题); its first choice is taken when unanswered."""
+
+    id: ObjectCode
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+    choices: Annotated[list[ChoiceBody], Field(min_length=2, max_length=10)]
+
+
+Questions = Annotated[list[QuestionBody], Field(max_length=10)]
+
+
+def bundle_problem(item) -> str | None:
+    """Say what is wrong with a bundle's own fields (repeats) as ``field|message``, or None."""
+    parts = getattr(item, "parts", None)
+    if parts is not None and len(set(parts)) != len(parts):
+        return "parts|同一子项不能重复"
+    questions = getattr(item, "questions", None) or []
+    if len({question.id for question in questions}) != len(questions):
+        return "questions|问题编号不能重复"
+    for index, question in enumerate(questions):
+        values = [choice.value for choice in question.choices]
+        if len(set(values)) != len(values):
+            return f"questions.{index}.choices|同一问题的选项不能重复"
+    return None
 
 
 def item_problem(item) -> str | None:
     """Say what is wrong with an item's fields as ``field|message``, or None."""
+    problem = bundle_problem(item)
+    if problem:
+        return problem
     if item.modes is not None and len(set(item.modes)) != len(item.modes):
         return "modes|同一办理方式不能重复"
+    halls = getattr(item, "halls", None)
+    if halls is not None and len(set(halls)) != len(halls):
+        return "halls|同一服务大厅不能重复"
     if item.materials is not None:
         names = [material.name for material in item.materials]
         if len(set(names)) != len(names):
@@ -282,6 +335,10 @@ class ServiceRequest(Body):
     materials: Materials = []
     guide: GuideBody | None = None
     online: bool | None = None
+    halls: AcceptingHalls | None = None
+    parts: BundleParts = []
+    depends: BundleDepends = {}
+    questions: Questions = []
 
     @model_validator(mode="after")
     def _item(self) -> "ServiceRequest":
@@ -303,10 +360,14 @@ class ServicePatch(Body):
     materials: Materials | None = None
     guide: GuideBody | None = None
     online: bool | None = None
+    halls: AcceptingHalls | None = None
+    parts: BundleParts | None = None
+    depends: BundleDepends | None = None
+    questions: Questions | None = None
 
     @model_validator(mode="after")
     def _fields(self) -> "ServicePatch":
-        for name in self.model_fields_set:
+        for name in self.model_fields_set - {"halls"}:  # halls null: accepted at every hall
             if getattr(self, name) is None:
                 raise ValueError(f"{name}|不能为 null")
         problem = item_problem(self)
@@ -342,6 +403,15 @@ class CalendarDayRequest(Body):
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), SingleLine] | None = Field(
         default=None, description="名称，如“春节调休上班”"
     )
+
+
+class PhotoForm(BaseModel):
+    """multipart/form-data: a staff photo (read by hand)."""
+
+    content_type: ClassVar[str] = "multipart/form-data"
+    file: Annotated[
+        bytes, Field(description="JPG 或 PNG 照片，存为不超过 480×600 的 JPEG A JPEG or PNG photo")
+    ]
 
 
 class CalendarFileForm(BaseModel):

@@ -13,14 +13,28 @@ from sqlalchemy.orm import joinedload
 from queue_server.accounts import policy
 from queue_server.admin import audit
 from queue_server.admin.audit import Page
+from queue_server.admin.bundle_check import check_bundle
 from queue_server.calendar import clock
 from queue_server.citizen.items import take_content
 from queue_server.citizen.models import ServiceItem, ServiceVersion
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
-from queue_server.queue.models import Department, Queue
+from queue_server.queue.models import Department, Hall, Queue
 
-EDITABLE = ("name", "department", "queue", "modes", "legal_days", "promised_days", "materials", "guide")
+EDITABLE = (
+    "name",
+    "department",
+    "queue",
+    "modes",
+    "legal_days",
+    "promised_days",
+    "materials",
+    "guide",
+    "halls",
+    "parts",
+    "depends",
+    "questions",
+)
 
 
 def _like(text: str) -> str:
@@ -48,7 +62,7 @@ def item_view(item: ServiceItem, newest: ServiceVersion | None = None, look_up: 
     """Describe an item as the console edits it: the draft if one waits, else its newest version."""
     if newest is None and look_up:
         newest = newest_version(item)
-    content = dict(item.draft) if item.draft is not None else newest.content()
+    content = {"halls": None, **(dict(item.draft) if item.draft is not None else newest.content())}
     state = "draft" if newest is None else ("changed" if item.draft is not None else "published")
     return {
         "code": item.code,
@@ -63,7 +77,7 @@ def item_view(item: ServiceItem, newest: ServiceVersion | None = None, look_up: 
 
 def list_items(actor, query) -> Page:
     """Return the items (drafts included), searched by code or name, filtered by state and department."""
-    policy.require(actor, "service.administer")
+    policy.require(actor, "service.read")
     newest_number = (
         select(ServiceVersion.service_id, func.max(ServiceVersion.number).label("number"))
         .group_by(ServiceVersion.service_id)
@@ -119,6 +133,16 @@ def _check_queue(code: str) -> None:
         raise InvalidRequest({"queue": f"没有这个队列：{code}"})
 
 
+def _check_halls(codes: list[str] | None) -> None:
+    """Refuse (400 naming ``halls``) a list of accepting halls that names a hall not in the city."""
+    if not codes:
+        return
+    known = set(db.session.scalars(select(Hall.code).where(Hall.code.in_(codes))))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise InvalidRequest({"halls": f"没有该服务大厅：{'、'.join(unknown)}"})
+
+
 def _content(req, base: dict) -> dict:
     """Merge the fields a request gives into a content, with ``online`` folded into the modes."""
     content = dict(base)
@@ -130,6 +154,8 @@ def _content(req, base: dict) -> dict:
             value = [material.model_dump() for material in value]
         elif name == "guide":
             value = value.model_dump()
+        elif name == "questions":
+            value = [question.model_dump() for question in value]
         content[name] = value
     if "online" in req.model_fields_set and req.online is not None:
         modes = [mode for mode in content["modes"] if mode != "online"]
@@ -145,6 +171,8 @@ def _content(req, base: dict) -> dict:
         )
     _department(content["department"])
     _check_queue(content["queue"])
+    _check_halls(content.get("halls"))
+    check_bundle(content)
     return content
 
 
@@ -158,6 +186,10 @@ def _set_columns(item: ServiceItem, content: dict) -> None:
     item.materials = list(content["materials"])
     item.guide = dict(content["guide"])
     item.parts = list(content.get("parts") or [])
+    halls = content.get("halls")
+    item.halls = list(halls) if halls is not None else None
+    item.depends = dict(content.get("depends") or {}) or None
+    item.questions = list(content.get("questions") or []) or None
 
 
 def create_item(actor, req) -> ServiceItem:
@@ -165,7 +197,8 @@ def create_item(actor, req) -> ServiceItem:
     policy.require(actor, "service.administer")
     if db.session.scalar(select(ServiceItem.id).where(ServiceItem.code == req.code)) is not None:
         raise Conflict(f"事项编码已被使用：{req.code}", {"fields": {"code": "编码已被使用"}})
-    base = {"modes": [], "materials": [], "guide": {}, "parts": []}
+    base = {"modes": [], "materials": [], "guide": {}, "parts": [], "halls": None}
+    base |= {"depends": {}, "questions": []}
     content = _content(req, base)
     item = ServiceItem(code=req.code, version=None, draft=content, draft_updated_at=clock.now())
     _set_columns(item, content)  # never published: the columns hold the first draft, not public
@@ -208,8 +241,16 @@ def publish_item(actor, item: ServiceItem, req) -> ServiceVersion:
         raise InvalidRequest(
             {"effective": f"生效日期不能早于上一版本的生效日期（{newest.effective.isoformat()}）"}
         )
+    return publish_draft(actor, item, effective)
+
+
+def publish_draft(actor, item: ServiceItem, effective: date) -> ServiceVersion:
+    """Publish the draft as the next version in effect from ``effective`` (which the caller checked)."""
+    policy.require(actor, "service.administer")
     if item.draft is None:
         raise Conflict("该事项没有待发布的修改", {"service": item.code})
+    today = clock.today()
+    newest = newest_version(item)
     content = dict(item.draft)
     version = ServiceVersion(
         item=item,
@@ -238,7 +279,7 @@ def publish_item(actor, item: ServiceItem, req) -> ServiceVersion:
 
 def list_versions(actor, item: ServiceItem) -> list[ServiceVersion]:
     """Return the item's published versions, newest first, with who published them and when."""
-    policy.require(actor, "service.administer")
+    policy.require(actor, "service.read")
     return list(
         db.session.scalars(
             select(ServiceVersion)

@@ -1,4 +1,4 @@
-"""Administer staff users: roles, hall and department scope, passwords set by an admin, disabling.
+"""Administer staff users: roles, hall and department scope, 工号, passwords set by an admin, disabling.
 
 A password is hashed at once (``User.set_password``: werkzeug's salted hash) and never answered
 nor recorded. Changing a user's password, roles, scope or active flag raises their token version,
@@ -26,6 +26,7 @@ def user_record(user: User) -> dict:
         "hall": user.hall.code if user.hall is not None else None,
         "department": user.department.code if user.department is not None else None,
         "active": user.active,
+        "employee_no": user.employee_no,
     }
 
 
@@ -70,6 +71,15 @@ def _department(code: str | None) -> Department | None:
     return department
 
 
+def _check_employee_no(employee_no: str | None, user_id: int | None = None) -> None:
+    """Refuse (409) a 工号 another user holds."""
+    if employee_no is None:
+        return
+    holder = db.session.scalar(select(User.id).where(User.employee_no == employee_no))
+    if holder is not None and holder != user_id:
+        raise Conflict(f"工号已被使用：{employee_no}", {"fields": {"employee_no": "工号已被使用"}})
+
+
 def create_user(actor, req) -> User:
     """Create a user with a password set by the administrator; 409 when the username is taken."""
     hall = _hall(req.hall)
@@ -78,9 +88,11 @@ def create_user(actor, req) -> User:
     department = _department(req.department)
     if db.session.scalar(select(User.id).where(User.username == req.username)) is not None:
         raise Conflict(f"用户名已被使用：{req.username}", {"fields": {"username": "用户名已被使用"}})
+    _check_employee_no(req.employee_no)
     user = User(
         username=req.username,
         name=req.name,
+        employee_no=req.employee_no,
         roles=list(req.roles),
         hall=hall,
         department=department,
@@ -114,6 +126,9 @@ def update_user(actor, user: User, req) -> User:
         user.department = _department(req.department)
     if "name" in given:
         user.name = req.name
+    if "employee_no" in given:
+        _check_employee_no(req.employee_no, user.id)
+        user.employee_no = req.employee_no
     was_admin = user.active and "admin" in user.roles
     if "roles" in given:
         user.roles = roles

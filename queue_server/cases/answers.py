@@ -6,6 +6,7 @@ calendar, its history) is worked out by the model's ``model_validator(mode="befo
 request's commit.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -16,6 +17,8 @@ from queue_server.api.answers import Answer
 from queue_server.calendar import clock
 from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases import bundles
+from queue_server.cases.agent_models import VISIT_REASONS, AgentRequest
 from queue_server.cases.handover import COLLECTOR_KINDS
 from queue_server.cases.models import Case, CaseHandover
 from queue_server.cases.queries import (
@@ -26,7 +29,7 @@ from queue_server.cases.queries import (
     mask_name,
     progress_url,
 )
-from queue_server.cases.rules import case_clock_of
+from queue_server.cases.rules import case_clock_of, expected_deadline
 from queue_server.citizen.items import terms_of
 from queue_server.schemas import mask_phone
 from workflows import case as case_flow
@@ -83,6 +86,14 @@ def _calendar(info: ValidationInfo) -> WorkCalendar:
     if "calendar" not in info.context:
         info.context["calendar"] = hall_calendar()
     return info.context["calendar"]
+
+
+def _part_clock(case: Case, info: ValidationInfo):
+    """A part's clock; a part waiting for others shows the day its bundle's plan expects it decided."""
+    own = case_clock_of(case, calendar=_calendar(info))
+    if own.deadline is None and bundles.is_waiting(case):
+        return replace(own, deadline=expected_deadline(case, _calendar(info)))
+    return own
 
 
 class Person(CaseAnswer):
@@ -164,13 +175,51 @@ class CaseChild(CaseAnswer):
     assignee: Person | None
     deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
     light: Light | None = Field(validation_alias=AliasPath("clock", "light"))
+    waiting_for: list[str] = Field(
+        description="等待前置事项：须先办结的子项 The parts it still waits for (empty once started)"
+    )
+    missing: list[str] = Field(description="一次性告知的补正材料 What its 补正 notice asks for")
 
     @model_validator(mode="before")
     @classmethod
     def _clock(cls, case, info: ValidationInfo):
         if not isinstance(case, Case):
             return case
-        return Derived(case, clock=case_clock_of(case, calendar=_calendar(info)))
+        return Derived(
+            case,
+            clock=_part_clock(case, info),
+            waiting_for=bundles.waiting_for(case),
+            missing=case.missing if case.state == "awaiting_supplement" else [],
+        )
+
+
+class AgentRequestOut(CaseAnswer):
+    """代理办: what the citizen asked (address, home visit and why) and the visit the agent booked."""
+
+    address: str | None
+    home_visit: bool
+    reasons: list[Literal["elderly", "disabled", "ill", "other"]]
+    reason_names: list[str]
+    note: str | None
+    channel: str | None
+    visit_at: MaybeHallTime
+    visit_address: str | None
+    contact_phone: str | None = Field(
+        description="申请人完整手机号，仅接单的代办员可见 The full phone, for the agent holding the case"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names(cls, asked, info: ValidationInfo):
+        if not isinstance(asked, AgentRequest):
+            return asked
+        viewer = (info.context or {}).get("viewer")
+        holds = viewer is not None and asked.case.agent_id is not None and asked.case.agent_id == viewer.id
+        return Derived(
+            asked,
+            reason_names=[VISIT_REASONS[reason] for reason in asked.reasons],
+            contact_phone=asked.case.applicant_phone if holds else None,
+        )
 
 
 class CaseOut(CaseAnswer):
@@ -186,8 +235,15 @@ class CaseOut(CaseAnswer):
     mode: Mode
     mode_name: ModeName = Field(validation_alias="mode")
     workflow_version: int
+    online: bool = Field(
+        description="网上申请（网上办、网上申请的一件事及其子件） Applied online, or part of such a bundle"
+    )
     hall: str = Field(validation_alias=AliasPath("hall", "code"))
     hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
+    jurisdiction: str = Field(
+        validation_alias=AliasPath("jurisdiction", "code"), description="管辖区 district"
+    )
+    jurisdiction_name: str = Field(validation_alias=AliasPath("jurisdiction", "name"))
     department: str = Field(validation_alias=AliasPath("department", "code"))
     department_name: str = Field(validation_alias=AliasPath("department", "name"))
     state: CaseState
@@ -213,11 +269,16 @@ class CaseOut(CaseAnswer):
         description="主题式服务子件的主件编号 The bundle this case belongs to",
     )
     children: list[CaseChild] = Field(description="主题式服务的子件 The bundle's parts")
+    waiting_for: list[str] = Field(
+        description="子件等待前置事项：须先办结的子项 The parts this part still waits for"
+    )
+    siblings: list[CaseChild] = Field(description="同一件事的其他子件 The other parts of the same bundle")
     materials: list[dict]
     deficiencies: list[dict]
     missing: list[str]
     assignee: Person | None
     agent: Person | None
+    agent_request: AgentRequestOut | None = Field(description="代理办：代办申请与上门预约 The agent request")
     visits: int
     extra_visit: bool
     collector: CaseCollector | None = Field(description="送达：领取人或邮件签收人 Who took the result")
@@ -237,9 +298,14 @@ class CaseOut(CaseAnswer):
             service_version=case.service_version or case.service.version,
             terms=terms_of(case),
             allowed_triggers=allowed_triggers(case, info.context["viewer"]),
+            waiting_for=bundles.waiting_for(case),
+            siblings=bundles.siblings(case),
             delivery=case,
             applicant=case,
             extra_visit=case.mode == "once" and case.visits > 1,
+            online=case_flow.applied_online(
+                (case.parent or case).mode, (case.parent or case).workflow_version
+            ),
             collector=case.handover,
             documents=documents_of(history),
             progress_url=progress_url(case),
@@ -269,8 +335,44 @@ class ProgressApplicant(CaseAnswer):
 
 class ProgressDelivery(CaseAnswer):
     method: Literal["pickup", "mail"] = Field(validation_alias="delivery_method")
+    hall: str = Field(validation_alias=AliasPath("delivery_hall", "code"))
     hall_name: str = Field(validation_alias=AliasPath("delivery_hall", "name"))
+    hall_address: str = Field(validation_alias=AliasPath("delivery_hall", "address"), description="领取地址")
     waybill_no: str | None
+
+
+class ProgressVisit(CaseAnswer):
+    """The agent's visit as the applicant sees it: when, and whether it is a home visit (上门办理)."""
+
+    home_visit: bool
+    at: MaybeHallTime = Field(validation_alias="visit_at")
+
+
+class ProgressChild(CaseAnswer):
+    """A part of a bundle as its applicant follows it: the item, who decides it, its state and deadline."""
+
+    service: str = Field(validation_alias=AliasPath("service", "code"))
+    service_name: str = Field(validation_alias=AliasPath("service", "name"))
+    department_name: str = Field(validation_alias=AliasPath("department", "name"))
+    state: CaseState
+    state_name: str
+    deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
+    waiting_for: list[str] = Field(description="等待前置事项 The parts it still waits for")
+    missing: list[str] = Field(description="需补正的材料 What its 补正 notice asks for")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, case, info: ValidationInfo):
+        if not isinstance(case, Case):
+            return case
+        waiting = bundles.waiting_for(case)
+        return Derived(
+            case,
+            clock=_part_clock(case, info),
+            state_name=bundles.WAITING_NAME if waiting else case_flow.STATE_NAMES[case.state],
+            waiting_for=waiting,
+            missing=case.missing if case.state == "awaiting_supplement" else [],
+        )
 
 
 class ProgressOut(CaseAnswer):
@@ -282,6 +384,9 @@ class ProgressOut(CaseAnswer):
     mode: Mode
     mode_name: ModeName = Field(validation_alias="mode")
     hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
+    jurisdiction_name: str = Field(
+        validation_alias=AliasPath("jurisdiction", "name"), description="审批所在区"
+    )
     state: CaseState
     state_name: StateName = Field(validation_alias="state")
     deadline: Day = Field(validation_alias=AliasPath("clock", "deadline"))
@@ -290,6 +395,10 @@ class ProgressOut(CaseAnswer):
     applicant: ProgressApplicant
     missing: list[str]
     delivery: ProgressDelivery
+    children: list[ProgressChild] = Field(description="主题式服务的各子项 The bundle's parts")
+    visit: ProgressVisit | None = Field(
+        validation_alias="agent_request", description="代理办：代办员预约的上门时间 The agent's visit"
+    )
     history: list[ProgressEntry]
 
     @model_validator(mode="before")

@@ -5,7 +5,7 @@ Operations flush but never commit; they take the acting user and check what that
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from queue_server import outbox
 from queue_server.accounts import policy
@@ -13,12 +13,15 @@ from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.cases.models import Case, CaseCounter
 from queue_server.cases.rules import IN_PERSON_MODES, check_material_names, record_change
+from queue_server.citizen import accepting
+from queue_server.citizen import bundles as bundle_plan
 from queue_server.citizen.items import published_service
 from queue_server.citizen.models import ServiceItem
 from queue_server.db import next_in_sequence
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
-from queue_server.queue.models import Hall, Ticket
+from queue_server.queue import tree
+from queue_server.queue.models import Department, Hall, Ticket
 from queue_server.schemas import (
     Applicant,
     CaseRequest,
@@ -36,6 +39,9 @@ def open_case(req: CaseRequest, actor: User) -> Case:
     service = published_service(req.service)
     if service is None:
         raise InvalidRequest({"service": f"事项不存在：{req.service}"})
+    not_here = accepting.refusal(hall, service)
+    if not_here is not None:
+        raise InvalidRequest({"service": not_here})
     if req.mode not in service.modes:
         names = "、".join(case_flow.MODE_NAMES[mode] for mode in service.modes)
         raise InvalidRequest({"mode": f"该事项不支持{case_flow.MODE_NAMES[req.mode]}，可选：{names}"})
@@ -47,35 +53,74 @@ def open_case(req: CaseRequest, actor: User) -> Case:
     check_material_names([m.name for m in req.materials], service, "materials")
 
     delivery = resolve_delivery(req.delivery, hall, req.mode)
+    jurisdiction = resolve_jurisdiction(req.jurisdiction, hall)
+    decider = deciding_department(service, jurisdiction)
     if req.mode == case_flow.BUNDLE and not service.parts:
         raise InvalidRequest({"mode": "该事项不是主题式服务（一件事）"})
+    if req.answers and req.mode != case_flow.BUNDLE:
+        raise InvalidRequest({"answers": "只有主题式服务（一件事）才回答导办问题"})
+    needed = bundle_plan.needed_parts(service, req.answers) if req.mode == case_flow.BUNDLE else []
 
     at = clock.now()
     materials = [m.model_dump() for m in req.materials]
+    answered = {"answers": dict(req.answers), "parts": needed} if req.mode == case_flow.BUNDLE else None
     case = new_case(
-        service, req.mode, hall, req.applicant, actor, at, delivery, ticket=ticket, materials=materials
+        service,
+        req.mode,
+        hall,
+        req.applicant,
+        actor,
+        at,
+        delivery,
+        ticket=ticket,
+        materials=materials,
+        data=answered,
+        jurisdiction=jurisdiction,
+        department=decider,
     )
     case.visits = 1 if req.mode in IN_PERSON_MODES else 0
-    if req.mode == case_flow.BUNDLE:
-        for code in service.parts:
-            part = published_service(code) or db.session.scalar(
-                select(ServiceItem).where(ServiceItem.code == code)
-            )
-            own = {m["name"] for m in part.materials}
+    open_parts(case, needed, req.applicant, actor, at, delivery, ticket=ticket, materials=materials)
+    outbox.record("case_changed", case)
+    return case
+
+
+def open_parts(
+    parent: Case,
+    needed: list[str],
+    applicant: Applicant,
+    actor: User | None,
+    at: datetime,
+    delivery: dict,
+    *,
+    ticket: Ticket | None = None,
+    materials: list[dict] = (),
+) -> list[Case]:
+    """Open a bundle's needed parts under its parent, each in the mode it is taken in with (submitted)."""
+    bundle, jurisdiction = parent.service, parent.jurisdiction
+    parts = []
+    for code in needed:
+        part = published_service(code) or db.session.scalar(
+            select(ServiceItem).where(ServiceItem.code == code)
+        )
+        own = {m["name"] for m in part.materials}
+        waits = bundle_plan.waits_for(bundle, code, needed)
+        parts.append(
             new_case(
                 part,
-                _bundled_mode(part),
-                hall,
-                req.applicant,
+                bundle_plan.bundled_mode(part, bool(waits)),
+                parent.hall,
+                applicant,
                 actor,
                 at,
                 delivery,
                 ticket=ticket,
-                parent=case,
+                parent=parent,
                 materials=[m for m in materials if m["name"] in own],
+                jurisdiction=jurisdiction,
+                department=deciding_department(part, jurisdiction),
             )
-    outbox.record("case_changed", case)
-    return case
+        )
+    return parts
 
 
 def resolve_delivery(choice: Delivery | None, hall: Hall, mode: str) -> dict:
@@ -96,6 +141,33 @@ def resolve_delivery(choice: Delivery | None, hall: Hall, mode: str) -> dict:
     }
 
 
+def resolve_jurisdiction(code: str | None, hall: Hall) -> Hall:
+    """Return the district hall that decides: the one named, or the accepting hall's district."""
+    if code is None:
+        return db.session.get(Hall, tree.district_id(hall.id))
+    district = db.session.scalar(select(Hall).where(Hall.code == code))
+    if district is None or district.level != "district":
+        raise InvalidRequest({"jurisdiction": f"办件管辖须为区级行政服务中心：{code}"})
+    return district
+
+
+def deciding_department(service: ServiceItem, jurisdiction: Hall) -> Department:
+    """Return the department of the jurisdiction that decides the item (属地: its line's counterpart)."""
+    own = service.department
+    line = own.line or own.code
+    counterpart = db.session.scalar(
+        select(Department)
+        .where(Department.hall_id == jurisdiction.id, or_(Department.line == line, Department.code == line))
+        .order_by(Department.id)
+        .limit(1)
+    )
+    if counterpart is not None:
+        return counterpart
+    if own.hall_id in (None, jurisdiction.id):
+        return own
+    raise InvalidRequest({"jurisdiction": f"{jurisdiction.name}没有办理该事项的部门"})
+
+
 def new_case(
     service: ServiceItem,
     mode: str,
@@ -110,9 +182,14 @@ def new_case(
     materials: list[dict] = (),
     note: str | None = None,
     data: dict | None = None,
+    jurisdiction: Hall | None = None,
+    department: Department | None = None,
+    version: int = case_flow.VERSION,
 ) -> Case:
     """Create a case in its mode's initial state, numbered, with its creation as the first history entry."""
-    workflow = case_flow.definition(mode)
+    workflow = case_flow.definition(mode, version)
+    jurisdiction = jurisdiction or db.session.get(Hall, tree.district_id(hall.id))
+    department = department or deciding_department(service, jurisdiction)
     case = Case(
         case_no=next_case_no(hall, at),
         service=service,
@@ -121,7 +198,8 @@ def new_case(
         workflow_version=workflow.version,
         state=workflow.initial,
         hall=hall,
-        department_id=service.department_id,
+        department_id=department.id,
+        jurisdiction_id=jurisdiction.id,
         applicant_name=applicant.name,
         applicant_id_number=applicant.id_number,
         applicant_phone=applicant.phone,
@@ -139,14 +217,6 @@ def new_case(
     db.session.flush()
     record_change(case, "create", None, actor, at, note, data)
     return case
-
-
-def _bundled_mode(part: ServiceItem) -> str:
-    """Pick the in-hall mode a bundle's child takes: 一次办, else 同城办, else 马上办."""
-    for mode in ("once", "citywide", "immediate"):
-        if mode in part.modes:
-            return mode
-    raise InvalidRequest({"service": f"主题事项的子项“{part.name}”不能在窗口受理"})
 
 
 def next_case_no(hall: Hall, at: datetime) -> str:

@@ -37,6 +37,8 @@ class Case(db.Model):
     state: Mapped[str] = mapped_column(String(24), index=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    # 同城办: the district hall whose department decides the case.
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
 
     applicant_name: Mapped[str] = mapped_column(String(50))
     applicant_id_number: Mapped[str] = mapped_column(String(18), index=True)
@@ -76,6 +78,7 @@ class Case(db.Model):
     service: Mapped[ServiceItem] = relationship()
     hall: Mapped[Hall] = relationship(foreign_keys=[hall_id])
     delivery_hall: Mapped[Hall] = relationship(foreign_keys=[delivery_hall_id])
+    jurisdiction: Mapped[Hall] = relationship(foreign_keys=[jurisdiction_id])
     department: Mapped[Department] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
@@ -169,3 +172,24 @@ class CaseFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the application or its supplement goes to pre-review; until then the applicant may remove it.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseTransfer(db.Model):
+    """A transfer slip (流转单): one move of a case's paper file from one hall to another."""
+
+    __tablename__ = "case_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    to_hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship()
+    from_hall: Mapped[Hall] = relationship(foreign_keys=[from_hall_id])
+    to_hall: Mapped[Hall] = relationship(foreign_keys=[to_hall_id])
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])

@@ -10,6 +10,7 @@ from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
 from queue_server.calendar.workdays import hall_calendar
+from queue_server.cases import bundles
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.cases.rules import DOCUMENT_TRIGGERS, case_clock_of, hall_date
 from queue_server.citizen.items import terms_of
@@ -66,7 +67,9 @@ def allowed_triggers(case: Case, viewer: User) -> list[str]:
     return [
         t
         for t in workflow.allowed_triggers(case.state)
-        if t != "dispatch" and policy.transition_problem(viewer, case, t) is None
+        if t != "dispatch"
+        and bundles.refusal(case, t) is None  # never list what the bundle's rules then refuse
+        and policy.transition_problem(viewer, case, t) is None
     ]
 
 

@@ -6,10 +6,18 @@ from flask import current_app
 
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
-from queue_server.calendar.timelimits import CaseClock, Pause, case_clock
+from queue_server.calendar.timelimits import (
+    NO_CLOCK,
+    CaseClock,
+    Pause,
+    case_clock,
+    light_of,
+    workdays_until,
+)
 from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases.models import Case, CaseEvent
+from queue_server.citizen.bundles import waits_for
 from queue_server.citizen.items import terms_of
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
@@ -79,6 +87,8 @@ def case_clock_of(case: Case, today=None, calendar: WorkCalendar | None = None) 
     if case.completed_on_spot:
         return ON_THE_SPOT  # 马上办: decided in the sitting it was accepted in, no clock ran
     config = current_app.config
+    if case.mode == case_flow.BUNDLE and case.children:
+        return _bundle_clock(case, today or clock.today(), calendar or hall_calendar())
     return case_clock(
         calendar or hall_calendar(),
         accepted_on=hall_date(case.accepted_at),
@@ -89,6 +99,75 @@ def case_clock_of(case: Case, today=None, calendar: WorkCalendar | None = None) 
         yellow_workdays=config["CASE_YELLOW_WORKDAYS"],
         yellow_ratio=config["CASE_YELLOW_RATIO"],
     )
+
+
+def _part_ends(parent: Case, today, calendar: WorkCalendar) -> dict:
+    """Return the day each counted part of an accepted bundle ends (or is due to end), by item code.
+
+    A part under way ends on its own deadline; a part still waiting starts when the last part it waits
+    for is decided (or is due to be) and takes its promised limit from there.
+    """
+    bundle = terms_of(parent)
+    parts = {
+        child.service.code: child
+        for child in parent.children
+        if child.state not in ("not_accepted", "withdrawn")
+    }
+    ends: dict[str, object] = {}
+
+    def end(code: str):
+        if code not in ends:
+            part = parts[code]
+            if part.accepted_at is not None:
+                ends[code] = case_clock_of(part, today, calendar).deadline or hall_date(part.accepted_at)
+            else:
+                starts = [
+                    hall_date(parts[other].decided_at) or end(other)
+                    for other in waits_for(bundle, code, list(parts))
+                ]
+                start = max(starts, default=hall_date(parent.accepted_at))
+                ends[code] = calendar.add_working_days(start, terms_of(part).promised_days)[0]
+        return ends[code]
+
+    for code in parts:
+        end(code)
+    return ends
+
+
+def expected_deadline(part: Case, calendar: WorkCalendar | None = None):
+    """Return the day a part waiting for others is due to be decided (its bundle's plan), or None."""
+    parent = part.parent
+    if parent is None or parent.accepted_at is None or part.accepted_at is not None:
+        return None
+    ends = _part_ends(parent, clock.today(), calendar or hall_calendar())
+    return ends.get(part.service.code)
+
+
+def _bundle_clock(parent: Case, today, calendar: WorkCalendar) -> CaseClock:
+    """Compute a bundle's clock: its deadline is the end of its longest chain of parts (并联审批)."""
+    if parent.accepted_at is None:
+        return NO_CLOCK
+    bundle = terms_of(parent)
+    ends = _part_ends(parent, today, calendar)
+    parts = {
+        child.service.code: child
+        for child in parent.children
+        if child.state not in ("not_accepted", "withdrawn")
+    }
+    if not parts:
+        return NO_CLOCK
+    deadline = max(ends.values())
+    decided_on = hall_date(parent.decided_at)
+    if decided_on is not None:
+        return CaseClock(deadline, None, None, False, decided_on <= deadline)
+    running = [part for part in parts.values() if part.accepted_at is not None and part.decided_at is None]
+    paused = bool(running) and all(part.state in case_flow.PAUSED_STATES for part in running)
+    remaining = workdays_until(calendar, today, deadline)
+    config = current_app.config
+    light = light_of(
+        remaining, bundle.promised_days, config["CASE_YELLOW_WORKDAYS"], config["CASE_YELLOW_RATIO"]
+    )
+    return CaseClock(deadline, remaining, light, paused, None)
 
 
 def hall_date(value: datetime | None):

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from queue_server.cases.agent_schemas import AgentSubmitData
 from queue_server.validation import (
     ApiDate,
     Body,
@@ -76,6 +77,13 @@ class CaseRequest(Body):
     ticket_id: RowId | None = None
     materials: Annotated[list[MaterialReceived], Field(max_length=60)] = []
     delivery: Delivery | None = None
+    # 同城办: the district hall whose department decides (default: the accepting hall's district).
+    jurisdiction: Code | None = None
+    # 主题式 一件事: the answers to the bundle's questions ({id: value}), deciding its optional parts.
+    answers: Annotated[
+        dict[Code, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]],
+        Field(max_length=30),
+    ] = {}
 
 
 class TransitionRequest(Body):
@@ -167,6 +175,7 @@ class NoData(Body):
 
 
 TRIGGER_DATA: dict[str, type[Body]] = {
+    "submit": AgentSubmitData,
     "accept_with_deficiency": DeficiencyData,
     "request_supplement": SupplementNoticeData,
     "supplement": SupplementData,

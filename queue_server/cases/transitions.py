@@ -13,7 +13,7 @@ from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.calendar import clock
-from queue_server.cases import handover
+from queue_server.cases import bundles, handover
 from queue_server.cases.models import Case, CasePause
 from queue_server.cases.rules import (
     DISPATCH_AFTER,
@@ -26,10 +26,12 @@ from queue_server.citizen.items import terms_of
 from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
+from queue_server.notify.rating_links import invite_case_rating
 from queue_server.schemas import (
     TRIGGER_DATA,
     NoData,
     TransitionRequest,
+    id_number_problem,
     parse,
 )
 from workflows import case as case_flow
@@ -62,12 +64,19 @@ def transition_case(case: Case, req: TransitionRequest, actor: User) -> Case:
 
     at = clock.now()
     _fire(case, req.trigger, actor, at, data, req.note)
-    if case.mode == case_flow.BUNDLE:
+    if case.mode == case_flow.BUNDLE and req.trigger in ("accept", "pass_pre_review"):
+        _advance_parts(case, actor, at, sitting=True)
+    elif case.mode == case_flow.BUNDLE:
         _fire_on_children(case, req.trigger, actor, at, data, req.note)
     elif case.parent is not None and req.trigger in ("approve", "deny"):
-        _when_every_child_is_decided(case.parent, actor, at)
+        _advance_parts(case.parent, actor, at, sitting=False)
     db.session.flush()
     return case
+
+
+def fire_on_parts(parent: Case, trigger: str, at: datetime, note: str | None = None) -> None:
+    """Take a step the applicant took on a bundle (withdraw) for each of its parts, with no staff actor."""
+    _fire_on_children(parent, trigger, None, at, NoData(), note)
 
 
 def fire_trigger(
@@ -91,6 +100,8 @@ def fire_trigger(
     before = workflow.fire(case, trigger, at=at, actor=row, **fire_kwargs)
     record_change(case, trigger, before, actor, at, note, history)
     outbox.record("case_changed", case)
+    if "ready_for_pickup" in (before, case.state):  # 办结公示: the hall's board adds or drops it
+        outbox.record("pickup_changed", case)
     return before
 
 
@@ -101,8 +112,10 @@ def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str |
     _after(case, trigger, data, actor, at)
     if trigger in DISPATCH_AFTER:
         fire_trigger(case, "dispatch", actor, at)
-    if case.parent is None:  # a bundle's applicant hears from the parent only
+    if case.parent is None:  # a bundle's applicant hears from the parent, and of a part's 补正
         _notify_applicant(case, trigger, note)
+    elif trigger == "request_supplement":
+        _notify_part_supplement(case)
 
 
 # --- 主题式 bundles ---
@@ -110,24 +123,41 @@ def _fire(case: Case, trigger: str, actor: User, at: datetime, data, note: str |
 
 def _check_bundle_rules(case: Case, trigger: str) -> None:
     """Refuse (409) what a bundle does as a whole when asked of one part, and a premature hand-over."""
-    if case.parent is not None and (
-        trigger in case_flow.PARENT_TRIGGERS
-        or (trigger in ("request_supplement", "supplement") and case.accepted_at is None)
-    ):
-        raise Conflict(
-            f"主题式服务的子件由主件 {case.parent.case_no} 统一受理、告知和出件",
-            {"parent": case.parent.case_no},
-        )
-    if case.mode != case_flow.BUNDLE:
-        return
-    undecided = [
-        child.case_no for child in case.children if child.decided_at is None and child.state != "withdrawn"
-    ]
-    if trigger in ("notify_pickup", "mail") and undecided:
-        raise Conflict("仍有子件在审批中，全部办结后才能出件", {"undecided": undecided})
-    decided = [child.case_no for child in case.children if child.decided_at is not None]
-    if trigger == "withdraw" and decided:
-        raise Conflict("已有子件作出决定，不能整件撤回", {"decided": decided})
+    refused = bundles.refusal(case, trigger)
+    if refused is not None:
+        raise Conflict(*refused)
+
+
+def _advance_parts(parent: Case, actor: User, at: datetime, sitting: bool) -> None:
+    """Start every part whose predecessors are granted, and refuse those whose predecessor was not.
+
+    In the intake's sitting (``sitting``) a 马上办 part is completed on the spot, unless the bundle was
+    applied for online (the applicant is not at the window); a part started otherwise is accepted and
+    goes to its department. Then the bundle is marked decided when every part is.
+    """
+    on_spot = sitting and not case_flow.applied_online(parent.mode, parent.workflow_version)
+    moved = True
+    while moved:
+        moved = False
+        for part in parent.children:
+            status = bundles.start_status(part)
+            if status == "ready" and on_spot and part.mode == "immediate":
+                _fire(part, "complete_on_spot", actor, at, NoData())
+            elif status == "ready":
+                starter = (
+                    actor if sitting else None
+                )  # started by the system once what it waits for is granted
+                note = None if sitting or not bundles.predecessors(part) else "前置事项已办结，转入审批"
+                _fire(part, "accept", starter, at, NoData(), note)
+            elif status == "blocked":
+                failed = [
+                    p.service.name for p in bundles.predecessors(part) if p.state in bundles.FAILED_STATES
+                ]
+                _fire(
+                    part, "refuse", None, at, NoData(), f"前置事项{'、'.join(failed)}未获准予，本事项不予受理"
+                )
+            moved = moved or status is not None
+    _when_every_child_is_decided(parent, actor, at)
 
 
 def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, data, note: str | None) -> None:
@@ -153,7 +183,7 @@ def _fire_on_children(parent: Case, trigger: str, actor: User, at: datetime, dat
 
 def _when_every_child_is_decided(parent: Case, actor: User, at: datetime) -> None:
     """Mark the bundle decided when its last child is, and send it to the pickup window if so chosen."""
-    if any(child.decided_at is None for child in parent.children if child.state != "withdrawn"):
+    if not bundles.every_part_decided(parent) or parent.state != "in_approval":
         return
     parent.decided_at = at
     if parent.delivery_method == "pickup" and parent.state == "in_approval":
@@ -202,6 +232,8 @@ def _prepare(case: Case, trigger: str, data, actor: User, at: datetime) -> dict:
         if agent.hall_id != case.hall_id:
             raise InvalidRequest({"data.agent": "代办员不属于本服务大厅"})
         return {"agent": agent}
+    if trigger == "submit" and case.mode == "agent":
+        _check_agent_submit(case, data)
     if trigger == "mail":
         if not (data.address or case.delivery_address):
             raise InvalidRequest({"data.address": "未登记邮寄地址，请填写"})
@@ -246,6 +278,9 @@ def _after(case: Case, trigger: str, data, actor: User, at: datetime) -> None:
         case.missing = []
         if actor.has_role("clerk") and case.agent_id is None:
             case.visits += 1  # the applicant came back to the window
+    elif trigger == "submit" and case.mode == "agent":
+        case.materials = _merge_materials(case.materials, [m.model_dump() for m in data.materials])
+        case.applicant_id_number = data.applicant_id_number or case.applicant_id_number
     elif trigger == "notify_pickup":
         case.delivery_method = "pickup"
     elif trigger == "mail":
@@ -262,6 +297,16 @@ def _after(case: Case, trigger: str, data, actor: User, at: datetime) -> None:
         handover.record_handover(case, data, actor, at)
 
 
+def _check_agent_submit(case: Case, data) -> None:
+    """Refuse an agent's submit without the applicant's ID number or with materials the item does not list."""
+    check_material_names([m.name for m in data.materials], terms_of(case), "data.materials")
+    number = data.applicant_id_number or case.applicant_id_number
+    if not number:
+        raise InvalidRequest({"data.applicant_id_number": "请填写申请人身份证号"})
+    if problem := id_number_problem(number):
+        raise InvalidRequest({"data.applicant_id_number": problem})
+
+
 def _merge_materials(have: list[dict], brought: list[dict]) -> list[dict]:
     merged = {m["name"]: m for m in have}
     merged.update({m["name"]: m for m in brought})
@@ -273,6 +318,19 @@ def _history_data(trigger: str, data) -> dict | None:
         return handover.history_data(data)
     dumped = data.model_dump(mode="json", exclude_none=True)
     return dumped or None
+
+
+def _notify_part_supplement(part: Case) -> None:
+    """Tell a bundle's applicant at once which part needs what (一次性告知), under the bundle's number."""
+    parent = part.parent
+    notify.notify(
+        parent.applicant_phone,
+        "case_supplement",
+        case_no=parent.case_no,
+        service_name=f"{parent.service.name}中的“{part.service.name}”",
+        missing=list(part.missing),
+        hall_name=parent.hall.name,
+    )
 
 
 def _notify_applicant(case: Case, trigger: str, note: str | None) -> None:
@@ -311,6 +369,7 @@ def _notify_applicant(case: Case, trigger: str, note: str | None) -> None:
             case_no=case.case_no,
             service_name=name,
             hall_name=case.delivery_hall.name,
+            address=case.delivery_hall.address or None,
         )
     elif trigger == "mail":
         notify.notify(
@@ -321,3 +380,5 @@ def _notify_applicant(case: Case, trigger: str, note: str | None) -> None:
             waybill_no=case.waybill_no,
             hall_name=case.hall.name,
         )
+    elif trigger in ("deliver", "complete_on_spot"):  # 好差评: a link that rates it, nothing to type
+        invite_case_rating(case)

@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from queue_server.api.answers import Answer, Error
 from queue_server.calendar import clock
+from queue_server.cases.answers import ProgressChild
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.cases.queries import mask_id_number, mask_name
 from queue_server.cases.rules import case_clock_of
 from queue_server.citizen.appointments import STATE_NAMES as APPOINTMENT_STATE_NAMES
 from queue_server.citizen.appointments import checkin_window
-from queue_server.citizen.items import terms_of
 from queue_server.citizen.online import (
     APPLICANT_DOCUMENTS,
     DELIVERY_FIXED_STATES,
@@ -29,6 +29,7 @@ from queue_server.citizen.online import (
     UPLOAD_STATES,
     access_token,
     files_of,
+    materials_of,
 )
 from queue_server.extensions import db
 from queue_server.validation import mask_phone
@@ -60,6 +61,19 @@ class Material(Answer):
     note: str | None = None
 
 
+class BundleChoice(Answer):
+    value: str
+    label: str
+    adds: list[str] = Field([], description="选此项时增加的子项 Parts this answer adds")
+    removes: list[str] = Field([], description="选此项时去掉的子项 Parts this answer removes")
+
+
+class BundleQuestion(Answer):
+    id: str
+    text: str
+    choices: list[BundleChoice]
+
+
 class ServiceOut(Answer):
     code: str
     name: str
@@ -72,6 +86,15 @@ class ServiceOut(Answer):
     promised_days: int
     materials: list[Material]
     parts: list[str] = Field(description="主题式服务（一件事）所含事项 Items a bundle holds")
+    halls: list[str] | None = Field(
+        description="受理该事项的服务大厅，null 为全部大厅 The halls that accept it; null: every hall"
+    )
+    depends: Annotated[dict[str, list[str]], BeforeValidator(lambda value: value or {})] = Field(
+        description="一件事各子项的先后：{子项: [须先办结的子项]} The parts each part waits for"
+    )
+    questions: Annotated[list["BundleQuestion"], BeforeValidator(lambda value: value or [])] = Field(
+        description="一件事的导办问题 The questions deciding a bundle's optional parts"
+    )
     version: int = Field(description="现行有效的版本号 The published version in effect today")
 
 
@@ -236,7 +259,7 @@ class ApplicationHistoryEntry(Answer):
 
 
 def _material_guide(case: Case, name: str) -> dict:
-    known = next((m for m in terms_of(case).materials if m["name"] == name), None)
+    known = next((m for m in materials_of(case) if m["name"] == name), None)
     if known is None:  # a line of a supplement notice
         return {"name": name, "required": True, "form": None, "note": None, "listed": False}
     return {
@@ -263,7 +286,7 @@ class ApplicationOut(Answer):
     case_no: str
     service: str
     service_name: str
-    mode: Literal["online"]
+    mode: Literal["online", "bundle"]
     mode_name: ModeName
     hall: str
     hall_name: str
@@ -282,6 +305,9 @@ class ApplicationOut(Answer):
     actions: list[Literal["upload", "submit", "supplement", "withdraw", "delivery"]]
     history: list[ApplicationHistoryEntry]
     documents: list[Literal["acceptance", "supplement", "refusal"]]
+    children: list[ProgressChild] = Field(
+        description="一件事的各子项（等待前置事项、审批中……） The parts of a bundle applied for online"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -296,7 +322,7 @@ class ApplicationOut(Answer):
         history = db.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
         ).all()
-        listed = [m["name"] for m in terms_of(case).materials]
+        listed = [m["name"] for m in materials_of(case)]
         named = dict.fromkeys(case.missing + [row.material for row in files])
         extra = [name for name in named if name not in listed]
         return {
@@ -329,6 +355,7 @@ class ApplicationOut(Answer):
                 for kind, triggers in APPLICANT_DOCUMENTS.items()
                 if any(row.trigger in triggers for row in history)
             ],
+            "children": list(case.children),
         }
 
 
@@ -350,3 +377,35 @@ class UploadOut(Answer):
 class ApplicationAccessOut(Answer):
     case_no: str
     token: str
+
+
+# --- 主题式 一件事: the plan (智能导办) ---
+
+
+class PlanMaterial(Material):
+    model_config = ConfigDict(extra="allow", serialize_by_alias=True)
+
+    for_: list[str] = Field(
+        validation_alias="for", serialization_alias="for", description="用到该材料的子项 The parts it serves"
+    )
+
+
+class PlanStep(Answer):
+    code: str
+    name: str
+    department: str
+    department_name: str
+    mode: Mode
+    promised_days: int
+    waits_for: list[str] = Field(description="须先办结的子项 The parts it waits for")
+
+
+class PlanOut(Answer):
+    """The parts an applicant needs, their order and every material once (一次提交、多次复用)."""
+
+    code: str
+    name: str
+    parts: list[str]
+    steps: list[PlanStep]
+    promised_days: int = Field(description="按先后顺序的最长办理时间（工作日） The longest chain of parts")
+    materials: list[PlanMaterial]

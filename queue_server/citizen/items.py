@@ -99,6 +99,9 @@ def take_content(target: ServiceContent, source: ServiceContent) -> None:
         "materials",
         "guide",
         "parts",
+        "halls",
+        "depends",
+        "questions",
     ):
         setattr(target, name, getattr(source, name))
 

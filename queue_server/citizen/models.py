@@ -35,6 +35,9 @@ CONTENT_FIELDS = (
     "materials",
     "guide",
     "parts",
+    "halls",
+    "depends",
+    "questions",
 )
 
 
@@ -54,6 +57,13 @@ class ServiceContent:
     guide: Mapped[dict] = mapped_column(JSON, default=dict)
     # 主题式服务 (一件事): the codes of the items it bundles; empty for a single item.
     parts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # 下放: the codes of the halls that accept it; null: every hall (a citywide item: every hall too).
+    halls: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # 一件事: the order between its parts, {part code: [part codes it waits for]}; null: none.
+    depends: Mapped[dict[str, list[str]] | None] = mapped_column(JSON(none_as_null=True))
+    # 一件事: the questionnaire deciding optional parts, [{id, text, choices: [{value, label, adds,
+    # removes}]}]: a part some choice adds is needed only when so answered; null: none.
+    questions: Mapped[list[dict] | None] = mapped_column(JSON(none_as_null=True))
 
     @declared_attr
     def department(cls) -> Mapped[Department]:
@@ -71,6 +81,9 @@ class ServiceContent:
             "materials": [dict(m) for m in self.materials],
             "guide": dict(self.guide or {}),
             "parts": list(self.parts or []),
+            "halls": list(self.halls) if self.halls is not None else None,
+            "depends": {code: list(waits) for code, waits in (self.depends or {}).items()},
+            "questions": [dict(q) for q in self.questions or []],
         }
 
 
@@ -177,3 +190,25 @@ class Appointment(db.Model):
     queue: Mapped[Queue] = relationship()
     slot: Mapped[AppointmentSlot] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
+
+
+class Consultation(db.Model):
+    """A citizen's question (在线咨询) about an item or a bundle, and a consultant's answer to it."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (Index("ix_consultations_service_public", "service_id", "public"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20))
+    question: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    answer: Mapped[str | None] = mapped_column(String(1000))
+    # Shown among the item's 常见问题 (FAQ) on its public guide page.
+    public: Mapped[bool] = mapped_column(default=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    service: Mapped[ServiceItem] = relationship()
+    answered_by: Mapped[User | None] = relationship()

@@ -29,13 +29,22 @@ from werkzeug.datastructures import FileStorage
 
 from queue_server import outbox
 from queue_server.calendar import clock
-from queue_server.cases.intake import hall_in_body, new_case, resolve_delivery
+from queue_server.cases import bundles
+from queue_server.cases.intake import (
+    hall_in_body,
+    new_case,
+    open_parts,
+    resolve_delivery,
+    resolve_jurisdiction,
+)
 from queue_server.cases.models import Case, CaseFile
 from queue_server.cases.schemas import Delivery
-from queue_server.cases.transitions import fire_trigger
+from queue_server.cases.transitions import fire_on_parts, fire_trigger
+from queue_server.citizen import accepting
+from queue_server.citizen import bundles as bundle_plan
 from queue_server.citizen.items import published_service, terms_of
 from queue_server.citizen.schemas import ApplicationRequest
-from queue_server.errors import InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
 from queue_server.extensions import db
 from workflows import case as case_flow
 
@@ -67,6 +76,25 @@ NOTICE_TRIGGERS = {
     "mail",
 }
 APPLICANT = {"by": "applicant"}
+# The modes of the cases an applicant applies for online: 网上办, and 一件事 on the online bundle machine.
+ONLINE_MODES = ("online", case_flow.BUNDLE)
+
+
+def is_application(case: Case) -> bool:
+    """Tell whether a case is an online application (网上办, or a 一件事 applied for online)."""
+    return case.parent is None and case_flow.applied_online(case.mode, case.workflow_version)
+
+
+def materials_of(case: Case) -> list[dict]:
+    """Return the materials an application asks for: its item's, or each material of a bundle's parts once."""
+    if case.mode != case_flow.BUNDLE:
+        return list(terms_of(case).materials)
+    merged: dict[str, dict] = {}
+    for part in case.children:
+        for material in terms_of(part).materials:
+            entry = merged.setdefault(material["name"], dict(material))
+            entry["required"] = entry.get("required", True) or material.get("required", True)
+    return list(merged.values())
 
 
 # --- the applicant's access token ---
@@ -91,17 +119,26 @@ def application_for(case_no: str, token: str | None, for_update: bool = False) -
         claims = None
     if not isinstance(claims, dict) or claims.get("case") != case_no:
         raise NotFound("申请不存在或申请凭证无效", {"case_no": case_no})
-    stmt = select(Case).where(Case.case_no == case_no, Case.mode == "online")
+    stmt = select(Case).where(Case.case_no == case_no, Case.mode.in_(ONLINE_MODES), Case.parent_id.is_(None))
     case = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if case is None or case.applicant_phone != claims.get("phone"):
+    if case is None or not is_application(case) or case.applicant_phone != claims.get("phone"):
         raise NotFound("申请不存在或申请凭证无效", {"case_no": case_no})
     return case
 
 
 def recover_access(case_no: str, phone: str, id_number: str) -> str:
     """Issue the access token again to whoever knows the case number, its phone and its ID number."""
-    case = db.session.scalar(select(Case).where(Case.case_no == case_no.upper(), Case.mode == "online"))
-    if case is None or case.applicant_phone != phone or case.applicant_id_number != id_number:
+    case = db.session.scalar(
+        select(Case).where(
+            Case.case_no == case_no.upper(), Case.mode.in_(ONLINE_MODES), Case.parent_id.is_(None)
+        )
+    )
+    if (
+        case is None
+        or not is_application(case)
+        or case.applicant_phone != phone
+        or case.applicant_id_number != id_number
+    ):
         raise NotFound("申请编号、手机号码或身份证号码不正确", {"case_no": case_no})
     return access_token(case)
 
@@ -114,6 +151,10 @@ def open_online_application(req: ApplicationRequest) -> Case:
     service = published_service(req.service)
     if service is None:
         raise InvalidRequest({"service": f"事项不存在：{req.service}"})
+    if bundle_plan.is_bundle(service):
+        return _open_bundle_application(req, service)
+    if req.answers:
+        raise InvalidRequest({"answers": "只有主题式服务（一件事）才回答导办问题"})
     if "online" not in service.modes:
         raise InvalidRequest({"service": f"“{service.name}”不支持网上办理，请到大厅窗口办理"})
     hall = hall_in_body(req.hall, "hall")
@@ -128,6 +169,33 @@ def open_online_application(req: ApplicationRequest) -> Case:
         note=req.note,
         data=dict(APPLICANT),
     )
+    outbox.record("case_changed", case)
+    return case
+
+
+def _open_bundle_application(req: ApplicationRequest, bundle) -> Case:
+    """Open a 一件事 applied for online: a draft parent and the parts its answers need, as at the window."""
+    hall = hall_in_body(req.hall, "hall")
+    not_here = accepting.refusal(hall, bundle)
+    if not_here is not None:
+        raise InvalidRequest({"service": not_here})
+    needed = bundle_plan.needed_parts(bundle, req.answers)
+    at = clock.now()
+    delivery = resolve_delivery(req.delivery, hall, "online")
+    case = new_case(
+        bundle,
+        case_flow.BUNDLE,
+        hall,
+        req.applicant,
+        None,
+        at,
+        delivery,
+        note=req.note,
+        data={**APPLICANT, "answers": dict(req.answers), "parts": needed},
+        jurisdiction=resolve_jurisdiction(None, hall),
+        version=case_flow.ONLINE_BUNDLE_VERSION,
+    )
+    open_parts(case, needed, req.applicant, None, at, delivery)
     outbox.record("case_changed", case)
     return case
 
@@ -206,7 +274,7 @@ def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile
     if not material:
         raise InvalidRequest({"material": "请选择文件对应的申请材料"})
     # A line of the supplement notice (一次性告知) may name something that is not on the item's list.
-    if material not in case.missing and material not in {m["name"] for m in terms_of(case).materials}:
+    if material not in case.missing and material not in {m["name"] for m in materials_of(case)}:
         raise InvalidRequest({"material": f"不是该事项的申请材料：{material}"})
     count = db.session.scalar(
         select(db.func.count())
@@ -263,10 +331,18 @@ def _file_of(case: Case, file_id: int) -> CaseFile:
     return row
 
 
+def staff_files(case: Case) -> list[CaseFile]:
+    """List the files sent for a case; a part of a 一件事 applied online shows the bundle's files it uses."""
+    if case.parent is not None and is_application(case.parent):
+        own = {m["name"] for m in terms_of(case).materials}
+        return [row for row in files_of(case.parent, sent_only=True) if row.material in own]
+    return files_of(case, sent_only=True)
+
+
 def staff_file(case: Case, file_id: int) -> CaseFile:
     """Return a file the applicant has sent (staff never see one still being prepared)."""
-    row = _file_of(case, file_id)
-    if row.submitted_at is None:
+    row = next((row for row in staff_files(case) if row.id == file_id), None)
+    if row is None:
         raise NotFound(f"文件不存在：{file_id}", {"file_id": file_id})
     return row
 
@@ -301,7 +377,7 @@ def submit_application(case: Case, note: str | None = None) -> Case:
     names = {row.material for row in files_of(case)}
     missing = {
         f"materials.{m['name']}": "请上传该材料"
-        for m in terms_of(case).materials
+        for m in materials_of(case)
         if m.get("required") and m["name"] not in names
     }
     if missing:
@@ -318,8 +394,11 @@ def supplement_application(case: Case, note: str | None = None) -> Case:
 
 
 def withdraw_application(case: Case, note: str | None = None) -> Case:
-    """Withdraw the application (撤回), at any point before the decision."""
+    """Withdraw the application (撤回), at any point before the decision (a bundle: before any part's)."""
     _check_allowed(case, "withdraw")
+    refused = bundles.refusal(case, "withdraw")
+    if refused is not None:
+        raise Conflict(*refused)
     return _fire(case, "withdraw", note)
 
 
@@ -344,12 +423,17 @@ def _fire(case: Case, trigger: str, note: str | None) -> Case:
         for row in sent:
             row.submitted_at = at
         case.materials = _materials_received(case)
+        for part in case.children:  # 一次提交、多次复用: each part holds the materials it lists
+            own = {m["name"] for m in terms_of(part).materials}
+            part.materials = [m for m in case.materials if m["name"] in own]
     if trigger == "supplement":
         case.missing = []
     if trigger in ("supplement", "withdraw"):
         for pause in case.pauses:  # a supplement noticed during review stopped the clock
             if pause.ended_at is None:
                 pause.ended_at = at
+    if trigger == "withdraw":
+        fire_on_parts(case, trigger, at, note)
     db.session.flush()
     return case
 

@@ -18,6 +18,7 @@ from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.cases.schemas import Delivery
 from queue_server.cases.transitions import get_case
+from queue_server.citizen.accepting import hall_services
 from queue_server.citizen.answers import (
     APPLICATION_TOKEN,
     TOKEN_ERRORS,
@@ -52,12 +53,12 @@ from queue_server.citizen.online import (
     check_upload,
     choose_delivery,
     discard,
-    files_of,
     open_online_application,
     recover_access,
     remove_file,
     size_text,
     staff_file,
+    staff_files,
     stored_path,
     submit_application,
     supplement_application,
@@ -96,6 +97,19 @@ def list_services():
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def show_service(code: str):
     return reply(ServiceDetailOut, get_service(code))
+
+
+@bp.get("/halls/<hall_code>/services")
+@operation(
+    "本大厅受理的事项 The items a hall accepts",
+    query=ServiceQuery,
+    answers={200: list[ServiceOut], 400: Error, 404: Error},
+)
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def list_hall_services(hall_code: str):
+    hall = get_hall(hall_code)
+    query = parse_query(ServiceQuery)
+    return reply(list[ServiceOut], hall_services(hall, query.mode, query.department, query.q))
 
 
 @bp.get("/halls/<hall_code>/slots")
@@ -411,7 +425,7 @@ def application_document(case_no: str, kind: str):
 def case_files(case_no: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
-    return reply(list[ApplicationFileOut], files_of(case, sent_only=True))
+    return reply(list[ApplicationFileOut], staff_files(case))
 
 
 @bp.get("/cases/<case_no>/files/<int:file_id>")

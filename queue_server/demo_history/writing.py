@@ -96,6 +96,7 @@ def _write_cases(world: "World") -> None:
                 "workflow_version": case.workflow_version,
                 "state": case.state,
                 "hall_id": world.hall.id,
+                "jurisdiction_id": world.hall.id,  # the demo history's hall is a district hall
                 "department_id": case.service.department_id,
                 "applicant_name": case.applicant_name,
                 "applicant_id_number": case.applicant_id_number,

@@ -84,8 +84,9 @@ def _case_supplement(*, case_no, service_name, missing, hall_name=None) -> str:
     )
 
 
-def _case_result_ready(*, case_no, service_name, hall_name, window="统一出件窗口") -> str:
-    return f"您申请的{service_name}（办件编号{case_no}）已办结，请携带本人身份证件到{hall_name}{window}领取。"
+def _case_result_ready(*, case_no, service_name, hall_name, window="统一出件窗口", address=None) -> str:
+    where = f"{hall_name}（{address}）" if address else hall_name
+    return f"您申请的{service_name}（办件编号{case_no}）已办结，请携带本人身份证件到{where}{window}领取。"
 
 
 def _case_mailed(*, case_no, waybill_no, service_name=None, hall_name=None) -> str:
@@ -123,6 +124,32 @@ def _booking_cancelled(*, code, hall_name=None, queue_name=None, start=None) -> 
     return f"您{when}{what}预约（预约码{code}）已取消。"
 
 
+def _agent_requested(*, case_no, service_name, home_visit=False, hall_name=None) -> str:
+    what = "上门办理" if home_visit else "代办"
+    return (
+        f"您申请{what}的{service_name}已登记，办件编号{case_no}。代办员将尽快与您电话联系，"
+        "可凭办件编号和手机号查询进度。"
+    )
+
+
+def _agent_visit_booked(*, case_no, service_name, visit_at, agent_name=None, hall_name=None) -> str:
+    who = f"代办员{agent_name}" if agent_name else "代办员"
+    return f"{who}将于{visit_at}上门为您办理{service_name}（办件编号{case_no}），请备好身份证件和申请材料。"
+
+
+def _consultation_answered(*, service_name, answer, hall_name=None) -> str:
+    return f"您咨询的“{service_name}”已答复：{_shortened(answer, 200)}。"
+
+
+# The rating links stand between spaces, so that phones tell where the address ends.
+def _rating_invited(*, number, link, hall_name=None) -> str:
+    return f"您的{number}号业务已办理完毕，请点击 {link} 评价本次服务。"
+
+
+def _case_rating_invited(*, case_no, link, service_name=None, hall_name=None) -> str:
+    return f"{_your_case(case_no, service_name)}已办结送达，请点击 {link} 评价本次服务。"
+
+
 TEMPLATES = {
     "case_accepted": _case_accepted,
     "case_supplement": _case_supplement,
@@ -133,6 +160,11 @@ TEMPLATES = {
     "booking_confirmed": _booking_confirmed,
     "booking_reminder": _booking_reminder,
     "booking_cancelled": _booking_cancelled,
+    "consultation_answered": _consultation_answered,
+    "agent_requested": _agent_requested,
+    "agent_visit_booked": _agent_visit_booked,
+    "rating_invited": _rating_invited,
+    "case_rating_invited": _case_rating_invited,
 }
 
 

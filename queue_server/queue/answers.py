@@ -33,6 +33,14 @@ class HallOut(QueueAnswer):
     code: str
     name: str
     address: str
+    level: Literal["district", "community", "station"] = Field(
+        description="district 区行政服务中心, community 社区服务中心, station 小区政务服务站"
+    )
+    parent: str | None = Field(
+        None,
+        validation_alias=AliasPath("parent", "code"),
+        description="上级大厅代码，区行政服务中心为 null The parent hall's code; null for a district hall",
+    )
 
 
 class QueueOut(QueueAnswer):
@@ -50,6 +58,15 @@ class WindowOut(QueueAnswer):
     queues: list[str]
     status: Literal["open", "paused", "closed"]
     clerk: str | None
+    # The evaluator shows the clerk's 工号 and photo (GET /windows/{id}/clerk-photo?v=clerk_photo_at).
+    clerk_employee_no: str | None = Field(
+        None, validation_alias=AliasPath("clerk", "employee_no"), description="窗口当前工作人员的工号"
+    )
+    clerk_photo_at: HallTime | None = Field(
+        None,
+        validation_alias=AliasPath("clerk", "photo_at"),
+        description="窗口当前工作人员照片的上传时间；null：没有照片",
+    )
 
     @field_validator("queues", mode="before")
     @classmethod
@@ -139,12 +156,22 @@ class BoardQueue(QueueAnswer):
     waiting: int
 
 
+# 办结公示: a result waiting at the hall's pickup window, the applicant masked (张*, 欧阳*娜).
+class ReadyOut(QueueAnswer):
+    case_no: str
+    applicant: str
+    service: str = Field(description="事项编码 Item code")
+    service_name: str
+    ready_at: HallTime | None = Field(description="到达出件窗口的时间 When the result came to the window")
+
+
 class BoardOut(QueueAnswer):
     hall: str = Field(validation_alias=AliasPath("hall", "code"))
     hall_name: str = Field(validation_alias=AliasPath("hall", "name"))
     seq: int
     calls: list[CallOut]
     queues: list[BoardQueue]
+    ready: list[ReadyOut] = Field(description="办结公示：待领取的办件，新到在前 Results waiting for pickup")
 
 
 class DeskQueue(QueueAnswer):

@@ -1,17 +1,21 @@
 """The display board: the hall's latest calls and waiting counts, as one snapshot."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from queue_server.calendar import clock
+from queue_server.cases.models import Case, CaseEvent
+from queue_server.cases.queries import mask_name
 from queue_server.extensions import db
 from queue_server.queue.models import Hall, Ticket, TicketEvent, Window
 from queue_server.queue.tallies import QueueLine, waiting_lines
 from queue_server.realtime.seq import current_seq
 
 BOARD_CALLS = 10
+BOARD_READY = 30
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,41 @@ class Board:
     seq: int
     calls: list[Call]
     queues: list[QueueLine]
+    ready: list["ReadyCase"]
+
+
+class ReadyCase:
+    """办结公示: a result waiting at its pickup window, as the board shows it (the applicant masked)."""
+
+    def __init__(self, case: Case, ready_at: datetime | None = None) -> None:
+        self.case_no = case.case_no
+        self.applicant = mask_name(case.applicant_name)
+        self.service = case.service.code
+        self.service_name = case.service.name
+        self.ready_at = ready_at if ready_at is not None else clock.now()
+
+
+def ready_cases(hall: Hall) -> list[ReadyCase]:
+    """List the results waiting at the hall's pickup window (a bundle's parts go with it), newest first."""
+    # When each came to the window: its newest move to ready_for_pickup (read for these cases only).
+    ready_at = (
+        select(func.max(CaseEvent.at))
+        .where(CaseEvent.case_id == Case.id, CaseEvent.to_state == "ready_for_pickup")
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Case, ready_at.label("ready_at"))
+        .options(joinedload(Case.service))
+        .where(
+            Case.delivery_hall_id == hall.id,
+            Case.state == "ready_for_pickup",
+            Case.parent_id.is_(None),
+        )
+        .order_by(ready_at.desc(), Case.id.desc())
+        .limit(BOARD_READY)
+    ).all()
+    return [ReadyCase(case, at) for case, at in rows]
 
 
 def hall_board(hall: Hall) -> Board:
@@ -58,4 +97,4 @@ def hall_board(hall: Hall) -> Board:
         calls.append(Call(event.id, ticket, windows[event.window_id]))
         if len(calls) == BOARD_CALLS:
             break
-    return Board(hall, seq, calls, waiting_lines(hall.queues))
+    return Board(hall, seq, calls, waiting_lines(hall.queues), ready_cases(hall))

@@ -30,6 +30,7 @@ from queue_server.queue.models import (
     Ticket,
     window_queues,
 )
+from queue_server.queue.serving import release_held_ticket
 from queue_server.queue.tallies import (
     _EVENTS,
     _HALLS,
@@ -72,6 +73,8 @@ def _take_statement(dialect: str):
     """Build the UPDATE that takes the window's next waiting ticket and marks it called."""
     tickets = _TICKETS
     in_line = (tickets.c.service_date == bindparam("day"), tickets.c.state == _CALL_FROM)
+    # Within a queue: priority tickets first (绿色通道), then the longest in line. Across the window's
+    # queues, after priority, the order the administrator gave them (window_queues.position).
     calling_order = (tickets.c.lane, tickets.c.queued_at, tickets.c.id)
     if dialect == "postgresql":
         # The head of each served queue, read from the calling-order index (one probe per queue, not a sort
@@ -90,16 +93,16 @@ def _take_statement(dialect: str):
             select(head.c.id)
             .select_from(window_queues.join(head, true()))
             .where(window_queues.c.window_id == bindparam("win"))
-            .order_by(head.c.lane, head.c.queued_at, head.c.id)
+            .order_by(head.c.lane, window_queues.c.position, head.c.queued_at, head.c.id)
             .limit(1)
         )
     else:
         # SQLite has no row locks; there the request's BEGIN IMMEDIATE serializes callers instead.
-        served_queues = select(window_queues.c.queue_id).where(window_queues.c.window_id == bindparam("win"))
         next_id = (
             select(tickets.c.id)
-            .where(tickets.c.queue_id.in_(served_queues), *in_line)
-            .order_by(*calling_order)
+            .join(window_queues, window_queues.c.queue_id == tickets.c.queue_id)
+            .where(window_queues.c.window_id == bindparam("win"), *in_line)
+            .order_by(tickets.c.lane, window_queues.c.position, tickets.c.queued_at, tickets.c.id)
             .limit(1)
         )
     return (
@@ -227,11 +230,12 @@ def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: s
     )
 
 
-def call_next(window_id: int, actor: User) -> CalledTicket | None:
-    """Call the window's next ticket: priority first, then the longest in line. None when nobody waits.
+def call_next(window_id: int, actor: User, release: str | None = None) -> CalledTicket | None:
+    """Call the window's next ticket: priority, the window's queue order, the longest in line; None if none.
 
     A window holds one citizen at a time: while its last ticket is still called or being served,
-    call-next answers 409 naming that ticket (a double click calls nobody twice).
+    call-next answers 409 naming that ticket (a double click calls nobody twice), unless the clerk
+    asks to ``release`` it first (``finish`` or ``no_show``, fired in the same transaction).
     """
     found = db.session.execute(_WINDOW, {"win": window_id}).first()
     if found is None:
@@ -240,6 +244,8 @@ def call_next(window_id: int, actor: User) -> CalledTicket | None:
     policy.require(actor, "window.operate", hall_id=window.hall_id)
     if window.status != "open":
         raise Conflict("窗口未开放（已暂停或关闭），不能叫号", {"window": window.id, "status": window.status})
+    if release is not None:
+        release_held_ticket(window.id, release, actor)
     at = clock.now()
     params = {"win": window.id, "day": at.date(), "at": at, "actor": actor.id}
     if _dialect() == "postgresql":

@@ -67,6 +67,10 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Departments are per district (属地): the district hall it serves (null: any district without
+    # its own) and its line (条线), which finds a district's counterpart of an item's department.
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
+    line: Mapped[str | None] = mapped_column(String(32))
 
 
 class Queue(db.Model):

@@ -6,14 +6,15 @@ Halls, their queues and windows, and the display board snapshot.
 """
 
 from flask import Blueprint, current_app
+from sqlalchemy.orm import joinedload
 
 from queue_server.accounts.auth import acting_user, staff_required
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.citizen.appointments import check_in
-from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
+from queue_server.queue import tree
 from queue_server.queue.answers import (
     BoardOut,
     DeskOut,
@@ -28,31 +29,27 @@ from queue_server.queue.board import hall_board
 from queue_server.queue.calling import call_next
 from queue_server.queue.desk import clerk_desk
 from queue_server.queue.halls import get_hall, get_window
-from queue_server.queue.models import Hall, Ticket
+from queue_server.queue.models import Hall
 from queue_server.queue.schemas import (
+    CallNextRequest,
+    HallListQuery,
     TicketNumberQuery,
     TicketRequest,
     TransferRequest,
     WindowStatusRequest,
 )
+from queue_server.queue.serving import fire_clerk_trigger
 from queue_server.queue.tallies import waiting_lines
 from queue_server.queue.tickets import (
-    fire_ticket_trigger,
     issue_ticket,
     set_window_status,
+    ticket_by_id,
     ticket_by_number,
     ticket_history,
 )
 from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("queue", __name__)
-
-
-def _get_ticket(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
-    return ticket
 
 
 @bp.post("/halls/<hall_code>/tickets")
@@ -78,7 +75,7 @@ def take_ticket(hall_code: str):
 @operation("号票状态 Ticket", answers={200: TicketOut, 404: Error})
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def get_ticket(ticket_id: int):
-    return reply(TicketOut, _get_ticket(ticket_id))
+    return reply(TicketOut, ticket_by_id(ticket_id))
 
 
 @bp.get("/tickets/<int:ticket_id>/history")
@@ -89,7 +86,7 @@ def get_ticket(ticket_id: int):
 )
 @staff_required()
 def get_ticket_history(ticket_id: int):
-    ticket = _get_ticket(ticket_id)
+    ticket = ticket_by_id(ticket_id)
     require(acting_user(), "ticket.history", hall_id=ticket.hall_id)
     return reply(list[TicketHistoryEntry], ticket_history(ticket))
 
@@ -104,9 +101,8 @@ def get_ticket_history(ticket_id: int):
 )
 @staff_required()
 def trigger_ticket(ticket_id: int, trigger: str):
-    ticket = _get_ticket(ticket_id)
     target = parse_body(TransferRequest).queue if trigger == "transfer" else None
-    return reply(TicketOut, fire_ticket_trigger(ticket, trigger, acting_user(), target_queue_code=target))
+    return reply(TicketOut, fire_clerk_trigger(ticket_id, trigger, acting_user(), target_queue_code=target))
 
 
 @bp.get("/halls/<hall_code>/tickets")
@@ -123,13 +119,15 @@ def find_ticket_by_number(hall_code: str):
 
 @bp.post("/windows/<int:window_id>/call-next")
 @operation(
-    "叫下一号 Call next",
+    "叫下一号（可先办结或过号本窗口的当前号） Call next",
     staff=True,
-    answers={200: TicketOut, 204: None, 401: Error, 403: Error, 404: Error, 409: Error},
+    body=CallNextRequest,
+    body_required=False,
+    answers={200: TicketOut, 204: None, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 @staff_required()
 def call_next_ticket(window_id: int):
-    ticket = call_next(window_id, acting_user())
+    ticket = call_next(window_id, acting_user(), release=parse_body(CallNextRequest).release)
     if ticket is None:
         return "", 204
     return reply(TicketOut, ticket)
@@ -165,10 +163,18 @@ def _public_limit() -> str:
 
 
 @bp.get("/halls")
-@operation("服务大厅列表 Halls", answers={200: list[HallOut]})
+@operation(
+    "服务大厅列表（区、社区、小区站三级），或某大厅的下级大厅 Halls, or a hall's children",
+    query=HallListQuery,
+    answers={200: list[HallOut], 400: Error},
+)
 @limiter.limit(_public_limit)
 def list_halls():
-    return reply(list[HallOut], db.session.scalars(db.select(Hall).order_by(Hall.code)).all())
+    query = parse_query(HallListQuery)
+    stmt = db.select(Hall).options(joinedload(Hall.parent))
+    if query.parent is not None:
+        stmt = stmt.where(Hall.parent_id == get_hall(query.parent).id)
+    return reply(list[HallOut], tree.ordered(db.session.scalars(stmt).all()))
 
 
 @bp.get("/halls/<hall_code>/queues")

@@ -1,7 +1,7 @@
 """What the queue API reads: a ticket taken (or a booking checked in), a ticket's number, a window."""
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, StringConstraints, model_validator
 
@@ -45,6 +45,13 @@ class TicketRequest(Body):
         return self
 
 
+class HallListQuery(Query):
+    """GET /halls: ``parent`` lists that hall's children only."""
+
+    references: ClassVar[dict[str, str]] = {"parent": "hall"}
+    parent: Code | None = None
+
+
 class TicketNumberQuery(Query):
     number: Annotated[
         str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9]{1,4}[0-9]{3,6}$")
@@ -53,6 +60,11 @@ class TicketNumberQuery(Query):
 
 class TransferRequest(Body):
     queue: Code
+
+
+class CallNextRequest(Body):
+    # 办结并叫号 / 过号并叫号: let the ticket the window holds go in the same request.
+    release: Literal["finish", "no_show"] | None = None
 
 
 class WindowStatusRequest(Body):

@@ -37,6 +37,7 @@ from queue_server.citizen.models import ServiceItem
 from queue_server.db import UTCDateTime, next_in_sequence
 from queue_server.errors import InvalidRequest, InvalidTransition, NotFound
 from queue_server.extensions import db
+from queue_server.notify.rating_links import invite_ticket_rating
 from queue_server.queue.halls import queue_in_body
 from queue_server.queue.hours import ensure_issuing
 from queue_server.queue.models import (
@@ -334,6 +335,14 @@ _LOCKED = (
 )
 
 
+def ticket_by_id(ticket_id: int) -> Ticket:
+    """Return a ticket by its id, or answer 404."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
+    return ticket
+
+
 def lock_ticket(ticket: Ticket) -> Ticket:
     """Re-read a ticket under its row lock (PostgreSQL; SQLite's write lock is held already)."""
     return db.session.execute(_LOCKED, {"id": ticket.id}).scalar_one()
@@ -369,12 +378,19 @@ def fire_ticket_trigger(
         return ticket
 
     change = _fire(ticket, trigger, actor, window=ticket.window)
+    record_trigger_facts(ticket, trigger, change.id)
+    return ticket
+
+
+def record_trigger_facts(ticket, trigger: str, change_id: int) -> None:
+    """Record what a clerk's trigger changed for the screens (a recall is a call again)."""
     outbox.record("ticket_changed", ticket)
     if trigger == "recall":
-        outbox.record("ticket_called", ticket, change.id)
+        outbox.record("ticket_called", ticket, change_id)
     if trigger in ("requeue", "cancel"):
         outbox.record("queue_changed", ticket.queue)
-    return ticket
+    if trigger == "finish":  # 好差评: the applicant who left a phone gets a link that rates it
+        invite_ticket_rating(ticket)
 
 
 def set_window_status(window: Window, status: str, actor: User) -> Window:

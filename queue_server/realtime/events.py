@@ -26,8 +26,8 @@ from queue_server import outbox
 from queue_server.db import DatabaseBusy
 from queue_server.extensions import db, socketio
 from queue_server.notify.sms import deliver
-from queue_server.queue.answers import CallOut, WindowOut
-from queue_server.queue.board import Call
+from queue_server.queue.answers import CallOut, ReadyOut, WindowOut
+from queue_server.queue.board import Call, ReadyCase
 from queue_server.queue.tallies import waiting_counts_after_commit
 from queue_server.realtime.seq import next_seq
 from queue_server.redis_client import redis_paused
@@ -38,6 +38,18 @@ log = logging.getLogger(__name__)
 NUMBERED_EVENTS = ("ticket_called", "queue_updated")
 # Notices about cases name case numbers and approvers: they go to the hall's staff screens only.
 STAFF_EVENTS = ("case_updated", "case_alert", "rating_added")
+# Questions of citizens (在线咨询): to the consultants' screens, whatever their hall.
+CONSULTANT_EVENTS = ("consultation_updated",)
+CONSULTANT_ROOM = "consultants"
+
+
+# 代理办 notices (numbers and states of the hall's agent cases): to the screens of the hall's agents.
+AGENT_EVENTS = ("agent_case_updated",)
+
+
+def agent_room(hall_code: str) -> str:
+    """Name the Socket.IO room of a hall's agent screens (代理办 notices are for them)."""
+    return f"agents:{hall_code}"
 
 
 def staff_room(hall_code: str) -> str:
@@ -80,22 +92,56 @@ def _window_changed(window) -> list[tuple]:
     return [("window_updated", window.hall.code, {"hall": window.hall.code, "window": window_out})]
 
 
-def _case_changed(case) -> list[tuple]:
-    # The case's hall and its pickup hall both show it.
-    payload = {
+def _case_notice(case) -> dict:
+    return {
         "hall": case.hall.code,
         "case_no": case.case_no,
         "state": case.state,
         "department": case.department.code,
     }
-    return [
+
+
+def _case_changed(case) -> list[tuple]:
+    # The case's hall and its pickup hall both show it.
+    payload = _case_notice(case)
+    notices = [
         ("case_updated", hall_code, payload)
         for hall_code in dict.fromkeys([case.hall.code, case.delivery_hall.code])
+    ]
+    if case.mode == "agent":  # the hall's agents see their requests and cases move
+        notices.append(("agent_case_updated", case.hall.code, payload))
+    return notices
+
+
+def _transfer_changed(slip) -> list[tuple]:
+    # 案卷流转: the halls at both ends of a slip see it sent and received (待签收 at the receiving one).
+    payload = _case_notice(slip.case)
+    return [
+        ("case_updated", hall_code, payload)
+        for hall_code in dict.fromkeys([slip.from_hall.code, slip.to_hall.code])
+        if hall_code not in (slip.case.hall.code, slip.case.delivery_hall.code)  # case_changed tells those
     ]
 
 
 def _alert_raised(alert) -> list[tuple]:
     return [("case_alert", alert.case.hall.code, AlertOut.model_validate(alert).model_dump(mode="json"))]
+
+
+def _pickup_changed(case) -> list[tuple]:
+    # 办结公示: a result came to (or left) its pickup window; the board adds (or drops) its masked row.
+    if case.parent_id is not None:  # a bundle's part is handed over with its parent
+        return []
+    hall_code = case.delivery_hall.code
+    ready = ReadyOut.model_validate(ReadyCase(case)).model_dump(mode="json")
+    return [
+        ("ready_updated", hall_code, {"hall": hall_code, "ready": case.state == "ready_for_pickup", **ready})
+    ]
+
+
+def _consultation_changed(row) -> list[tuple]:
+    # The consultants' queue screen re-reads its list; no name, phone or text goes out here.
+    state = "open" if row.answered_at is None else "answered"
+    return [("consultation_updated", "", {"id": row.id, "service": row.service.code, "state": state})]
 
 
 def _rating_added(rating) -> list[tuple]:
@@ -109,8 +155,11 @@ EVENTS_OF_FACT = {
     "ticket_changed": _ticket_changed,  # notices (no seq) from here on
     "window_changed": _window_changed,
     "case_changed": _case_changed,
+    "transfer_changed": _transfer_changed,
     "alert_raised": _alert_raised,
     "rating_added": _rating_added,
+    "pickup_changed": _pickup_changed,
+    "consultation_changed": _consultation_changed,
 }
 
 
@@ -227,7 +276,12 @@ def emit(name: str, hall_code: str, payload: dict) -> None:
         if name in NUMBERED_EVENTS:
             payload = {**payload, "seq": next_seq(hall_code)}
         local_only = {"ignore_queue": True} if current_app.config.get("REDIS_URL") and redis_paused() else {}
-        room = staff_room(hall_code) if name in STAFF_EVENTS else hall_room(hall_code)
+        if name in CONSULTANT_EVENTS:
+            room = CONSULTANT_ROOM
+        else:
+            room = staff_room(hall_code) if name in STAFF_EVENTS else hall_room(hall_code)
+        if name in AGENT_EVENTS:
+            room = agent_room(hall_code)
         socketio.emit(name, payload, to=room, **local_only)
     except Exception:  # a broken message queue must not break the call that was already committed
         log.exception("could not emit %s for hall %s", name, hall_code)

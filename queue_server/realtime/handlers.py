@@ -21,7 +21,7 @@ from queue_server.extensions import db, socketio
 from queue_server.queue.answers import BoardOut, WindowOut
 from queue_server.queue.board import hall_board
 from queue_server.queue.halls import get_hall, get_window
-from queue_server.realtime.events import hall_room, staff_room
+from queue_server.realtime.events import CONSULTANT_ROOM, agent_room, hall_room, staff_room
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _staff_user() -> User:
 def _move_to(*targets: str) -> None:
     """Leave the hall/window rooms of an earlier subscribe and join these: only once this one is accepted."""
     for room in rooms():
-        if room.startswith(("hall:", "staff:", "window:")) and room not in targets:
+        if room.startswith(("hall:", "staff:", "agents:", "window:")) and room not in targets:
             leave_room(room)
     for room in targets:
         join_room(room)
@@ -91,6 +91,8 @@ def _subscribe(data) -> dict:
         user = _signed_in_user()
         # Staff of the hall also hear its case notices (case numbers, approvers): boards and kiosks do not.
         staff = [staff_room(hall.code)] if policy.allows(user, "hall.case_notices", hall_id=hall.id) else []
+        if policy.allows(user, "hall.agent_notices", hall_id=hall.id):  # 代理办: the agent screen
+            staff.append(agent_room(hall.code))
         _move_to(hall_room(hall.code), *staff)
         return board_snapshot(hall)
     window_id = data["window"]
@@ -114,6 +116,20 @@ def on_subscribe(data=None):
     except Exception:  # never leave a screen without an answer, nor let it escape into the hub
         log.exception("subscribe %r failed", data)
         return {"error": {"code": "internal_error", "message": "服务器内部错误，请稍后再试", "details": {}}}
+    finally:
+        db.session.remove()
+
+
+@socketio.on("subscribe_consultations")
+def on_subscribe_consultations(data=None):
+    """Let a consultant's screen hear of new and answered questions (在线咨询): ack ``{"ok": true}``."""
+    try:
+        user = _staff_user()
+        policy.require(user, "consultation.answer")
+        join_room(CONSULTANT_ROOM)
+        return {"ok": True}
+    except ApiError as error:
+        return _error_body(error)
     finally:
         db.session.remove()
 

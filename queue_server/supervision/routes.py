@@ -19,6 +19,8 @@ from queue_server.queue.models import Queue
 from queue_server.supervision.answers import AlertOut, RatingOut, RectificationListOut, RectificationOut
 from queue_server.supervision.monitor import hall_monitor, recent_alerts
 from queue_server.supervision.monitor_answers import MonitorOut
+from queue_server.supervision.publicity import hall_publicity
+from queue_server.supervision.publicity_answers import PublicityOut
 from queue_server.supervision.ratings import (
     assign,
     close,
@@ -32,6 +34,7 @@ from queue_server.supervision.schemas import (
     AssignRequest,
     CloseRequest,
     FollowUpRequest,
+    PublicityQuery,
     RatingRequest,
     RectificationListQuery,
     StaffingQuery,
@@ -187,3 +190,15 @@ def queue_staffing(hall_code: str, queue_code: str):
     require(acting_user(), "hall.supervise", hall_id=hall.id)
     query = parse_query(StaffingQuery)
     return reply(StaffingOut, staffing(hall, queue, query.target_s, query.percentile, query.days))
+
+
+@bp.get("/halls/<hall_code>/publicity")
+@operation(
+    "办结公示：当日受理与办结（按事项，申请人脱敏）及本月承诺践诺数据 The hall's public record of a day",
+    query=PublicityQuery,
+    answers={200: PublicityOut, 400: Error, 404: Error, 429: Error},
+)
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def hall_publicity_page(hall_code: str):
+    hall = get_hall(hall_code)
+    return reply(PublicityOut, hall_publicity(hall, parse_query(PublicityQuery).day))

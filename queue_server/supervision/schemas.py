@@ -60,13 +60,15 @@ class CloseRequest(Body):
     action: Note
 
 
-StatsGroup = Literal["mode", "queue", "window", "clerk", "department"]
+StatsGroup = Literal["mode", "queue", "window", "clerk", "department", "hall"]
 
 
 class StatsQuery(Query):
     from_: ApiDate | None = Field(default=None, alias="from")
     to: ApiDate | None = None
     group_by: StatsGroup | None = None
+    # children: the hall and every hall below it, summed (三级联动).
+    include: Literal["children"] | None = None
     format: Literal["json", "csv", "xlsx"] = "json"
 
     @model_validator(mode="after")
@@ -84,3 +86,7 @@ class StaffingQuery(Query):
 
 class AlertListQuery(Query):
     limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class PublicityQuery(Query):
+    day: ApiDate | None = Field(default=None, alias="date")

@@ -3,7 +3,8 @@
 Every figure counts by the hall date of its event (CONTRACT.md): tickets by issue date (`served` =
 finished, wait = first call − issue, service = finish − start), cases by creation date, `on_time_rate`
 over the cases decided in the period, ratings by rating date (`bad` = grades 1 and 2). With
-``group_by`` the same figures are given per mode, queue, window, clerk or department, beside the totals.
+``group_by`` the same figures are given per mode, queue, window, clerk, department or hall, beside the
+totals. With ``include=children`` they are summed over the hall and every hall below it (三级联动).
 """
 
 import csv
@@ -23,6 +24,7 @@ from queue_server.cases.rules import case_clock_of
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import InvalidRequest
 from queue_server.extensions import db
+from queue_server.queue import tree
 from queue_server.queue.models import Department, Hall, Queue, Ticket, TicketEvent, Window
 from queue_server.supervision.models import Rating
 from queue_server.supervision.schemas import StatsQuery
@@ -34,6 +36,7 @@ GROUP_NAMES = {
     "window": "窗口",
     "clerk": "工作人员",
     "department": "部门",
+    "hall": "服务大厅",
 }
 UNASSIGNED = "未关联"
 
@@ -47,6 +50,8 @@ EXPORT_COLUMNS = [
     ("tickets.avg_wait_s", "平均等候（秒）"),
     ("tickets.avg_service_s", "平均办理（秒）"),
     *[(f"cases.by_mode.{mode}", f"{case_flow.MODE_NAMES[mode]}（件）") for mode in case_flow.MODE_NAMES],
+    ("cases.citywide", "同城办（件）"),
+    ("cases.no_visit", "不见面办结（件）"),
     ("cases.decided", "期内办结（件）"),
     ("cases.on_time", "按时办结（件）"),
     ("cases.on_time_rate", "按时办结率"),
@@ -68,6 +73,8 @@ class Figures:
     by_mode: dict[str, int] = field(default_factory=lambda: dict.fromkeys(case_flow.MODE_NAMES, 0))
     decided: int = 0
     on_time: int = 0
+    citywide: int = 0  # 同城办: decided in another district than it was accepted, or picked up elsewhere
+    no_visit: int = 0  # 不见面: online cases handed over without the applicant coming in
     grades: list[int] = field(default_factory=list)
 
 
@@ -90,6 +97,8 @@ class HallFigures:
     group_by: str | None
     total: Figures
     groups: list[Group] | None
+    include: str | None = None
+    halls: list[str] = field(default_factory=list)  # the codes of the halls counted
 
 
 def period_of(query: StatsQuery) -> tuple[date, date]:
@@ -104,6 +113,13 @@ def period_of(query: StatsQuery) -> tuple[date, date]:
 def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
     """Count the hall's figures for the period, in total and (with group_by) per group."""
     policy.require(actor, "hall.supervise", hall_id=hall.id)
+    return count_figures(hall, query)
+
+
+def count_figures(hall: Hall, query: StatsQuery) -> HallFigures:
+    """Count the figures without asking who wants them (the public 办结公示 page shows some of them)."""
+    # Every hall below one the user may watch is watched too (policy: hall.supervise).
+    hall_ids = tree.subtree_ids(hall.id) if query.include == "children" else [hall.id]
     start, end = period_of(query)
     since, until = _bounds(start, end)
     by = query.group_by
@@ -115,7 +131,7 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
             return [total]
         return [total, groups.setdefault(key, Figures())]
 
-    for row in _tickets(hall, start, end, by):
+    for row in _tickets(hall_ids, start, end, by):
         for figures in add(row.key):
             figures.issued += 1
             figures.served += row.state == "done"
@@ -125,26 +141,39 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
             if row.state == "done" and row.started_at and row.finished_at:
                 figures.services.append((row.finished_at - row.started_at).total_seconds())
 
-    for case in _cases(hall, Case.created_at >= since, Case.created_at < until):
+    districts: dict[int, int | None] = {}
+    for case in _cases(hall_ids, Case.created_at >= since, Case.created_at < until):
+        if case.hall_id not in districts:
+            districts[case.hall_id] = tree.district_id(case.hall_id)
+        elsewhere = case.jurisdiction_id != districts[case.hall_id] or case.delivery_hall_id != case.hall_id
         for figures in add(_case_key(case, by)):
             figures.by_mode[case.mode] += 1
+            figures.citywide += elsewhere
     calendar = hall_calendar()
-    for case in _cases(hall, Case.decided_at >= since, Case.decided_at < until):
+    for case in _cases(hall_ids, Case.decided_at >= since, Case.decided_at < until):
         on_time = bool(case_clock_of(case, calendar=calendar).on_time)
+        online = case.parent_id is None and case_flow.applied_online(case.mode, case.workflow_version)
+        unseen = online and case.delivered_at is not None and case.visits == 0
         for figures in add(_case_key(case, by)):
             figures.decided += 1
             figures.on_time += on_time
+            figures.no_visit += unseen
 
     for rating in db.session.scalars(
         select(Rating)
         .options(selectinload(Rating.ticket), selectinload(Rating.case))
-        .where(Rating.hall_id == hall.id, Rating.created_at >= since, Rating.created_at < until)
+        .where(Rating.hall_id.in_(hall_ids), Rating.created_at >= since, Rating.created_at < until)
     ):
         for figures in add(_rating_key(rating, by)):
             figures.grades.append(rating.grade)
 
+    codes = list(db.session.scalars(select(Hall.code).where(Hall.id.in_(hall_ids))))
+    counted = sorted(codes, key=lambda code: (code != hall.code, code))
     if by is None:
-        return HallFigures(hall, start, end, by, total, None)
+        return HallFigures(hall, start, end, by, total, None, query.include, counted)
+    if by == "hall":  # every hall counted has its row, figures or not
+        for hall_id in hall_ids:
+            groups.setdefault(hall_id, Figures())
     names = _group_names(by, hall, [key for key in groups if key is not None])
     ordered = sorted(groups.items(), key=lambda item: (item[0] is None, names.get(item[0], ("", ""))[0]))
     return HallFigures(
@@ -157,6 +186,8 @@ def hall_figures(hall: Hall, query: StatsQuery, actor: User) -> HallFigures:
             Group(None, UNASSIGNED, figures) if key is None else Group(names[key][1], names[key][2], figures)
             for key, figures in ordered
         ],
+        query.include,
+        counted,
     )
 
 
@@ -179,10 +210,11 @@ class _TicketRow:
     finished_at: datetime | None
 
 
-def _tickets(hall: Hall, start: date, end: date, by: str | None) -> list[_TicketRow]:
-    in_period = (Ticket.hall_id == hall.id, Ticket.service_date >= start, Ticket.service_date <= end)
+def _tickets(hall_ids: list[int], start: date, end: date, by: str | None) -> list[_TicketRow]:
+    in_period = (Ticket.hall_id.in_(hall_ids), Ticket.service_date >= start, Ticket.service_date <= end)
     columns = [
         Ticket.id,
+        Ticket.hall_id,
         Ticket.queue_id,
         Ticket.window_id,
         ServiceItem.department_id,
@@ -216,6 +248,7 @@ def _tickets(hall: Hall, start: date, end: date, by: str | None) -> list[_Ticket
         "window": lambda row: row.window_id,
         "clerk": lambda row: clerks.get(row.id),
         "department": lambda row: row.department_id,
+        "hall": lambda row: row.hall_id,
     }[by]
     return [
         _TicketRow(keys(row), row.state, row.issued_at, row.called_at, row.started_at, row.finished_at)
@@ -223,11 +256,11 @@ def _tickets(hall: Hall, start: date, end: date, by: str | None) -> list[_Ticket
     ]
 
 
-def _cases(hall: Hall, *when) -> list[Case]:
+def _cases(hall_ids: list[int], *when) -> list[Case]:
     return db.session.scalars(
         select(Case)
         .options(selectinload(Case.pauses), selectinload(Case.service))
-        .where(Case.hall_id == hall.id, *when)
+        .where(Case.hall_id.in_(hall_ids), *when)
     ).all()
 
 
@@ -243,6 +276,8 @@ def _case_key(case: Case, by: str | None):
         return case.created_by_id
     if by == "department":
         return case.department_id
+    if by == "hall":
+        return case.hall_id
     return None
 
 
@@ -254,6 +289,8 @@ def _rating_key(rating: Rating, by: str | None):
         return ticket.queue_id if ticket else _queue_id(case.hall_id, case.service.queue_code)
     if by == "window":
         return rating.window_id
+    if by == "hall":
+        return rating.hall_id
     if by == "clerk":
         return rating.clerk_id
     if by == "department":
@@ -270,7 +307,8 @@ def _queue_id(hall_id: int, code: str) -> int | None:
 def _group_names(by: str, hall: Hall, keys: list) -> dict:
     """Return {key: (sort key, code shown, name shown)} for the groups found."""
     if by == "mode":
-        return {mode: (case_flow.MODES.index(mode), mode, case_flow.MODE_NAMES[mode]) for mode in keys}
+        order = list(case_flow.MODE_NAMES)  # the five modes, then 主题式 bundles
+        return {mode: (order.index(mode), mode, case_flow.MODE_NAMES[mode]) for mode in keys}
     if by == "queue":
         rows = db.session.scalars(select(Queue).where(Queue.id.in_(keys)))
         return {q.id: (q.prefix, q.code, q.name) for q in rows}
@@ -280,6 +318,9 @@ def _group_names(by: str, hall: Hall, keys: list) -> dict:
     if by == "clerk":
         rows = db.session.scalars(select(User).where(User.id.in_(keys)))
         return {u.id: (u.username, u.username, u.name) for u in rows}
+    if by == "hall":  # in the tree's order: the hall first, then each branch below it
+        rows = tree.ordered(list(db.session.scalars(select(Hall).where(Hall.id.in_(keys)))))
+        return {h.id: (f"{place:04d}", h.code, h.name) for place, h in enumerate(rows)}
     rows = db.session.scalars(select(Department).where(Department.id.in_(keys)))
     return {d.id: (d.code, d.code, d.name) for d in rows}
 
@@ -301,7 +342,8 @@ def _pick(row: dict, path: str):
 
 
 def export_name(figures: dict, extension: str) -> str:
-    suffix = f"-{figures['group_by']}" if figures.get("group_by") else ""
+    suffix = "-children" if figures.get("include") == "children" else ""
+    suffix += f"-{figures['group_by']}" if figures.get("group_by") else ""
     return f"wuban-stats-{figures['hall']}-{figures['from']}-{figures['to']}{suffix}.{extension}"
 
 
@@ -340,6 +382,8 @@ def to_xlsx(figures: dict) -> bytes:
         ("起始日期", figures["from"]),
         ("结束日期", figures["to"]),
         ("分组", GROUP_NAMES.get(figures.get("group_by"), "不分组")),
+        ("统计范围", "本大厅及下级大厅汇总" if figures.get("include") == "children" else "本大厅"),
+        ("所含大厅", "、".join(figures.get("halls") or [figures["hall"]])),
         ("生成时间", clock.to_hall_iso(clock.now())),
     ]:
         about.append([label, value])

@@ -25,6 +25,12 @@ class CaseFigures(SupervisionAnswer):
     by_mode: dict[Mode, int]
     decided: int
     on_time: int
+    citywide: int = Field(
+        description="同城办：异地受理、异地审批或异地领取的办件 Accepted, decided or collected elsewhere"
+    )
+    no_visit: int = Field(
+        description="不见面：未到现场即办结的网上办件 Online cases finished without a visit"
+    )
 
     @computed_field
     @property
@@ -53,8 +59,8 @@ class RatingFigures(SupervisionAnswer):
 
 class StatsGroupOut(SupervisionAnswer):
     key: str | None = Field(
-        description="模式、队列、部门代码，窗口号或用户名；null 为未关联 "
-        "Mode, queue or department code, window number or username; "
+        description="模式、队列、部门、大厅代码，窗口号或用户名；null 为未关联 "
+        "Mode, queue, department or hall code, window number or username; "
         "null: not attributable"
     )
     name: str
@@ -73,7 +79,13 @@ class StatsOut(SupervisionAnswer):
     hall_name: str = from_path("hall", "name")
     from_: date = Field(validation_alias="start", serialization_alias="from")
     to: date = Field(validation_alias="end")
-    group_by: Literal["mode", "queue", "window", "clerk", "department"] | None
+    group_by: Literal["mode", "queue", "window", "clerk", "department", "hall"] | None
+    include: Literal["children"] | None = Field(
+        None, description="children：本大厅及下级大厅汇总 The hall and every hall below it, summed"
+    )
+    halls: list[str] = Field(
+        default_factory=list, description="所统计的服务大厅 The codes of the halls counted"
+    )
     tickets: TicketFigures = Field(validation_alias="total")
     cases: CaseFigures = Field(validation_alias="total")
     ratings: RatingFigures = Field(validation_alias="total")

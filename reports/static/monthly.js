@@ -11,9 +11,12 @@ function period() {
   return { from: year + "-" + pad(month) + "-01", to: year + "-" + pad(month) + "-" + pad(last), year: year, month: month };
 }
 
+function included() { return $("m-include").checked; }
+
 function query(extra) {
   const p = period();
-  return "/halls/" + R.cfg.hall + "/stats?from=" + p.from + "&to=" + p.to + (extra || "");
+  return "/halls/" + R.cfg.hall + "/stats?from=" + p.from + "&to=" + p.to
+    + (included() ? "&include=children" : "") + (extra || "");
 }
 
 async function load() {
@@ -21,10 +24,19 @@ async function load() {
   $("m-report").setAttribute("aria-busy", "true");
   showError($("m-error"), null);
   try {
-    const [departments, queues] = await Promise.all([
+    const [departments, queues, halls] = await Promise.all([
       R.call(query("&group_by=department")).then(function (r) { return r.json(); }),
       R.call(query("&group_by=queue")).then(function (r) { return r.json(); }),
+      included() ? R.call(query("&group_by=hall")).then(function (r) { return r.json(); }) : null,
     ]);
+    $("m-scope").hidden = !included();
+    $("m-halls-box").hidden = !halls;
+    if (halls) {
+      R.fill($("m-halls"), halls.groups.map(function (h) {
+        return [h.name, h.tickets.issued, h.tickets.served, R.minutes(h.tickets.avg_wait_s), h.cases.created,
+          h.cases.decided, R.percent(h.cases.on_time_rate), h.ratings.count, R.value(h.ratings.average), h.ratings.bad];
+      }));
+    }
     const f = departments;
     $("m-title").textContent = f.hall_name;
     $("m-period").textContent = p.year + "年" + p.month + "月（" + f.from + " 至 " + f.to + "）";
@@ -52,7 +64,7 @@ async function load() {
 
 async function download(format) {
   try {
-    const response = await R.call(query("&group_by=department&format=" + format));
+    const response = await R.call(query((included() ? "&group_by=hall" : "&group_by=department") + "&format=" + format));
     const blob = await response.blob();
     const disposition = response.headers.get("Content-Disposition") || "";
     const match = /filename="([^"]+)"/.exec(disposition);
@@ -69,6 +81,12 @@ async function download(format) {
 
 monthPicker($("m-month"), { year: $("m-year"), month: $("m-mon") });
 $("m-month").addEventListener("change", load);
+$("m-include").addEventListener("change", function () {
+  const url = new URL(window.location.href);
+  if (included()) url.searchParams.set("include", "children"); else url.searchParams.delete("include");
+  history.replaceState(null, "", url.pathname + url.search);
+  load();
+});
 $("m-print").addEventListener("click", function () { window.print(); });
 $("m-csv").addEventListener("click", function () { download("csv"); });
 $("m-xlsx").addEventListener("click", function () { download("xlsx"); });

@@ -19,11 +19,11 @@ def test_token_for_demo_clerk(client):
 
 
 def test_admin_holds_every_role_and_approver_has_department(client):
-    """Does admin hold all five roles, and an approver carry their department?"""
+    """Does admin hold every role but the hall-scoped hall_admin, and an approver carry their department?"""
     admin = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo"}).get_json()[
         "user"
     ]
-    assert set(admin["roles"]) == {"clerk", "approver", "supervisor", "admin", "agent"}
+    assert set(admin["roles"]) == {"clerk", "approver", "supervisor", "admin", "agent", "consultant"}
     approver = client.post(
         "/api/v1/auth/token", json={"username": "approver_scjg", "password": "demo"}
     ).get_json()["user"]

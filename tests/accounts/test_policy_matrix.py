@@ -86,6 +86,28 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("post", "/rectifications/{rectification_id}/close"): Operation(SUPERVISORS, {"action": "已整改"}),
     ("get", "/halls/{hall_code}/stats"): Operation(SUPERVISORS),
+    # 代理办: the roster and the figures per agent are the hall's supervisors' (and the halls above).
+    # 流转单: a case's slips are read by its readers; the hall holding the file sends it (to itself: 400),
+    # a clerk of the receiving hall receives it; a hall's slips are its staff's.
+    ("get", "/cases/{case_no}/transfers"): Operation(CASE_READERS),
+    ("post", "/cases/{case_no}/transfers"): Operation(CLERKS, {"to": "xiqu"}, note="already there: 400"),
+    ("post", "/transfers/{slip_id}/receive"): Operation(rule(clerk=EVERYWHERE), note="no such slip: 404"),
+    ("get", "/halls/{hall_code}/transfers"): Operation(
+        rule(clerk=HALL, approver=HALL, supervisor=HALL, agent=HALL)
+    ),
+    # Files on the road too long: the supervisors of the hall (and of the halls above it).
+    ("get", "/halls/{hall_code}/transfers/overdue"): Operation(SUPERVISORS, query="?include=children"),
+    ("get", "/halls/{hall_code}/agents"): Operation(SUPERVISORS),
+    ("get", "/halls/{hall_code}/agent-stats"): Operation(SUPERVISORS),
+    # A visit is booked by the agent holding the case; the target was filed by a clerk: nobody's but
+    # an administrator's, who then meets its state (409).
+    ("post", "/cases/{case_no}/visit"): Operation(rule(), {"at": "2030-01-02T10:00"}, note="409 for admin"),
+    # 在线咨询: consultants (a role of their own, held here by admin only) answer every item's questions.
+    ("get", "/consultations"): Operation(rule()),
+    ("post", "/consultations/{consultation_id}/answer"): Operation(
+        rule(), {"answer": "可以办理"}, note="no such question: 404"
+    ),
+    ("get", "/consultations/figures"): Operation(rule(supervisor=EVERYWHERE)),
     ("get", "/halls/{hall_code}/queues/{queue_code}/staffing"): Operation(SUPERVISORS),
     ("get", "/cases/{case_no}/files"): Operation(CASE_READERS),
     ("get", "/cases/{case_no}/files/{file_id}"): Operation(CASE_READERS, note="no such file: 404"),
@@ -111,6 +133,10 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/admin/users"): Operation(rule()),
     ("post", "/admin/users"): Operation(rule(), {}, note="no fields: 400"),
     ("patch", "/admin/users/{username}"): Operation(rule(), {"roles": ["boss"]}, note="an unknown role: 400"),
+    # A staff photo (工号 and photo on the evaluator): the administrators of the user's hall.
+    ("get", "/admin/users/{username}/photo"): Operation(rule(), note="no photo yet: 404"),
+    ("delete", "/admin/users/{username}/photo"): Operation(rule(), note="no photo to remove: 404"),
+    ("post", "/admin/users/{username}/photo"): Operation(rule(), note="no file: 400"),
     ("get", "/admin/audit"): Operation(rule()),
     ("get", "/admin/services"): Operation(rule()),
     ("post", "/admin/services"): Operation(rule(), {}, note="no fields: 400"),
@@ -120,6 +146,9 @@ STAFF_OPERATIONS: dict[tuple[str, str], Operation] = {
     ("patch", "/admin/services/{code}"): Operation(rule(), {"name": ""}, note="no such item: 404"),
     ("post", "/admin/services/{code}/publish"): Operation(rule(), {}, note="no such item: 404"),
     ("get", "/admin/services/{code}/versions"): Operation(rule(), note="no such item: 404"),
+    ("get", "/admin/services/{code}/samples"): Operation(rule(), note="no such item: 404"),
+    ("post", "/admin/services/{code}/samples"): Operation(rule(), note="no such item: 404"),
+    ("delete", "/admin/services/{code}/samples/{sample_id}"): Operation(rule(), note="no such item: 404"),
     ("get", "/admin/calendar/{year}"): Operation(rule()),
     ("put", "/admin/calendar/days/{day}"): Operation(rule(), {"working": True}, note="no such date: 400"),
     ("delete", "/admin/calendar/days/{day}"): Operation(rule(), note="no such date: 400"),
@@ -151,7 +180,10 @@ PUBLIC_OPERATIONS = {
     ("delete", "/appointments/{code}"),
     ("post", "/ratings"),
     ("get", "/services/{code}/materials/{material_id}/guide"),
+    ("get", "/services/{code}/samples"),
+    ("get", "/services/{code}/materials/{material_id}/sample"),
     ("post", "/public/applications"),
+    ("post", "/public/agent-requests"),
     ("post", "/public/applications/access"),
     ("get", "/public/applications/{case_no}"),
     ("post", "/public/applications/{case_no}/files"),
@@ -165,6 +197,14 @@ PUBLIC_OPERATIONS = {
     ("get", "/openapi.json"),
     ("get", "/healthz"),
     ("get", "/labels"),
+    ("post", "/services/{code}/consultations"),
+    ("get", "/services/{code}/faq"),
+    ("get", "/halls/{hall_code}/publicity"),
+    ("get", "/halls/{hall_code}/services"),
+    ("get", "/windows/{window_id}/clerk-photo"),
+    ("post", "/services/{code}/plan"),
+    ("get", "/services/{code}/flow.svg"),
+    ("get", "/services/{code}/guide.pdf"),
 }
 
 PREFIX = "/api/v1"
@@ -222,11 +262,14 @@ def _targets(app, api) -> dict:
         "kind": "no-such-kind",
         "code": "scjg",
         "file_id": 999999,
+        "sample_id": 999999,
         "rectification_id": answer.get_json()["rectification"]["id"],
         "queue_code": "shsd",
         "username": "clerk1",
         "year": 2026,
         "day": "2026-02-30",
+        "consultation_id": 999999,
+        "slip_id": 999999,
     }
 
 

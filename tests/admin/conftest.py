@@ -4,6 +4,7 @@ import pytest
 
 from queue_server.accounts.models import User
 from queue_server.citizen.models import ServiceItem, ServiceVersion
+from queue_server.citizen.sample_models import MaterialSample
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Window
 from tests.conftest import reset_runtime_data
@@ -97,10 +98,11 @@ def admin(app, api):
 
 
 def remove_test_items() -> None:
-    """Delete the items the tests made (codes T-…), their versions and the cases that name them."""
+    """Delete the items the tests made (codes T-…), their versions, samples and the cases that name them."""
     reset_runtime_data()
     ids = db.session.scalars(db.select(ServiceItem.id).where(ServiceItem.code.like("T-%"))).all()
     if ids:
+        db.session.execute(db.delete(MaterialSample).where(MaterialSample.service_id.in_(ids)))
         db.session.execute(db.delete(ServiceVersion).where(ServiceVersion.service_id.in_(ids)))
         db.session.execute(db.delete(ServiceItem).where(ServiceItem.id.in_(ids)))
     db.session.commit()

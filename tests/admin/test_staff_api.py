@@ -25,6 +25,8 @@ def test_an_admin_hires_a_clerk_who_signs_in(app, admin):
         "hall": "xiqu",
         "department": "scjg",
         "active": True,
+        "employee_no": None,
+        "photo_at": None,
     }
     assert admin.token("t_clerk", "first-passw0rd")
     with app.app_context():

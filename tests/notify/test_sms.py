@@ -305,6 +305,19 @@ SAMPLES = {
         "queue_name": "商事登记",
         "start": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI),
     },
+    "agent_requested": {"case_no": "XQ20261130001", "service_name": "食品经营许可"},
+    "agent_visit_booked": {
+        "case_no": "XQ20261130001",
+        "service_name": "食品经营许可",
+        "visit_at": datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI),
+        "agent_name": "冯少华",
+    },
+    "consultation_answered": {"service_name": "食品经营许可", "answer": "需要带营业执照原件和复印件各一份。"},
+    "rating_invited": {"number": "A012", "link": "https://qh.example.cn/t/42?k=" + "0" * 32},
+    "case_rating_invited": {
+        "case_no": "XQ20261130001",
+        "link": "https://qh.example.cn/progress/XQ20261130001?k=" + "0" * 16,
+    },
 }
 
 

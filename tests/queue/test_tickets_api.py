@@ -51,27 +51,37 @@ def test_priority_goes_first_then_oldest(api, advance):
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
 
 
-def test_window_of_several_queues_calls_across_them_in_line_order(api, advance):
-    """Does a window serving several queues take priority first, then the oldest of all its queues?"""
-    social = api.take("shsw")
-    advance(1)
+def test_window_of_several_queues_calls_priority_then_its_queue_order_then_the_oldest(api, advance):
+    """Does a window of several queues call priority first, then its queues in order, each oldest first?"""
+    window = api.window_id(13)
+    reorder = api.client.patch(
+        f"/api/v1/admin/windows/{window}",
+        json={"queues": ["rsyb", "shsw", "shsd"]},
+        headers=api.headers("admin"),
+    )
+    assert reorder.status_code == 200 and reorder.get_json()["queues"] == ["rsyb", "shsw", "shsd"]
     business = api.take("shsd")
+    advance(1)
+    social_1 = api.take("shsw")
     advance(1)
     pension = api.take("rsyb")
     advance(1)
-    urgent = api.take("rsyb", priority="priority", priority_reason="孕妇")
+    social_2 = api.take("shsw")
+    advance(1)
+    urgent = api.take("shsd", priority="priority", priority_reason="孕妇")
     elsewhere = api.take("jsgc")  # window 13 does not serve 建设工程
-    window = api.open_window(13)
-    called = [serve(api, window) for _ in range(4)]
+    api.open_window(13)
+    called = [serve(api, window) for _ in range(5)]
     assert [t["number"] for t in called] == [
-        urgent["number"],
-        social["number"],
+        urgent["number"],  # priority, although its queue comes last at this window
+        pension["number"],  # the window's first queue, although issued after two others
+        social_1["number"],
+        social_2["number"],
         business["number"],
-        pension["number"],
     ]
     assert [(t["queue"], t["window_number"], t["state"]) for t in called][:2] == [
+        ("shsd", 13, "called"),
         ("rsyb", 13, "called"),
-        ("shsw", 13, "called"),
     ]
     assert called[1]["queue_name"] and called[1]["hall"] == "xiqu" and called[0]["priority"] == "priority"
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204

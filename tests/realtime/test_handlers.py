@@ -52,7 +52,8 @@ def test_every_app_gets_the_socketio_handlers(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()
-    assert lines == ["1 ['*', 'connect', 'subscribe']", "2 ['*', 'connect', 'subscribe']"], (
+    handlers = "['*', 'connect', 'subscribe', 'subscribe_consultations']"
+    assert lines == [f"1 {handlers}", f"2 {handlers}"], (
         "the second app's Socket.IO server has no handlers: queue_server/__init__.py imports realtime "
         f"after socketio.init_app ({lines})"
     )
@@ -383,3 +384,32 @@ def test_case_changes_reach_the_hall_staff_as_notices(connect, api):
     assert [item["payload"]["state"] for item in got] == ["submitted", "in_approval"]
     assert events(board, "case_updated") == []
     assert got[-1]["payload"] == {"hall": "xiqu", "case_no": no, "state": "in_approval", "department": "scjg"}
+
+
+def test_a_file_sent_to_another_hall_reaches_its_staff_as_a_notice(connect, api):
+    """Does a slip sending a 同城办 case's file to 东区 tell 东区's staff at once (待签收), and its receipt
+    tell them again, while a hall off the slip hears nothing?"""
+    from tests.cases.test_citywide import body
+
+    east, other = connect(api.token("dongqu_clerk1")), connect(api.token("clerk1"))
+    for connection, hall in ((east, "dongqu"), (other, "xiqu")):
+        connection.emit("subscribe", {"hall": hall}, callback=True)
+        connection.get_received()
+    created = api.post("/cases", json=body(), as_user="caihong_clerk")
+    assert created.status_code == 201, created.get_json()
+    no = created.get_json()["case_no"]
+    api.fire(no, "accept", as_user="caihong_clerk")
+    assert events(east, "case_updated") == []  # not on its way to 东区 yet
+
+    slip = api.post(f"/cases/{no}/transfers", json={"to": "dongqu"}, as_user="caihong_clerk").get_json()
+    sent = events(east, "case_updated")
+    assert [item["payload"]["case_no"] for item in sent] == [no]
+    assert sent[0]["payload"] == {
+        "hall": "caihong",
+        "case_no": no,
+        "state": "in_approval",
+        "department": "dq_scjg",
+    }
+    assert api.post(f"/transfers/{slip['id']}/receive", as_user="dongqu_clerk1").status_code == 200
+    assert [item["payload"]["case_no"] for item in events(east, "case_updated")] == [no]
+    assert events(other, "case_updated") == []

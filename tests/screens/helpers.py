@@ -41,9 +41,13 @@ def new_tab(browser, device: dict = DESKTOP):
 
 
 def open_kiosk(tab, live_server, timeout: int) -> None:
-    """Open the demo hall's kiosk and wait for its seven queues."""
+    """Open the demo hall's kiosk and wait for its seven queues and its footer's last buttons."""
     tab.goto(f"{live_server.url}/kiosk/xiqu")
     expect(tab.locator(".k-queue")).to_have_count(7, timeout=timeout)
+    # 一件事 and 代办 appear once their lists are in and grow the footer: a tap before that may land
+    # where a button was a moment ago.
+    for button in ("#event-open", "#agent-open"):
+        expect(tab.locator(button)).to_be_visible(timeout=timeout)
 
 
 def sign_in(page, live_server, path: str, username: str) -> None:

@@ -56,6 +56,8 @@ def test_citizen_screens(tab, live_server):
         "/portal/services/SCJG-001",
         "/portal/services/SCJG-001/apply",
         "/portal/applications/",
+        "/portal/events/",
+        "/portal/events/YJS-001",
         "/progress/",
         "/book/xiqu",
         f"/t/{ticket['id']}",

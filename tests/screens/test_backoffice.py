@@ -245,10 +245,10 @@ def test_claim_lost_to_a_colleague_is_explained(page, live_server, tokens):
 @pytest.mark.parametrize(
     "username, tabs",
     [
-        ("clerk1", ["pre_review"]),
+        ("clerk1", ["pre_review", "transfers"]),
         ("approver_scjg", ["claimable", "mine", "decided", "all"]),
         ("supervisor1", ["pre_review", "claimable", "mine", "decided", "all"]),
-        ("admin", ["pre_review", "claimable", "mine", "decided", "all"]),
+        ("admin", ["pre_review", "claimable", "mine", "decided", "all", "transfers"]),
     ],
 )
 def test_tabs_by_role(page, live_server, username, tabs):
@@ -262,12 +262,14 @@ def test_tabs_by_role(page, live_server, username, tabs):
 
 
 def test_clerk_sees_only_pre_review(page, live_server):
-    """Does a window clerk get the back office as a 网上预审 screen: one tab, no search, no approval views?"""
+    """Does a window clerk get the back office for 网上预审 and 案卷流转: no search, no approval views?"""
     sign_in(page, live_server, "clerk1")
-    expect(page.locator("h1")).to_have_text("网上预审")
-    expect(page.locator(".bo-tab")).to_have_count(1)
-    expect(page.locator(".bo-tab")).to_contain_text("网上预审")
-    expect(page.locator(".bo-tab")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("h1")).to_have_text("网上预审 · 案卷流转")
+    expect(page.locator(".bo-tab")).to_have_count(2)
+    expect(page.locator(".bo-tab").first).to_contain_text("网上预审")
+    expect(page.locator(".bo-tab").first).to_have_attribute("aria-selected", "true")
+    expect(page.locator(".bo-tab").nth(1)).to_contain_text("案卷流转")
+    expect(page.locator("#bo-transfers")).to_be_hidden()
     expect(page.locator("#bo-search")).to_have_count(0)
 
 
@@ -451,3 +453,57 @@ def test_clerk_refuses_with_a_reason(page, live_server, tokens):
 
     _, case = live_server.call("GET", f"/api/v1/cases/{case_no}", token=tokens["admin"])
     assert case["state"] == "not_accepted" and case["history"][-1]["note"] == "申请人不是该许可证的持有人"
+
+
+def test_an_approver_sees_the_whole_event_of_a_part(page, live_server, tokens):
+    """一件事: does the approver of 营业执照 see the other parts of the same event, those waiting for it
+    marked 等待前置事项, and does the bundle itself list every part with its department and state?"""
+    status, bundle = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "YJS-001",
+            "hall": "xiqu",
+            "mode": "bundle",
+            "applicant": {"name": "张三", "id_number": helpers.ID_NUMBER, "phone": helpers.PHONE},
+            "delivery": {"method": "pickup"},
+        },
+        tokens["clerk1"],
+    )
+    assert status == 201, bundle
+    accept = {"trigger": "accept"}
+    status, bundle = live_server.call(
+        "POST", f"/api/v1/cases/{bundle['case_no']}/transitions", accept, tokens["clerk1"]
+    )
+    assert status == 200, bundle
+    parts = {child["service"]: child["case_no"] for child in bundle["children"]}
+
+    sign_in(page, live_server)
+    expect(row(page, parts["SCJG-001"])).to_be_visible(timeout=TIMEOUT)
+    row(page, parts["SCJG-001"]).click()
+    expect(page.locator("#d-case-no")).to_have_text(parts["SCJG-001"], timeout=TIMEOUT)
+    block = page.locator("#d-parts-block")
+    expect(block).to_be_visible()
+    expect(block.locator("h3")).to_contain_text(bundle["case_no"])
+    siblings = block.locator("li.bo-part")
+    expect(siblings).to_have_count(3)
+    waiting = block.locator('li[data-service="SCJG-006"]')
+    expect(waiting).to_have_attribute("data-state", "waiting")
+    expect(waiting).to_contain_text("等待前置事项")
+    expect(block.locator('li[data-service="CGJ-002"]')).to_contain_text("中山市城市管理和综合执法局西区分局")
+
+    # The waiting part of the same department reads 等待前置事项 and offers no action.
+    waiting.locator("a").click()
+    expect(page.locator("#d-case-no")).to_have_text(parts["SCJG-006"], timeout=TIMEOUT)
+    expect(page.locator("#d-state")).to_have_text("等待前置事项")
+    expect(page.locator("#bo-actions [data-trigger]:not([hidden])")).to_have_count(0)
+    expect(page.locator("#bo-no-actions")).to_be_visible()
+    page.screenshot(path="/tmp/backoffice-bundle-part.png")
+
+    # An administrator opening the bundle sees every part.
+    page.context.clear_cookies()
+    helpers.sign_in(page, live_server, "/backoffice/", "admin")
+    page.evaluate("no => { location.hash = no; }", bundle["case_no"])
+    expect(page.locator("#d-case-no")).to_have_text(bundle["case_no"], timeout=TIMEOUT)
+    expect(page.locator("#d-parts li.bo-part")).to_have_count(4)
+    expect(page.locator("#d-parts-block h3")).to_contain_text("含 4 个子项")

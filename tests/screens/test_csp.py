@@ -21,6 +21,8 @@ PUBLIC_PAGES = [
     "/portal/services/SCJG-007",
     "/portal/services/SCJG-007/apply",
     "/portal/applications/",
+    "/portal/events/",
+    "/portal/events/YJS-001",
     "/book/xiqu",
     "/progress/",
     "/evaluate/",

@@ -6,7 +6,9 @@ scrolling, and a bad grade offers the reasons of every rating screen.
 """
 
 import io
+import json
 import re
+import urllib.request
 
 import pytest
 from PIL import Image
@@ -112,7 +114,9 @@ def test_the_clerk_at_the_window_is_shown_while_it_is_staffed(browser, live_serv
         page.goto(f"{live_server.url}/evaluate/{window_id}")
         expect(page.locator("#ev-live")).to_have_text("● 评价器已连接", timeout=TIMEOUT)
         expect(page.locator("#ev-clerk")).to_have_text("梁思敏")
-        photo = page.locator(".ev-photo").bounding_box()
+        expect(page.locator("#ev-employee-no")).to_have_text("工号 XQ-0103")  # the demo's 工号
+        expect(page.locator("#ev-photo")).to_be_hidden()  # no photo uploaded: the drawn placeholder
+        photo = page.locator("#ev-photo-none").bounding_box()
         assert photo["width"] >= 40 and photo["height"] >= 40, photo
         assert page.evaluate(EMOJI) == []
 
@@ -124,5 +128,64 @@ def test_the_clerk_at_the_window_is_shown_while_it_is_staffed(browser, live_serv
         expect(page.locator("#ev-clerk")).to_have_text("梁思敏", timeout=TIMEOUT)
         expect(page.locator("#ev-staff")).to_be_visible()
         page.screenshot(path="/tmp/evaluator-staff.png")
+    finally:
+        context.close()
+
+
+def upload_photo(live_server, username: str, content: bytes, token: str) -> dict:
+    """Upload a staff photo through the administration API (multipart, as the console sends it)."""
+    boundary = "----wuban-test-photo"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{live_server.url}/api/v1/admin/users/{username}/photo", data=body, method="POST"
+    )
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+        return json.loads(answer.read())
+
+
+def test_the_clerk_is_shown_with_employee_number_and_photo(browser, live_server):
+    """The evaluator shows the clerk's name, 工号 and the photo uploaded in the console; after the photo
+    is removed, the drawn placeholder again."""
+    admin = live_server.token("admin")
+    status, user = live_server.call("PATCH", "/api/v1/admin/users/clerk4", {"employee_no": "XQ-0104"}, admin)
+    assert status == 200 and user["employee_no"] == "XQ-0104", user
+    picture = io.BytesIO()
+    Image.new("RGB", (600, 800), (20, 60, 200)).save(picture, "PNG")
+    assert upload_photo(live_server, "clerk4", picture.getvalue(), admin)["photo_at"]
+    token, window_id = open_window(live_server, 4, "clerk4")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/evaluate/{window_id}")
+        expect(page.locator("#ev-clerk")).to_have_text("李卓航")
+        expect(page.locator("#ev-employee-no")).to_have_text("工号 XQ-0104")
+        expect(page.locator("#ev-photo")).to_be_visible(timeout=TIMEOUT)
+        expect(page.locator("#ev-photo-none")).to_be_hidden()
+        # 600×800 uploaded, kept within 480×600.
+        assert page.evaluate("document.getElementById('ev-photo').naturalWidth") == 450
+        box = page.locator("#ev-photo").bounding_box()
+        assert box["height"] >= 60 and box["width"] >= 48, box
+        shot = Image.open(io.BytesIO(page.locator("#ev-photo").screenshot())).convert("RGB")
+        red, green, blue = shot.getpixel((shot.width // 2, shot.height // 2))
+        assert blue > 150 and red < 80, (red, green, blue)  # the uploaded picture, not the grey placeholder
+        page.screenshot(path="/tmp/evaluator-photo.png")
+
+        # The photo removed in the console: the next window_updated shows the placeholder.
+        assert live_server.call("DELETE", "/api/v1/admin/users/clerk4/photo", token=admin)[0] == 200
+        path = f"/api/v1/windows/{window_id}/status"
+        assert live_server.call("POST", path, {"status": "paused"}, token)[0] == 200
+        expect(page.locator("#ev-photo-none")).to_be_visible(timeout=TIMEOUT)
+        expect(page.locator("#ev-photo")).to_be_hidden()
+        expect(page.locator("#ev-employee-no")).to_have_text("工号 XQ-0104")
     finally:
         context.close()

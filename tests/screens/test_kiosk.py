@@ -1,5 +1,6 @@
 """The self-service kiosk and a ticket's status page, in a real browser against a real server."""
 
+import html
 import re
 import urllib.request
 
@@ -38,6 +39,9 @@ def check_ticket_view(kiosk, live_server, ticket):
     with urllib.request.urlopen(f"{live_server.url}/t/{ticket['id']}/qr.svg{holder}") as answer:
         svg = answer.read().decode()
     assert svg.startswith("<svg") and f"/t/{ticket['id']}{holder}</title>" in svg
+    # The address written under the QR code is the one it carries, token and all.
+    carried = html.unescape(re.search(r"<title>(.*?)</title>", svg).group(1))
+    expect(kiosk.locator("#t-url")).to_have_text(carried)
 
 
 def test_take_a_normal_ticket_by_queue(kiosk, live_server):

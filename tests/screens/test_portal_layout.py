@@ -13,6 +13,8 @@ PAGES = [
     "/portal/services/SCJG-001",
     "/portal/services/SCJG-001/apply",
     "/portal/applications/",
+    "/portal/events/",
+    "/portal/events/YJS-001",
     "/progress/",
     "/progress/XQ-DEMO-0001",
     "/book/xiqu",

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.live import LiveServer
-from tests.screens.helpers import PHONE, accepted_case
+from tests.screens.helpers import ID_NUMBER, PHONE, accepted_case
 
 TIMEOUT = 5000
 WRONG_PHONE = "13900139000"
@@ -109,6 +109,44 @@ def test_lookup_by_typed_case_number(phone_page, live_server):
     page.fill("#p-case", case_no)
     ask(page, PHONE)
     expect(page.locator("#r-case-no")).to_have_text(case_no, timeout=TIMEOUT)
+
+
+def test_a_bundle_shows_each_part_and_a_parts_supplement(phone_page, live_server):
+    """一件事 退休: does the applicant see each part with its department, the part waiting for the other
+    as 等待前置事项, and what a part's 一次性告知 asks for?"""
+    clerk = live_server.token("clerk1")
+    body = {
+        "service": "YJS-005",
+        "hall": "xiqu",
+        "mode": "bundle",
+        "applicant": {"name": "张小三", "id_number": ID_NUMBER, "phone": PHONE},
+        "delivery": {"method": "pickup"},
+    }
+    status, bundle = live_server.call("POST", "/api/v1/cases", body, clerk)
+    assert status == 201, bundle
+    no = bundle["case_no"]
+    live_server.call("POST", f"/api/v1/cases/{no}/transitions", {"trigger": "accept"}, clerk)
+    pension = next(child["case_no"] for child in bundle["children"] if child["service"] == "RSJ-005")
+    approver = live_server.token("approver_rsj")
+    live_server.call("POST", f"/api/v1/cases/{pension}/transitions", {"trigger": "claim"}, approver)
+    notice = {"trigger": "request_supplement", "data": {"missing": ["本人人事档案"]}}
+    status, _ = live_server.call("POST", f"/api/v1/cases/{pension}/transitions", notice, approver)
+    assert status == 200
+
+    page = phone_page
+    page.goto(f"{live_server.url}/progress/{no}")
+    ask(page, PHONE)
+    box = page.locator("#r-parts-box")
+    expect(box).to_be_visible(timeout=TIMEOUT)
+    expect(box.locator("li")).to_have_count(2)
+    part = box.locator('li[data-service="RSJ-005"]')
+    expect(part).to_contain_text("退休待遇申领")
+    expect(part).to_contain_text("中山市人力资源和社会保障局西区分局")
+    expect(part.locator(".p-part-missing")).to_have_text("请补正：本人人事档案")
+    waiting = box.locator('li[data-service="YBJ-003"]')
+    expect(waiting).to_have_attribute("data-state", "waiting")
+    expect(waiting.locator(".p-part-state")).to_have_text("等待前置事项")
+    page.screenshot(path="/tmp/progress-bundle.png", full_page=True)
 
 
 @pytest.fixture(scope="module")

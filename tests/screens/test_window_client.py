@@ -276,3 +276,22 @@ def test_window_paused_elsewhere_shows_at_once(page, live_server, tokens, window
     expect(page.locator("#btn-call")).to_be_disabled()
     live_server.call("POST", f"/api/v1/windows/{windows[1]}/status", {"status": "open"}, tokens["clerk1"])
     expect(page.locator("#w-status-text")).to_have_text("开放中", timeout=TIMEOUT)
+
+
+def test_finish_and_call_next_in_one_press(page, live_server, tokens, windows):
+    """Does 办结并叫号 (F12) finish the served ticket and call the next one in one press?"""
+    at_window_one(page, live_server, tokens, windows)
+    first, second = take(live_server, "shsd"), take(live_server, "shsd")
+    expect(page.locator("#btn-finish-call")).to_be_disabled()
+    page.click("#btn-call")
+    expect(page.locator("#c-number")).to_have_text(first["number"], timeout=TIMEOUT)
+    expect(page.locator("#btn-finish-call")).to_be_disabled()  # not yet being served
+    page.click("#btn-start")
+    expect(page.locator("#btn-finish-call")).to_be_enabled(timeout=TIMEOUT)
+    served_before = int(page.inner_text("#t-served"))
+    page.keyboard.press("F12")
+    expect(page.locator("#c-number")).to_have_text(second["number"], timeout=TIMEOUT)
+    expect(page.locator("#c-state")).to_have_text("已叫号")
+    expect(page.locator("#t-served")).to_have_text(str(served_before + 1), timeout=TIMEOUT)
+    _, finished = live_server.call("GET", f"/api/v1/tickets/{first['id']}")
+    assert finished["state"] == "done"

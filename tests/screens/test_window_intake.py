@@ -386,11 +386,12 @@ def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, token
     assert status == 201, bundle
     parent_no = bundle["case_no"]
     fire(live_server, parent_no, "accept", tokens["clerk1"])
-    for child in bundle["children"]:
+    # 生育登记 is done on the spot; the other parts, each in turn once the one it waits for is approved.
+    for child in bundle["children"][1:]:
         approver = live_server.token(f"approver_{child['department']}")
         fire(live_server, child["case_no"], "claim", approver)
         fire(live_server, child["case_no"], "approve", approver, note="符合条件")
-    part_no = bundle["children"][0]["case_no"]
+    part_no = bundle["children"][1]["case_no"]
 
     dialog = pickup_panel(page, live_server, windows, part_no)
     expect(dialog.locator("#pk-state")).to_have_text("准予许可")
@@ -408,7 +409,83 @@ def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, token
     expect(dialog.locator("#pk-state")).to_have_text("邮寄中", timeout=TIMEOUT)
 
     _, parent = live_server.call("GET", f"/api/v1/cases/{parent_no}", token=tokens["clerk1"])
-    assert parent["state"] == "mailing" and {child["state"] for child in parent["children"]} == {"mailing"}
+    assert parent["state"] == "mailing"
+    assert [child["state"] for child in parent["children"]] == ["delivered", "mailing", "mailing", "mailing"]
+
+
+def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
+    page, live_server, tokens, windows
+):
+    """主题式 开餐馆 at the window: do the answers decide the parts (消防 over 300 m², no signboard), is
+    every material listed once with the parts it serves, and after 受理 is 营业执照 sent to its department
+    while the parts needing it wait for it?"""
+    drain(live_server, tokens, windows, "shsd")
+    clear_current(live_server, tokens["clerk1"], windows[1])
+    ticket = take(live_server, "shsd")
+    sign_in(page, live_server, "clerk1", windows[1])
+    open_window(page)
+    page.click("#btn-call")
+    expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
+    page.click("#btn-start")
+    expect(page.locator("#btn-intake")).to_be_enabled(timeout=TIMEOUT)
+    page.click("#btn-intake")
+    dialog = page.locator("#intake-dialog")
+
+    page.fill("#in-q", "开餐馆")
+    dialog.locator('.c-result[data-code="YJS-001"]').click()
+    expect(dialog.locator("#in-item-code")).to_have_text("YJS-001", timeout=TIMEOUT)
+    expect(dialog.locator("#in-mode")).to_have_value("bundle")
+    guide = dialog.locator("#in-bundle")
+    expect(guide).to_be_visible()
+    parts = dialog.locator("#in-bundle-parts li")
+    expect(parts).to_have_count(4, timeout=TIMEOUT)  # unanswered: 300 m² or less, with a signboard
+    guide.locator('input[name="bundle-area_over_300"][value="yes"]').check()
+    expect(dialog.locator('#in-bundle-parts li[data-code="ZJJ-004"]')).to_be_visible(timeout=TIMEOUT)
+    guide.locator('input[name="bundle-signboard"][value="no"]').check()
+    expect(dialog.locator('#in-bundle-parts li[data-code="CGJ-002"]')).to_have_count(0, timeout=TIMEOUT)
+    expect(dialog.locator('#in-bundle-parts li[data-code="SCJG-006"]')).to_contain_text(
+        "营业执照（企业设立登记）办结后"
+    )
+
+    answers = {"area_over_300": "yes", "signboard": "no"}
+    _, plan = live_server.call("POST", "/api/v1/services/YJS-001/plan", {"answers": answers})
+    rows = dialog.locator("tr.c-mat")
+    expect(rows).to_have_count(len(plan["materials"]), timeout=TIMEOUT)
+    names = [rows.nth(index).get_attribute("data-name") for index in range(rows.count())]
+    assert names == [material["name"] for material in plan["materials"]] and len(set(names)) == len(names)
+    expect(dialog.locator('tr.c-mat[data-name="建设工程消防验收备案表"]')).to_contain_text(
+        "用于：建设工程消防验收备案"
+    )
+
+    page.fill("#in-name", "赵六")
+    page.fill("#in-id", id_number("44200019880606001"))
+    page.fill("#in-phone", "13600136000")
+    expect(dialog.locator("#in-delivery-pickup")).to_be_checked()
+    dialog.locator("#in-all-materials").click()
+    page.screenshot(path="/tmp/window-intake-bundle.png")
+    dialog.locator("#in-accept").click()
+    expect(dialog.locator("#in-result")).to_be_visible(timeout=TIMEOUT)
+    result = dialog.locator("#in-result-parts li")
+    expect(result).to_have_count(4)
+    expect(dialog.locator('#in-result-parts li[data-service="SCJG-001"]')).to_have_attribute(
+        "data-state", "in_approval"
+    )
+    expect(dialog.locator('#in-result-parts li[data-service="SCJG-006"]')).to_contain_text("等待前置事项")
+    expect(dialog.locator('#in-result-parts li[data-service="ZJJ-004"]')).to_have_attribute(
+        "data-state", "in_approval"
+    )
+
+    number = dialog.locator("#in-case-no").inner_text()
+    _, parent = live_server.call("GET", f"/api/v1/cases/{number}", token=tokens["clerk1"])
+    assert parent["mode"] == "bundle" and parent["ticket_id"] == ticket["id"]
+    assert [child["service"] for child in parent["children"]] == [
+        "SCJG-001",
+        "SCJG-006",
+        "ZJJ-003",
+        "ZJJ-004",
+    ]
+    assert parent["history"][0]["data"]["answers"] == answers
+    assert {m["name"] for m in parent["materials"]} == set(names)
 
 
 def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windows):

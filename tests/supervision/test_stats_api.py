@@ -108,6 +108,8 @@ def test_figures_match_the_hand_count(scenario):
         "decided": 2,
         "on_time": 1,
         "on_time_rate": 0.5,
+        "citywide": 0,  # all three belong to the hall's own district
+        "no_visit": 0,  # none came in online
     }
     assert figures["ratings"] == {
         "count": 3,

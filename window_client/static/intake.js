@@ -17,6 +17,8 @@ import {
 import {
   fillDeferForm, fillNoticeForm, markMaterials, materialRows, missingRequired, renderMaterials, tickAll, ticked,
 } from "./intake_materials.js";
+import { bundleAnswers, planned, renderBundleResult } from "./intake_bundle.js";
+import { cityBody, cityModeChanged, loadCity, renderCityResult } from "./intake_citywide.js";
 
 // The document each action gives the applicant.
 const DOCUMENT_OF = {
@@ -39,7 +41,6 @@ const intake = {
   lastApplicant: null,   // kept for 继续受理其他事项 (same applicant, another item)
   busy: false,
   searchSeq: 0,
-  halls: null,
 };
 
 const dialog = $("intake-dialog");
@@ -51,7 +52,7 @@ function open(ticket) {
   if (intake.ticket && intake.ticket.id !== ticket.id && !intake.created) reset(true);
   if (!intake.created) intake.ticket = { id: ticket.id, number: ticket.number, queue: ticket.queue, queue_name: ticket.queue_name };
   $("in-ticket").textContent = "号票 " + intake.ticket.number + " · " + (intake.ticket.queue_name || intake.ticket.queue);
-  loadHalls();
+  loadCity();
   render();
   if (!dialog.open) dialog.showModal();
   if (!intake.item && !intake.done) { $("in-q").focus(); search(); }
@@ -143,7 +144,12 @@ function renderResults(items, q) {
 
 async function pick(code) {
   try {
-    intake.item = await api("GET", "/services/" + encodeURIComponent(code));
+    // A 主题式 bundle: its questions decide the parts, and the plan's materials are ticked off.
+    intake.item = await planned(await api("GET", "/services/" + encodeURIComponent(code)), function (item) {
+      intake.item = item;
+      renderMaterials(item, updateMaterials);
+      updateMaterials();
+    });
   } catch (error) {
     showAlert($("in-error"), error);
     return;
@@ -161,6 +167,7 @@ function renderItem() {
   $("in-item").hidden = !item;
   $("in-q").hidden = !!item;
   $("in-results").hidden = !!item;
+  if (!item) $("in-bundle").hidden = true;
   const modes = item ? item.modes.filter(function (m) { return WINDOW_MODES.indexOf(m) >= 0; }) : [];
   $("in-mode-field").hidden = !item || modes.length === 0;
   $("in-mode-none").hidden = !item || modes.length > 0;
@@ -185,6 +192,7 @@ function modeChanged() {
   const mode = $("in-mode").value;
   // 一次办: the result is mailed unless the applicant asks to collect it.
   $(mode === "once" ? "in-delivery-mail" : "in-delivery-pickup").checked = true;
+  cityModeChanged(mode);
   deliveryChanged();
   render();
 }
@@ -193,19 +201,6 @@ function deliveryChanged() {
   const mail = $("in-delivery-mail").checked;
   $("in-address-field").hidden = !mail;
   $("in-pickup-hall-field").hidden = mail;
-}
-
-async function loadHalls() {
-  if (intake.halls) return;
-  try {
-    intake.halls = await api("GET", "/halls");
-  } catch (error) {
-    intake.halls = [{ code: cfg.hall, name: cfg.hall }];
-  }
-  const select = $("in-pickup-hall");
-  select.textContent = "";
-  intake.halls.forEach(function (hall) { select.append(new Option(hall.name, hall.code)); });
-  select.value = cfg.hall;
 }
 
 // ---------- materials (intake_materials.js) ----------
@@ -268,6 +263,8 @@ function renderResult(kase, trigger) {
   print.hidden = !kind;
   print.dataset.kind = kind || "";
   print.textContent = kind ? "打印" + DOCUMENT_NAMES[kind] : "打印";
+  renderBundleResult(kase);
+  renderCityResult(kase);
 }
 
 function documentKind(kase, trigger) {
@@ -329,7 +326,7 @@ function validApplication() {
 
 function applicationBody() {
   const mail = $("in-delivery-mail").checked;
-  return {
+  return Object.assign({
     service: intake.item.code,
     hall: cfg.hall,
     mode: $("in-mode").value,
@@ -339,13 +336,14 @@ function applicationBody() {
       phone: $("in-phone").value.trim(),
     },
     ticket_id: intake.ticket.id,
+    answers: bundleAnswers(),
     materials: materialRows(intake.item).filter(function (m) { return m.received; }).map(function (m) {
       return { name: m.material.name, original_seen: m.original_seen, copies: m.copies };
     }),
     delivery: mail
       ? { method: "mail", address: $("in-address").value.trim() }
       : { method: "pickup", hall: $("in-pickup-hall").value || cfg.hall },
-  };
+  }, cityBody($("in-mode").value));
 }
 
 /** What the action needs besides the application (its sub-form), or null when it is not complete. */

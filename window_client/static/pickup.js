@@ -14,7 +14,7 @@ import { api, cfg } from "./context.js";
 import {
   DOCUMENT_NAMES, clearFieldErrors, idNumberError, modeName, printDocument, showAlert, showApiError, stateName,
 } from "./cases.js";
-import { signaturePad } from "./signature.js";
+import { signaturePad } from "/static/js/signature.js";
 
 const LIST_LIMIT = 50;
 const ID_NUMBER = /^\d{17}[\dXx]$/;

@@ -22,7 +22,7 @@ const WINDOW_STATUS = { open: "开放中", paused: "已暂停", closed: "已关�
 // Keyboard shortcuts: key → action (also printed on the buttons).
 const KEYS = {
   F1: "call", F2: "recall", F3: "start", F4: "finish", F6: "no_show", F7: "transfer", F8: "pause", F9: "close",
-  F10: "intake", F11: "pickup",
+  F10: "intake", F11: "pickup", F12: "finish_call",
 };
 
 // selected: the held ticket the clerk picked when the window holds several (else the desk's current);
@@ -77,6 +77,7 @@ function allowed(data, cur) {
     recall: state === "called",
     start: state === "called",
     finish: state === "serving",
+    finish_call: state === "serving" && status === "open",
     no_show: state === "called",
     transfer: state === "serving" && data.transfer_queues.length > 1,
     pause: status === "open" || status === "paused",
@@ -221,6 +222,7 @@ async function act(action) {
   if (action === "pickup") { openPickup(); return; }
   let request;
   if (action === "call") request = ["POST", windowPath + "/call-next"];
+  else if (action === "finish_call") { await run(["POST", windowPath + "/call-next", { release: "finish" }], "call"); return; }
   else if (action === "pause") request = ["POST", windowPath + "/status", { status: data.window.status === "paused" ? "open" : "paused" }];
   else if (action === "close") request = ["POST", windowPath + "/status", { status: data.window.status === "closed" ? "open" : "closed" }];
   else if (action === "open") request = ["POST", windowPath + "/status", { status: "open" }];
@@ -291,7 +293,7 @@ function onKey(event) {
   }
   if (document.querySelector("dialog.c-dialog[open]")) {
     // A case panel has the keyboard: the desk's keys wait (F1 help, F3 find … stay quiet too).
-    if (/^F([1-9]|1[01])$/.test(event.key) && event.key !== "F5") event.preventDefault();
+    if (/^F([1-9]|1[012])$/.test(event.key) && event.key !== "F5") event.preventDefault();
     return;
   }
   const target = event.target;

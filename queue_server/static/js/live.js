@@ -9,6 +9,7 @@
  *     onQueue(event) {},          // queue_updated
  *     onTicket(notice) {},        // ticket_updated: a ticket changed state (no seq; may be missed)
  *     onWindow(notice) {},        // window_updated: a window opened, paused or closed (no seq)
+ *     onReady(notice) {},         // ready_updated: a result came to the pickup window or left it (no seq)
  *     onStatus(online) {},        // true once subscribed, false when disconnected: to show "offline"
  *     onError(error) {},          // the contract's error body when a subscribe is refused
  *   });
@@ -135,6 +136,8 @@
     // The server's Redis came back after an outage: events of other processes were lost meanwhile.
     socket.on("resync", function () { if (lastSeq !== null) refetch(); });
     socket.on("window_updated", function (notice) { if (options.onWindow) options.onWindow(notice); });
+    // 办结公示: a result came to the hall's pickup window or was handed over (no seq).
+    socket.on("ready_updated", function (notice) { if (options.onReady) options.onReady(notice); });
 
     return {
       socket: socket,

@@ -1,0 +1,104 @@
+"""Staff photos over the API: set and removed in the console, served to it and to the window's evaluator.
+
+See ``queue_server/admin/photos.py`` for what is checked and who sees a photo.
+"""
+
+import hashlib
+
+from flask import Blueprint, Response, current_app, request
+
+from queue_server.accounts import policy
+from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.admin import photos, staff
+from queue_server.admin.answers import AdminUserOut
+from queue_server.admin.schemas import PhotoForm
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
+from queue_server.errors import InvalidRequest, TooLarge
+from queue_server.extensions import limiter
+
+bp = Blueprint("staff_photos", __name__)
+
+JPEG = {"description": "JPEG", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
+# Room for the multipart envelope around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+@bp.before_app_request
+def _allow_photo_size() -> None:
+    """Let a photo upload be as large as STAFF_PHOTO_MAX_BYTES (the app's limit is for JSON)."""
+    if request.endpoint != "api.staff_photos.upload_photo":
+        return
+    limit = photos.photo_limit() + MULTIPART_OVERHEAD
+    request.max_content_length = limit  # a body without Content-Length is cut there: 413 too_large
+    if request.content_length and request.content_length > limit:
+        most = photos.photo_limit()
+        raise TooLarge(f"照片文件太大：不能超过 {most // 1024 // 1024} MB", {"max_bytes": most})
+
+
+def _image(photo) -> Response:
+    """Answer a stored photo; the browser asks again each time (ETag), so a new photo shows at once."""
+    response = Response(photo.content, mimetype=photo.content_type)
+    response.set_etag(hashlib.sha256(photo.content).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+def _administered(username: str):
+    actor = acting_user()
+    policy.require(actor, "admin.console")
+    user = staff.get_user(username)
+    policy.require(actor, "user.administer", hall_id=user.hall_id)
+    return actor, user
+
+
+@bp.post("/admin/users/<username>/photo")
+@operation(
+    "上传工作人员照片（multipart：file，JPG 或 PNG；存为不超过 480×600 的 JPEG） Set a staff photo",
+    staff=True,
+    body=PhotoForm,
+    answers={200: AdminUserOut, 400: Error, 401: Error, 403: Error, 404: Error, 413: Error},
+)
+@staff_required()
+def upload_photo(username: str):
+    actor, user = _administered(username)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidRequest({"file": "请选择照片文件"}, "未收到照片文件")
+    content = upload.stream.read(photos.photo_limit() + 1)
+    return reply(AdminUserOut, photos.set_photo(actor, user, content))
+
+
+@bp.delete("/admin/users/<username>/photo")
+@operation(
+    "删除工作人员照片（评价器改为显示默认头像） Remove a staff photo",
+    staff=True,
+    answers={200: AdminUserOut, 401: Error, 403: Error, 404: Error},
+)
+@staff_required()
+def remove_photo(username: str):
+    actor, user = _administered(username)
+    return reply(AdminUserOut, photos.remove_photo(actor, user))
+
+
+@bp.get("/admin/users/<username>/photo")
+@operation(
+    "工作人员照片（管理后台） A staff photo, for its administrators",
+    staff=True,
+    answers={200: JPEG, 401: Error, 403: Error, 404: Error},
+)
+@staff_required()
+def user_photo(username: str):
+    actor, user = _administered(username)
+    return _image(photos.user_photo(actor, user))
+
+
+@bp.get("/windows/<int:window_id>/clerk-photo")
+@operation(
+    "窗口当前工作人员的照片（评价器；窗口关闭或无照片时 404） The photo of the clerk staffing a window",
+    answers={200: JPEG, 404: Error, 429: Error},
+)
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+def window_clerk_photo(window_id: int):
+    return _image(photos.window_clerk_photo(window_id))

@@ -1,0 +1,65 @@
+"""主题式 一件事: a bundle's plan for an applicant's answers (智能导办), its 一张图 and printable guide."""
+
+from flask import Blueprint, Response, current_app
+
+from queue_server.api.answers import Error
+from queue_server.api.spec import operation, reply
+from queue_server.citizen.answers import PlanOut
+from queue_server.citizen.bundle_flow import flow_layout, parse_answers, render_svg
+from queue_server.citizen.bundle_guide import render_bundle_guide
+from queue_server.citizen.bundles import plan
+from queue_server.citizen.schemas import FlowQuery, PlanRequest
+from queue_server.extensions import limiter
+from queue_server.validation import parse_body, parse_query
+
+bp = Blueprint("bundles", __name__)
+
+SVG = {
+    "description": "SVG",
+    "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+}
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+@bp.post("/services/<code>/plan")
+@operation(
+    "一件事导办：所需子项、先后顺序与材料清单 The plan of a bundle",
+    body=PlanRequest,
+    body_required=False,
+    answers={200: PlanOut, 400: Error, 404: Error, 429: Error},
+)
+@limiter.limit(_public_limit)
+def bundle_plan(code: str):
+    req = parse_body(PlanRequest)
+    return reply(PlanOut, plan(code, req.answers))
+
+
+@bp.get("/services/<code>/flow.svg")
+@operation(
+    "一件事一张图（SVG，按办理规则生成） The flow of a bundle",
+    query=FlowQuery,
+    answers={200: SVG, 400: Error, 404: Error, 429: Error},
+)
+@limiter.limit(_public_limit)
+def bundle_flow(code: str):
+    answers = parse_answers(parse_query(FlowQuery).answers)
+    svg = render_svg(flow_layout(code, answers))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/services/<code>/guide.pdf")
+@operation(
+    "一件事办事指南 PDF（一张图、办理步骤、材料清单） The printable guide of a bundle",
+    query=FlowQuery,
+    answers={200: "pdf", 400: Error, 404: Error, 429: Error},
+)
+@limiter.limit(_public_limit)
+def bundle_guide(code: str):
+    answers = parse_answers(parse_query(FlowQuery).answers)
+    layout = flow_layout(code, answers)
+    pdf = render_bundle_guide(layout, plan(code, answers), answered=answers is not None)
+    headers = {"Content-Disposition": f'inline; filename="{code}-guide.pdf"', "Cache-Control": "no-cache"}
+    return Response(pdf, mimetype="application/pdf", headers=headers)
