@@ -1,6 +1,6 @@
 """Staff sign-in for API clients: a token, sign-out, a password change."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from queue_server.accounts.answers import TokenOut, UserOut
 from queue_server.accounts.auth import (
@@ -9,12 +9,10 @@ from queue_server.accounts.auth import (
     issue_token,
     revoke_tokens,
     sign_in,
-    staff_required,
 )
 from queue_server.accounts.schemas import PasswordRequest, TokenRequest
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation
-from queue_server.extensions import limiter
 from queue_server.validation import parse_body
 
 bp = Blueprint("accounts", __name__)
@@ -24,9 +22,9 @@ bp = Blueprint("accounts", __name__)
 @operation(
     "工作人员登录，取得令牌 Staff sign-in",
     body=TokenRequest,
-    answers={200: TokenOut, 400: Error, 401: Error, 429: Error},
+    limit="RATELIMIT_LOGIN",
+    answers={200: TokenOut, 401: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     req = parse_body(TokenRequest)
     user = sign_in(req.username, req.password)
@@ -37,9 +35,8 @@ def create_token():
 @operation(
     "退出登录：吊销本人全部令牌和会话 Sign out (revokes every token and session of the user)",
     staff=True,
-    answers={204: None, 401: Error},
+    answers={204: None},
 )
-@staff_required()
 def logout():
     revoke_tokens(acting_user().id)
     return "", 204
@@ -50,10 +47,9 @@ def logout():
     "修改本人密码：吊销其他令牌和会话 Change password (revokes the other tokens and sessions)",
     staff=True,
     body=PasswordRequest,
-    answers={204: None, 400: Error, 401: Error},
+    limit="RATELIMIT_LOGIN",
+    answers={204: None},
 )
-@staff_required()
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def password():
     req = parse_body(PasswordRequest)
     change_password(acting_user(), req.old, req.new)

@@ -5,17 +5,16 @@ See ``queue_server/admin/photos.py`` for what is checked and who sees a photo.
 
 import hashlib
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from queue_server.accounts import policy
-from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.accounts.auth import acting_user
 from queue_server.admin import photos, staff
 from queue_server.admin.answers import AdminUserOut
 from queue_server.admin.schemas import PhotoForm
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.errors import InvalidRequest, TooLarge
-from queue_server.extensions import limiter
 
 bp = Blueprint("staff_photos", __name__)
 
@@ -58,9 +57,8 @@ def _administered(username: str):
     "上传工作人员照片（multipart：file，JPG 或 PNG；存为不超过 480×600 的 JPEG） Set a staff photo",
     staff=True,
     body=PhotoForm,
-    answers={200: AdminUserOut, 400: Error, 401: Error, 403: Error, 404: Error, 413: Error},
+    answers={200: AdminUserOut, 403: Error, 404: Error, 413: Error},
 )
-@staff_required()
 def upload_photo(username: str):
     actor, user = _administered(username)
     upload = request.files.get("file")
@@ -74,9 +72,8 @@ def upload_photo(username: str):
 @operation(
     "删除工作人员照片（评价器改为显示默认头像） Remove a staff photo",
     staff=True,
-    answers={200: AdminUserOut, 401: Error, 403: Error, 404: Error},
+    answers={200: AdminUserOut, 403: Error, 404: Error},
 )
-@staff_required()
 def remove_photo(username: str):
     actor, user = _administered(username)
     return reply(AdminUserOut, photos.remove_photo(actor, user))
@@ -86,9 +83,8 @@ def remove_photo(username: str):
 @operation(
     "工作人员照片（管理后台） A staff photo, for its administrators",
     staff=True,
-    answers={200: JPEG, 401: Error, 403: Error, 404: Error},
+    answers={200: JPEG, 403: Error, 404: Error},
 )
-@staff_required()
 def user_photo(username: str):
     actor, user = _administered(username)
     return _image(photos.user_photo(actor, user))
@@ -97,8 +93,8 @@ def user_photo(username: str):
 @bp.get("/windows/<int:window_id>/clerk-photo")
 @operation(
     "窗口当前工作人员的照片（评价器；窗口关闭或无照片时 404） The photo of the clerk staffing a window",
+    limit="RATELIMIT_PUBLIC",
     answers={200: JPEG, 404: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def window_clerk_photo(window_id: int):
     return _image(photos.window_clerk_photo(window_id))

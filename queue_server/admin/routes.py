@@ -4,7 +4,7 @@ audit."""
 from flask import Blueprint, Response, current_app, request
 
 from queue_server.accounts import policy
-from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.accounts.auth import acting_user
 from queue_server.admin import audit, halls, itemsheet, services, staff, workdays
 from queue_server.admin.answers import (
     AdminAuditList,
@@ -85,20 +85,13 @@ def _administered_hall(hall_code: str):
 @operation(
     "服务大厅列表（可搜索、分页） Halls", staff=True, query=ListQuery, answers={200: AdminHallList, **READ}
 )
-@staff_required()
 def list_halls():
     actor = _console()
     return reply(AdminHallList, halls.list_halls(actor, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls")
-@operation(
-    "新建服务大厅 Create a hall",
-    staff=True,
-    body=HallRequest,
-    answers={201: AdminHallOut, **READ, 409: Error},
-)
-@staff_required()
+@operation("新建服务大厅 Create a hall", staff=True, body=HallRequest, answers={201: AdminHallOut, **READ})
 def create_hall():
     actor = _console()
     policy.require(actor, "hall.create")
@@ -112,7 +105,6 @@ def create_hall():
     body=HallPatch,
     answers={200: AdminHallOut, **CHANGE},
 )
-@staff_required()
 def update_hall(hall_code: str):
     actor, hall = _administered_hall(hall_code)
     return reply(AdminHallOut, halls.update_hall(actor, hall, parse_body(HallPatch)))
@@ -125,7 +117,6 @@ def update_hall(hall_code: str):
     query=ListQuery,
     answers={200: AdminDepartmentList, **READ},
 )
-@staff_required()
 def list_departments():
     actor = _console()
     return reply(AdminDepartmentList, halls.list_departments(actor, parse_query(ListQuery)))
@@ -136,9 +127,8 @@ def list_departments():
     "新建部门 Create a department",
     staff=True,
     body=DepartmentRequest,
-    answers={201: AdminDepartmentOut, **READ, 409: Error},
+    answers={201: AdminDepartmentOut, **READ},
 )
-@staff_required()
 def create_department():
     actor = _console()
     policy.require(actor, "department.create")
@@ -155,17 +145,13 @@ def create_department():
     query=ListQuery,
     answers={200: AdminQueueList, **CHANGE},
 )
-@staff_required()
 def list_queues(hall_code: str):
     actor, hall = _administered_hall(hall_code)
     return reply(AdminQueueList, halls.list_queues(actor, hall, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls/<hall_code>/queues")
-@operation(
-    "新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: AdminQueueOut, **CHANGE, 409: Error}
-)
-@staff_required()
+@operation("新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: AdminQueueOut, **CHANGE})
 def create_queue(hall_code: str):
     actor, hall = _administered_hall(hall_code)
     return reply(AdminQueueOut, halls.create_queue(actor, hall, parse_body(QueueRequest)), 201)
@@ -177,7 +163,6 @@ def create_queue(hall_code: str):
     staff=True,
     answers={204: None, **CHANGE, 409: Error},
 )
-@staff_required()
 def delete_queue(hall_code: str, queue_code: str):
     actor, hall = _administered_hall(hall_code)
     halls.delete_queue(actor, hall, halls.get_queue(hall, queue_code))
@@ -191,7 +176,6 @@ def delete_queue(hall_code: str, queue_code: str):
     query=ListQuery,
     answers={200: AdminWindowList, **CHANGE},
 )
-@staff_required()
 def list_windows(hall_code: str):
     actor, hall = _administered_hall(hall_code)
     return reply(AdminWindowList, halls.list_windows(actor, hall, parse_query(ListQuery)))
@@ -202,9 +186,8 @@ def list_windows(hall_code: str):
     "新建窗口：queues 按叫号优先顺序 Add a window",
     staff=True,
     body=WindowRequest,
-    answers={201: AdminWindowOut, **CHANGE, 409: Error},
+    answers={201: AdminWindowOut, **CHANGE},
 )
-@staff_required()
 def create_window(hall_code: str):
     actor, hall = _administered_hall(hall_code)
     return reply(AdminWindowOut, halls.create_window(actor, hall, parse_body(WindowRequest)), 201)
@@ -217,7 +200,6 @@ def create_window(hall_code: str):
     body=WindowPatch,
     answers={200: AdminWindowOut, **CHANGE},
 )
-@staff_required()
 def update_window(window_id: int):
     actor = _console()
     window = halls.get_window(window_id)
@@ -235,7 +217,6 @@ def update_window(window_id: int):
     query=UserListQuery,
     answers={200: AdminUserList, **READ},
 )
-@staff_required()
 def list_users():
     actor = _console()
     return reply(AdminUserList, staff.list_users(actor, parse_query(UserListQuery)))
@@ -246,9 +227,8 @@ def list_users():
     "新建工作人员（密码由管理员设定） Create a user",
     staff=True,
     body=UserRequest,
-    answers={201: AdminUserOut, **READ, 409: Error},
+    answers={201: AdminUserOut, **READ},
 )
-@staff_required()
 def create_user():
     actor = _console()
     return reply(AdminUserOut, staff.create_user(actor, parse_body(UserRequest)), 201)
@@ -261,7 +241,6 @@ def create_user():
     body=UserPatch,
     answers={200: AdminUserOut, **CHANGE, 409: Error},
 )
-@staff_required()
 def update_user(username: str):
     actor = _console()
     user = staff.get_user(username)
@@ -279,7 +258,6 @@ def update_user(username: str):
     query=ServiceListQuery,
     answers={200: AdminServiceList, **READ},
 )
-@staff_required()
 def list_services():
     actor = _console()
     return reply(AdminServiceList, services.list_items(actor, parse_query(ServiceListQuery)))
@@ -290,9 +268,8 @@ def list_services():
     "新建事项（草稿，发布后公开） Create an item as a draft",
     staff=True,
     body=ServiceRequest,
-    answers={201: AdminServiceOut, **READ, 409: Error},
+    answers={201: AdminServiceOut, **READ},
 )
-@staff_required()
 def create_service():
     actor = _console()
     policy.require(actor, "service.administer")
@@ -304,12 +281,8 @@ def create_service():
 @operation(
     "导出事项清单（XLSX） Export the item list",
     staff=True,
-    answers={
-        200: {"description": "XLSX", "content": {itemsheet.XLSX: {"schema": BINARY}}},
-        **READ,
-    },
+    answers={200: {"description": "XLSX", "content": {itemsheet.XLSX: {"schema": BINARY}}}, **READ},
 )
-@staff_required()
 def export_services():
     actor = _console()
     content = itemsheet.export_items(actor)
@@ -328,7 +301,6 @@ def export_services():
     body=ItemSheetForm,
     answers={200: AdminImportOut, **READ, 413: Error},
 )
-@staff_required()
 def import_services():
     actor = _console()
     policy.require(actor, "service.administer")
@@ -344,7 +316,6 @@ def import_services():
 
 @bp.get("/admin/services/<code>")
 @operation("事项（草稿或最新版本） An item as edited", staff=True, answers={200: AdminServiceOut, **CHANGE})
-@staff_required()
 def show_service(code: str):
     actor = _console()
     policy.require(actor, "service.read")
@@ -358,7 +329,6 @@ def show_service(code: str):
     body=ServicePatch,
     answers={200: AdminServiceOut, **CHANGE},
 )
-@staff_required()
 def update_service(code: str):
     actor = _console()
     policy.require(actor, "service.administer")
@@ -371,9 +341,8 @@ def update_service(code: str):
     "发布事项草稿为新版本（生效日期默认今天） Publish the draft as the next version",
     staff=True,
     body=PublishRequest,
-    answers={200: AdminPublishedOut, **CHANGE, 409: Error},
+    answers={200: AdminPublishedOut, **CHANGE},
 )
-@staff_required()
 def publish_service(code: str):
     actor = _console()
     policy.require(actor, "service.administer")
@@ -387,7 +356,6 @@ def publish_service(code: str):
     staff=True,
     answers={200: AdminVersionList, **CHANGE},
 )
-@staff_required()
 def service_versions(code: str):
     actor = _console()
     policy.require(actor, "service.read")
@@ -419,7 +387,6 @@ def _upload(kind: str) -> bytes:
     staff=True,
     answers={200: AdminCalendarYearOut, **READ, 404: Error},
 )
-@staff_required()
 def calendar_year(year: int):
     actor = _console()
     return reply(AdminCalendarYearOut, workdays.year_view(actor, year))
@@ -432,7 +399,6 @@ def calendar_year(year: int):
     body=CalendarDayRequest,
     answers={200: AdminCalendarDayOut, **READ},
 )
-@staff_required()
 def set_calendar_day(day: str):
     actor = _console()
     policy.require(actor, "calendar.administer")
@@ -446,7 +412,6 @@ def set_calendar_day(day: str):
     staff=True,
     answers={204: None, **CHANGE},
 )
-@staff_required()
 def delete_calendar_day(day: str):
     actor = _console()
     policy.require(actor, "calendar.administer")
@@ -461,7 +426,6 @@ def delete_calendar_day(day: str):
     body=CalendarFileForm,
     answers={200: AdminCalendarImportOut, **READ, 413: Error},
 )
-@staff_required()
 def import_calendar():
     actor = _console()
     policy.require(actor, "calendar.administer")
@@ -475,7 +439,6 @@ def import_calendar():
 @operation(
     "审计日志（只增不改） The audit log", staff=True, query=AuditQuery, answers={200: AdminAuditList, **READ}
 )
-@staff_required()
 def audit_log():
     actor = _console()
     return reply(AdminAuditList, audit.list_entries(actor, parse_query(AuditQuery)))

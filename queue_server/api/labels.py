@@ -1,11 +1,10 @@
 """The names screens show for states, triggers and modes, read from the workflows (GET /labels)."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from pydantic import BaseModel, Field
 
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation
-from queue_server.extensions import limiter
 from workflows import case as case_flow
 from workflows import ticket as ticket_flow
 
@@ -37,8 +36,9 @@ LABELS = LabelsOut(
 
 @bp.get("/labels")
 @operation(
-    "状态、操作与办理方式的名称 Names of states, triggers and modes", answers={200: LabelsOut, 429: Error}
+    "状态、操作与办理方式的名称 Names of states, triggers and modes",
+    limit="RATELIMIT_PUBLIC",
+    answers={200: LabelsOut, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def labels():
     return LABELS

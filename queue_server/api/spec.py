@@ -3,9 +3,14 @@
 A route says what it takes and answers with ``@operation`` right under its ``@bp.get``/``@bp.post``::
 
     @bp.post("/halls/<hall_code>/tickets")
-    @operation("取号 Take a ticket", body=TicketRequest, answers={201: TicketOut, 404: Error, 409: Error})
+    @operation("取号 Take a ticket", body=TicketRequest, limit="RATELIMIT_TICKETS", answers={201: TicketOut})
     def take_ticket(hall_code: str):
         return reply(TicketOut, issue_ticket(get_hall(hall_code), parse_body(TicketRequest)), 201)
+
+``staff=True`` asks for a staff user's bearer token (401 otherwise, see ``staff_required``) and
+``limit`` names the setting(s) that limit the route's rate per client. The answers every route may
+give are in the document without being declared: 400 (malformed input), 401 (staff routes), 409 (a
+POST's ``Idempotency-Key`` reused) and 503.
 
 ``operation`` is also the one place a request's transaction is committed: after the handler returns
 (an error raised before that commits nothing), and before the answer is built from the rows, so a
@@ -20,13 +25,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from queue_server.accounts.auth import staff_required
 from queue_server.api.answers import Error, HealthOut
-from queue_server.extensions import db
+from queue_server.extensions import db, limiter
 
 REF = "#/components/schemas/{model}"
 API_PREFIX = "/api/v1"
@@ -54,15 +60,22 @@ def operation(
     answers: dict[int, Any] | None = None,
     body_required: bool = True,
     headers: tuple[dict, ...] = (),
+    limit: str | tuple[str, ...] = (),
 ):
     """Declare a route's operation (put it right under the route decorator).
 
     ``answers`` maps a status to a pydantic model, ``list[Model]``, ``None`` (no body), ``"pdf"`` or
     a full OpenAPI answer object.
     """
+    limits = (limit,) if isinstance(limit, str) else limit
     declared = Operation(summary, staff, body, query, dict(answers or {}), body_required, headers)
 
     def wrap(view):
+        for setting in reversed(limits):  # the first named is the outermost, as stacked decorators
+            view = limiter.limit(functools.partial(_configured, setting))(view)
+        if staff:
+            view = staff_required()(view)
+
         @functools.wraps(view)
         def run(*args, **kwargs):
             rv = view(*args, **kwargs)
@@ -73,6 +86,10 @@ def operation(
         return run
 
     return wrap
+
+
+def _configured(setting: str) -> str:
+    return current_app.config[setting]
 
 
 @dataclass(frozen=True)
@@ -214,6 +231,7 @@ def _describe(method: str, path: str, op: Operation, rule_path: str) -> dict:
     }
     if op.staff:
         described["security"] = [{"bearer": []}]
+        described["responses"].setdefault("401", _answer(401, Error))
     if method == "post":  # queue_server/idempotency.py
         parameters.append(IDEMPOTENCY_KEY)
         described["responses"].setdefault("409", _answer(409, Error))

@@ -1,14 +1,12 @@
 """Working days of the Chinese calendar (工作日), with make-up days (调休)."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.calendar.answers import DayOut, DeadlineOut
 from queue_server.calendar.schemas import CalendarQuery, DeadlineQuery
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.errors import InvalidRequest
-from queue_server.extensions import limiter
 from queue_server.validation import DATE_MAX, parse_query
 
 bp = Blueprint("calendar", __name__)
@@ -18,9 +16,9 @@ bp = Blueprint("calendar", __name__)
 @operation(
     "第 n 个工作日 The n-th working day after a date",
     query=DeadlineQuery,
-    answers={200: DeadlineOut, 400: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: DeadlineOut},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def deadline():
     query = parse_query(DeadlineQuery)
     day, confirmed = hall_calendar().add_working_days(query.start, query.workdays)
@@ -30,8 +28,12 @@ def deadline():
 
 
 @bp.get("/calendar")
-@operation("工作日历 Working days in a range", query=CalendarQuery, answers={200: list[DayOut], 400: Error})
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+@operation(
+    "工作日历 Working days in a range",
+    query=CalendarQuery,
+    limit="RATELIMIT_PUBLIC",
+    answers={200: list[DayOut]},
+)
 def calendar_days():
     query = parse_query(CalendarQuery)
     return reply(list[DayOut], hall_calendar().days(query.from_, query.to))

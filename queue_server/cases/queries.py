@@ -31,6 +31,9 @@ def list_cases(query: CaseListQuery, viewer: User) -> dict:
     policy.require(viewer, "case.list")
     stmt = select(Case).options(selectinload(Case.pauses)).order_by(Case.created_at.desc(), Case.id.desc())
     stmt = stmt.where(policy.case_scope(viewer))
+    # A bundle's parts are listed once the bundle is accepted: before that (an online 一件事 in draft or
+    # 网上预审) nobody can act on them, and the bundle's own row stands for them.
+    stmt = stmt.where(or_(Case.parent_id.is_(None), Case.parent.has(Case.accepted_at.is_not(None))))
     if query.state:
         stmt = stmt.where(Case.state == query.state)
     if query.department:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from flask import Blueprint
 
-from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.accounts.auth import acting_user
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
@@ -34,11 +34,8 @@ class OverdueTransfersQuery(Query):
 
 @bp.get("/cases/<case_no>/transfers")
 @operation(
-    "案卷流转单 A case's transfer slips",
-    staff=True,
-    answers={200: TransferListOut, 401: Error, 403: Error, 404: Error},
+    "案卷流转单 A case's transfer slips", staff=True, answers={200: TransferListOut, 403: Error, 404: Error}
 )
-@staff_required()
 def case_transfers(case_no: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
@@ -50,9 +47,8 @@ def case_transfers(case_no: str):
     "发出案卷（流转单） Send the paper file to another hall",
     staff=True,
     body=TransferBody,
-    answers={201: TransferOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+    answers={201: TransferOut, 403: Error, 404: Error},
 )
-@staff_required()
 def send_transfer(case_no: str):
     case = get_case(case_no, for_update=True)
     slip = send_file(case, parse_body(TransferBody).to, acting_user())
@@ -63,9 +59,8 @@ def send_transfer(case_no: str):
 @operation(
     "签收案卷（流转单） Receive the paper file",
     staff=True,
-    answers={200: TransferOut, 401: Error, 403: Error, 404: Error, 409: Error},
+    answers={200: TransferOut, 403: Error, 404: Error},
 )
-@staff_required()
 def receive_transfer(slip_id: int):
     return reply(TransferOut, receive_file(slip_id, acting_user()))
 
@@ -75,9 +70,8 @@ def receive_transfer(slip_id: int):
     "本大厅的流转单 A hall's transfer slips",
     staff=True,
     query=HallTransfersQuery,
-    answers={200: TransferListOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    answers={200: TransferListOut, 403: Error, 404: Error},
 )
-@staff_required()
 def hall_transfers(hall_code: str):
     found = get_hall(hall_code)
     require(acting_user(), "hall.staff", hall_id=found.id)
@@ -90,9 +84,8 @@ def hall_transfers(hall_code: str):
     "流转超时的案卷（可含下级大厅） Files on the road too long",
     staff=True,
     query=OverdueTransfersQuery,
-    answers={200: OverdueTransferListOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    answers={200: OverdueTransferListOut, 403: Error, 404: Error},
 )
-@staff_required()
 def overdue_transfers(hall_code: str):
     found = get_hall(hall_code)
     query = parse_query(OverdueTransfersQuery)

@@ -1,6 +1,6 @@
 """主题式 一件事: a bundle's plan for an applicant's answers (智能导办), its 一张图 and printable guide."""
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
@@ -9,7 +9,6 @@ from queue_server.citizen.bundle_flow import flow_layout, parse_answers, render_
 from queue_server.citizen.bundle_guide import render_bundle_guide
 from queue_server.citizen.bundles import plan
 from queue_server.citizen.schemas import FlowQuery, PlanRequest
-from queue_server.extensions import limiter
 from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("bundles", __name__)
@@ -20,18 +19,14 @@ SVG = {
 }
 
 
-def _public_limit() -> str:
-    return current_app.config["RATELIMIT_PUBLIC"]
-
-
 @bp.post("/services/<code>/plan")
 @operation(
     "一件事导办：所需子项、先后顺序与材料清单 The plan of a bundle",
     body=PlanRequest,
     body_required=False,
-    answers={200: PlanOut, 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: PlanOut, 404: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def bundle_plan(code: str):
     req = parse_body(PlanRequest)
     return reply(PlanOut, plan(code, req.answers))
@@ -41,9 +36,9 @@ def bundle_plan(code: str):
 @operation(
     "一件事一张图（SVG，按办理规则生成） The flow of a bundle",
     query=FlowQuery,
-    answers={200: SVG, 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: SVG, 404: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def bundle_flow(code: str):
     answers = parse_answers(parse_query(FlowQuery).answers)
     svg = render_svg(flow_layout(code, answers))
@@ -54,9 +49,9 @@ def bundle_flow(code: str):
 @operation(
     "一件事办事指南 PDF（一张图、办理步骤、材料清单） The printable guide of a bundle",
     query=FlowQuery,
-    answers={200: "pdf", 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: "pdf", 404: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def bundle_guide(code: str):
     answers = parse_answers(parse_query(FlowQuery).answers)
     layout = flow_layout(code, answers)

@@ -6,6 +6,8 @@ A bundle is an item with mode ``bundle`` and ``parts`` (item codes); ``depends``
 question takes its first choice.
 """
 
+from collections.abc import Iterable
+
 from queue_server.citizen.items import get_service, published_service
 from queue_server.citizen.models import ServiceContent, ServiceItem
 from queue_server.errors import InvalidRequest
@@ -88,6 +90,20 @@ def part_items(bundle: ServiceContent) -> dict[str, ServiceItem]:
     return {code: item for code in bundle.parts if (item := published_service(code)) is not None}
 
 
+def merged_materials(parts: Iterable[tuple[str, list[dict]]]) -> list[dict]:
+    """Return each material of the parts once, with the parts that ask for it (``for``).
+
+    A material is required when any part requires it.
+    """
+    merged: dict[str, dict] = {}
+    for part, materials in parts:
+        for material in materials:
+            entry = merged.setdefault(material["name"], {**material, "for": []})
+            entry["for"].append(part)
+            entry["required"] = entry.get("required", True) or material.get("required", True)
+    return list(merged.values())
+
+
 def plan(code: str, answers: dict | None) -> dict:
     """Return the plan of a bundle for these answers: the parts, their order, the time and the materials."""
     bundle = get_service(code)
@@ -96,12 +112,6 @@ def plan(code: str, answers: dict | None) -> dict:
     needed = needed_parts(bundle, answers)
     items = part_items(bundle)
     needed = [part for part in needed if part in items]
-    materials: dict[str, dict] = {}
-    for part in needed:
-        for material in items[part].materials:
-            entry = materials.setdefault(material["name"], {**material, "for": []})
-            entry["for"].append(part)
-            entry["required"] = entry.get("required", True) or material.get("required", True)
     steps = [
         {
             "code": part,
@@ -121,7 +131,7 @@ def plan(code: str, answers: dict | None) -> dict:
         "parts": needed,
         "steps": steps,
         "promised_days": longest_path(bundle, needed, days),
-        "materials": list(materials.values()),
+        "materials": merged_materials((part, items[part].materials) for part in needed),
     }
 
 

@@ -89,12 +89,9 @@ def materials_of(case: Case) -> list[dict]:
     """Return the materials an application asks for: its item's, or each material of a bundle's parts once."""
     if case.mode != case_flow.BUNDLE:
         return list(terms_of(case).materials)
-    merged: dict[str, dict] = {}
-    for part in case.children:
-        for material in terms_of(part).materials:
-            entry = merged.setdefault(material["name"], dict(material))
-            entry["required"] = entry.get("required", True) or material.get("required", True)
-    return list(merged.values())
+    return bundle_plan.merged_materials(
+        (part.service.code, terms_of(part).materials) for part in case.children
+    )
 
 
 # --- the applicant's access token ---

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, request, send_file
 
-from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.accounts.auth import acting_user
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
@@ -85,16 +85,20 @@ bp = Blueprint("citizen", __name__)
 
 
 @bp.get("/services")
-@operation("事项清单 Item list", query=ServiceQuery, answers={200: list[ServiceOut], 400: Error})
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+@operation(
+    "事项清单 Item list", query=ServiceQuery, limit="RATELIMIT_PUBLIC", answers={200: list[ServiceOut]}
+)
 def list_services():
     query = parse_query(ServiceQuery)
     return reply(list[ServiceOut], find_services(query.mode, query.department, query.q))
 
 
 @bp.get("/services/<code>")
-@operation("事项及办事指南 Item with its guide", answers={200: ServiceDetailOut, 404: Error})
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
+@operation(
+    "事项及办事指南 Item with its guide",
+    limit="RATELIMIT_PUBLIC",
+    answers={200: ServiceDetailOut, 404: Error},
+)
 def show_service(code: str):
     return reply(ServiceDetailOut, get_service(code))
 
@@ -103,9 +107,9 @@ def show_service(code: str):
 @operation(
     "本大厅受理的事项 The items a hall accepts",
     query=ServiceQuery,
-    answers={200: list[ServiceOut], 400: Error, 404: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: list[ServiceOut], 404: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def list_hall_services(hall_code: str):
     hall = get_hall(hall_code)
     query = parse_query(ServiceQuery)
@@ -116,9 +120,9 @@ def list_hall_services(hall_code: str):
 @operation(
     "预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day",
     query=SlotQuery,
-    answers={200: list[SlotOut], 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: list[SlotOut], 404: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def list_slots(hall_code: str):
     hall = get_hall(hall_code)
     query = parse_query(SlotQuery)
@@ -137,10 +141,9 @@ def list_slots(hall_code: str):
 @operation(
     "预约取号时段 Book a slot",
     body=AppointmentRequest,
-    answers={201: AppointmentOut, 400: Error, 403: Error, 409: Error, 429: Error},
+    limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPOINTMENTS"),
+    answers={201: AppointmentOut, 403: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_APPOINTMENTS"])
 def create_appointment():
     return reply(AppointmentOut, book(parse_body(AppointmentRequest)), 201)
 
@@ -166,9 +169,9 @@ _guesses = limiter.shared_limit(
 @operation(
     "查询我的预约（凭手机号） Look up a booking",
     query=AppointmentPhoneQuery,
-    answers={200: AppointmentOut, 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: AppointmentOut, 404: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def show_appointment(code: str):
     query = parse_query(AppointmentPhoneQuery)
@@ -179,9 +182,9 @@ def show_appointment(code: str):
 @operation(
     "取消预约（凭手机号），释放名额 Cancel a booking",
     query=AppointmentPhoneQuery,
-    answers={200: AppointmentOut, 400: Error, 404: Error, 409: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: AppointmentOut, 404: Error, 409: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 @_guesses
 def cancel_appointment(code: str):
     query = parse_query(AppointmentPhoneQuery)
@@ -191,10 +194,6 @@ def cancel_appointment(code: str):
 TOKEN_HEADER = "X-Application-Token"
 # Room for the multipart envelope and the material's name around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-def _public_limit():
-    return current_app.config["RATELIMIT_PUBLIC"]
 
 
 @bp.before_app_request
@@ -248,9 +247,9 @@ def _pdf(content: bytes, name: str) -> Response:
 @bp.get("/services/<code>/materials/<int:material_id>/guide")
 @operation(
     "申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
+    limit="RATELIMIT_PUBLIC",
     answers={200: "pdf", 404: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def material_guide(code: str, material_id: int):
     item = get_service(code)
     if not 1 <= material_id <= len(item.materials):
@@ -268,10 +267,9 @@ TOKEN = (APPLICATION_TOKEN,)
 @operation(
     "网上申请（草稿），返回申请凭证 Start an online application",
     body=ApplicationRequest,
-    answers={201: ApplicationCreatedOut, 400: Error, 429: Error},
+    limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPLICATIONS"),
+    answers={201: ApplicationCreatedOut, 429: Error},
 )
-@limiter.limit(_public_limit)
-@limiter.limit(lambda: current_app.config["RATELIMIT_APPLICATIONS"])
 def create_application():
     return reply(ApplicationCreatedOut, open_online_application(parse_body(ApplicationRequest)), 201)
 
@@ -280,9 +278,9 @@ def create_application():
 @operation(
     "找回申请凭证（办件编号、手机号、身份证号） Recover the access token",
     body=AccessRequest,
-    answers={200: ApplicationAccessOut, 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: ApplicationAccessOut, 404: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
     key_func=lambda: f"{request.remote_addr}:application-access",
@@ -298,9 +296,9 @@ def application_access():
 @operation(
     "我的网上申请（X-Application-Token） My application",
     headers=TOKEN,
+    limit="RATELIMIT_PUBLIC",
     answers={200: ApplicationOut, **TOKEN_ERRORS},
 )
-@limiter.limit(_public_limit)
 def show_application(case_no: str):
     return reply(ApplicationOut, application_for(case_no, _token()))
 
@@ -310,9 +308,9 @@ def show_application(case_no: str):
     "上传申请材料（multipart：material、file） Upload a material",
     body=UploadForm,
     headers=TOKEN,
-    answers={201: UploadOut, 400: Error, 401: Error, 404: Error, 409: Error, 413: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={201: UploadOut, 401: Error, 404: Error, 413: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def upload_application_file(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     upload = check_upload(request.files.get("file"))
@@ -325,9 +323,9 @@ def upload_application_file(case_no: str):
 @operation(
     "删除尚未提交的材料 Remove a file not yet sent",
     headers=TOKEN,
+    limit="RATELIMIT_PUBLIC",
     answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error, 429: Error},
 )
-@limiter.limit(_public_limit)
 def delete_application_file(case_no: str, file_id: int):
     case = application_for(case_no, _token(), for_update=True)
     _discard_after_answer(remove_file(case, file_id), if_answered=True)  # once its row's removal is committed
@@ -335,8 +333,12 @@ def delete_application_file(case_no: str, file_id: int):
 
 
 @bp.get("/public/applications/<case_no>/files/<int:file_id>")
-@operation("下载本人上传的材料 My uploaded file", headers=TOKEN, answers={200: UPLOADED_FILE, **TOKEN_ERRORS})
-@limiter.limit(_public_limit)
+@operation(
+    "下载本人上传的材料 My uploaded file",
+    headers=TOKEN,
+    limit="RATELIMIT_PUBLIC",
+    answers={200: UPLOADED_FILE, **TOKEN_ERRORS},
+)
 def application_file(case_no: str, file_id: int):
     row = applicant_file(application_for(case_no, _token()), file_id)
     return _file_response(stored_path(row), row)
@@ -352,8 +354,8 @@ _TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409
     body_required=False,
     headers=TOKEN,
     answers=_TRIGGER_ANSWERS,
+    limit="RATELIMIT_PUBLIC",
 )
-@limiter.limit(_public_limit)
 def submit(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, submit_application(case, parse_body(ApplicantNoteRequest).note))
@@ -366,8 +368,8 @@ def submit(case_no: str):
     body_required=False,
     headers=TOKEN,
     answers=_TRIGGER_ANSWERS,
+    limit="RATELIMIT_PUBLIC",
 )
-@limiter.limit(_public_limit)
 def supplement(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, supplement_application(case, parse_body(ApplicantNoteRequest).note))
@@ -380,8 +382,8 @@ def supplement(case_no: str):
     body_required=False,
     headers=TOKEN,
     answers=_TRIGGER_ANSWERS,
+    limit="RATELIMIT_PUBLIC",
 )
-@limiter.limit(_public_limit)
 def withdraw(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, withdraw_application(case, parse_body(ApplicantNoteRequest).note))
@@ -393,8 +395,8 @@ def withdraw(case_no: str):
     body=Delivery,
     headers=TOKEN,
     answers=_TRIGGER_ANSWERS,
+    limit="RATELIMIT_PUBLIC",
 )
-@limiter.limit(_public_limit)
 def delivery(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, choose_delivery(case, parse_body(Delivery)))
@@ -404,9 +406,9 @@ def delivery(case_no: str):
 @operation(
     "本人的受理、一次性告知、不予受理通知书 PDF My notices",
     headers=TOKEN,
+    limit="RATELIMIT_PUBLIC",
     answers={200: "pdf", **TOKEN_ERRORS},
 )
-@limiter.limit(_public_limit)
 def application_document(case_no: str, kind: str):
     case = application_for(case_no, _token())
     return _pdf(applicant_document(case, kind), f"{case.case_no}-{kind}.pdf")
@@ -419,9 +421,8 @@ def application_document(case_no: str, kind: str):
 @operation(
     "办件的网上申请材料 Uploaded files of a case",
     staff=True,
-    answers={200: list[ApplicationFileOut], 401: Error, 403: Error, 404: Error},
+    answers={200: list[ApplicationFileOut], 403: Error, 404: Error},
 )
-@staff_required()
 def case_files(case_no: str):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
@@ -430,11 +431,8 @@ def case_files(case_no: str):
 
 @bp.get("/cases/<case_no>/files/<int:file_id>")
 @operation(
-    "查看网上申请材料 An uploaded file",
-    staff=True,
-    answers={200: UPLOADED_FILE, 401: Error, 403: Error, 404: Error},
+    "查看网上申请材料 An uploaded file", staff=True, answers={200: UPLOADED_FILE, 403: Error, 404: Error}
 )
-@staff_required()
 def case_file(case_no: str, file_id: int):
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)

@@ -5,14 +5,14 @@
 五办 figures of a hall (JSON, CSV, XLSX) and the staffing what-if of a queue.
 """
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
-from queue_server.accounts.auth import acting_user, staff_required
+from queue_server.accounts.auth import acting_user
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.errors import NotFound
-from queue_server.extensions import db, limiter
+from queue_server.extensions import db
 from queue_server.queue.estimates import staffing
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Queue
@@ -56,7 +56,6 @@ STEP_ERRORS = {400: Error, **STAFF_ERRORS, 409: Error}
     staff=True,
     answers={200: MonitorOut, **STAFF_ERRORS},
 )
-@staff_required()
 def monitor(hall_code: str):
     hall = get_hall(hall_code)
     require(acting_user(), "hall.supervise", hall_id=hall.id)
@@ -68,9 +67,8 @@ def monitor(hall_code: str):
     "限时办结预警（转黄灯、红灯），最新在前 Time-limit alerts",
     staff=True,
     query=AlertListQuery,
-    answers={200: list[AlertOut], 400: Error, **STAFF_ERRORS},
+    answers={200: list[AlertOut], **STAFF_ERRORS},
 )
-@staff_required()
 def alerts(hall_code: str):
     hall = get_hall(hall_code)
     require(acting_user(), "hall.supervise", hall_id=hall.id)
@@ -81,9 +79,9 @@ def alerts(hall_code: str):
 @operation(
     "好差评：评价已办结的号票或已送达的办件 Rate a ticket or a case",
     body=RatingRequest,
-    answers={201: RatingOut, 400: Error, 409: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={201: RatingOut, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def create_rating():
     return reply(RatingOut, rate(parse_body(RatingRequest)), 201)
 
@@ -93,9 +91,8 @@ def create_rating():
     "差评整改事项 Rectification items",
     staff=True,
     query=RectificationListQuery,
-    answers={200: RectificationListOut, 400: Error, **STAFF_ERRORS},
+    answers={200: RectificationListOut, **STAFF_ERRORS},
 )
-@staff_required()
 def rectifications_list():
     page = list_rectifications(parse_query(RectificationListQuery), acting_user())
     return reply(RectificationListOut, page)
@@ -103,7 +100,6 @@ def rectifications_list():
 
 @bp.get("/rectifications/<int:rectification_id>")
 @operation("差评整改事项详情 Rectification item", staff=True, answers={200: RectificationOut, **STAFF_ERRORS})
-@staff_required()
 def show_rectification(rectification_id: int):
     item = get_rectification(rectification_id)
     require(acting_user(), "hall.supervise", hall_id=item.rating.hall_id)
@@ -114,7 +110,6 @@ def show_rectification(rectification_id: int):
 @operation(
     "分派整改责任人 Assign", staff=True, body=AssignRequest, answers={200: RectificationOut, **STEP_ERRORS}
 )
-@staff_required()
 def assign_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     return reply(RectificationOut, assign(item, parse_body(AssignRequest), acting_user()))
@@ -127,7 +122,6 @@ def assign_rectification(rectification_id: int):
     body=FollowUpRequest,
     answers={200: RectificationOut, **STEP_ERRORS},
 )
-@staff_required()
 def follow_up_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     return reply(RectificationOut, follow_up(item, parse_body(FollowUpRequest), acting_user()))
@@ -140,7 +134,6 @@ def follow_up_rectification(rectification_id: int):
     body=CloseRequest,
     answers={200: RectificationOut, **STEP_ERRORS},
 )
-@staff_required()
 def close_rectification(rectification_id: int):
     item = get_rectification(rectification_id, for_update=True)
     return reply(RectificationOut, close(item, parse_body(CloseRequest), acting_user()))
@@ -151,9 +144,8 @@ def close_rectification(rectification_id: int):
     "五办统计（可按模式、队列、窗口、人员、部门分组；可导出 CSV、XLSX） Figures",
     staff=True,
     query=StatsQuery,
-    answers={200: STATS_FILE, 400: Error, **STAFF_ERRORS},
+    answers={200: STATS_FILE, **STAFF_ERRORS},
 )
-@staff_required()
 def hall_stats(hall_code: str):
     query = parse_query(StatsQuery)
     figures = hall_figures(get_hall(hall_code), query, acting_user())
@@ -179,9 +171,8 @@ def hall_stats(hall_code: str):
     "窗口配置测算（Erlang C） Windows needed by hour",
     staff=True,
     query=StaffingQuery,
-    answers={200: StaffingOut, 400: Error, **STAFF_ERRORS},
+    answers={200: StaffingOut, **STAFF_ERRORS},
 )
-@staff_required()
 def queue_staffing(hall_code: str, queue_code: str):
     hall = get_hall(hall_code)
     queue = db.session.scalar(db.select(Queue).where(Queue.hall_id == hall.id, Queue.code == queue_code))
@@ -196,9 +187,9 @@ def queue_staffing(hall_code: str, queue_code: str):
 @operation(
     "办结公示：当日受理与办结（按事项，申请人脱敏）及本月承诺践诺数据 The hall's public record of a day",
     query=PublicityQuery,
-    answers={200: PublicityOut, 400: Error, 404: Error, 429: Error},
+    limit="RATELIMIT_PUBLIC",
+    answers={200: PublicityOut, 404: Error, 429: Error},
 )
-@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
 def hall_publicity_page(hall_code: str):
     hall = get_hall(hall_code)
     return reply(PublicityOut, hall_publicity(hall, parse_query(PublicityQuery).day))

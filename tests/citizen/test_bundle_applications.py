@@ -136,8 +136,14 @@ def test_online_bundle_opens_the_parts_takes_each_material_once_and_dispatches_i
     own = {m["name"] for m in plan["materials"] if "SCJG-001" in m["for"] and m["required"]}
     assert {m["name"] for m in part["materials"]} == own and part["online"] is True
 
+    # The department does not list a part of a bundle that is not accepted yet: nobody can act on it.
+    waiting = api.get("/cases?state=submitted", as_user="approver_scjg").get_json()["items"]
+    assert licence not in [case["case_no"] for case in waiting]
+
     parent = api.fire(applicant.case_no, "pass_pre_review", as_user="clerk1")
     assert parent["state"] == "in_approval" and parent["accepted_at"]
+    mine = api.get("/cases?state=in_approval", as_user="approver_scjg").get_json()["items"]
+    assert licence in [case["case_no"] for case in mine]
     parts = parts_of(parent)
     assert parts["SCJG-001"]["state"] == parts["ZJJ-004"]["state"] == "in_approval"
     for code in ("SCJG-006", "ZJJ-003"):
