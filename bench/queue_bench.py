@@ -716,6 +716,34 @@ def wait_healthy(proc: subprocess.Popen, base: str, deadline: Deadline, log_path
     raise BenchAbort(f"server not healthy after 60 s ({last}); log:\n{tail(log_path)}")
 
 
+def _resident_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def wait_workers_booted(proc: subprocess.Popen, workers: int, timeout_s: float = 30.0) -> None:
+    """Wait until every gunicorn worker has loaded the application (its memory is as large as the first's).
+
+    The load generator keeps its connections open: connections opened while a worker is still booting all
+    go to the workers already up and stay there for the whole run, so a 2-worker run measured one worker.
+    """
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        children = [
+            int(entry)
+            for entry in os.listdir("/proc")
+            if entry.isdigit() and (_proc_stat(int(entry)) or ("", 0))[1] == proc.pid
+        ]
+        sizes = [_resident_pages(pid) for pid in children]
+        if len(children) >= workers and min(sizes) >= 0.8 * max(sizes):
+            time.sleep(0.5)  # the last imports of the worker that grew last
+            return
+        time.sleep(0.2)
+    log(f"warning: not every worker looked booted after {timeout_s:.0f} s; measuring anyway")
+
+
 def tail(path: Path, n: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
@@ -879,7 +907,12 @@ async def run_load(
     args, base: str, windows: list[dict], rec: Recorder, server_pgid: int, bdb: BenchDB, deadline: Deadline
 ) -> None:
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
-    connector = aiohttp.TCPConnector(limit=args.clerks + args.kiosks + 8, keepalive_timeout=60)
+    # --connection close opens a connection per request, as nginx does towards gunicorn by default
+    # (deploy/nginx-wuban.conf has no upstream keepalive): the workers then share the requests. Kept-alive
+    # connections stay with the worker that accepted them, and on two busy cores one worker wins every
+    # accept of the opening burst, so a 2-worker run measures one worker.
+    pooled = {"force_close": True} if args.connection == "close" else {"keepalive_timeout": 60}
+    connector = aiohttp.TCPConnector(limit=args.clerks + args.kiosks + 8, **pooled)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         tokens = await sign_in(session, base)
         await open_windows(session, base, windows, tokens)
@@ -1183,6 +1216,7 @@ def build_report(
         "config": {
             "database": args.database,
             "release": args.release,
+            "connection": args.connection,
             "line": args.line,
             "calls": args.calls,
             "clerks": args.clerks,
@@ -1284,7 +1318,7 @@ def print_report(r: dict) -> None:
         f"wuban queue benchmark  |  {c['database']}  |  gunicorn workers={c['workers']} "
         f"worker_class={c['worker_class']}  |  clerks={c['clerks']} kiosks={c['kiosks']} line={c['line']} "
         f"prefill={c['prefill']} tickets={c['tickets']} calls={c['calls'] or 'all'} "
-        f"release={c['release']}  |  "
+        f"release={c['release']} connection={c.get('connection', 'keep-alive')}  |  "
         f"queue={c['queue']} redis={'on' if c['redis'] else 'off'}  cpus={c['cpu_count']}"
     )
     print("-" * 100)
@@ -1479,6 +1513,13 @@ def parse_args(argv=None):
         "finish (start + finish, a real service) or with-call (call-next releases it: 过号并叫号)",
     )
     p.add_argument(
+        "--connection",
+        choices=("keep-alive", "close"),
+        default="keep-alive",
+        help="keep-alive: a pool of kept-alive connections; close: a new connection per request (as behind "
+        "nginx without upstream keepalive; spreads the requests over the workers)",
+    )
+    p.add_argument(
         "--line",
         type=int,
         default=0,
@@ -1559,6 +1600,7 @@ def run_once(args) -> dict:
         rec.source_at_start = source_state()
         server = start_server(args, bdb.server_url, log_path)
         health = wait_healthy(server, base, deadline, log_path)
+        wait_workers_booted(server, args.workers)
         log(f"healthz: {health}")
         try:
             asyncio.run(
@@ -1748,7 +1790,7 @@ def main(argv=None) -> int:
     if len(rows) > 1 or args.repeat > 1:
         title = (
             f"median of {args.repeat} run(s) each, {args.database}, {args.worker_class}, "
-            f"release={args.release}"
+            f"release={args.release}, connection={args.connection}"
             + (
                 f", {args.kiosks} kiosks issue {args.prefill} then clerks call them at each line length"
                 if args.sweep

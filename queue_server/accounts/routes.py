@@ -23,7 +23,7 @@ bp = Blueprint("accounts", __name__)
     "工作人员登录，取得令牌 Staff sign-in",
     body=TokenRequest,
     limit="RATELIMIT_LOGIN",
-    answers={200: TokenOut, 401: Error, 429: Error},
+    answers={200: TokenOut, 401: Error},
 )
 def create_token():
     req = parse_body(TokenRequest)

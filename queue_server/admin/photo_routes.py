@@ -94,7 +94,7 @@ def user_photo(username: str):
 @operation(
     "窗口当前工作人员的照片（评价器；窗口关闭或无照片时 404） The photo of the clerk staffing a window",
     limit="RATELIMIT_PUBLIC",
-    answers={200: JPEG, 404: Error, 429: Error},
+    answers={200: JPEG, 404: Error},
 )
 def window_clerk_photo(window_id: int):
     return _image(photos.window_clerk_photo(window_id))

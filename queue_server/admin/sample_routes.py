@@ -150,7 +150,7 @@ def delete_sample(code: str, sample_id: int):
 @operation(
     "办事指南中有示例文本的材料（现行版本） The published materials that have a sample",
     limit="RATELIMIT_PUBLIC",
-    answers={200: list[PublicSampleOut], 404: Error, 429: Error},
+    answers={200: list[PublicSampleOut], 404: Error},
 )
 def public_samples(code: str):
     rows = [
@@ -170,7 +170,7 @@ def public_samples(code: str):
 @operation(
     "材料的示例文本（material_id：现行版本材料清单中的序号，从 1 起） A material's sample",
     limit="RATELIMIT_PUBLIC",
-    answers={200: SAMPLE_FILE, 304: None, 404: Error, 429: Error},
+    answers={200: SAMPLE_FILE, 304: None, 404: Error},
 )
 def material_sample(code: str, material_id: int):
     sample = samples.public_sample(code, material_id)

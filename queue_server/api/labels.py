@@ -3,7 +3,6 @@
 from flask import Blueprint
 from pydantic import BaseModel, Field
 
-from queue_server.api.answers import Error
 from queue_server.api.spec import operation
 from workflows import case as case_flow
 from workflows import ticket as ticket_flow
@@ -38,7 +37,7 @@ LABELS = LabelsOut(
 @operation(
     "状态、操作与办理方式的名称 Names of states, triggers and modes",
     limit="RATELIMIT_PUBLIC",
-    answers={200: LabelsOut, 429: Error},
+    answers={200: LabelsOut},
 )
 def labels():
     return LABELS

@@ -10,7 +10,7 @@ A route says what it takes and answers with ``@operation`` right under its ``@bp
 ``staff=True`` asks for a staff user's bearer token (401 otherwise, see ``staff_required``) and
 ``limit`` names the setting(s) that limit the route's rate per client. The answers every route may
 give are in the document without being declared: 400 (malformed input), 401 (staff routes), 409 (a
-POST's ``Idempotency-Key`` reused) and 503.
+POST's ``Idempotency-Key`` reused), 429 (a limited route) and 503.
 
 ``operation`` is also the one place a request's transaction is committed: after the handler returns
 (an error raised before that commits nothing), and before the answer is built from the rows, so a
@@ -49,6 +49,7 @@ class Operation:
     answers: dict[int, Any] = field(default_factory=dict)
     body_required: bool = True
     headers: tuple[dict, ...] = ()
+    limits: tuple[str, ...] = ()
 
 
 def operation(
@@ -68,7 +69,7 @@ def operation(
     a full OpenAPI answer object.
     """
     limits = (limit,) if isinstance(limit, str) else limit
-    declared = Operation(summary, staff, body, query, dict(answers or {}), body_required, headers)
+    declared = Operation(summary, staff, body, query, dict(answers or {}), body_required, headers, limits)
 
     def wrap(view):
         for setting in reversed(limits):  # the first named is the outermost, as stacked decorators
@@ -232,6 +233,8 @@ def _describe(method: str, path: str, op: Operation, rule_path: str) -> dict:
     if op.staff:
         described["security"] = [{"bearer": []}]
         described["responses"].setdefault("401", _answer(401, Error))
+    if op.limits:
+        described["responses"].setdefault("429", _answer(429, Error))
     if method == "post":  # queue_server/idempotency.py
         parameters.append(IDEMPOTENCY_KEY)
         described["responses"].setdefault("409", _answer(409, Error))

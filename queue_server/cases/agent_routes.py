@@ -21,7 +21,7 @@ bp = Blueprint("agents", __name__)
     "申请代办或上门办理（代理办） Ask a hall's agents",
     body=AgentRequestBody,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPLICATIONS"),
-    answers={201: AgentRequestCreatedOut, 429: Error},
+    answers={201: AgentRequestCreatedOut},
 )
 def create_agent_request():
     return reply(AgentRequestCreatedOut, request_agent(parse_body(AgentRequestBody)), 201)

@@ -99,7 +99,7 @@ def _wrong_guess(response) -> bool:
     "办件进度查询（凭手机号） Public progress",
     query=ProgressQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: ProgressOut, 404: Error, 429: Error},
+    answers={200: ProgressOut, 404: Error},
 )
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],

@@ -25,7 +25,7 @@ SVG = {
     body=PlanRequest,
     body_required=False,
     limit="RATELIMIT_PUBLIC",
-    answers={200: PlanOut, 404: Error, 429: Error},
+    answers={200: PlanOut, 404: Error},
 )
 def bundle_plan(code: str):
     req = parse_body(PlanRequest)
@@ -37,7 +37,7 @@ def bundle_plan(code: str):
     "一件事一张图（SVG，按办理规则生成） The flow of a bundle",
     query=FlowQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: SVG, 404: Error, 429: Error},
+    answers={200: SVG, 404: Error},
 )
 def bundle_flow(code: str):
     answers = parse_answers(parse_query(FlowQuery).answers)
@@ -50,7 +50,7 @@ def bundle_flow(code: str):
     "一件事办事指南 PDF（一张图、办理步骤、材料清单） The printable guide of a bundle",
     query=FlowQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: "pdf", 404: Error, 429: Error},
+    answers={200: "pdf", 404: Error},
 )
 def bundle_guide(code: str):
     answers = parse_answers(parse_query(FlowQuery).answers)

@@ -36,7 +36,7 @@ bp = Blueprint("consultations", __name__)
     "在线咨询：就事项或主题式服务提问 Ask about an item",
     body=ConsultationRequest,
     limit="RATELIMIT_PUBLIC",
-    answers={201: ConsultationOut, 404: Error, 429: Error},
+    answers={201: ConsultationOut, 404: Error},
 )
 def ask_question(code: str):
     return reply(ConsultationOut, ask(code, parse_body(ConsultationRequest)), 201)

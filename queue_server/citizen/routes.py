@@ -121,7 +121,7 @@ def list_hall_services(hall_code: str):
     "预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day",
     query=SlotQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: list[SlotOut], 404: Error, 429: Error},
+    answers={200: list[SlotOut], 404: Error},
 )
 def list_slots(hall_code: str):
     hall = get_hall(hall_code)
@@ -142,7 +142,7 @@ def list_slots(hall_code: str):
     "预约取号时段 Book a slot",
     body=AppointmentRequest,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPOINTMENTS"),
-    answers={201: AppointmentOut, 403: Error, 429: Error},
+    answers={201: AppointmentOut, 403: Error},
 )
 def create_appointment():
     return reply(AppointmentOut, book(parse_body(AppointmentRequest)), 201)
@@ -170,7 +170,7 @@ _guesses = limiter.shared_limit(
     "查询我的预约（凭手机号） Look up a booking",
     query=AppointmentPhoneQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: AppointmentOut, 404: Error, 429: Error},
+    answers={200: AppointmentOut, 404: Error},
 )
 @_guesses
 def show_appointment(code: str):
@@ -183,7 +183,7 @@ def show_appointment(code: str):
     "取消预约（凭手机号），释放名额 Cancel a booking",
     query=AppointmentPhoneQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: AppointmentOut, 404: Error, 409: Error, 429: Error},
+    answers={200: AppointmentOut, 404: Error, 409: Error},
 )
 @_guesses
 def cancel_appointment(code: str):
@@ -248,7 +248,7 @@ def _pdf(content: bytes, name: str) -> Response:
 @operation(
     "申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
     limit="RATELIMIT_PUBLIC",
-    answers={200: "pdf", 404: Error, 429: Error},
+    answers={200: "pdf", 404: Error},
 )
 def material_guide(code: str, material_id: int):
     item = get_service(code)
@@ -268,7 +268,7 @@ TOKEN = (APPLICATION_TOKEN,)
     "网上申请（草稿），返回申请凭证 Start an online application",
     body=ApplicationRequest,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPLICATIONS"),
-    answers={201: ApplicationCreatedOut, 429: Error},
+    answers={201: ApplicationCreatedOut},
 )
 def create_application():
     return reply(ApplicationCreatedOut, open_online_application(parse_body(ApplicationRequest)), 201)
@@ -279,7 +279,7 @@ def create_application():
     "找回申请凭证（办件编号、手机号、身份证号） Recover the access token",
     body=AccessRequest,
     limit="RATELIMIT_PUBLIC",
-    answers={200: ApplicationAccessOut, 404: Error, 429: Error},
+    answers={200: ApplicationAccessOut, 404: Error},
 )
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
@@ -309,7 +309,7 @@ def show_application(case_no: str):
     body=UploadForm,
     headers=TOKEN,
     limit="RATELIMIT_PUBLIC",
-    answers={201: UploadOut, 401: Error, 404: Error, 413: Error, 429: Error},
+    answers={201: UploadOut, 401: Error, 404: Error, 413: Error},
 )
 def upload_application_file(case_no: str):
     case = application_for(case_no, _token(), for_update=True)
@@ -324,7 +324,7 @@ def upload_application_file(case_no: str):
     "删除尚未提交的材料 Remove a file not yet sent",
     headers=TOKEN,
     limit="RATELIMIT_PUBLIC",
-    answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error, 429: Error},
+    answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error},
 )
 def delete_application_file(case_no: str, file_id: int):
     case = application_for(case_no, _token(), for_update=True)

@@ -57,7 +57,7 @@ bp = Blueprint("queue", __name__)
     "取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
     body=TicketRequest,
     limit="RATELIMIT_TICKETS",
-    answers={201: IssuedTicketOut, 404: Error, 429: Error},
+    answers={201: IssuedTicketOut, 404: Error},
 )
 def take_ticket(hall_code: str):
     hall = get_hall(hall_code, with_hours=True)
@@ -105,7 +105,7 @@ def trigger_ticket(ticket_id: int, trigger: str):
     "按号码查本大厅今日号票（自助终端评价用） Today's ticket by its number",
     query=TicketNumberQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: TicketOut, 404: Error, 429: Error},
+    answers={200: TicketOut, 404: Error},
 )
 def find_ticket_by_number(hall_code: str):
     """Answer today's ticket of the hall with the number printed on it (A012), or 404."""

@@ -80,7 +80,7 @@ def alerts(hall_code: str):
     "好差评：评价已办结的号票或已送达的办件 Rate a ticket or a case",
     body=RatingRequest,
     limit="RATELIMIT_PUBLIC",
-    answers={201: RatingOut, 429: Error},
+    answers={201: RatingOut},
 )
 def create_rating():
     return reply(RatingOut, rate(parse_body(RatingRequest)), 201)
@@ -188,7 +188,7 @@ def queue_staffing(hall_code: str, queue_code: str):
     "办结公示：当日受理与办结（按事项，申请人脱敏）及本月承诺践诺数据 The hall's public record of a day",
     query=PublicityQuery,
     limit="RATELIMIT_PUBLIC",
-    answers={200: PublicityOut, 404: Error, 429: Error},
+    answers={200: PublicityOut, 404: Error},
 )
 def hall_publicity_page(hall_code: str):
     hall = get_hall(hall_code)
