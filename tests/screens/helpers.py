@@ -126,3 +126,26 @@ def fake_speech(end_after_ms: int = 50) -> str:
   window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
 })();
 """.replace("END_MS", str(end_after_ms))
+
+
+def delivered_case(live_server, phone: str = PHONE) -> dict:
+    """A 马上办 case taken in by clerk1 and completed on the spot (delivered at once)."""
+    token = live_server.token("clerk1")
+    status, case = live_server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "service": "SCJG-004",
+            "hall": "xiqu",
+            "mode": "immediate",
+            "delivery": {"method": "pickup"},
+            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
+        },
+        token,
+    )
+    assert status == 201, case
+    status, case = live_server.call(
+        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
+    )
+    assert status == 200 and case["state"] == "delivered", case
+    return case

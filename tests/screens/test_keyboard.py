@@ -6,7 +6,7 @@ as its 选择文件 label (dom.js filePicker), shows the ring on that label.
 
 import pytest
 
-from tests.screens.test_rating_phone import delivered_case
+from tests.screens.helpers import delivered_case
 
 CONTROLS = """() => [...document.querySelectorAll('a[href], button:not([disabled]), '
     + 'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea')]
@@ -63,7 +63,7 @@ def test_every_control_is_reached_and_shows_its_focus(browser, live_server, path
 
 
 def test_the_rating_box_is_reached_by_keyboard(browser, live_server):
-    case_no = delivered_case(live_server)
+    case_no = delivered_case(live_server)["case_no"]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     try:

@@ -10,11 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.screens.helpers import KIOSK_SCREEN, new_tab, open_kiosk, open_window, serve
+from tests.screens.helpers import KIOSK_SCREEN, PHONE, delivered_case, new_tab, open_kiosk, open_window, serve
 
 TIMEOUT = 8000
 RATINGS = re.compile(r"/api/v1/ratings$")
-PHONE = "13800138000"
 
 
 @pytest.fixture
@@ -42,29 +41,6 @@ def type_number(kiosk, text: str):
     """Type on the dialog's keypad, as a citizen does (digits only)."""
     for key in re.findall(r"\d", text):
         kiosk.click(f'#rate-keys button[data-key="{key}"]')
-
-
-def delivered_case(live_server, phone: str = PHONE) -> dict:
-    """A 马上办 case taken in by clerk1 and completed on the spot (delivered at once)."""
-    token = live_server.token("clerk1")
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-004",
-            "hall": "xiqu",
-            "mode": "immediate",
-            "delivery": {"method": "pickup"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
-        },
-        token,
-    )
-    assert status == 201, case
-    status, case = live_server.call(
-        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
-    )
-    assert status == 200 and case["state"] == "delivered", case
-    return case
 
 
 def enter_case(kiosk, case_no: str):

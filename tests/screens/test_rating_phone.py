@@ -9,32 +9,11 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.screens.helpers import PHONE, delivered_case
+
 TIMEOUT = 8000
-PHONE = "13800138000"
 REASONS = ["办事指南不清", "等候时间长", "服务态度差", "多次跑动", "其他"]
 GRADE_LABELS = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
-
-
-def delivered_case(live_server) -> str:
-    token = live_server.token("clerk1")
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-004",
-            "hall": "xiqu",
-            "mode": "immediate",
-            "delivery": {"method": "pickup"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
-        },
-        token,
-    )
-    assert status == 201, case
-    status, case = live_server.call(
-        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
-    )
-    assert status == 200 and case["state"] == "delivered", case
-    return case["case_no"]
 
 
 GEOMETRY = """(box) => [...box.querySelectorAll('.wr-grade')].map((button) => {
@@ -51,7 +30,7 @@ GEOMETRY = """(box) => [...box.querySelectorAll('.wr-grade')].map((button) => {
 
 
 def test_grades_fit_a_phone_and_a_bad_grade_asks_for_reason_and_comment(phone_page, live_server):
-    case_no = delivered_case(live_server)
+    case_no = delivered_case(live_server)["case_no"]
     page = phone_page
     page.goto(f"{live_server.url}/progress/{case_no}")
     page.fill("#p-phone", PHONE)

@@ -12,8 +12,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.screens.helpers import PHONE_SCREEN, new_tab, open_window, own_live_server
-from tests.screens.test_rating_phone import PHONE, delivered_case
+from tests.screens.helpers import PHONE, PHONE_SCREEN, delivered_case, new_tab, open_window, own_live_server
 
 TIMEOUT = 8000
 RATINGS = re.compile(r"/api/v1/ratings$")
@@ -67,7 +66,7 @@ def test_the_ticket_link_rates_on_a_phone(browser, sms_server):
 
 
 def test_the_case_link_rates_on_a_phone_without_typing_the_phone(browser, sms_server):
-    case_no = delivered_case(sms_server)
+    case_no = delivered_case(sms_server)["case_no"]
     link = texted_link(sms_server, "case_rating_invited", case_no)
     with new_tab(browser, PHONE_SCREEN) as page:
         page.goto(link)
