@@ -293,7 +293,7 @@ def call_next(window_id: int, actor: User, release: str | None = None) -> Called
         called_at=row.called_at,
         recalls=row.recalls,
     )
+    # No ticket_changed here: ticket_called says the same to every screen (a notice less per subscriber).
     outbox.record("ticket_called", ticket, call_id)
-    outbox.record("ticket_changed", ticket)
     outbox.record("queue_changed", ticket.queue)
     return ticket

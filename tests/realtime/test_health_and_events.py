@@ -25,23 +25,16 @@ def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
         "queue_server.realtime.events.socketio.emit",
         lambda name, payload, to: sent.append((name, payload, to)),
     )
-    api.take("shsd")
+    ticket = api.take("shsd")
     window = api.open_window(1)
     api.post(f"/windows/{window}/call-next", as_user="clerk1")
     notices = [(name, payload) for name, payload, _ in sent if "seq" not in payload]
     sent = [event for event in sent if "seq" in event[1]]
     names = [name for name, _, _ in sent]
     assert names == ["queue_updated", "ticket_called", "queue_updated"]
-    assert [name for name, _ in notices] == ["window_updated", "ticket_updated"]
+    # No ticket_updated for the call: ticket_called tells every screen that already.
+    assert [name for name, _ in notices] == ["window_updated"]
     assert notices[0][1]["window"]["status"] == "open"
-    assert notices[1][1] == {
-        "hall": "xiqu",
-        "id": notices[1][1]["id"],
-        "number": "A001",
-        "queue": "shsd",
-        "state": "called",
-        "window_number": 1,
-    }
     seqs = [payload["seq"] for _, payload, _ in sent]
     assert seqs == list(range(seqs[0], seqs[0] + 3))
     assert all(to == "hall:xiqu" for _, _, to in sent)
@@ -56,6 +49,23 @@ def test_events_after_commit_with_growing_seq(app, api, monkeypatch):
     with app.app_context():
         assert current_seq("xiqu") == seqs[-1]
     assert api.get("/halls/xiqu/board").get_json()["seq"] == seqs[-1]
+
+    # A change of state after the call is a notice (no seq) that the screens read.
+    sent.clear()
+    api.post(f"/tickets/{ticket['id']}/start", as_user="clerk1")
+    assert [(name, payload) for name, payload, _ in sent if name == "ticket_updated"] == [
+        (
+            "ticket_updated",
+            {
+                "hall": "xiqu",
+                "id": ticket["id"],
+                "number": "A001",
+                "queue": "shsd",
+                "state": "serving",
+                "window_number": 1,
+            },
+        )
+    ]
 
 
 def test_failed_request_sends_nothing(api, monkeypatch):
