@@ -1,7 +1,7 @@
 """What the queue API answers: halls, queues, windows, tickets, the board and the clerk's desk.
 
 Each model is built from the row it shows (``Model.model_validate(row)``): an ORM object, or the
-references the busiest paths return instead (``IssuedTicket``, ``CalledTicket``), or the small rows of
+references the busiest paths return instead (``IssuedTicket``, ``WindowTicket``), or the small rows of
 ``tallies.QueueLine``, ``board.Board``, ``board.Call`` and ``desk.Desk``. Times are written in the
 hall's time zone (``clock.to_hall_iso``).
 """

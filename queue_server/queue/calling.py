@@ -1,8 +1,5 @@
 """Call-next: one statement takes the next ticket of a window's queues and marks it called."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import (
     Date,
     Integer,
@@ -30,7 +27,7 @@ from queue_server.queue.models import (
     Ticket,
     window_queues,
 )
-from queue_server.queue.serving import release_held_ticket
+from queue_server.queue.serving import WindowTicket, release_held_ticket
 from queue_server.queue.tallies import (
     _EVENTS,
     _HALLS,
@@ -41,7 +38,7 @@ from queue_server.queue.tallies import (
     _tally_upsert,
     move_waiting,
 )
-from queue_server.queue.tickets import _RECORD, _WITH_LABELS, HallRef, QueueRef, WindowRef, _Lane
+from queue_server.queue.tickets import _RECORD, _WITH_LABELS, WindowRef
 from workflows import ticket as ticket_flow
 
 # --- call-next ---
@@ -197,23 +194,6 @@ _CALL_NEXT = _call_statement()
 _TAKE_SQLITE = _take_statement("sqlite")
 
 
-@dataclass(frozen=True)
-class CalledTicket(_Lane):
-    """A ticket just called, as call-next returned it: reads like a Ticket for TicketOut and events."""
-
-    id: int
-    hall: HallRef
-    queue: QueueRef
-    window: WindowRef
-    number: str
-    lane: int
-    priority_reason: str | None
-    state: str
-    issued_at: datetime
-    called_at: datetime
-    recalls: int
-
-
 def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: str) -> None:
     """Answer 409 naming the ticket the window still holds (``details.held``: it as a ticket object)."""
     held = db.session.execute(_WITH_LABELS.where(Ticket.id == held_id)).scalar_one()
@@ -230,7 +210,7 @@ def _refuse_second_ticket(window: WindowRef, held_id: int, number: str, state: s
     )
 
 
-def call_next(window_id: int, actor: User, release: str | None = None) -> CalledTicket | None:
+def call_next(window_id: int, actor: User, release: str | None = None) -> WindowTicket | None:
     """Call the window's next ticket: priority, the window's queue order, the longest in line; None if none.
 
     A window holds one citizen at a time: while its last ticket is still called or being served,
@@ -279,20 +259,7 @@ def call_next(window_id: int, actor: User, release: str | None = None) -> Called
         move_waiting(row.queue_id, at.date(), row.lane, -1, slot=window.id)
     if window.clerk_id != actor.id:
         db.session.execute(_SIGN_IN_CLERK, {"win": window.id, "clerk": actor.id})
-    hall = HallRef(row.hall_id, row.hall_code)
-    ticket = CalledTicket(
-        id=row.id,
-        hall=hall,
-        queue=QueueRef(row.queue_id, row.queue_code, row.queue_name, hall),
-        window=window,
-        number=row.number,
-        lane=row.lane,
-        priority_reason=row.priority_reason,
-        state=row.state,
-        issued_at=row.issued_at,
-        called_at=row.called_at,
-        recalls=row.recalls,
-    )
+    ticket = WindowTicket.from_row(row, window)
     # No ticket_changed here: ticket_called says the same to every screen (a notice less per subscriber).
     outbox.record("ticket_called", ticket, call_id)
     outbox.record("queue_changed", ticket.queue)

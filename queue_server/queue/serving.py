@@ -159,17 +159,18 @@ class WindowTicket(_Lane):
     recalls: int
 
     @classmethod
-    def from_row(cls, row) -> "WindowTicket":
-        """Build it from a row of ``_MARKED`` and ``_LABELS`` columns."""
+    def from_row(cls, row, window: WindowRef | None = None) -> "WindowTicket":
+        """Build it from a statement's row; the window from its ``window_*`` columns unless given."""
         hall = HallRef(row.hall_id, row.hall_code)
-        window = WindowRef(
-            row.window_id,
-            row.window_hall_id,
-            row.window_number,
-            row.window_name,
-            row.window_status,
-            row.window_clerk_id,
-        )
+        if window is None:
+            window = WindowRef(
+                row.window_id,
+                row.window_hall_id,
+                row.window_number,
+                row.window_name,
+                row.window_status,
+                row.window_clerk_id,
+            )
         return cls(
             id=row.id,
             hall=hall,
@@ -178,7 +179,7 @@ class WindowTicket(_Lane):
             number=row.number,
             lane=row.lane,
             priority_reason=row.priority_reason,
-            phone=row.phone,
+            phone=getattr(row, "phone", None),
             state=row.state,
             issued_at=row.issued_at,
             called_at=row.called_at,
