@@ -185,7 +185,7 @@ def _count_failure(user: User, now) -> None:
     seconds = min(config["LOGIN_LOCKOUT_BASE_S"] * 2 ** min(over, 30), config["LOGIN_LOCKOUT_MAX_S"])
     before = {"failed_logins": failures - 1, "locked_until": _iso(user.locked_until)}
     user.locked_until = now + timedelta(seconds=seconds)
-    record_audit(
+    AuditEntry.append(
         None,
         "user.locked",
         f"user:{user.username}",
@@ -196,20 +196,6 @@ def _count_failure(user: User, now) -> None:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def record_audit(actor, action: str, obj: str, before: dict | None, after: dict | None) -> AuditEntry:
-    """Append an entry to the audit log (flushed with the change it records)."""
-    entry = AuditEntry(
-        at=clock.now(),
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object=obj,
-        before=before,
-        after=after,
-    )
-    db.session.add(entry)
-    return entry
 
 
 def revoke_tokens(user_id: int) -> None:
@@ -231,7 +217,7 @@ def change_password(actor: Principal, old: str, new: str) -> None:
     user.set_password(new)
     user.token_version = (user.token_version or 0) + 1
     user.kept_token_id = actor.token_id  # the token that asked keeps working
-    record_audit(actor, "user.password_changed", f"user:{user.username}", None, None)
+    AuditEntry.append(actor, "user.password_changed", f"user:{user.username}", None, None)
     db.session.flush()
 
 

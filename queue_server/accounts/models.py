@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from queue_server.calendar import clock
 from queue_server.db import UTCDateTime
 from queue_server.extensions import db
 
@@ -106,6 +107,23 @@ class AuditEntry(db.Model):
     hall_id: Mapped[int | None] = mapped_column(index=True)
 
     actor: Mapped[User | None] = relationship()
+
+    @classmethod
+    def append(
+        cls, actor, action: str, obj: str, before: dict | None, after: dict | None, hall_id: int | None = None
+    ) -> AuditEntry:
+        """Add an entry for a change made by ``actor`` (flushed with the change it records)."""
+        entry = cls(
+            at=clock.now(),
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            object=obj,
+            before=before,
+            after=after,
+            hall_id=hall_id,
+        )
+        db.session.add(entry)
+        return entry
 
 
 @event.listens_for(AuditEntry, "before_update")

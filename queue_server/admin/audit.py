@@ -47,21 +47,7 @@ class Page:
     total: int
 
 
-def record(
-    actor, action: str, obj: str, before: dict | None, after: dict | None, hall_id: int | None = None
-) -> AuditEntry:
-    """Append an entry for a change made by ``actor`` (flushed with the change it records)."""
-    entry = AuditEntry(
-        at=clock.now(),
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object=obj,
-        before=before,
-        after=after,
-        hall_id=hall_id,
-    )
-    db.session.add(entry)
-    return entry
+record = AuditEntry.append
 
 
 def changes(before: dict, after: dict) -> tuple[dict, dict]:

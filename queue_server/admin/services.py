@@ -16,25 +16,10 @@ from queue_server.admin.audit import Page
 from queue_server.admin.bundle_check import check_bundle
 from queue_server.calendar import clock
 from queue_server.citizen.items import take_content
-from queue_server.citizen.models import ServiceItem, ServiceVersion
+from queue_server.citizen.models import CONTENT_FIELDS, ServiceItem, ServiceVersion
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue
-
-EDITABLE = (
-    "name",
-    "department",
-    "queue",
-    "modes",
-    "legal_days",
-    "promised_days",
-    "materials",
-    "guide",
-    "halls",
-    "parts",
-    "depends",
-    "questions",
-)
 
 
 def _like(text: str) -> str:
@@ -146,7 +131,7 @@ def _check_halls(codes: list[str] | None) -> None:
 def _content(req, base: dict) -> dict:
     """Merge the fields a request gives into a content, with ``online`` folded into the modes."""
     content = dict(base)
-    for name in EDITABLE:
+    for name in CONTENT_FIELDS:
         if name not in req.model_fields_set:
             continue
         value = getattr(req, name)

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from queue_server.calendar import clock
-from queue_server.citizen.models import ServiceContent, ServiceItem, ServiceVersion
+from queue_server.citizen.models import CONTENT_COLUMNS, ServiceContent, ServiceItem, ServiceVersion
 from queue_server.errors import NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department
@@ -89,20 +89,7 @@ def published_service(code: str) -> ServiceItem | None:
 
 def take_content(target: ServiceContent, source: ServiceContent) -> None:
     """Copy an item's content from a version (or to one)."""
-    for name in (
-        "name",
-        "department",
-        "queue_code",
-        "modes",
-        "legal_days",
-        "promised_days",
-        "materials",
-        "guide",
-        "parts",
-        "halls",
-        "depends",
-        "questions",
-    ):
+    for name in CONTENT_COLUMNS:
         setattr(target, name, getattr(source, name))
 
 

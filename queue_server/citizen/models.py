@@ -24,11 +24,11 @@ if TYPE_CHECKING:  # the other domains' models, named in relationships by class 
 # The date of effect of the items' first versions (the demo's, and those the version list began with).
 FIRST_EFFECTIVE = date(2020, 1, 1)
 
-# The fields of an item's content, as a draft (JSON) and a version hold them.
-CONTENT_FIELDS = (
+# The fields of an item's content as its columns hold them; a draft and a request say ``queue``.
+CONTENT_COLUMNS = (
     "name",
     "department",
-    "queue",
+    "queue_code",
     "modes",
     "legal_days",
     "promised_days",
@@ -39,6 +39,7 @@ CONTENT_FIELDS = (
     "depends",
     "questions",
 )
+CONTENT_FIELDS = tuple("queue" if name == "queue_code" else name for name in CONTENT_COLUMNS)
 
 
 class ServiceContent:
