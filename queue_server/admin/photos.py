@@ -111,10 +111,7 @@ def set_photo(actor, user: User, content: bytes) -> User:
 
 def remove_photo(actor, user: User) -> User:
     """Remove the user's photo (the evaluator shows its placeholder); 404 when there is none."""
-    policy.require(actor, "user.administer", hall_id=user.hall_id)
-    photo = db.session.get(StaffPhoto, user.id)
-    if photo is None:
-        raise NotFound(f"该工作人员没有照片：{user.username}", {"photo": user.username})
+    photo = user_photo(actor, user)
     db.session.delete(photo)
     user.photo_at = None
     db.session.flush()
