@@ -9,7 +9,6 @@ never commit; every upload and removal is in the audit log (``service:{code}``).
 """
 
 import hashlib
-import re
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,9 +20,9 @@ from queue_server.admin.services import item_view
 from queue_server.calendar import clock
 from queue_server.citizen.items import get_service
 from queue_server.citizen.models import ServiceItem
-from queue_server.citizen.online import FILE_TYPES, Upload, size_text
+from queue_server.citizen.online import Upload, check_upload
 from queue_server.citizen.sample_models import MaterialSample
-from queue_server.errors import InvalidRequest, NotFound, TooLarge
+from queue_server.errors import InvalidRequest, NotFound
 from queue_server.extensions import db
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -36,22 +35,7 @@ def sample_limit() -> int:
 
 def read_upload(file) -> Upload:
     """Read an uploaded sample and check it by its content: 413 when too large, 400 when not PDF/JPEG/PNG."""
-    if file is None or not file.filename:
-        raise InvalidRequest({"file": "请选择示例文本文件（PDF、JPG 或 PNG）"}, "未收到文件")
-    limit = sample_limit()
-    content = file.stream.read(limit + 1)
-    name = re.sub(r"[\x00-\x1f\x7f]", "", file.filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    name = (name or "示例文本")[-200:]
-    if len(content) > limit:
-        raise TooLarge(f"示例文本“{name}”超过 {size_text(limit)}", {"file": name, "max_bytes": limit})
-    if not content:
-        raise InvalidRequest({"file": "文件是空的"}, f"文件“{name}”是空的")
-    for magic, mime, extension in FILE_TYPES:
-        if content.startswith(magic):
-            return Upload(content, mime, extension, name)
-    raise InvalidRequest(
-        {"file": "示例文本只能是 PDF、JPG 或 PNG 格式"}, f"文件“{name}”不是 PDF、JPG 或 PNG 格式"
-    )
+    return check_upload(file, sample_limit(), "示例文本")
 
 
 def sample_record(sample: MaterialSample) -> dict:

@@ -226,32 +226,35 @@ def upload_dir() -> Path:
     return Path(current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads"))
 
 
-def check_upload(file: FileStorage | None) -> Upload:
-    """Read an uploaded file and check its size and type by content: 413 when too large, 400 otherwise."""
+def check_upload(file: FileStorage | None, limit: int | None = None, kind: str = "文件") -> Upload:
+    """Read an uploaded file and check its size and type by content: 413 when too large, 400 otherwise.
+
+    ``limit`` defaults to UPLOAD_MAX_BYTES; ``kind`` names the file in the messages (e.g. 示例文本).
+    """
     if file is None or not file.filename:
-        raise InvalidRequest({"file": "请选择要上传的文件"}, "未收到文件")
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
+        raise InvalidRequest({"file": f"请选择要上传的{kind}（PDF、JPG 或 PNG）"}, "未收到文件")
+    limit = limit or current_app.config["UPLOAD_MAX_BYTES"]
     content = file.stream.read(limit + 1)
-    name = _clean_name(file.filename)
+    name = _clean_name(file.filename, f"未命名{kind}")
     if len(content) > limit:
         raise TooLarge(
-            f"文件“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit}
+            f"{kind}“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit}
         )
     if not content:
-        raise InvalidRequest({"file": "文件是空的"}, f"文件“{name}”是空的")
+        raise InvalidRequest({"file": f"{kind}是空的"}, f"{kind}“{name}”是空的")
     for magic, mime, extension in FILE_TYPES:
         if content.startswith(magic):
             return Upload(content, mime, extension, name)
     raise InvalidRequest(
-        {"file": "只能上传 PDF、JPG 或 PNG 格式的文件"},
-        f"文件“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传",
+        {"file": f"只能上传 PDF、JPG 或 PNG 格式的{kind}"},
+        f"{kind}“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传",
     )
 
 
-def _clean_name(raw: str) -> str:
-    """Keep the last part of the applicant's file name, without control characters, at most 200 long."""
+def _clean_name(raw: str, fallback: str) -> str:
+    """Keep the last part of the file's name, without control characters, at most 200 long."""
     name = re.sub(r"[\x00-\x1f\x7f]", "", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return (name or "未命名文件")[-200:]
+    return (name or fallback)[-200:]
 
 
 def size_text(size: int) -> str:
