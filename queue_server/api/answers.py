@@ -38,6 +38,7 @@ def _hall_iso(value):
 
 # A time as the contract writes it: ISO 8601 with the hall's offset.
 HallTime = Annotated[str, BeforeValidator(_hall_iso)]
+MaybeHallTime = Annotated[str | None, BeforeValidator(_hall_iso)]
 
 
 def _answered_always(schema: dict) -> None:

@@ -7,14 +7,13 @@ request's commit.
 """
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AliasPath, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from queue_server.accounts.auth import Principal
-from queue_server.api.answers import Answer
-from queue_server.calendar import clock
+from queue_server.api.answers import Answer, HallTime, MaybeHallTime
 from queue_server.calendar.workcalendar import WorkCalendar
 from queue_server.calendar.workdays import hall_calendar
 from queue_server.cases import bundles
@@ -40,16 +39,10 @@ Light = Literal["green", "yellow", "red"]
 DocumentKind = Literal["acceptance", "deficiency", "supplement", "refusal", "completion", "receipt"]
 
 
-def _hall_time(value):
-    return clock.to_hall_iso(value) if isinstance(value, datetime) else value
-
-
 def _day(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-HallTime = Annotated[str, BeforeValidator(_hall_time)]  # ISO 8601 with the hall's offset
-MaybeHallTime = Annotated[str | None, BeforeValidator(_hall_time)]
 Day = Annotated[str | None, BeforeValidator(_day)]  # a hall date, ISO 8601
 ModeName = Annotated[str, BeforeValidator(case_flow.MODE_NAMES.__getitem__)]
 StateName = Annotated[str, BeforeValidator(case_flow.STATE_NAMES.__getitem__)]

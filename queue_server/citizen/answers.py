@@ -14,9 +14,9 @@ from pydantic import (
 )
 from sqlalchemy import select
 
-from queue_server.api.answers import Answer, Error
+from queue_server.api.answers import Answer, Error, HallTime, MaybeHallTime
 from queue_server.calendar import clock
-from queue_server.cases.answers import ProgressChild
+from queue_server.cases.answers import CaseState, Light, Mode, ProgressChild
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.cases.queries import mask_id_number, mask_name
 from queue_server.cases.rules import case_clock_of
@@ -35,13 +35,6 @@ from queue_server.extensions import db
 from queue_server.validation import mask_phone
 from workflows import case as case_flow
 
-Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
-CaseState = Literal[tuple(case_flow.STATES)]
-Light = Literal["green", "yellow", "red"]
-
-# A moment as the hall reads it: ISO 8601 with the hall's offset.
-HallTime = Annotated[str, BeforeValidator(clock.to_hall_iso)]
-MaybeHallTime = Annotated[str | None, BeforeValidator(clock.to_hall_iso)]
 CaseStateName = Annotated[str, BeforeValidator(case_flow.STATE_NAMES.__getitem__)]
 ModeName = Annotated[str, BeforeValidator(case_flow.MODE_NAMES.__getitem__)]
 ModeNames = Annotated[list[str], BeforeValidator(lambda modes: [case_flow.MODE_NAMES[m] for m in modes])]

@@ -5,12 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import AliasPath, BeforeValidator, Field, computed_field
 
-from queue_server.api.answers import Answer, HallTime
-from queue_server.calendar import clock
+from queue_server.api.answers import Answer, HallTime, MaybeHallTime
 from queue_server.cases.queries import mask_name
 from queue_server.validation import mask_phone
-
-MaybeHallTime = Annotated[str | None, BeforeValidator(clock.to_hall_iso)]
 
 
 class ConsultationOut(Answer):

@@ -13,14 +13,12 @@ from pydantic import ConfigDict, Field, computed_field
 
 from queue_server.api.answers import CompleteAnswer, HallTime, from_path, name_in
 from queue_server.calendar import clock
-from queue_server.cases.answers import Person
+from queue_server.cases.answers import Mode, Person
 from queue_server.supervision.models import BAD_GRADES
 from queue_server.supervision.ratings import CHANNEL_NAMES, GRADE_NAMES
 from workflows import case as case_flow
 from workflows import rectification as rect_flow
 
-Mode = Literal["immediate", "online", "once", "agent", "citywide", "bundle"]
-CaseState = Literal[tuple(case_flow.STATES)]
 RatingChannel = Literal["evaluator", "kiosk", "status_page", "portal"]
 RectificationState = Literal["open", "assigned", "closed"]
 

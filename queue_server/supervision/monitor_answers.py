@@ -10,12 +10,10 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from queue_server.api.answers import HallTime, from_path, name_in
-from queue_server.cases.answers import Person
+from queue_server.cases.answers import CaseState, Mode, Person
 from queue_server.queue.answers import WindowOut
 from queue_server.supervision.answers import (
     AlertOut,
-    CaseState,
-    Mode,
     SupervisionAnswer,
     bad_ones,
     share_on_time,
