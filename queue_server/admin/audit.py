@@ -4,16 +4,15 @@ Entries are only ever added (``AuditEntry`` refuses updates and deletes, and so 
 triggers). Each names the hall it concerns, so a hall administrator reads the entries of its hall.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from queue_server.accounts import policy
 from queue_server.accounts.models import AuditEntry, User
+from queue_server.admin.lists import Page, escape_like, page_of
 from queue_server.calendar import clock
-from queue_server.extensions import db
 
 
 class SystemActor:
@@ -39,14 +38,6 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list and the number of rows the whole list holds."""
-
-    items: list
-    total: int
-
-
 record = AuditEntry.append
 
 
@@ -68,17 +59,10 @@ def list_entries(actor, query) -> Page:
             AuditEntry.actor_id == select(User.id).where(User.username == query.actor).scalar_subquery()
         )
     if query.object:
-        escaped = query.object.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(AuditEntry.object.like(escaped + "%", escape="\\"))
+        stmt = stmt.where(AuditEntry.object.like(escape_like(query.object) + "%", escape="\\"))
     if query.from_:
         stmt = stmt.where(AuditEntry.at >= _hall_start(query.from_))
     if query.to:
         stmt = stmt.where(AuditEntry.at < _hall_start(query.to + timedelta(days=1)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.options(joinedload(AuditEntry.actor))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(query.limit)
-        .offset(query.offset)
-    ).all()
-    return Page(list(rows), total)
+    stmt = stmt.options(joinedload(AuditEntry.actor))
+    return page_of(stmt, query, AuditEntry.at.desc(), AuditEntry.id.desc())

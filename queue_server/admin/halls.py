@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, update
 from queue_server import outbox
 from queue_server.accounts import policy
 from queue_server.admin import audit
-from queue_server.admin.audit import Page
+from queue_server.admin.lists import Page, containing, page_of
 from queue_server.admin.schemas import WEEKDAYS
 from queue_server.calendar import clock
 from queue_server.cases.models import Case
@@ -22,16 +22,6 @@ from workflows.case import FINAL_STATES
 # Which level a hall's parent must be (CONTRACT.md, "A city of halls").
 PARENT_LEVEL = {"district": None, "community": "district", "station": "community"}
 LEVEL_NAMES = {"district": "区行政服务中心", "community": "社区服务中心", "station": "小区政务服务站"}
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _page(stmt, query, *order) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(*order).limit(query.limit).offset(query.offset)).all()
-    return Page(list(rows), total)
 
 
 # --- halls ---
@@ -54,10 +44,8 @@ def list_halls(actor, query) -> Page:
     policy.require(actor, "admin.console")
     stmt = select(Hall).where(policy.admin_scope(actor, Hall.id))
     if query.q:
-        stmt = stmt.where(
-            or_(Hall.code.ilike(_like(query.q), escape="\\"), Hall.name.ilike(_like(query.q), escape="\\"))
-        )
-    return _page(stmt, query, Hall.code)
+        stmt = stmt.where(containing(query.q, Hall.code, Hall.name))
+    return page_of(stmt, query, Hall.code)
 
 
 def _parent(hall: Hall | None, code: str | None, level: str) -> Hall | None:
@@ -157,13 +145,8 @@ def list_departments(actor, query) -> Page:
     policy.require(actor, "admin.console")
     stmt = select(Department)
     if query.q:
-        stmt = stmt.where(
-            or_(
-                Department.code.ilike(_like(query.q), escape="\\"),
-                Department.name.ilike(_like(query.q), escape="\\"),
-            )
-        )
-    return _page(stmt, query, Department.code)
+        stmt = stmt.where(containing(query.q, Department.code, Department.name))
+    return page_of(stmt, query, Department.code)
 
 
 def create_department(actor, req) -> Department:
@@ -202,14 +185,8 @@ def list_queues(actor, hall: Hall, query) -> Page:
     policy.require(actor, "hall.administer", hall_id=hall.id)
     stmt = select(Queue).where(Queue.hall_id == hall.id, Queue.retired_at.is_(None))
     if query.q:
-        stmt = stmt.where(
-            or_(
-                Queue.code.ilike(_like(query.q), escape="\\"),
-                Queue.name.ilike(_like(query.q), escape="\\"),
-                Queue.prefix.ilike(_like(query.q), escape="\\"),
-            )
-        )
-    return _page(stmt, query, Queue.prefix, Queue.code)
+        stmt = stmt.where(containing(query.q, Queue.code, Queue.name, Queue.prefix))
+    return page_of(stmt, query, Queue.prefix, Queue.code)
 
 
 def create_queue(actor, hall: Hall, req) -> Queue:
@@ -323,11 +300,11 @@ def list_windows(actor, hall: Hall, query) -> Page:
     policy.require(actor, "hall.administer", hall_id=hall.id)
     stmt = select(Window).where(Window.hall_id == hall.id)
     if query.q:
-        condition = Window.name.ilike(_like(query.q), escape="\\")
+        condition = containing(query.q, Window.name)
         if query.q.isdigit():
             condition = or_(condition, Window.number == int(query.q))
         stmt = stmt.where(condition)
-    return _page(stmt, query, Window.number)
+    return page_of(stmt, query, Window.number)
 
 
 def _queues_in_body(hall: Hall, codes: list[str]) -> list[Queue]:

@@ -12,18 +12,14 @@ from sqlalchemy.orm import joinedload
 
 from queue_server.accounts import policy
 from queue_server.admin import audit
-from queue_server.admin.audit import Page
 from queue_server.admin.bundle_check import check_bundle
+from queue_server.admin.lists import Page, containing, page_of
 from queue_server.calendar import clock
 from queue_server.citizen.items import take_content
 from queue_server.citizen.models import CONTENT_FIELDS, ServiceItem, ServiceVersion
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def get_item(code: str) -> ServiceItem:
@@ -70,10 +66,7 @@ def list_items(actor, query) -> Page:
     )
     stmt = select(ServiceItem).outerjoin(newest_number, newest_number.c.service_id == ServiceItem.id)
     if query.q:
-        pattern = _like(query.q)
-        stmt = stmt.where(
-            or_(ServiceItem.code.ilike(pattern, escape="\\"), ServiceItem.name.ilike(pattern, escape="\\"))
-        )
+        stmt = stmt.where(containing(query.q, ServiceItem.code, ServiceItem.name))
     if query.state == "draft":
         stmt = stmt.where(newest_number.c.number.is_(None))
     elif query.state == "published":
@@ -83,8 +76,8 @@ def list_items(actor, query) -> Page:
     if query.department:
         department = select(Department.id).where(Department.code == query.department).scalar_subquery()
         stmt = stmt.where(ServiceItem.department_id == department)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(stmt.order_by(ServiceItem.code).limit(query.limit).offset(query.offset)).all()
+    page = page_of(stmt, query, ServiceItem.code)
+    items = page.items
     newest = {}
     if items:
         numbers = select(newest_number.c.service_id, newest_number.c.number).where(
@@ -103,7 +96,7 @@ def list_items(actor, query) -> Page:
                 )
             ).all()
             newest = {version.service_id: version for version in versions}
-    return Page([item_view(item, newest.get(item.id), look_up=False) for item in items], total)
+    return Page([item_view(item, newest.get(item.id), look_up=False) for item in items], page.total)
 
 
 def _department(code: str) -> Department:

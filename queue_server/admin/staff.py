@@ -6,13 +6,12 @@ so their tokens and sessions are refused from the next request on (``queue_serve
 At least one active administrator always remains.
 """
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.admin import audit
-from queue_server.admin.audit import Page
-from queue_server.admin.halls import _like, _page
+from queue_server.admin.lists import Page, containing, page_of
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall
@@ -45,12 +44,8 @@ def list_users(actor, query) -> Page:
     if query.hall:
         stmt = stmt.where(User.hall_id == select(Hall.id).where(Hall.code == query.hall).scalar_subquery())
     if query.q:
-        stmt = stmt.where(
-            or_(
-                User.username.ilike(_like(query.q), escape="\\"), User.name.ilike(_like(query.q), escape="\\")
-            )
-        )
-    return _page(stmt, query, User.username)
+        stmt = stmt.where(containing(query.q, User.username, User.name))
+    return page_of(stmt, query, User.username)
 
 
 def _hall(code: str | None) -> Hall | None:
