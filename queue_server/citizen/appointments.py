@@ -209,14 +209,7 @@ def book(req: AppointmentRequest) -> Appointment:
         db.session.flush()
     except IntegrityError:  # the same phone booked the same queue and day in a request running at once
         raise _duplicate() from None
-    notify.notify(
-        req.phone,
-        "booking_confirmed",
-        code=appointment.code,
-        hall_name=hall.name,
-        queue_name=queue.name,
-        start=slot.starts_at,
-    )
+    _tell(appointment, "booking_confirmed")
     return appointment
 
 
@@ -275,15 +268,20 @@ def cancel(appointment: Appointment) -> Appointment:
     )
     db.session.expire(appointment.slot, ["booked"])
     db.session.flush()
+    _tell(appointment, "booking_cancelled")
+    return appointment
+
+
+def _tell(appointment: Appointment, template: str) -> None:
+    """Text the booker about their appointment: its code, hall, queue and start."""
     notify.notify(
         appointment.phone,
-        "booking_cancelled",
+        template,
         code=appointment.code,
         hall_name=appointment.hall.name,
         queue_name=appointment.queue.name,
         start=appointment.slot.starts_at,
     )
-    return appointment
 
 
 def checkin_window(slot: AppointmentSlot) -> tuple[datetime, datetime]:
@@ -382,14 +380,7 @@ def send_booking_reminders(now: datetime) -> int:
     ).all()
     for appointment in due:
         appointment.reminded_at = now
-        notify.notify(
-            appointment.phone,
-            "booking_reminder",
-            code=appointment.code,
-            hall_name=appointment.hall.name,
-            queue_name=appointment.queue.name,
-            start=appointment.slot.starts_at,
-        )
+        _tell(appointment, "booking_reminder")
     db.session.flush()
     return len(due)
 
