@@ -53,13 +53,9 @@ def _administered(username: str):
 
 
 @bp.post("/admin/users/<username>/photo")
-@operation(
-    "上传工作人员照片（multipart：file，JPG 或 PNG；存为不超过 480×600 的 JPEG） Set a staff photo",
-    staff=True,
-    body=PhotoForm,
-    answers={200: AdminUserOut, 403: Error, 404: Error, 413: Error},
-)
+@operation(staff=True, body=PhotoForm, answers={200: AdminUserOut, 403: Error, 404: Error, 413: Error})
 def upload_photo(username: str):
+    """上传工作人员照片（multipart：file，JPG 或 PNG；存为不超过 480×600 的 JPEG） Set a staff photo"""
     actor, user = _administered(username)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -69,32 +65,23 @@ def upload_photo(username: str):
 
 
 @bp.delete("/admin/users/<username>/photo")
-@operation(
-    "删除工作人员照片（评价器改为显示默认头像） Remove a staff photo",
-    staff=True,
-    answers={200: AdminUserOut, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: AdminUserOut, 403: Error, 404: Error})
 def remove_photo(username: str):
+    """删除工作人员照片（评价器改为显示默认头像） Remove a staff photo"""
     actor, user = _administered(username)
     return reply(AdminUserOut, photos.remove_photo(actor, user))
 
 
 @bp.get("/admin/users/<username>/photo")
-@operation(
-    "工作人员照片（管理后台） A staff photo, for its administrators",
-    staff=True,
-    answers={200: JPEG, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: JPEG, 403: Error, 404: Error})
 def user_photo(username: str):
+    """工作人员照片（管理后台） A staff photo, for its administrators"""
     actor, user = _administered(username)
     return _image(photos.user_photo(actor, user))
 
 
 @bp.get("/windows/<int:window_id>/clerk-photo")
-@operation(
-    "窗口当前工作人员的照片（评价器；窗口关闭或无照片时 404） The photo of the clerk staffing a window",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: JPEG, 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: JPEG, 404: Error})
 def window_clerk_photo(window_id: int):
+    """窗口当前工作人员的照片（评价器；窗口关闭或无照片时 404） The photo of the clerk staffing a window"""
     return _image(photos.window_clerk_photo(window_id))

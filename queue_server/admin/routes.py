@@ -82,54 +82,42 @@ def _administered_hall(hall_code: str):
 
 
 @bp.get("/admin/halls")
-@operation(
-    "服务大厅列表（可搜索、分页） Halls", staff=True, query=ListQuery, answers={200: AdminHallList, **READ}
-)
+@operation(staff=True, query=ListQuery, answers={200: AdminHallList, **READ})
 def list_halls():
+    """服务大厅列表（可搜索、分页） Halls"""
     actor = _console()
     return reply(AdminHallList, halls.list_halls(actor, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls")
-@operation("新建服务大厅 Create a hall", staff=True, body=HallRequest, answers={201: AdminHallOut, **READ})
+@operation(staff=True, body=HallRequest, answers={201: AdminHallOut, **READ})
 def create_hall():
+    """新建服务大厅 Create a hall"""
     actor = _console()
     policy.require(actor, "hall.create")
     return reply(AdminHallOut, halls.create_hall(actor, parse_body(HallRequest)), 201)
 
 
 @bp.patch("/admin/halls/<hall_code>")
-@operation(
-    "修改服务大厅（编码除外） Change a hall",
-    staff=True,
-    body=HallPatch,
-    answers={200: AdminHallOut, **CHANGE},
-)
+@operation(staff=True, body=HallPatch, answers={200: AdminHallOut, **CHANGE})
 def update_hall(hall_code: str):
+    """修改服务大厅（编码除外） Change a hall"""
     actor, hall = _administered_hall(hall_code)
     return reply(AdminHallOut, halls.update_hall(actor, hall, parse_body(HallPatch)))
 
 
 @bp.get("/admin/departments")
-@operation(
-    "部门列表（可搜索、分页） Departments",
-    staff=True,
-    query=ListQuery,
-    answers={200: AdminDepartmentList, **READ},
-)
+@operation(staff=True, query=ListQuery, answers={200: AdminDepartmentList, **READ})
 def list_departments():
+    """部门列表（可搜索、分页） Departments"""
     actor = _console()
     return reply(AdminDepartmentList, halls.list_departments(actor, parse_query(ListQuery)))
 
 
 @bp.post("/admin/departments")
-@operation(
-    "新建部门 Create a department",
-    staff=True,
-    body=DepartmentRequest,
-    answers={201: AdminDepartmentOut, **READ},
-)
+@operation(staff=True, body=DepartmentRequest, answers={201: AdminDepartmentOut, **READ})
 def create_department():
+    """新建部门 Create a department"""
     actor = _console()
     policy.require(actor, "department.create")
     return reply(AdminDepartmentOut, halls.create_department(actor, parse_body(DepartmentRequest)), 201)
@@ -139,68 +127,50 @@ def create_department():
 
 
 @bp.get("/admin/halls/<hall_code>/queues")
-@operation(
-    "大厅的队列（可搜索、分页） A hall's queues",
-    staff=True,
-    query=ListQuery,
-    answers={200: AdminQueueList, **CHANGE},
-)
+@operation(staff=True, query=ListQuery, answers={200: AdminQueueList, **CHANGE})
 def list_queues(hall_code: str):
+    """大厅的队列（可搜索、分页） A hall's queues"""
     actor, hall = _administered_hall(hall_code)
     return reply(AdminQueueList, halls.list_queues(actor, hall, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls/<hall_code>/queues")
-@operation("新建队列 Add a queue", staff=True, body=QueueRequest, answers={201: AdminQueueOut, **CHANGE})
+@operation(staff=True, body=QueueRequest, answers={201: AdminQueueOut, **CHANGE})
 def create_queue(hall_code: str):
+    """新建队列 Add a queue"""
     actor, hall = _administered_hall(hall_code)
     return reply(AdminQueueOut, halls.create_queue(actor, hall, parse_body(QueueRequest)), 201)
 
 
 @bp.delete("/admin/halls/<hall_code>/queues/<queue_code>")
-@operation(
-    "删除队列：今日有号票、在办办件或窗口使用时不能删除 Delete a queue",
-    staff=True,
-    answers={204: None, **CHANGE, 409: Error},
-)
+@operation(staff=True, answers={204: None, **CHANGE, 409: Error})
 def delete_queue(hall_code: str, queue_code: str):
+    """删除队列：今日有号票、在办办件或窗口使用时不能删除 Delete a queue"""
     actor, hall = _administered_hall(hall_code)
     halls.delete_queue(actor, hall, halls.get_queue(hall, queue_code))
     return "", 204
 
 
 @bp.get("/admin/halls/<hall_code>/windows")
-@operation(
-    "大厅的窗口（可搜索、分页） A hall's windows",
-    staff=True,
-    query=ListQuery,
-    answers={200: AdminWindowList, **CHANGE},
-)
+@operation(staff=True, query=ListQuery, answers={200: AdminWindowList, **CHANGE})
 def list_windows(hall_code: str):
+    """大厅的窗口（可搜索、分页） A hall's windows"""
     actor, hall = _administered_hall(hall_code)
     return reply(AdminWindowList, halls.list_windows(actor, hall, parse_query(ListQuery)))
 
 
 @bp.post("/admin/halls/<hall_code>/windows")
-@operation(
-    "新建窗口：queues 按叫号优先顺序 Add a window",
-    staff=True,
-    body=WindowRequest,
-    answers={201: AdminWindowOut, **CHANGE},
-)
+@operation(staff=True, body=WindowRequest, answers={201: AdminWindowOut, **CHANGE})
 def create_window(hall_code: str):
+    """新建窗口：queues 按叫号优先顺序 Add a window"""
     actor, hall = _administered_hall(hall_code)
     return reply(AdminWindowOut, halls.create_window(actor, hall, parse_body(WindowRequest)), 201)
 
 
 @bp.patch("/admin/windows/<int:window_id>")
-@operation(
-    "修改窗口：新的队列自下一次叫号起生效 Change a window",
-    staff=True,
-    body=WindowPatch,
-    answers={200: AdminWindowOut, **CHANGE},
-)
+@operation(staff=True, body=WindowPatch, answers={200: AdminWindowOut, **CHANGE})
 def update_window(window_id: int):
+    """修改窗口：新的队列自下一次叫号起生效 Change a window"""
     actor = _console()
     window = halls.get_window(window_id)
     policy.require(actor, "hall.administer", hall_id=window.hall_id)
@@ -211,37 +181,25 @@ def update_window(window_id: int):
 
 
 @bp.get("/admin/users")
-@operation(
-    "工作人员列表（可搜索、分页） Staff users",
-    staff=True,
-    query=UserListQuery,
-    answers={200: AdminUserList, **READ},
-)
+@operation(staff=True, query=UserListQuery, answers={200: AdminUserList, **READ})
 def list_users():
+    """工作人员列表（可搜索、分页） Staff users"""
     actor = _console()
     return reply(AdminUserList, staff.list_users(actor, parse_query(UserListQuery)))
 
 
 @bp.post("/admin/users")
-@operation(
-    "新建工作人员（密码由管理员设定） Create a user",
-    staff=True,
-    body=UserRequest,
-    answers={201: AdminUserOut, **READ},
-)
+@operation(staff=True, body=UserRequest, answers={201: AdminUserOut, **READ})
 def create_user():
+    """新建工作人员（密码由管理员设定） Create a user"""
     actor = _console()
     return reply(AdminUserOut, staff.create_user(actor, parse_body(UserRequest)), 201)
 
 
 @bp.patch("/admin/users/<username>")
-@operation(
-    "修改工作人员：停用后其令牌和会话立即失效；须保留一名启用的管理员 Change a user",
-    staff=True,
-    body=UserPatch,
-    answers={200: AdminUserOut, **CHANGE, 409: Error},
-)
+@operation(staff=True, body=UserPatch, answers={200: AdminUserOut, **CHANGE, 409: Error})
 def update_user(username: str):
+    """修改工作人员：停用后其令牌和会话立即失效；须保留一名启用的管理员 Change a user"""
     actor = _console()
     user = staff.get_user(username)
     policy.require(actor, "user.administer", hall_id=user.hall_id)
@@ -252,25 +210,17 @@ def update_user(username: str):
 
 
 @bp.get("/admin/services")
-@operation(
-    "事项清单管理：含草稿，可搜索、按状态筛选、分页 Items with their drafts",
-    staff=True,
-    query=ServiceListQuery,
-    answers={200: AdminServiceList, **READ},
-)
+@operation(staff=True, query=ServiceListQuery, answers={200: AdminServiceList, **READ})
 def list_services():
+    """事项清单管理：含草稿，可搜索、按状态筛选、分页 Items with their drafts"""
     actor = _console()
     return reply(AdminServiceList, services.list_items(actor, parse_query(ServiceListQuery)))
 
 
 @bp.post("/admin/services")
-@operation(
-    "新建事项（草稿，发布后公开） Create an item as a draft",
-    staff=True,
-    body=ServiceRequest,
-    answers={201: AdminServiceOut, **READ},
-)
+@operation(staff=True, body=ServiceRequest, answers={201: AdminServiceOut, **READ})
 def create_service():
+    """新建事项（草稿，发布后公开） Create an item as a draft"""
     actor = _console()
     policy.require(actor, "service.administer")
     item = services.create_item(actor, parse_body(ServiceRequest))
@@ -279,11 +229,11 @@ def create_service():
 
 @bp.get("/admin/services/export")
 @operation(
-    "导出事项清单（XLSX） Export the item list",
     staff=True,
     answers={200: {"description": "XLSX", "content": {itemsheet.XLSX: {"schema": BINARY}}}, **READ},
 )
 def export_services():
+    """导出事项清单（XLSX） Export the item list"""
     actor = _console()
     content = itemsheet.export_items(actor)
     filename = f"wuban-items-{clock.today().isoformat()}.xlsx"
@@ -295,13 +245,9 @@ def export_services():
 
 
 @bp.post("/admin/services/import")
-@operation(
-    "导入事项清单（XLSX，multipart：file）：逐行校验，有错则不做任何修改 Import the item list",
-    staff=True,
-    body=ItemSheetForm,
-    answers={200: AdminImportOut, **READ, 413: Error},
-)
+@operation(staff=True, body=ItemSheetForm, answers={200: AdminImportOut, **READ, 413: Error})
 def import_services():
+    """导入事项清单（XLSX，multipart：file）：逐行校验，有错则不做任何修改 Import the item list"""
     actor = _console()
     policy.require(actor, "service.administer")
     upload = request.files.get("file")
@@ -315,21 +261,18 @@ def import_services():
 
 
 @bp.get("/admin/services/<code>")
-@operation("事项（草稿或最新版本） An item as edited", staff=True, answers={200: AdminServiceOut, **CHANGE})
+@operation(staff=True, answers={200: AdminServiceOut, **CHANGE})
 def show_service(code: str):
+    """事项（草稿或最新版本） An item as edited"""
     actor = _console()
     policy.require(actor, "service.read")
     return reply(AdminServiceOut, services.item_view(services.get_item(code)))
 
 
 @bp.patch("/admin/services/<code>")
-@operation(
-    "修改事项：修改进入草稿，发布后生效 Change an item's draft",
-    staff=True,
-    body=ServicePatch,
-    answers={200: AdminServiceOut, **CHANGE},
-)
+@operation(staff=True, body=ServicePatch, answers={200: AdminServiceOut, **CHANGE})
 def update_service(code: str):
+    """修改事项：修改进入草稿，发布后生效 Change an item's draft"""
     actor = _console()
     policy.require(actor, "service.administer")
     item = services.update_item(actor, services.get_item(code), parse_body(ServicePatch))
@@ -337,13 +280,9 @@ def update_service(code: str):
 
 
 @bp.post("/admin/services/<code>/publish")
-@operation(
-    "发布事项草稿为新版本（生效日期默认今天） Publish the draft as the next version",
-    staff=True,
-    body=PublishRequest,
-    answers={200: AdminPublishedOut, **CHANGE},
-)
+@operation(staff=True, body=PublishRequest, answers={200: AdminPublishedOut, **CHANGE})
 def publish_service(code: str):
+    """发布事项草稿为新版本（生效日期默认今天） Publish the draft as the next version"""
     actor = _console()
     policy.require(actor, "service.administer")
     version = services.publish_item(actor, services.get_item(code), parse_body(PublishRequest))
@@ -351,12 +290,9 @@ def publish_service(code: str):
 
 
 @bp.get("/admin/services/<code>/versions")
-@operation(
-    "事项的版本历史：发布人、发布时间、生效日期 An item's versions",
-    staff=True,
-    answers={200: AdminVersionList, **CHANGE},
-)
+@operation(staff=True, answers={200: AdminVersionList, **CHANGE})
 def service_versions(code: str):
+    """事项的版本历史：发布人、发布时间、生效日期 An item's versions"""
     actor = _console()
     policy.require(actor, "service.read")
     item = services.get_item(code)
@@ -382,24 +318,17 @@ def _upload(kind: str) -> bytes:
 
 
 @bp.get("/admin/calendar/<int:year>")
-@operation(
-    "工作日历：一年中的调整日期及全年日程是否已确认 A year's calendar overrides",
-    staff=True,
-    answers={200: AdminCalendarYearOut, **READ, 404: Error},
-)
+@operation(staff=True, answers={200: AdminCalendarYearOut, **READ, 404: Error})
 def calendar_year(year: int):
+    """工作日历：一年中的调整日期及全年日程是否已确认 A year's calendar overrides"""
     actor = _console()
     return reply(AdminCalendarYearOut, workdays.year_view(actor, year))
 
 
 @bp.put("/admin/calendar/days/<day>")
-@operation(
-    "设置某一天：上班（调休）或休息（节假日） Set one day of the calendar",
-    staff=True,
-    body=CalendarDayRequest,
-    answers={200: AdminCalendarDayOut, **READ},
-)
+@operation(staff=True, body=CalendarDayRequest, answers={200: AdminCalendarDayOut, **READ})
 def set_calendar_day(day: str):
+    """设置某一天：上班（调休）或休息（节假日） Set one day of the calendar"""
     actor = _console()
     policy.require(actor, "calendar.administer")
     when = workdays.parse_day(day)
@@ -407,12 +336,9 @@ def set_calendar_day(day: str):
 
 
 @bp.delete("/admin/calendar/days/<day>")
-@operation(
-    "删除某一天的调整（恢复日历库的安排） Remove one day's override",
-    staff=True,
-    answers={204: None, **CHANGE},
-)
+@operation(staff=True, answers={204: None, **CHANGE})
 def delete_calendar_day(day: str):
+    """删除某一天的调整（恢复日历库的安排） Remove one day's override"""
     actor = _console()
     policy.require(actor, "calendar.administer")
     workdays.delete_day(actor, workdays.parse_day(day))
@@ -420,13 +346,9 @@ def delete_calendar_day(day: str):
 
 
 @bp.post("/admin/calendar/import")
-@operation(
-    "导入全年日程（JSON，multipart：file）：逐项校验，有错则不做任何修改 Import a year's schedule",
-    staff=True,
-    body=CalendarFileForm,
-    answers={200: AdminCalendarImportOut, **READ, 413: Error},
-)
+@operation(staff=True, body=CalendarFileForm, answers={200: AdminCalendarImportOut, **READ, 413: Error})
 def import_calendar():
+    """导入全年日程（JSON，multipart：file）：逐项校验，有错则不做任何修改 Import a year's schedule"""
     actor = _console()
     policy.require(actor, "calendar.administer")
     return reply(AdminCalendarImportOut, workdays.import_schedule(actor, _upload("JSON")))
@@ -436,9 +358,8 @@ def import_calendar():
 
 
 @bp.get("/admin/audit")
-@operation(
-    "审计日志（只增不改） The audit log", staff=True, query=AuditQuery, answers={200: AdminAuditList, **READ}
-)
+@operation(staff=True, query=AuditQuery, answers={200: AdminAuditList, **READ})
 def audit_log():
+    """审计日志（只增不改） The audit log"""
     actor = _console()
     return reply(AdminAuditList, audit.list_entries(actor, parse_query(AuditQuery)))

@@ -107,24 +107,17 @@ def _item(code: str, action: str):
 
 
 @bp.get("/admin/services/<code>/samples")
-@operation(
-    "事项各材料的示例文本 An item's material samples",
-    staff=True,
-    answers={200: SampleList, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: SampleList, 403: Error, 404: Error})
 def list_samples(code: str):
+    """事项各材料的示例文本 An item's material samples"""
     actor, item = _item(code, "service.read")
     return reply(SampleList, _listed(item.code, samples.list_samples(actor, item)))
 
 
 @bp.post("/admin/services/<code>/samples")
-@operation(
-    "上传材料的示例文本（multipart：material、file；PDF、JPG 或 PNG），替换原有的 Set a material's sample",
-    staff=True,
-    body=SampleForm,
-    answers={201: SampleOut, 403: Error, 404: Error, 413: Error},
-)
+@operation(staff=True, body=SampleForm, answers={201: SampleOut, 403: Error, 404: Error, 413: Error})
 def upload_sample(code: str):
+    """上传材料的示例文本（multipart：material、file；PDF、JPG 或 PNG），替换原有的 Set a material's sample"""
     actor, item = _item(code, "service.administer")
     material = (request.form.get("material") or "").strip()
     if not material:
@@ -135,24 +128,18 @@ def upload_sample(code: str):
 
 
 @bp.delete("/admin/services/<code>/samples/<int:sample_id>")
-@operation(
-    "删除材料的示例文本（公众页面改为显示材料说明） Remove a material's sample",
-    staff=True,
-    answers={204: None, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={204: None, 403: Error, 404: Error})
 def delete_sample(code: str, sample_id: int):
+    """删除材料的示例文本（公众页面改为显示材料说明） Remove a material's sample"""
     actor, item = _item(code, "service.administer")
     samples.delete_sample(actor, item, samples.get_sample(item, sample_id))
     return "", 204
 
 
 @bp.get("/services/<code>/samples")
-@operation(
-    "办事指南中有示例文本的材料（现行版本） The published materials that have a sample",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[PublicSampleOut], 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: list[PublicSampleOut], 404: Error})
 def public_samples(code: str):
+    """办事指南中有示例文本的材料（现行版本） The published materials that have a sample"""
     rows = [
         {
             "material_id": number,
@@ -167,12 +154,9 @@ def public_samples(code: str):
 
 
 @bp.get("/services/<code>/materials/<int:material_id>/sample")
-@operation(
-    "材料的示例文本（material_id：现行版本材料清单中的序号，从 1 起） A material's sample",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: SAMPLE_FILE, 304: None, 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: SAMPLE_FILE, 304: None, 404: Error})
 def material_sample(code: str, material_id: int):
+    """材料的示例文本（material_id：现行版本材料清单中的序号，从 1 起） A material's sample"""
     sample = samples.public_sample(code, material_id)
     response = Response(sample.content, mimetype=sample.mime)
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(sample.filename)}"

@@ -34,10 +34,7 @@ LABELS = LabelsOut(
 
 
 @bp.get("/labels")
-@operation(
-    "状态、操作与办理方式的名称 Names of states, triggers and modes",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: LabelsOut},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: LabelsOut})
 def labels():
+    """状态、操作与办理方式的名称 Names of states, triggers and modes"""
     return LABELS

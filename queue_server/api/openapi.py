@@ -13,12 +13,12 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 @operation(
-    "本接口说明 This document",
     answers={
         200: {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
-    },
+    }
 )
 def openapi_spec():
+    """本接口说明 This document"""
     spec = current_app.extensions.get("wuban_openapi")
     if spec is None:
         spec = current_app.extensions["wuban_openapi"] = build_spec(current_app)

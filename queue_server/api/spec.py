@@ -3,12 +3,15 @@
 A route says what it takes and answers with ``@operation`` right under its ``@bp.get``/``@bp.post``::
 
     @bp.post("/halls/<hall_code>/tickets")
-    @operation("取号 Take a ticket", body=TicketRequest, limit="RATELIMIT_TICKETS", answers={201: TicketOut})
+    @operation(body=TicketRequest, limit="RATELIMIT_TICKETS", answers={201: TicketOut})
     def take_ticket(hall_code: str):
+        "取号 Take a ticket"
         return reply(TicketOut, issue_ticket(get_hall(hall_code), parse_body(TicketRequest)), 201)
 
-``staff=True`` asks for a staff user's bearer token (401 otherwise, see ``staff_required``) and
-``limit`` names the setting(s) that limit the route's rate per client. The answers every route may
+The handler's docstring is the operation's summary in the document (a handler whose docstring says
+something else names the summary as ``@operation``'s first argument). ``staff=True`` asks for a staff
+user's bearer token (401 otherwise, see ``staff_required``) and ``limit`` names the setting(s) that
+limit the route's rate per client. The answers every route may
 give are in the document without being declared: 400 (malformed input), 401 (staff routes), 409 (a
 POST's ``Idempotency-Key`` reused), 429 (a limited route) and 503.
 
@@ -53,7 +56,7 @@ class Operation:
 
 
 def operation(
-    summary: str,
+    summary: str | None = None,
     *,
     staff: bool = False,
     body: type[BaseModel] | None = None,
@@ -69,9 +72,13 @@ def operation(
     a full OpenAPI answer object.
     """
     limits = (limit,) if isinstance(limit, str) else limit
-    declared = Operation(summary, staff, body, query, dict(answers or {}), body_required, headers, limits)
 
     def wrap(view):
+        if not (summary or view.__doc__):
+            raise TypeError(f"{view.__name__}: an operation needs a summary (its docstring)")
+        declared = Operation(
+            summary or view.__doc__, staff, body, query, dict(answers or {}), body_required, headers, limits
+        )
         for setting in reversed(limits):  # the first named is the outermost, as stacked decorators
             view = limiter.limit(functools.partial(_configured, setting))(view)
         if staff:

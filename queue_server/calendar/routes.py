@@ -13,13 +13,9 @@ bp = Blueprint("calendar", __name__)
 
 
 @bp.get("/calendar/deadline")
-@operation(
-    "第 n 个工作日 The n-th working day after a date",
-    query=DeadlineQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: DeadlineOut},
-)
+@operation(query=DeadlineQuery, limit="RATELIMIT_PUBLIC", answers={200: DeadlineOut})
 def deadline():
+    """第 n 个工作日 The n-th working day after a date"""
     query = parse_query(DeadlineQuery)
     day, confirmed = hall_calendar().add_working_days(query.start, query.workdays)
     if day > DATE_MAX:
@@ -28,12 +24,8 @@ def deadline():
 
 
 @bp.get("/calendar")
-@operation(
-    "工作日历 Working days in a range",
-    query=CalendarQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[DayOut]},
-)
+@operation(query=CalendarQuery, limit="RATELIMIT_PUBLIC", answers={200: list[DayOut]})
 def calendar_days():
+    """工作日历 Working days in a range"""
     query = parse_query(CalendarQuery)
     return reply(list[DayOut], hall_calendar().days(query.from_, query.to))

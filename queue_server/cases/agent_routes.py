@@ -18,23 +18,19 @@ bp = Blueprint("agents", __name__)
 
 @bp.post("/public/agent-requests")
 @operation(
-    "申请代办或上门办理（代理办） Ask a hall's agents",
     body=AgentRequestBody,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPLICATIONS"),
     answers={201: AgentRequestCreatedOut},
 )
 def create_agent_request():
+    """申请代办或上门办理（代理办） Ask a hall's agents"""
     return reply(AgentRequestCreatedOut, request_agent(parse_body(AgentRequestBody)), 201)
 
 
 @bp.post("/cases/<case_no>/visit")
-@operation(
-    "预约上门（代办员） Book the agent's visit",
-    staff=True,
-    body=VisitBody,
-    answers={200: CaseOut, 403: Error, 404: Error},
-)
+@operation(staff=True, body=VisitBody, answers={200: CaseOut, 403: Error, 404: Error})
 def visit(case_no: str):
+    """预约上门（代办员） Book the agent's visit"""
     case = get_case(case_no, for_update=True)
     req = parse_body(VisitBody)
     book_visit(case, req, acting_user())
@@ -42,20 +38,15 @@ def visit(case_no: str):
 
 
 @bp.get("/halls/<hall_code>/agents")
-@operation(
-    "代办员花名册 The hall's agents", staff=True, answers={200: list[RosterEntry], 403: Error, 404: Error}
-)
+@operation(staff=True, answers={200: list[RosterEntry], 403: Error, 404: Error})
 def hall_agents(hall_code: str):
+    """代办员花名册 The hall's agents"""
     return reply(list[RosterEntry], roster(get_hall(hall_code), acting_user()))
 
 
 @bp.get("/halls/<hall_code>/agent-stats")
-@operation(
-    "代办员工作量 Figures per agent",
-    staff=True,
-    query=AgentStatsQuery,
-    answers={200: AgentStatsOut, 403: Error, 404: Error},
-)
+@operation(staff=True, query=AgentStatsQuery, answers={200: AgentStatsOut, 403: Error, 404: Error})
 def hall_agent_stats(hall_code: str):
+    """代办员工作量 Figures per agent"""
     hall = get_hall(hall_code)
     return reply(AgentStatsOut, agent_figures(hall, parse_query(AgentStatsQuery), acting_user()))

@@ -24,38 +24,35 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.post("/cases")
-@operation(
-    "登记办件（前台综合受理） Open a case", staff=True, body=CaseRequest, answers={201: CaseOut, 403: Error}
-)
+@operation(staff=True, body=CaseRequest, answers={201: CaseOut, 403: Error})
 def create_case():
+    """登记办件（前台综合受理） Open a case"""
     req = parse_body(CaseRequest)
     case = open_case(req, acting_user())
     return reply(CaseOut, case, 201, context=seen_by(acting_user()))
 
 
 @bp.get("/cases")
-@operation("办件列表 Cases", staff=True, query=CaseListQuery, answers={200: CaseListOut, 403: Error})
+@operation(staff=True, query=CaseListQuery, answers={200: CaseListOut, 403: Error})
 def cases_list():
+    """办件列表 Cases"""
     cases = list_cases(parse_query(CaseListQuery), acting_user())
     return reply(CaseListOut, cases, context=seen_by(acting_user()))
 
 
 @bp.get("/cases/<case_no>")
-@operation("办件详情 Case", staff=True, answers={200: CaseOut, 403: Error, 404: Error})
+@operation(staff=True, answers={200: CaseOut, 403: Error, 404: Error})
 def show_case(case_no: str):
+    """办件详情 Case"""
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     return reply(CaseOut, case, context=seen_by(acting_user()))
 
 
 @bp.post("/cases/<case_no>/transitions")
-@operation(
-    "办件操作（受理、审批、出件…） Fire a case trigger",
-    staff=True,
-    body=TransitionRequest,
-    answers={200: CaseOut, 403: Error, 404: Error},
-)
+@operation(staff=True, body=TransitionRequest, answers={200: CaseOut, 403: Error, 404: Error})
 def fire_case_trigger(case_no: str):
+    """办件操作（受理、审批、出件…） Fire a case trigger"""
     case = get_case(case_no, for_update=True)  # two approvers claiming at once: the second waits, then loses
     req = parse_body(TransitionRequest)
     transition_case(case, req, acting_user())
@@ -63,12 +60,9 @@ def fire_case_trigger(case_no: str):
 
 
 @bp.get("/cases/<case_no>/documents/<kind>")
-@operation(
-    "办件文书 PDF（受理、容缺受理、一次性告知、不予受理、办结通知书） Case document",
-    staff=True,
-    answers={200: "pdf", 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: "pdf", 403: Error, 404: Error})
 def case_document_pdf(case_no: str, kind: str):
+    """办件文书 PDF（受理、容缺受理、一次性告知、不予受理、办结通知书） Case document"""
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     pdf = case_document(case, kind)
@@ -83,10 +77,9 @@ def case_document_pdf(case_no: str, kind: str):
 
 
 @bp.get("/departments/<code>/approvers")
-@operation(
-    "部门审批人员 Approvers of a department", staff=True, answers={200: list[Person], 403: Error, 404: Error}
-)
+@operation(staff=True, answers={200: list[Person], 403: Error, 404: Error})
 def department_approvers(code: str):
+    """部门审批人员 Approvers of a department"""
     return reply(list[Person], approvers_of(code, acting_user()))
 
 
@@ -95,17 +88,13 @@ def _wrong_guess(response) -> bool:
 
 
 @bp.get("/public/cases/<case_no>")
-@operation(
-    "办件进度查询（凭手机号） Public progress",
-    query=ProgressQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: ProgressOut, 404: Error},
-)
+@operation(query=ProgressQuery, limit="RATELIMIT_PUBLIC", answers={200: ProgressOut, 404: Error})
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
     key_func=lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}",
     deduct_when=_wrong_guess,
 )
 def case_progress(case_no: str):
+    """办件进度查询（凭手机号） Public progress"""
     query = parse_query(ProgressQuery)
     return reply(ProgressOut, case_for_applicant(case_no, query.phone))

@@ -33,46 +33,34 @@ class OverdueTransfersQuery(Query):
 
 
 @bp.get("/cases/<case_no>/transfers")
-@operation(
-    "案卷流转单 A case's transfer slips", staff=True, answers={200: TransferListOut, 403: Error, 404: Error}
-)
+@operation(staff=True, answers={200: TransferListOut, 403: Error, 404: Error})
 def case_transfers(case_no: str):
+    """案卷流转单 A case's transfer slips"""
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     return reply(TransferListOut, SimpleNamespace(items=slips_of(case)))
 
 
 @bp.post("/cases/<case_no>/transfers")
-@operation(
-    "发出案卷（流转单） Send the paper file to another hall",
-    staff=True,
-    body=TransferBody,
-    answers={201: TransferOut, 403: Error, 404: Error},
-)
+@operation(staff=True, body=TransferBody, answers={201: TransferOut, 403: Error, 404: Error})
 def send_transfer(case_no: str):
+    """发出案卷（流转单） Send the paper file to another hall"""
     case = get_case(case_no, for_update=True)
     slip = send_file(case, parse_body(TransferBody).to, acting_user())
     return reply(TransferOut, slip, 201)
 
 
 @bp.post("/transfers/<int:slip_id>/receive")
-@operation(
-    "签收案卷（流转单） Receive the paper file",
-    staff=True,
-    answers={200: TransferOut, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: TransferOut, 403: Error, 404: Error})
 def receive_transfer(slip_id: int):
+    """签收案卷（流转单） Receive the paper file"""
     return reply(TransferOut, receive_file(slip_id, acting_user()))
 
 
 @bp.get("/halls/<hall_code>/transfers")
-@operation(
-    "本大厅的流转单 A hall's transfer slips",
-    staff=True,
-    query=HallTransfersQuery,
-    answers={200: TransferListOut, 403: Error, 404: Error},
-)
+@operation(staff=True, query=HallTransfersQuery, answers={200: TransferListOut, 403: Error, 404: Error})
 def hall_transfers(hall_code: str):
+    """本大厅的流转单 A hall's transfer slips"""
     found = get_hall(hall_code)
     require(acting_user(), "hall.staff", hall_id=found.id)
     query = parse_query(HallTransfersQuery)
@@ -81,12 +69,10 @@ def hall_transfers(hall_code: str):
 
 @bp.get("/halls/<hall_code>/transfers/overdue")
 @operation(
-    "流转超时的案卷（可含下级大厅） Files on the road too long",
-    staff=True,
-    query=OverdueTransfersQuery,
-    answers={200: OverdueTransferListOut, 403: Error, 404: Error},
+    staff=True, query=OverdueTransfersQuery, answers={200: OverdueTransferListOut, 403: Error, 404: Error}
 )
 def overdue_transfers(hall_code: str):
+    """流转超时的案卷（可含下级大厅） Files on the road too long"""
     found = get_hall(hall_code)
     query = parse_query(OverdueTransfersQuery)
     report = watched_overdue_slips(found, query.include == "children", acting_user())

@@ -21,38 +21,27 @@ SVG = {
 
 @bp.post("/services/<code>/plan")
 @operation(
-    "一件事导办：所需子项、先后顺序与材料清单 The plan of a bundle",
-    body=PlanRequest,
-    body_required=False,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: PlanOut, 404: Error},
+    body=PlanRequest, body_required=False, limit="RATELIMIT_PUBLIC", answers={200: PlanOut, 404: Error}
 )
 def bundle_plan(code: str):
+    """一件事导办：所需子项、先后顺序与材料清单 The plan of a bundle"""
     req = parse_body(PlanRequest)
     return reply(PlanOut, plan(code, req.answers))
 
 
 @bp.get("/services/<code>/flow.svg")
-@operation(
-    "一件事一张图（SVG，按办理规则生成） The flow of a bundle",
-    query=FlowQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: SVG, 404: Error},
-)
+@operation(query=FlowQuery, limit="RATELIMIT_PUBLIC", answers={200: SVG, 404: Error})
 def bundle_flow(code: str):
+    """一件事一张图（SVG，按办理规则生成） The flow of a bundle"""
     answers = parse_answers(parse_query(FlowQuery).answers)
     svg = render_svg(flow_layout(code, answers))
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
 @bp.get("/services/<code>/guide.pdf")
-@operation(
-    "一件事办事指南 PDF（一张图、办理步骤、材料清单） The printable guide of a bundle",
-    query=FlowQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: "pdf", 404: Error},
-)
+@operation(query=FlowQuery, limit="RATELIMIT_PUBLIC", answers={200: "pdf", 404: Error})
 def bundle_guide(code: str):
+    """一件事办事指南 PDF（一张图、办理步骤、材料清单） The printable guide of a bundle"""
     answers = parse_answers(parse_query(FlowQuery).answers)
     layout = flow_layout(code, answers)
     pdf = render_bundle_guide(layout, plan(code, answers), answered=answers is not None)

@@ -32,46 +32,31 @@ bp = Blueprint("consultations", __name__)
 
 
 @bp.post("/services/<code>/consultations")
-@operation(
-    "在线咨询：就事项或主题式服务提问 Ask about an item",
-    body=ConsultationRequest,
-    limit="RATELIMIT_PUBLIC",
-    answers={201: ConsultationOut, 404: Error},
-)
+@operation(body=ConsultationRequest, limit="RATELIMIT_PUBLIC", answers={201: ConsultationOut, 404: Error})
 def ask_question(code: str):
+    """在线咨询：就事项或主题式服务提问 Ask about an item"""
     return reply(ConsultationOut, ask(code, parse_body(ConsultationRequest)), 201)
 
 
 @bp.get("/services/<code>/faq")
-@operation(
-    "事项常见问题（公开的咨询答复） FAQ of an item",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[FaqOut], 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: list[FaqOut], 404: Error})
 def service_faq(code: str):
+    """事项常见问题（公开的咨询答复） FAQ of an item"""
     return reply(list[FaqOut], faq_of(code))
 
 
 @bp.get("/consultations")
-@operation(
-    "在线咨询列表（待答复 / 已答复） Questions",
-    staff=True,
-    query=ConsultationListQuery,
-    answers={200: ConsultationListOut, 403: Error},
-)
+@operation(staff=True, query=ConsultationListQuery, answers={200: ConsultationListOut, 403: Error})
 def list_consultations():
+    """在线咨询列表（待答复 / 已答复） Questions"""
     items, total = open_consultations(parse_query(ConsultationListQuery), acting_user())
     return reply(ConsultationListOut, {"items": items, "total": total})
 
 
 @bp.post("/consultations/<int:consultation_id>/answer")
-@operation(
-    "答复在线咨询（短信发送，可公开为常见问题） Answer a question",
-    staff=True,
-    body=ConsultationAnswerRequest,
-    answers={200: ConsultationOut, 403: Error, 404: Error},
-)
+@operation(staff=True, body=ConsultationAnswerRequest, answers={200: ConsultationOut, 403: Error, 404: Error})
 def answer_consultation(consultation_id: int):
+    """答复在线咨询（短信发送，可公开为常见问题） Answer a question"""
     req = parse_body(ConsultationAnswerRequest)
     require(acting_user(), "consultation.answer")  # a role's rule, whatever the question: 403 before 404
     row = get_consultation(consultation_id, for_update=True)
@@ -79,12 +64,8 @@ def answer_consultation(consultation_id: int):
 
 
 @bp.get("/consultations/figures")
-@operation(
-    "在线咨询统计：咨询量、答复量、答复用时 Consultation figures",
-    staff=True,
-    query=ConsultationFiguresQuery,
-    answers={200: ConsultationFiguresOut, 403: Error},
-)
+@operation(staff=True, query=ConsultationFiguresQuery, answers={200: ConsultationFiguresOut, 403: Error})
 def consultation_stats():
+    """在线咨询统计：咨询量、答复量、答复用时 Consultation figures"""
     query = parse_query(ConsultationFiguresQuery)
     return reply(ConsultationFiguresOut, consultation_figures(query.from_, query.to, acting_user()))

@@ -85,45 +85,33 @@ bp = Blueprint("citizen", __name__)
 
 
 @bp.get("/services")
-@operation(
-    "事项清单 Item list", query=ServiceQuery, limit="RATELIMIT_PUBLIC", answers={200: list[ServiceOut]}
-)
+@operation(query=ServiceQuery, limit="RATELIMIT_PUBLIC", answers={200: list[ServiceOut]})
 def list_services():
+    """事项清单 Item list"""
     query = parse_query(ServiceQuery)
     return reply(list[ServiceOut], find_services(query.mode, query.department, query.q))
 
 
 @bp.get("/services/<code>")
-@operation(
-    "事项及办事指南 Item with its guide",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: ServiceDetailOut, 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: ServiceDetailOut, 404: Error})
 def show_service(code: str):
+    """事项及办事指南 Item with its guide"""
     return reply(ServiceDetailOut, get_service(code))
 
 
 @bp.get("/halls/<hall_code>/services")
-@operation(
-    "本大厅受理的事项 The items a hall accepts",
-    query=ServiceQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[ServiceOut], 404: Error},
-)
+@operation(query=ServiceQuery, limit="RATELIMIT_PUBLIC", answers={200: list[ServiceOut], 404: Error})
 def list_hall_services(hall_code: str):
+    """本大厅受理的事项 The items a hall accepts"""
     hall = get_hall(hall_code)
     query = parse_query(ServiceQuery)
     return reply(list[ServiceOut], hall_services(hall, query.mode, query.department, query.q))
 
 
 @bp.get("/halls/<hall_code>/slots")
-@operation(
-    "预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day",
-    query=SlotQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[SlotOut], 404: Error},
-)
+@operation(query=SlotQuery, limit="RATELIMIT_PUBLIC", answers={200: list[SlotOut], 404: Error})
 def list_slots(hall_code: str):
+    """预约时段及余号（首次查询时生成当日时段） Bookable slots of a queue on a day"""
     hall = get_hall(hall_code)
     query = parse_query(SlotQuery)
     queue = queue_in_body(hall, query.queue)
@@ -139,12 +127,12 @@ def list_slots(hall_code: str):
 
 @bp.post("/appointments")
 @operation(
-    "预约取号时段 Book a slot",
     body=AppointmentRequest,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPOINTMENTS"),
     answers={201: AppointmentOut, 403: Error},
 )
 def create_appointment():
+    """预约取号时段 Book a slot"""
     return reply(AppointmentOut, book(parse_body(AppointmentRequest)), 201)
 
 
@@ -166,27 +154,23 @@ _guesses = limiter.shared_limit(
 
 
 @bp.get("/appointments/<code>")
-@operation(
-    "查询我的预约（凭手机号） Look up a booking",
-    query=AppointmentPhoneQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: AppointmentOut, 404: Error},
-)
+@operation(query=AppointmentPhoneQuery, limit="RATELIMIT_PUBLIC", answers={200: AppointmentOut, 404: Error})
 @_guesses
 def show_appointment(code: str):
+    """查询我的预约（凭手机号） Look up a booking"""
     query = parse_query(AppointmentPhoneQuery)
     return reply(AppointmentOut, find_appointment(code, query.phone))
 
 
 @bp.delete("/appointments/<code>")
 @operation(
-    "取消预约（凭手机号），释放名额 Cancel a booking",
     query=AppointmentPhoneQuery,
     limit="RATELIMIT_PUBLIC",
     answers={200: AppointmentOut, 404: Error, 409: Error},
 )
 @_guesses
 def cancel_appointment(code: str):
+    """取消预约（凭手机号），释放名额 Cancel a booking"""
     query = parse_query(AppointmentPhoneQuery)
     return reply(AppointmentOut, cancel(find_appointment(code, query.phone, for_update=True)))
 
@@ -245,12 +229,9 @@ def _pdf(content: bytes, name: str) -> Response:
 
 
 @bp.get("/services/<code>/materials/<int:material_id>/guide")
-@operation(
-    "申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: "pdf", 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: "pdf", 404: Error})
 def material_guide(code: str, material_id: int):
+    """申请材料说明 PDF（material_id：材料在清单中的序号，从 1 起） Material guide"""
     item = get_service(code)
     if not 1 <= material_id <= len(item.materials):
         raise NotFound(f"该事项没有第 {material_id} 项材料", {"material_id": material_id})
@@ -265,53 +246,45 @@ TOKEN = (APPLICATION_TOKEN,)
 
 @bp.post("/public/applications")
 @operation(
-    "网上申请（草稿），返回申请凭证 Start an online application",
     body=ApplicationRequest,
     limit=("RATELIMIT_PUBLIC", "RATELIMIT_APPLICATIONS"),
     answers={201: ApplicationCreatedOut},
 )
 def create_application():
+    """网上申请（草稿），返回申请凭证 Start an online application"""
     return reply(ApplicationCreatedOut, open_online_application(parse_body(ApplicationRequest)), 201)
 
 
 @bp.post("/public/applications/access")
-@operation(
-    "找回申请凭证（办件编号、手机号、身份证号） Recover the access token",
-    body=AccessRequest,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: ApplicationAccessOut, 404: Error},
-)
+@operation(body=AccessRequest, limit="RATELIMIT_PUBLIC", answers={200: ApplicationAccessOut, 404: Error})
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
     key_func=lambda: f"{request.remote_addr}:application-access",
     deduct_when=_wrong_guess,
 )
 def application_access():
+    """找回申请凭证（办件编号、手机号、身份证号） Recover the access token"""
     req = parse_body(AccessRequest)
     token = recover_access(req.case_no, req.phone, req.id_number)
     return reply(ApplicationAccessOut, {"case_no": req.case_no.upper(), "token": token})
 
 
 @bp.get("/public/applications/<case_no>")
-@operation(
-    "我的网上申请（X-Application-Token） My application",
-    headers=TOKEN,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: ApplicationOut, **TOKEN_ERRORS},
-)
+@operation(headers=TOKEN, limit="RATELIMIT_PUBLIC", answers={200: ApplicationOut, **TOKEN_ERRORS})
 def show_application(case_no: str):
+    """我的网上申请（X-Application-Token） My application"""
     return reply(ApplicationOut, application_for(case_no, _token()))
 
 
 @bp.post("/public/applications/<case_no>/files")
 @operation(
-    "上传申请材料（multipart：material、file） Upload a material",
     body=UploadForm,
     headers=TOKEN,
     limit="RATELIMIT_PUBLIC",
     answers={201: UploadOut, 401: Error, 404: Error, 413: Error},
 )
 def upload_application_file(case_no: str):
+    """上传申请材料（multipart：material、file） Upload a material"""
     case = application_for(case_no, _token(), for_update=True)
     upload = check_upload(request.files.get("file"))
     row, path = add_file(case, request.form.get("material"), upload)
@@ -321,25 +294,19 @@ def upload_application_file(case_no: str):
 
 @bp.delete("/public/applications/<case_no>/files/<int:file_id>")
 @operation(
-    "删除尚未提交的材料 Remove a file not yet sent",
-    headers=TOKEN,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error},
+    headers=TOKEN, limit="RATELIMIT_PUBLIC", answers={200: ApplicationOut, 401: Error, 404: Error, 409: Error}
 )
 def delete_application_file(case_no: str, file_id: int):
+    """删除尚未提交的材料 Remove a file not yet sent"""
     case = application_for(case_no, _token(), for_update=True)
     _discard_after_answer(remove_file(case, file_id), if_answered=True)  # once its row's removal is committed
     return reply(ApplicationOut, case)
 
 
 @bp.get("/public/applications/<case_no>/files/<int:file_id>")
-@operation(
-    "下载本人上传的材料 My uploaded file",
-    headers=TOKEN,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: UPLOADED_FILE, **TOKEN_ERRORS},
-)
+@operation(headers=TOKEN, limit="RATELIMIT_PUBLIC", answers={200: UPLOADED_FILE, **TOKEN_ERRORS})
 def application_file(case_no: str, file_id: int):
+    """下载本人上传的材料 My uploaded file"""
     row = applicant_file(application_for(case_no, _token()), file_id)
     return _file_response(stored_path(row), row)
 
@@ -349,7 +316,6 @@ _TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409
 
 @bp.post("/public/applications/<case_no>/submit")
 @operation(
-    "提交网上预审 Submit for pre-review",
     body=ApplicantNoteRequest,
     body_required=False,
     headers=TOKEN,
@@ -357,13 +323,13 @@ _TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409
     limit="RATELIMIT_PUBLIC",
 )
 def submit(case_no: str):
+    """提交网上预审 Submit for pre-review"""
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, submit_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.post("/public/applications/<case_no>/supplement")
 @operation(
-    "网上补正（已上传补正材料后） Send the supplement",
     body=ApplicantNoteRequest,
     body_required=False,
     headers=TOKEN,
@@ -371,13 +337,13 @@ def submit(case_no: str):
     limit="RATELIMIT_PUBLIC",
 )
 def supplement(case_no: str):
+    """网上补正（已上传补正材料后） Send the supplement"""
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, supplement_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.post("/public/applications/<case_no>/withdraw")
 @operation(
-    "撤回申请 Withdraw",
     body=ApplicantNoteRequest,
     body_required=False,
     headers=TOKEN,
@@ -385,31 +351,23 @@ def supplement(case_no: str):
     limit="RATELIMIT_PUBLIC",
 )
 def withdraw(case_no: str):
+    """撤回申请 Withdraw"""
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, withdraw_application(case, parse_body(ApplicantNoteRequest).note))
 
 
 @bp.put("/public/applications/<case_no>/delivery")
-@operation(
-    "选择领取方式：大厅领取或邮寄 Choose pickup or mail",
-    body=Delivery,
-    headers=TOKEN,
-    answers=_TRIGGER_ANSWERS,
-    limit="RATELIMIT_PUBLIC",
-)
+@operation(body=Delivery, headers=TOKEN, answers=_TRIGGER_ANSWERS, limit="RATELIMIT_PUBLIC")
 def delivery(case_no: str):
+    """选择领取方式：大厅领取或邮寄 Choose pickup or mail"""
     case = application_for(case_no, _token(), for_update=True)
     return reply(ApplicationOut, choose_delivery(case, parse_body(Delivery)))
 
 
 @bp.get("/public/applications/<case_no>/documents/<kind>")
-@operation(
-    "本人的受理、一次性告知、不予受理通知书 PDF My notices",
-    headers=TOKEN,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: "pdf", **TOKEN_ERRORS},
-)
+@operation(headers=TOKEN, limit="RATELIMIT_PUBLIC", answers={200: "pdf", **TOKEN_ERRORS})
 def application_document(case_no: str, kind: str):
+    """本人的受理、一次性告知、不予受理通知书 PDF My notices"""
     case = application_for(case_no, _token())
     return _pdf(applicant_document(case, kind), f"{case.case_no}-{kind}.pdf")
 
@@ -418,22 +376,18 @@ def application_document(case_no: str, kind: str):
 
 
 @bp.get("/cases/<case_no>/files")
-@operation(
-    "办件的网上申请材料 Uploaded files of a case",
-    staff=True,
-    answers={200: list[ApplicationFileOut], 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: list[ApplicationFileOut], 403: Error, 404: Error})
 def case_files(case_no: str):
+    """办件的网上申请材料 Uploaded files of a case"""
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     return reply(list[ApplicationFileOut], staff_files(case))
 
 
 @bp.get("/cases/<case_no>/files/<int:file_id>")
-@operation(
-    "查看网上申请材料 An uploaded file", staff=True, answers={200: UPLOADED_FILE, 403: Error, 404: Error}
-)
+@operation(staff=True, answers={200: UPLOADED_FILE, 403: Error, 404: Error})
 def case_file(case_no: str, file_id: int):
+    """查看网上申请材料 An uploaded file"""
     case = get_case(case_no)
     require(acting_user(), "case.read", case=case)
     row = staff_file(case, file_id)

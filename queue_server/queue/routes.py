@@ -53,13 +53,9 @@ bp = Blueprint("queue", __name__)
 
 
 @bp.post("/halls/<hall_code>/tickets")
-@operation(
-    "取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in",
-    body=TicketRequest,
-    limit="RATELIMIT_TICKETS",
-    answers={201: IssuedTicketOut, 404: Error},
-)
+@operation(body=TicketRequest, limit="RATELIMIT_TICKETS", answers={201: IssuedTicketOut, 404: Error})
 def take_ticket(hall_code: str):
+    """取号；或凭预约码（appointment_code）签到取优先号 Take a ticket, or check a booking in"""
     hall = get_hall(hall_code, with_hours=True)
     req = parse_body(TicketRequest)
     if req.appointment_code:
@@ -72,16 +68,16 @@ def take_ticket(hall_code: str):
 
 
 @bp.get("/tickets/<int:ticket_id>")
-@operation("号票状态 Ticket", limit="RATELIMIT_PUBLIC", answers={200: TicketOut, 404: Error})
+@operation(limit="RATELIMIT_PUBLIC", answers={200: TicketOut, 404: Error})
 def get_ticket(ticket_id: int):
+    """号票状态 Ticket"""
     return reply(TicketOut, ticket_by_id(ticket_id))
 
 
 @bp.get("/tickets/<int:ticket_id>/history")
-@operation(
-    "号票流转记录 Ticket history", staff=True, answers={200: list[TicketHistoryEntry], 403: Error, 404: Error}
-)
+@operation(staff=True, answers={200: list[TicketHistoryEntry], 403: Error, 404: Error})
 def get_ticket_history(ticket_id: int):
+    """号票流转记录 Ticket history"""
     ticket = ticket_by_id(ticket_id)
     require(acting_user(), "ticket.history", hall_id=ticket.hall_id)
     return reply(list[TicketHistoryEntry], ticket_history(ticket))
@@ -89,13 +85,10 @@ def get_ticket_history(ticket_id: int):
 
 @bp.post("/tickets/<int:ticket_id>/<trigger>")
 @operation(
-    "号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger",
-    staff=True,
-    body=TransferRequest,
-    body_required=False,
-    answers={200: TicketOut, 403: Error, 404: Error},
+    staff=True, body=TransferRequest, body_required=False, answers={200: TicketOut, 403: Error, 404: Error}
 )
 def trigger_ticket(ticket_id: int, trigger: str):
+    """号票操作（recall/start/finish/no_show/requeue/transfer/cancel） Ticket trigger"""
     target = parse_body(TransferRequest).queue if trigger == "transfer" else None
     return reply(TicketOut, fire_clerk_trigger(ticket_id, trigger, acting_user(), target_queue_code=target))
 
@@ -114,13 +107,13 @@ def find_ticket_by_number(hall_code: str):
 
 @bp.post("/windows/<int:window_id>/call-next")
 @operation(
-    "叫下一号（可先办结或过号本窗口的当前号） Call next",
     staff=True,
     body=CallNextRequest,
     body_required=False,
     answers={200: TicketOut, 204: None, 403: Error, 404: Error},
 )
 def call_next_ticket(window_id: int):
+    """叫下一号（可先办结或过号本窗口的当前号） Call next"""
     ticket = call_next(window_id, acting_user(), release=parse_body(CallNextRequest).release)
     if ticket is None:
         return "", 204
@@ -128,36 +121,25 @@ def call_next_ticket(window_id: int):
 
 
 @bp.post("/windows/<int:window_id>/status")
-@operation(
-    "开窗、暂停、关窗 Open, pause or close a window",
-    staff=True,
-    body=WindowStatusRequest,
-    answers={200: WindowOut, 403: Error, 404: Error},
-)
+@operation(staff=True, body=WindowStatusRequest, answers={200: WindowOut, 403: Error, 404: Error})
 def change_window_status(window_id: int):
+    """开窗、暂停、关窗 Open, pause or close a window"""
     window = get_window(window_id)
     req = parse_body(WindowStatusRequest)
     return reply(WindowOut, set_window_status(window, req.status, acting_user()))
 
 
 @bp.get("/windows/<int:window_id>/desk")
-@operation(
-    "窗口工作台：当前号票、队列、本人今日数据 The clerk's desk",
-    staff=True,
-    answers={200: DeskOut, 403: Error, 404: Error},
-)
+@operation(staff=True, answers={200: DeskOut, 403: Error, 404: Error})
 def window_desk(window_id: int):
+    """窗口工作台：当前号票、队列、本人今日数据 The clerk's desk"""
     return reply(DeskOut, clerk_desk(get_window(window_id), acting_user()))
 
 
 @bp.get("/halls")
-@operation(
-    "服务大厅列表（区、社区、小区站三级），或某大厅的下级大厅 Halls, or a hall's children",
-    query=HallListQuery,
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[HallOut]},
-)
+@operation(query=HallListQuery, limit="RATELIMIT_PUBLIC", answers={200: list[HallOut]})
 def list_halls():
+    """服务大厅列表（区、社区、小区站三级），或某大厅的下级大厅 Halls, or a hall's children"""
     query = parse_query(HallListQuery)
     stmt = db.select(Hall).options(joinedload(Hall.parent))
     if query.parent is not None:
@@ -166,24 +148,23 @@ def list_halls():
 
 
 @bp.get("/halls/<hall_code>/queues")
-@operation(
-    "队列及等候人数 Queues with waiting counts",
-    limit="RATELIMIT_PUBLIC",
-    answers={200: list[QueueOut], 404: Error},
-)
+@operation(limit="RATELIMIT_PUBLIC", answers={200: list[QueueOut], 404: Error})
 def list_queues(hall_code: str):
+    """队列及等候人数 Queues with waiting counts"""
     return reply(list[QueueOut], waiting_lines(get_hall(hall_code).queues))
 
 
 @bp.get("/halls/<hall_code>/windows")
-@operation("窗口列表 Windows", staff=True, answers={200: list[WindowOut], 403: Error, 404: Error})
+@operation(staff=True, answers={200: list[WindowOut], 403: Error, 404: Error})
 def list_windows(hall_code: str):
+    """窗口列表 Windows"""
     hall = get_hall(hall_code)
     require(acting_user(), "hall.staff", hall_id=hall.id)
     return reply(list[WindowOut], hall.windows)
 
 
 @bp.get("/halls/<hall_code>/board")
-@operation("叫号屏快照 Board snapshot", limit="RATELIMIT_PUBLIC", answers={200: BoardOut, 404: Error})
+@operation(limit="RATELIMIT_PUBLIC", answers={200: BoardOut, 404: Error})
 def board(hall_code: str):
+    """叫号屏快照 Board snapshot"""
     return reply(BoardOut, hall_board(get_hall(hall_code)))
