@@ -312,16 +312,18 @@ def application_file(case_no: str, file_id: int):
 
 
 _TRIGGER_ANSWERS = {200: ApplicationOut, 400: Error, 401: Error, 404: Error, 409: Error, 429: Error}
-
-
-@bp.post("/public/applications/<case_no>/submit")
-@operation(
+# Submit, supplement and withdraw each take an optional note and answer the application.
+applicant_step = operation(
     body=ApplicantNoteRequest,
     body_required=False,
     headers=TOKEN,
     answers=_TRIGGER_ANSWERS,
     limit="RATELIMIT_PUBLIC",
 )
+
+
+@bp.post("/public/applications/<case_no>/submit")
+@applicant_step
 def submit(case_no: str):
     """提交网上预审 Submit for pre-review"""
     case = application_for(case_no, _token(), for_update=True)
@@ -329,13 +331,7 @@ def submit(case_no: str):
 
 
 @bp.post("/public/applications/<case_no>/supplement")
-@operation(
-    body=ApplicantNoteRequest,
-    body_required=False,
-    headers=TOKEN,
-    answers=_TRIGGER_ANSWERS,
-    limit="RATELIMIT_PUBLIC",
-)
+@applicant_step
 def supplement(case_no: str):
     """网上补正（已上传补正材料后） Send the supplement"""
     case = application_for(case_no, _token(), for_update=True)
@@ -343,13 +339,7 @@ def supplement(case_no: str):
 
 
 @bp.post("/public/applications/<case_no>/withdraw")
-@operation(
-    body=ApplicantNoteRequest,
-    body_required=False,
-    headers=TOKEN,
-    answers=_TRIGGER_ANSWERS,
-    limit="RATELIMIT_PUBLIC",
-)
+@applicant_step
 def withdraw(case_no: str):
     """撤回申请 Withdraw"""
     case = application_for(case_no, _token(), for_update=True)
