@@ -12,7 +12,7 @@ contract's 400 answer with ``details.fields`` naming each bad field in Chinese.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import Flask, current_app, request
@@ -147,6 +147,23 @@ def _strict_date(value: Any) -> Any:
             {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
         )
     return value
+
+
+_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+
+
+def _strict_datetime(value: Any) -> Any:
+    """Read a time written YYYY-MM-DDTHH:MM[:SS][offset]; without an offset it is hall time."""
+    if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
+        raise PydanticCustomError("date_format", "应为时间（YYYY-MM-DDTHH:MM）")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PydanticCustomError("date_format", "时间不存在") from None
+
+
+# A moment: YYYY-MM-DDTHH:MM[:SS][offset] in a JSON body; without an offset it is hall time.
+JsonTime = Annotated[datetime, BeforeValidator(_strict_datetime), Field(strict=False)]
 
 
 # A text field of one line (codes, names): no control character at all, not even a tab or line feed.

@@ -1,12 +1,10 @@
 """What the 代理办 endpoints read: a citizen's request for an agent, a visit booked, the agent's submit."""
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StringConstraints
 
-from queue_server.validation import ApiDate, Body, Code, Name, Note, Phone, Query, Text
+from queue_server.validation import ApiDate, Body, Code, JsonTime, Name, Note, Phone, Query, Text
 
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
 Reason = Literal["elderly", "disabled", "ill", "other"]
@@ -29,21 +27,8 @@ class AgentRequestBody(Body):
     channel: Literal["portal", "booking", "kiosk"] | None = None
 
 
-def _hall_time(value: Any) -> Any:
-    """Read YYYY-MM-DDTHH:MM[:SS][offset]; without an offset it is hall time (made aware later)."""
-    if not isinstance(value, str):
-        raise PydanticCustomError("date_format", "应为时间（YYYY-MM-DDTHH:MM）")
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise PydanticCustomError("date_format", "应为时间（YYYY-MM-DDTHH:MM）") from None
-
-
-VisitTime = Annotated[datetime, BeforeValidator(_hall_time), Field(strict=False)]
-
-
 class VisitBody(Body):
-    at: VisitTime
+    at: JsonTime
     address: Address | None = None
 
 

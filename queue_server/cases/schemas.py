@@ -1,17 +1,17 @@
 """What the cases API reads: a new case, its applicant, a trigger and its data, the list's filters."""
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StringConstraints, model_validator
 
 from queue_server.cases.agent_schemas import AgentSubmitData
 from queue_server.validation import (
     ApiDate,
     Body,
     Code,
+    JsonTime,
     Name,
     Note,
     Offset,
@@ -124,20 +124,6 @@ IdNumber = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True
 SignatureDataUrl = Annotated[
     str, StringConstraints(pattern=r"^data:image/png;base64,[A-Za-z0-9+/=]+$", max_length=600_000)
 ]
-_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
-
-
-def _strict_datetime(value: Any) -> Any:
-    """Read a time written YYYY-MM-DDTHH:MM[:SS][offset]; without an offset it is hall time."""
-    if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
-        raise PydanticCustomError("date_format", "应为时间（YYYY-MM-DDTHH:MM）")
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise PydanticCustomError("date_format", "时间不存在") from None
-
-
-JsonTime = Annotated[datetime, BeforeValidator(_strict_datetime), Field(strict=False)]
 
 
 class Collector(Body):
