@@ -44,8 +44,9 @@ from queue_server.db import begin_write
 from queue_server.extensions import db
 from queue_server.notify import sms as notify
 from queue_server.queue.hours import hours_on
-from queue_server.queue.models import Hall, Ticket, TicketEvent
+from queue_server.queue.models import Hall, Ticket
 from queue_server.queue.tallies import count_waiting_change
+from queue_server.queue.tickets import record_change
 from queue_server.realtime import events
 from queue_server.supervision.models import CaseAlert
 from workflows import ticket as ticket_flow
@@ -179,18 +180,8 @@ def expire_open_tickets(now: datetime) -> int:
         for ticket in tickets:
             before = ticket_flow.fire(ticket, "expire", at=now)
             count_waiting_change(ticket, before)
-            db.session.add(
-                TicketEvent(
-                    ticket_id=ticket.id,
-                    trigger="expire",
-                    from_state=before,
-                    to_state=ticket.state,
-                    actor_id=None,
-                    window_id=ticket.window_id,
-                    queue_id=ticket.queue_id,
-                    at=now,
-                    note="闭厅自动过期",
-                )
+            record_change(
+                ticket, "expire", before, None, now, window_id=ticket.window_id, note="闭厅自动过期"
             )
             outbox.record("ticket_changed", ticket)
             outbox.record("queue_changed", ticket.queue)

@@ -407,23 +407,32 @@ def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = Non
     at = clock.now()
     before = ticket_flow.fire(ticket, trigger, at=at, window=window, **kwargs)
     count_waiting_change(ticket, before)
-    change = _record(ticket, trigger, before, actor, at, window)
+    change = record_change(ticket, trigger, before, actor, at, window_id=window.id if window else None)
     db.session.flush()
     return change
 
 
-def _record(
-    ticket: Ticket, trigger: str, before: str | None, actor: User | None, at, window: Window | None = None
+def record_change(
+    ticket: Ticket,
+    trigger: str,
+    before: str | None,
+    actor: User | None,
+    at,
+    *,
+    window_id: int | None = None,
+    note: str | None = None,
 ) -> TicketEvent:
+    """Add a row to the ticket's append-only history."""
     change = TicketEvent(
         ticket_id=ticket.id,
         trigger=trigger,
         from_state=before,
         to_state=ticket.state,
         actor_id=actor.id if actor else None,
-        window_id=window.id if window else None,
-        queue_id=ticket.queue.id,
+        window_id=window_id,
+        queue_id=ticket.queue.id,  # after a transfer, the queue it moved to (queue_id is set at flush)
         at=at,
+        note=note,
     )
     db.session.add(change)
     return change
