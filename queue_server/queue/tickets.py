@@ -413,14 +413,7 @@ def _fire(ticket: Ticket, trigger: str, actor: User, window: Window | None = Non
 
 
 def record_change(
-    ticket: Ticket,
-    trigger: str,
-    before: str | None,
-    actor: User | None,
-    at,
-    *,
-    window_id: int | None = None,
-    note: str | None = None,
+    ticket: Ticket, trigger: str, before: str | None, actor: User | None, at, *, window_id=None, note=None
 ) -> TicketEvent:
     """Add a row to the ticket's append-only history."""
     change = TicketEvent(
