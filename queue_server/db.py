@@ -223,6 +223,20 @@ def history_columns(trigger: int, state: int, note: TypeEngine | type[TypeEngine
         at: Mapped[datetime] = mapped_column(UTCDateTime)
         note: Mapped[str | None] = mapped_column(note_type)
 
+        @classmethod
+        def of(cls, row, trigger: str, before: str | None, actor, at: datetime, note=None, **columns):
+            """Build the entry of ``row`` having moved from ``before`` to its state by ``trigger``."""
+            actor_id = actor.id if actor else None
+            return cls(
+                trigger=trigger,
+                from_state=before,
+                to_state=row.state,
+                actor_id=actor_id,
+                at=at,
+                note=note,
+                **columns,
+            )
+
     return HistoryColumns
 
 

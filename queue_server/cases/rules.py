@@ -65,16 +65,7 @@ def record_change(
     data: dict | None = None,
 ) -> CaseEvent:
     """Add a row to the case's append-only history."""
-    change = CaseEvent(
-        case_id=case.id,
-        trigger=trigger,
-        from_state=before,
-        to_state=case.state,
-        actor_id=actor.id if actor else None,
-        at=at,
-        note=note,
-        data=data,
-    )
+    change = CaseEvent.of(case, trigger, before, actor, at, note, case_id=case.id, data=data)
     db.session.add(change)
     return change
 

@@ -416,16 +416,17 @@ def record_change(
     ticket: Ticket, trigger: str, before: str | None, actor: User | None, at, *, window_id=None, note=None
 ) -> TicketEvent:
     """Add a row to the ticket's append-only history."""
-    change = TicketEvent(
+    # After a transfer, ticket.queue is the queue it moved to (queue_id is only set at the flush).
+    change = TicketEvent.of(
+        ticket,
+        trigger,
+        before,
+        actor,
+        at,
+        note,
         ticket_id=ticket.id,
-        trigger=trigger,
-        from_state=before,
-        to_state=ticket.state,
-        actor_id=actor.id if actor else None,
         window_id=window_id,
-        queue_id=ticket.queue.id,  # after a transfer, the queue it moved to (queue_id is set at flush)
-        at=at,
-        note=note,
+        queue_id=ticket.queue.id,
     )
     db.session.add(change)
     return change

@@ -213,16 +213,7 @@ def _record(
     item: Rectification, trigger: str, before: str | None, actor: User | None, at: datetime, note: str | None
 ) -> None:
     # Kept in the item's history as well, so the answer built from the item shows this step.
-    item.events.append(
-        RectificationEvent(
-            trigger=trigger,
-            from_state=before,
-            to_state=item.state,
-            actor_id=actor.id if actor else None,
-            at=at,
-            note=note,
-        )
-    )
+    item.events.append(RectificationEvent.of(item, trigger, before, actor, at, note))
 
 
 @dataclass(frozen=True)
