@@ -6,7 +6,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    insert,
     literal,
     select,
     true,
@@ -27,9 +26,8 @@ from queue_server.queue.models import (
     Ticket,
     window_queues,
 )
-from queue_server.queue.serving import WindowTicket, release_held_ticket
+from queue_server.queue.serving import WindowTicket, history_cte, release_held_ticket
 from queue_server.queue.tallies import (
-    _EVENTS,
     _HALLS,
     _QUEUES,
     _TICKETS,
@@ -148,24 +146,7 @@ def _call_statement():
     held = _HELD.cte("held")
     take = _take_statement("postgresql")
     taken = take.where(~exists(select(held.c.id))).cte("taken")
-    history = (
-        insert(_EVENTS)
-        .from_select(
-            ["ticket_id", "trigger", "from_state", "to_state", "actor_id", "window_id", "queue_id", "at"],
-            select(
-                taken.c.id,
-                literal("call").label("trigger"),
-                literal(_CALL_FROM).label("from_state"),
-                taken.c.state,
-                bindparam("actor", type_=Integer).label("actor_id"),
-                win.label("window_id"),
-                taken.c.queue_id,
-                at.label("at"),
-            ),
-        )
-        .returning(_EVENTS.c.id)
-        .cte("history")
-    )
+    history = history_cte(taken, "call", _CALL_FROM, win, at)
     tally = _tally_upsert(
         "postgresql",
         select(

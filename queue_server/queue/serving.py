@@ -107,28 +107,33 @@ def _with_labels(rows):
     )
 
 
-def _postgresql_statement(trigger: str, by: str):
-    """Build PostgreSQL's one statement: mark the ticket, record its history row, read its labels."""
-    source, _ = _source_and_dest(trigger)
-    marked = _mark(trigger, by).cte("marked")
-    history = (
+def history_cte(changed, trigger: str, source: str, window_id, at):
+    """Insert the history row of the ticket a CTE changed (actor: ``:actor``); its id, as CTE ``history``."""
+    return (
         insert(_EVENTS)
         .from_select(
             ["ticket_id", "trigger", "from_state", "to_state", "actor_id", "window_id", "queue_id", "at"],
             select(
-                marked.c.id,
+                changed.c.id,
                 literal(trigger, String).label("trigger"),
                 literal(source, String).label("from_state"),
-                marked.c.state,
+                changed.c.state,
                 bindparam("actor", type_=Integer).label("actor_id"),
-                marked.c.window_id,
-                marked.c.queue_id,
-                _AT.label("at"),
+                window_id.label("window_id"),
+                changed.c.queue_id,
+                at.label("at"),
             ),
         )
         .returning(_EVENTS.c.id)
         .cte("history")
     )
+
+
+def _postgresql_statement(trigger: str, by: str):
+    """Build PostgreSQL's one statement: mark the ticket, record its history row, read its labels."""
+    source, _ = _source_and_dest(trigger)
+    marked = _mark(trigger, by).cte("marked")
+    history = history_cte(marked, trigger, source, marked.c.window_id, _AT)
     labelled = _with_labels(marked).subquery("labelled")
     return select(labelled, history.c.id.label("change_id")).join(history, labelled.c.id.is_not(None))
 
