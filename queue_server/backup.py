@@ -30,8 +30,8 @@ from flask.cli import AppGroup
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection
 
-from queue_server.citizen.online import upload_dir
 from queue_server.extensions import db
+from queue_server.uploads import upload_dir
 
 FORMAT = 1
 MANIFEST = "manifest.json"

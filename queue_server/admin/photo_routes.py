@@ -14,25 +14,13 @@ from queue_server.admin.answers import AdminUserOut
 from queue_server.admin.schemas import PhotoForm
 from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
-from queue_server.errors import InvalidRequest, TooLarge
+from queue_server.errors import InvalidRequest
+from queue_server.uploads import admit_upload_size
 
 bp = Blueprint("staff_photos", __name__)
 
 JPEG = {"description": "JPEG", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
-# Room for the multipart envelope around the file itself.
-MULTIPART_OVERHEAD = 64 * 1024
-
-
-@bp.before_app_request
-def _allow_photo_size() -> None:
-    """Let a photo upload be as large as STAFF_PHOTO_MAX_BYTES (the app's limit is for JSON)."""
-    if request.endpoint != "api.staff_photos.upload_photo":
-        return
-    limit = photos.photo_limit() + MULTIPART_OVERHEAD
-    request.max_content_length = limit  # a body without Content-Length is cut there: 413 too_large
-    if request.content_length and request.content_length > limit:
-        most = photos.photo_limit()
-        raise TooLarge(f"照片文件太大：不能超过 {most // 1024 // 1024} MB", {"max_bytes": most})
+admit_upload_size(bp, "api.staff_photos.upload_photo", photos.photo_limit, "照片文件太大：不能超过 {size}")
 
 
 def _image(photo) -> Response:

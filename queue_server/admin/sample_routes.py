@@ -14,13 +14,13 @@ from queue_server.accounts.auth import acting_user
 from queue_server.admin import samples, services
 from queue_server.api.answers import Answer, Error, HallTime
 from queue_server.api.spec import operation, reply
-from queue_server.errors import InvalidRequest, NotFound, TooLarge
+from queue_server.errors import InvalidRequest, NotFound
 from queue_server.security import csrf
+from queue_server.uploads import admit_upload_size
 
 bp = Blueprint("samples", __name__)
 csrf.exempt(bp)  # a bearer-token API, as the blueprints it is nested in
 
-MULTIPART_OVERHEAD = 64 * 1024  # room for the multipart envelope around the file
 FILE = {"type": "string", "format": "binary"}
 SAMPLE_FILE = {
     "description": "示例文本文件 The sample file",
@@ -86,16 +86,9 @@ def _listed(code: str, rows) -> dict:
     return {"items": items}
 
 
-@bp.before_app_request
-def _allow_sample_size() -> None:
-    """Let a sample upload be as large as SAMPLE_MAX_BYTES (the app's limit is for JSON)."""
-    if request.endpoint != "api.admin.samples.upload_sample":
-        return
-    limit = samples.sample_limit() + MULTIPART_OVERHEAD
-    request.max_content_length = limit  # a body without Content-Length is cut there: 413 too_large
-    if request.content_length and request.content_length > limit:
-        most = samples.sample_limit()
-        raise TooLarge(f"示例文本太大：不能超过 {samples.size_text(most)}", {"max_bytes": most})
+admit_upload_size(
+    bp, "api.admin.samples.upload_sample", samples.sample_limit, "示例文本太大：不能超过 {size}"
+)
 
 
 def _item(code: str, action: str):

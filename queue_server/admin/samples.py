@@ -20,10 +20,10 @@ from queue_server.admin.services import item_view
 from queue_server.calendar import clock
 from queue_server.citizen.items import get_service
 from queue_server.citizen.models import ServiceItem
-from queue_server.citizen.online import Upload, check_upload
 from queue_server.citizen.sample_models import MaterialSample
 from queue_server.errors import InvalidRequest, NotFound
 from queue_server.extensions import db
+from queue_server.uploads import Upload, check_upload
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from queue_server.cases.documents import DEFAULT_HALL_NAME, document_font
 from queue_server.citizen.models import ServiceItem
-from queue_server.citizen.online import size_text
+from queue_server.uploads import size_text
 
 FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
 INK = colors.HexColor("#1f2933")

@@ -17,15 +17,12 @@ the caller removes it again if the commit fails (``discard``).
 
 import hashlib
 import os
-import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from queue_server import outbox
 from queue_server.calendar import clock
@@ -44,18 +41,13 @@ from queue_server.citizen import accepting
 from queue_server.citizen import bundles as bundle_plan
 from queue_server.citizen.items import published_service, terms_of
 from queue_server.citizen.schemas import ApplicationRequest
-from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound, TooLarge, Unauthorized
+from queue_server.errors import Conflict, InvalidRequest, InvalidTransition, NotFound, Unauthorized
 from queue_server.extensions import db
+from queue_server.uploads import Upload, upload_dir
 from workflows import case as case_flow
 
 _TOKEN_SALT = "wuban-application"
 
-# What an upload may be, told by its first bytes: (magic, mime, extension).
-FILE_TYPES = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-]
 MAX_FILES_PER_MATERIAL = 10
 # States in which the applicant may add or remove files: filling in, or answering a supplement notice.
 UPLOAD_STATES = ("draft", "awaiting_supplement")
@@ -209,57 +201,6 @@ def choose_delivery(case: Case, choice: Delivery) -> Case:
 
 
 # --- uploads ---
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A checked upload: its bytes, what they are, and the name the applicant gave."""
-
-    content: bytes
-    mime: str
-    extension: str
-    original_name: str
-
-
-def upload_dir() -> Path:
-    """Return the folder uploads are kept in (UPLOAD_DIR, default <instance>/uploads): never served as is."""
-    return Path(current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads"))
-
-
-def check_upload(file: FileStorage | None, limit: int | None = None, kind: str = "文件") -> Upload:
-    """Read an uploaded file and check its size and type by content: 413 when too large, 400 otherwise.
-
-    ``limit`` defaults to UPLOAD_MAX_BYTES; ``kind`` names the file in the messages (e.g. 示例文本).
-    """
-    if file is None or not file.filename:
-        raise InvalidRequest({"file": f"请选择要上传的{kind}（PDF、JPG 或 PNG）"}, "未收到文件")
-    limit = limit or current_app.config["UPLOAD_MAX_BYTES"]
-    content = file.stream.read(limit + 1)
-    name = _clean_name(file.filename, f"未命名{kind}")
-    if len(content) > limit:
-        raise TooLarge(
-            f"{kind}“{name}”超过 {size_text(limit)}，请压缩或分页后再上传", {"file": name, "max_bytes": limit}
-        )
-    if not content:
-        raise InvalidRequest({"file": f"{kind}是空的"}, f"{kind}“{name}”是空的")
-    for magic, mime, extension in FILE_TYPES:
-        if content.startswith(magic):
-            return Upload(content, mime, extension, name)
-    raise InvalidRequest(
-        {"file": f"只能上传 PDF、JPG 或 PNG 格式的{kind}"},
-        f"{kind}“{name}”不是 PDF、JPG 或 PNG 格式，请转换后再上传",
-    )
-
-
-def _clean_name(raw: str, fallback: str) -> str:
-    """Keep the last part of the file's name, without control characters, at most 200 long."""
-    name = re.sub(r"[\x00-\x1f\x7f]", "", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return (name or fallback)[-200:]
-
-
-def size_text(size: int) -> str:
-    """Write a byte count as the limits are read: 10 MB, 500 KB."""
-    return f"{size / 1024 / 1024:g} MB" if size >= 1024 * 1024 else f"{size / 1024:g} KB"
 
 
 def add_file(case: Case, material: str | None, upload: Upload) -> tuple[CaseFile, Path]:

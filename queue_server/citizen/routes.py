@@ -50,13 +50,11 @@ from queue_server.citizen.online import (
     applicant_document,
     applicant_file,
     application_for,
-    check_upload,
     choose_delivery,
     discard,
     open_online_application,
     recover_access,
     remove_file,
-    size_text,
     staff_file,
     staff_files,
     stored_path,
@@ -75,10 +73,11 @@ from queue_server.citizen.schemas import (
     UploadForm,
 )
 from queue_server.db import begin_write
-from queue_server.errors import NotFound, TooLarge
+from queue_server.errors import NotFound
 from queue_server.extensions import db, limiter
 from queue_server.queue.halls import get_hall, queue_in_body
 from queue_server.queue.models import Queue
+from queue_server.uploads import admit_upload_size, check_upload
 from queue_server.validation import parse_body, parse_query
 
 bp = Blueprint("citizen", __name__)
@@ -176,20 +175,12 @@ def cancel_appointment(code: str):
 
 
 TOKEN_HEADER = "X-Application-Token"
-# Room for the multipart envelope and the material's name around the file itself.
-MULTIPART_OVERHEAD = 64 * 1024
-
-
-@bp.before_app_request
-def _allow_upload_size() -> None:
-    """Let an upload request be as large as one file (the app's limit is for JSON), before anyone reads it."""
-    if request.endpoint != "api.citizen.upload_application_file":
-        return
-    limit = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
-    request.max_content_length = limit  # a body without Content-Length is cut there: 413 too_large
-    if request.content_length and request.content_length > limit:
-        most = current_app.config["UPLOAD_MAX_BYTES"]
-        raise TooLarge(f"文件过大：单个文件不能超过 {size_text(most)}", {"max_bytes": most})
+admit_upload_size(
+    bp,
+    "api.citizen.upload_application_file",
+    lambda: current_app.config["UPLOAD_MAX_BYTES"],
+    "文件过大：单个文件不能超过 {size}",
+)
 
 
 def _discard_after_answer(path: Path, *, if_answered: bool) -> None:

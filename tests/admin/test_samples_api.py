@@ -124,6 +124,10 @@ def test_a_bad_sample_changes_nothing(app, items, monkeypatch):
     monkeypatch.setitem(app.config, "SAMPLE_MAX_BYTES", 1024)
     details = assert_error(_upload(items, "申请书", PDF + b"0" * 2048), 413, "too_large")
     assert details["max_bytes"] == 1024
+    # A request larger than the file may be is refused before it is read.
+    whole = _upload(items, "申请书", PDF + b"0" * 80 * 1024)
+    assert assert_error(whole, 413, "too_large") == {"max_bytes": 1024}
+    assert whole.get_json()["error"]["message"] == "示例文本太大：不能超过 1 KB"
     monkeypatch.undo()
     assert_error(_upload(items, "申请书", PDF, code="T-NONE"), 404, "not_found")
     assert _count(app) == 0

@@ -86,6 +86,10 @@ def test_a_photo_is_checked_bounded_served_to_admins_and_audited(app, admin):
         assert_error(
             _upload(admin, "t_photo_clerk", _picture((600, 600), mode="RGB", kind="BMP")), 413, "too_large"
         )
+        # A request larger than the photo may be is refused before it is read.
+        whole = _upload(admin, "t_photo_clerk", b"\xff\xd8\xff" + b"0" * 80 * 1024, "big.jpg")
+        assert assert_error(whole, 413, "too_large") == {"max_bytes": 2000}
+        assert whole.get_json()["error"]["message"] == "照片文件太大：不能超过 1.95312 KB"
     finally:
         app.config.pop("STAFF_PHOTO_MAX_BYTES")
     jpeg = _upload(admin, "t_photo_clerk", _picture((300, 200), kind="JPEG", mode="RGB"), "me.jpg")
