@@ -25,6 +25,7 @@ without a declaration is missing from the document and the test that compares th
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,21 @@ def operation(
 
 def _configured(setting: str) -> str:
     return current_app.config[setting]
+
+
+def _wrong_guess(response) -> bool:
+    return response.status_code == 404
+
+
+def wrong_guesses(setting: str, key: Callable[[], str], scope: str | None = None):
+    """Limit a client's wrong guesses (answered 404) at a lookup by something secret, counted per ``key()``.
+
+    ``setting`` names the limit; routes that name one ``scope`` count against one shared limit.
+    """
+    limit = functools.partial(_configured, setting)
+    if scope is not None:
+        return limiter.shared_limit(limit, scope=scope, key_func=key, deduct_when=_wrong_guess)
+    return limiter.limit(limit, key_func=key, deduct_when=_wrong_guess)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,15 @@
 """Cases: intake, transitions through the case machine, lists, documents and public progress."""
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from queue_server.accounts.auth import acting_user
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
-from queue_server.api.spec import operation, reply
+from queue_server.api.spec import operation, reply, wrong_guesses
 from queue_server.cases.answers import CaseListOut, CaseOut, Person, ProgressOut, seen_by
 from queue_server.cases.intake import open_case
 from queue_server.cases.queries import approvers_of, case_document, case_for_applicant, list_cases
 from queue_server.cases.transitions import get_case, transition_case
-from queue_server.extensions import limiter
 from queue_server.schemas import (
     CaseListQuery,
     CaseRequest,
@@ -83,16 +82,10 @@ def department_approvers(code: str):
     return reply(list[Person], approvers_of(code, acting_user()))
 
 
-def _wrong_guess(response) -> bool:
-    return response.status_code == 404
-
-
 @bp.get("/public/cases/<case_no>")
 @operation(query=ProgressQuery, limit="RATELIMIT_PUBLIC", answers={200: ProgressOut, 404: Error})
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
-    key_func=lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}",
-    deduct_when=_wrong_guess,
+@wrong_guesses(
+    "RATELIMIT_PROGRESS_GUESSES", lambda: f"{request.remote_addr}:{request.view_args.get('case_no')}"
 )
 def case_progress(case_no: str):
     """办件进度查询（凭手机号） Public progress"""

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, g, request, send_file
 from queue_server.accounts.auth import acting_user
 from queue_server.accounts.policy import require
 from queue_server.api.answers import Error
-from queue_server.api.spec import operation, reply
+from queue_server.api.spec import operation, reply, wrong_guesses
 from queue_server.cases.schemas import Delivery
 from queue_server.cases.transitions import get_case
 from queue_server.citizen.accepting import hall_services
@@ -74,7 +74,7 @@ from queue_server.citizen.schemas import (
 )
 from queue_server.db import begin_write
 from queue_server.errors import NotFound
-from queue_server.extensions import db, limiter
+from queue_server.extensions import db
 from queue_server.queue.halls import get_hall, queue_in_body
 from queue_server.queue.models import Queue
 from queue_server.uploads import admit_upload_size, check_upload
@@ -135,21 +135,12 @@ def create_appointment():
     return reply(AppointmentOut, book(parse_body(AppointmentRequest)), 201)
 
 
-def _wrong_guess(response) -> bool:
-    return response.status_code == 404
-
-
 def _guess_key() -> str:
     return f"{request.remote_addr}:{normalize_code((request.view_args or {}).get('code', ''))}"
 
 
 # Wrong phone numbers (or codes) count against the client and code, on lookups and cancels alike.
-_guesses = limiter.shared_limit(
-    lambda: current_app.config["RATELIMIT_APPOINTMENT_GUESSES"],
-    scope="appointment_guesses",
-    key_func=_guess_key,
-    deduct_when=_wrong_guess,
-)
+_guesses = wrong_guesses("RATELIMIT_APPOINTMENT_GUESSES", _guess_key, scope="appointment_guesses")
 
 
 @bp.get("/appointments/<code>")
@@ -248,11 +239,7 @@ def create_application():
 
 @bp.post("/public/applications/access")
 @operation(body=AccessRequest, limit="RATELIMIT_PUBLIC", answers={200: ApplicationAccessOut, 404: Error})
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_PROGRESS_GUESSES"],
-    key_func=lambda: f"{request.remote_addr}:application-access",
-    deduct_when=_wrong_guess,
-)
+@wrong_guesses("RATELIMIT_PROGRESS_GUESSES", lambda: f"{request.remote_addr}:application-access")
 def application_access():
     """找回申请凭证（办件编号、手机号、身份证号） Recover the access token"""
     req = parse_body(AccessRequest)
