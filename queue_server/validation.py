@@ -305,17 +305,36 @@ def parse_query(model: type[M]) -> M:
     return query
 
 
-def _unknown_references(query: Query) -> dict[str, str]:
-    """Name each filter whose hall, department or user does not exist."""
+def _lookups() -> dict[str, tuple]:
+    """Map each kind of reference to the column it names and the message when nothing has that name."""
     from queue_server.accounts.models import User
-    from queue_server.extensions import db
     from queue_server.queue.models import Department, Hall
 
-    lookups = {
+    return {
         "hall": (Hall.code, "没有该服务大厅"),
         "department": (Department.code, "没有该部门"),
         "user": (User.username, "没有该工作人员"),
     }
+
+
+def referenced(kind: str, value: str | None, field: str | None = None):
+    """Return the hall, department or user a body names (None for none), or answer 400 naming the field."""
+    from queue_server.extensions import db
+
+    if value is None:
+        return None
+    column, message = _lookups()[kind]
+    row = db.session.scalar(db.select(column.class_).where(column == value))
+    if row is None:
+        raise InvalidRequest({field or kind: f"{message}：{value}"})
+    return row
+
+
+def _unknown_references(query: Query) -> dict[str, str]:
+    """Name each filter whose hall, department or user does not exist."""
+    from queue_server.extensions import db
+
+    lookups = _lookups()
     unknown: dict[str, str] = {}
     for field, kind in query.references.items():
         value = getattr(query, field)

@@ -17,6 +17,7 @@ from queue_server.citizen.models import ServiceItem
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Ticket, Window, window_queues
+from queue_server.validation import referenced
 from workflows.case import FINAL_STATES
 
 # Which level a hall's parent must be (CONTRACT.md, "A city of halls").
@@ -55,9 +56,7 @@ def _parent(hall: Hall | None, code: str | None, level: str) -> Hall | None:
         if wanted is not None:
             raise InvalidRequest({"parent": f"{LEVEL_NAMES[level]}须指定上级（{LEVEL_NAMES[wanted]}）"})
         return None
-    parent = db.session.scalar(select(Hall).where(Hall.code == code))
-    if parent is None:
-        raise InvalidRequest({"parent": f"没有该服务大厅：{code}"})
+    parent = referenced("hall", code, "parent")
     if wanted is None:
         raise InvalidRequest({"parent": "区行政服务中心没有上级大厅"})
     if parent.level != wanted:

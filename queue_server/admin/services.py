@@ -20,6 +20,7 @@ from queue_server.citizen.models import CONTENT_FIELDS, ServiceItem, ServiceVers
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
 from queue_server.queue.models import Department, Hall, Queue
+from queue_server.validation import referenced
 
 
 def get_item(code: str) -> ServiceItem:
@@ -99,13 +100,6 @@ def list_items(actor, query) -> Page:
     return Page([item_view(item, newest.get(item.id), look_up=False) for item in items], page.total)
 
 
-def _department(code: str) -> Department:
-    department = db.session.scalar(select(Department).where(Department.code == code))
-    if department is None:
-        raise InvalidRequest({"department": f"部门不存在：{code}"})
-    return department
-
-
 def _check_queue(code: str) -> None:
     if db.session.scalar(select(Queue.id).where(Queue.code == code).limit(1)) is None:
         raise InvalidRequest({"queue": f"没有这个队列：{code}"})
@@ -147,7 +141,7 @@ def _content(req, base: dict) -> dict:
         raise InvalidRequest(
             {"promised_days": f"承诺时限不能超过法定时限（{content['legal_days']} 个工作日）"}
         )
-    _department(content["department"])
+    referenced("department", content["department"])
     _check_queue(content["queue"])
     _check_halls(content.get("halls"))
     check_bundle(content)
@@ -156,7 +150,7 @@ def _content(req, base: dict) -> dict:
 
 def _set_columns(item: ServiceItem, content: dict) -> None:
     item.name = content["name"]
-    item.department = _department(content["department"])
+    item.department = referenced("department", content["department"])
     item.queue_code = content["queue"]
     item.modes = list(content["modes"])
     item.legal_days = content["legal_days"]

@@ -12,9 +12,10 @@ from queue_server.accounts import policy
 from queue_server.accounts.models import User
 from queue_server.admin import audit
 from queue_server.admin.lists import Page, containing, page_of
-from queue_server.errors import Conflict, InvalidRequest, NotFound
+from queue_server.errors import Conflict, NotFound
 from queue_server.extensions import db
-from queue_server.queue.models import Department, Hall
+from queue_server.queue.models import Hall
+from queue_server.validation import referenced
 
 
 def user_record(user: User) -> dict:
@@ -48,24 +49,6 @@ def list_users(actor, query) -> Page:
     return page_of(stmt, query, User.username)
 
 
-def _hall(code: str | None) -> Hall | None:
-    if code is None:
-        return None
-    hall = db.session.scalar(select(Hall).where(Hall.code == code))
-    if hall is None:
-        raise InvalidRequest({"hall": f"没有该服务大厅：{code}"})
-    return hall
-
-
-def _department(code: str | None) -> Department | None:
-    if code is None:
-        return None
-    department = db.session.scalar(select(Department).where(Department.code == code))
-    if department is None:
-        raise InvalidRequest({"department": f"没有该部门：{code}"})
-    return department
-
-
 def _check_employee_no(employee_no: str | None, user_id: int | None = None) -> None:
     """Refuse (409) a 工号 another user holds."""
     if employee_no is None:
@@ -77,10 +60,10 @@ def _check_employee_no(employee_no: str | None, user_id: int | None = None) -> N
 
 def create_user(actor, req) -> User:
     """Create a user with a password set by the administrator; 409 when the username is taken."""
-    hall = _hall(req.hall)
+    hall = referenced("hall", req.hall)
     policy.require(actor, "user.administer", hall_id=hall.id if hall is not None else None)
     policy.require(actor, "role.grant", roles=req.roles)
-    department = _department(req.department)
+    department = referenced("department", req.department)
     if db.session.scalar(select(User.id).where(User.username == req.username)) is not None:
         raise Conflict(f"用户名已被使用：{req.username}", {"fields": {"username": "用户名已被使用"}})
     _check_employee_no(req.employee_no)
@@ -114,11 +97,11 @@ def update_user(actor, user: User, req) -> User:
     policy.require(actor, "role.grant", roles=set(roles) | set(user.roles))
     before = user_record(user)
     if "hall" in given:
-        hall = _hall(req.hall)
+        hall = referenced("hall", req.hall)
         policy.require(actor, "user.administer", hall_id=hall.id if hall is not None else None)
         user.hall = hall
     if "department" in given:
-        user.department = _department(req.department)
+        user.department = referenced("department", req.department)
     if "name" in given:
         user.name = req.name
     if "employee_no" in given:
