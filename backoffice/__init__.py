@@ -1,20 +1,14 @@
 """The back office (后台): approvers claim, decide, suspend and hand over cases; clerks pre-review online
 ones."""
 
-from flask import Blueprint, abort, make_response, render_template
+from flask import abort
 from flask_login import current_user, login_required
 
 from queue_server.accounts import policy
 from queue_server.accounts.auth import issue_token
+from queue_server.screens import screen_blueprint, uncached_page
 
-bp = Blueprint(
-    "backoffice",
-    __name__,
-    url_prefix="/backoffice",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/backoffice",
-)
+bp = screen_blueprint(__name__, "/backoffice")
 
 # The list's tabs; who sees them is the policy's "backoffice.pre_review" and "backoffice.approval".
 APPROVAL_TABS = ("claimable", "mine", "decided", "all")
@@ -47,16 +41,11 @@ def index():
     if not tabs:
         abort(403)
     pre_review_only = "pre_review" in tabs and not policy.allows(current_user, "backoffice.approval")
-    response = make_response(
-        render_template(
-            "backoffice/backoffice.html",
-            token=issue_token(current_user),
-            user=current_user,
-            tabs=tabs,
-            pre_review_only=pre_review_only,
-            screen_name=screen_name(tabs, pre_review_only),
-        )
+    return uncached_page(
+        "backoffice/backoffice.html",
+        token=issue_token(current_user),
+        user=current_user,
+        tabs=tabs,
+        pre_review_only=pre_review_only,
+        screen_name=screen_name(tabs, pre_review_only),
     )
-    # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
-    response.headers["Cache-Control"] = "no-store"
-    return response

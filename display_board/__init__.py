@@ -1,16 +1,11 @@
 """The hall's display board (叫号大屏): latest calls, waiting counts, spoken announcements."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 
 from queue_server.queue.halls import get_hall
+from queue_server.screens import screen_blueprint
 
-bp = Blueprint(
-    "display_board",
-    __name__,
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/display_board",
-)
+bp = screen_blueprint(__name__)
 
 LAYOUTS = ("landscape", "portrait")
 

@@ -4,15 +4,8 @@ It also serves ``rate.js``, the rating box the ticket status page and the portal
 once a ticket is finished or a case delivered.
 """
 
-from flask import Blueprint
+from queue_server.screens import screen_blueprint
 
-bp = Blueprint(
-    "evaluator",
-    __name__,
-    url_prefix="/evaluate",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/evaluator",
-)
+bp = screen_blueprint(__name__, "/evaluate")
 
 from evaluator import views  # noqa: E402,F401

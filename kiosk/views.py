@@ -15,6 +15,7 @@ from queue_server.extensions import db, limiter
 from queue_server.queue.answers import TicketOut
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Hall, Ticket
+from queue_server.queue.tickets import ticket_by_id
 from queue_server.web import public_url
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,8 @@ def _holder_or_404(ticket_id: int) -> Ticket:
     The QR code and the printable ticket hold the token: only the kiosk that issued the ticket (it had
     the token in the issuing answer) may show or print them.
     """
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_by_id(ticket_id)
     if not is_ticket_rating_token(ticket.id, request.args.get("k")):
-        raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
-    return ticket
-
-
-def _ticket_or_404(ticket_id: int) -> Ticket:
-    ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None:
         raise NotFound(f"号票不存在：{ticket_id}", {"ticket": ticket_id})
     return ticket
 
@@ -117,7 +111,7 @@ def kiosk(hall_code: str):
 
 @bp.get("/t/<int:ticket_id>")
 def ticket_status(ticket_id: int):
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_by_id(ticket_id)
     holder = request.args.get("k")
     page_config = {
         "ticket": _ticket_answer(ticket),

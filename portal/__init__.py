@@ -1,14 +1,8 @@
 """The citizen portal (办事群众端): the public progress page of a case, opened from its documents' QR code;
 item guides and online applications (网上办, portal/online.py)."""
 
-from flask import Blueprint
+from queue_server.screens import screen_blueprint
 
-bp = Blueprint(
-    "portal",
-    __name__,
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/portal",
-)
+bp = screen_blueprint(__name__)
 
 from portal import booking, online, publicity, views  # noqa: E402,F401

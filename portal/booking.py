@@ -4,11 +4,12 @@ The page reads the hall, its queues and the bookable days here; slots, bookings 
 through the public, rate-limited API (docs/appointments.md).
 """
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 
 from portal import bp
 from queue_server.citizen.appointments import bookable_days
 from queue_server.queue.halls import get_hall
+from queue_server.screens import uncached_page
 
 CODE_PLACEHOLDER = "__code__"
 WEEKDAYS = "一二三四五六日"
@@ -42,8 +43,4 @@ def book(hall_code: str):
         },
         "placeholder": CODE_PLACEHOLDER,
     }
-    response = current_app.make_response(
-        render_template("portal/book.html", hall=hall, page_config=page_config)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uncached_page("portal/book.html", hall=hall, page_config=page_config)

@@ -5,9 +5,10 @@ API addresses it needs, and its script talks only to /api/v1. The applicant's ac
 the browser (localStorage) and goes out in the X-Application-Token header.
 """
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 
 from portal import bp
+from queue_server.screens import uncached_page
 
 PLACEHOLDER = "__value__"
 
@@ -38,9 +39,7 @@ def _page(template: str, **config):
         },
         **config,
     }
-    response = current_app.make_response(render_template(template, page_config=page_config, **config))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uncached_page(template, page_config=page_config, **config)
 
 
 @bp.get("/portal/")

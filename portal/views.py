@@ -7,13 +7,14 @@ it stands for the phone the message went to, which the page is then given so tha
 its rating box without asking.
 """
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import select
 
 from portal import bp
 from queue_server.accounts.capabilities import is_case_progress_token
 from queue_server.cases.models import Case
 from queue_server.extensions import db
+from queue_server.screens import uncached_page
 
 CASE_PLACEHOLDER = "__case_no__"
 
@@ -27,11 +28,7 @@ def _page(case_no: str | None, phone: str | None = None):
         "api": url_for("api.cases.case_progress", case_no=CASE_PLACEHOLDER),
         "placeholder": CASE_PLACEHOLDER,
     }
-    response = current_app.make_response(
-        render_template("portal/progress.html", case_no=case_no, page_config=page_config)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uncached_page("portal/progress.html", case_no=case_no, page_config=page_config)
 
 
 @bp.get("/progress/<case_no>")

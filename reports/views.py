@@ -1,14 +1,14 @@
 """Report pages: signed-in supervisors; each page carries a bearer token and reads the API."""
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 
-from queue_server.accounts import policy
 from queue_server.accounts.auth import issue_token
 from queue_server.calendar import clock
 from queue_server.extensions import db
 from queue_server.queue.halls import get_hall
 from queue_server.queue.models import Hall
+from queue_server.screens import require, uncached_page
 from reports import bp
 
 PAGES = {"monthly": "月度五办报表", "rectifications": "差评整改", "staffing": "窗口配置测算"}
@@ -24,8 +24,7 @@ def _hall() -> Hall:
 
 def _page(page: str, **extra):
     hall = _hall()
-    if not policy.allows(current_user, "hall.supervise", hall_id=hall.id):
-        abort(403)
+    require("hall.supervise", hall_id=hall.id)
     page_config = {
         "hall": hall.code,
         "hall_name": hall.name,
@@ -35,18 +34,9 @@ def _page(page: str, **extra):
         "tz": clock.hall_tz().key,
         **extra,
     }
-    response = make_response(
-        render_template(
-            f"reports/{page}.html",
-            hall=hall,
-            page=page,
-            pages=PAGES,
-            user=current_user,
-            page_config=page_config,
-        )
+    return uncached_page(
+        f"reports/{page}.html", hall=hall, page=page, pages=PAGES, user=current_user, page_config=page_config
     )
-    response.headers["Cache-Control"] = "no-store"  # the page carries a bearer token
-    return response
 
 
 @bp.get("/")

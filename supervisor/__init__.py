@@ -1,6 +1,6 @@
 """The supervisor screen (监督中心): waits, windows, today's figures, time-limit alerts, bad ratings, live."""
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
 from queue_server.accounts import policy
@@ -9,15 +9,9 @@ from queue_server.calendar import clock
 from queue_server.extensions import db
 from queue_server.queue import tree
 from queue_server.queue.models import Hall
+from queue_server.screens import require, screen_blueprint, uncached_page
 
-bp = Blueprint(
-    "supervisor",
-    __name__,
-    url_prefix="/supervisor",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/supervisor",
-)
+bp = screen_blueprint(__name__, "/supervisor")
 
 
 def _hall_to_watch() -> Hall:
@@ -58,8 +52,7 @@ def _watched_halls() -> list[dict]:
 @login_required
 def index():
     hall = _hall_to_watch()
-    if not policy.allows(current_user, "hall.supervise", hall_id=hall.id):
-        abort(403)
+    require("hall.supervise", hall_id=hall.id)
     page_config = {
         "token": issue_token(current_user),
         "tz": current_app.config["TZ_NAME"],
@@ -68,14 +61,4 @@ def index():
         "today": clock.today().isoformat(),
         "login_url": url_for("web.login", next=request.full_path),
     }
-    response = make_response(
-        render_template(
-            "supervisor/supervisor.html",
-            hall=hall,
-            user=current_user,
-            page_config=page_config,
-        )
-    )
-    # The page carries a bearer token: never keep it in a cache (nor show it again after sign-out).
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uncached_page("supervisor/supervisor.html", hall=hall, user=current_user, page_config=page_config)

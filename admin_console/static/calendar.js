@@ -3,9 +3,9 @@
  * listed month by month, set, changed and removed; whether the year's schedule is confirmed and by what;
  * the import of a whole year's schedule (JSON, docs/calendar.md), refused whole with its bad days listed.
  */
-import { $, el, show } from "/static/js/dom.js";
+import { $, el } from "/static/js/dom.js";
 import { hallToday } from "/static/js/time.js";
-import { createForm, rowButton, setOptions } from "./common.js";
+import { createForm, importForm, rowButton, setOptions } from "./common.js";
 
 const WEEKDAYS = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
 const KINDS = [["false", "休息（节假日）"], ["true", "上班（调休上班）"]];
@@ -130,31 +130,25 @@ export function setupCalendar(ctx) {
   });
   $("calendar-new").addEventListener("click", startNew);
 
-  $("calendar-import-form").addEventListener("submit", async function (event) {
-    event.preventDefault();
-    const file = $("calendar-file").files[0];
-    const report = $("calendar-import-report");
-    report.replaceChildren();
-    if (!file) { show($("calendar-import-error"), "请选择要导入的 JSON 文件"); return; }
-    show($("calendar-import-error"), "");
-    const data = new FormData();
-    data.append("file", file);
-    try {
-      const response = await ctx.api.raw("POST", "/admin/calendar/import", { form: data });
-      const result = await response.json();
+  importForm(ctx.api, "calendar", {
+    url: "/admin/calendar/import",
+    missing: "请选择要导入的 JSON 文件",
+    done: async function (result) {
       ctx.banner.info("导入完成：" + result.days + " 天；已确认年份：" + (result.years.join("、") || "无"));
       if (result.years.length) chooseYear(String(result.years[0]));
       await refresh();
-    } catch (error) {
+    },
+    message: function (error) {
       const fieldsText = Object.keys((error.details && error.details.fields) || {}).map(function (key) {
         return key === "file" ? error.details.fields[key] : key + "：" + error.details.fields[key];
       }).join("；");
-      show($("calendar-import-error"), (error.message || "导入失败") + (fieldsText ? "：" + fieldsText : ""));
-      const days = (error.details && error.details.days) || [];
-      report.replaceChildren.apply(report, days.map(function (bad) {
-        return el("li", null, "第 " + bad.index + " 项" + (bad.date ? "（" + bad.date + "）" : "") + "：" + bad.why);
-      }));
-    }
+      return (error.message || "导入失败") + (fieldsText ? "：" + fieldsText : "");
+    },
+    problems: function (error) {
+      return ((error.details && error.details.days) || []).map(function (bad) {
+        return "第 " + bad.index + " 项" + (bad.date ? "（" + bad.date + "）" : "") + "：" + bad.why;
+      });
+    },
   });
 
   startNew();

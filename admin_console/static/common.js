@@ -4,8 +4,9 @@
  * createList: a table with a search box and paging, read from a {items, total} endpoint.
  * createForm: labelled fields built from a list; showErrors puts each entry of an ApiError's
  * details.fields beside the field it names (data-error-for), the message above the buttons.
+ * importForm: a file sent to an import endpoint; what it refuses is listed under the form.
  */
-import { el, show } from "/static/js/dom.js";
+import { $, el, show } from "/static/js/dom.js";
 
 export const PAGE_SIZE = 10;
 
@@ -183,6 +184,35 @@ function findErrorBox(form, name) {
     key = key.indexOf(".") >= 0 ? key.slice(0, key.lastIndexOf(".")) : "";
   }
   return null;
+}
+
+/**
+ * An import form: the elements <name>-import-form, <name>-file (its file input), <name>-import-error
+ * and <name>-import-report (a list). options: url (POSTed the file), missing (the message when no file
+ * is chosen), done(result) once the file is taken in; for a refused file, message(error) → the message
+ * (default: the error's) and problems(error) → [text], the report's lines.
+ */
+export function importForm(api, name, options) {
+  const errorBox = $(name + "-import-error");
+  const report = $(name + "-import-report");
+  $(name + "-import-form").addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const file = $(name + "-file").files[0];
+    report.replaceChildren();
+    show(errorBox, file ? "" : options.missing);
+    if (!file) return;
+    const data = new FormData();
+    data.append("file", file);
+    try {
+      const response = await api.raw("POST", options.url, { form: data });
+      await options.done(await response.json());
+    } catch (error) {
+      show(errorBox, options.message ? options.message(error) : error.message || "导入失败");
+      report.replaceChildren.apply(report, options.problems(error).map(function (text) {
+        return el("li", null, text);
+      }));
+    }
+  });
 }
 
 /** Replace a select's options: [[value, text]]. */

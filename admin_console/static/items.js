@@ -5,7 +5,7 @@
  */
 import { $, el, show } from "/static/js/dom.js";
 import { dateTimeText } from "/static/js/time.js";
-import { createForm, createList, query, rowButton, setOptions } from "./common.js";
+import { createForm, createList, importForm, query, rowButton, setOptions } from "./common.js";
 import { setupSamples } from "./samples.js";
 import { setupBundleFields } from "./bundle_fields.js";
 
@@ -207,31 +207,20 @@ export function setupItems(ctx) {
     }
   });
 
-  $("items-import-form").addEventListener("submit", async function (event) {
-    event.preventDefault();
-    const file = $("items-file").files[0];
-    const report = $("items-import-report");
-    report.replaceChildren();
-    if (!file) { show($("items-import-error"), "请选择要导入的 XLSX 文件"); return; }
-    show($("items-import-error"), "");
-    const data = new FormData();
-    data.append("file", file);
-    try {
-      const response = await ctx.api.raw("POST", "/admin/services/import", { form: data });
-      const result = await response.json();
+  importForm(ctx.api, "items", {
+    url: "/admin/services/import",
+    missing: "请选择要导入的 XLSX 文件",
+    done: function (result) {
       ctx.banner.info("导入完成：新建草稿 " + result.created.length + " 项，修改草稿 " + result.updated.length
         + " 项，未变 " + result.unchanged.length + " 项（发布后生效）");
       list.refresh();
-    } catch (error) {
-      show($("items-import-error"), error.message || "导入失败");
-      const rows = (error.details && error.details.rows) || [];
-      report.replaceChildren.apply(report, rows.map(function (row) {
-        return el("li", null, "第 " + row.row + " 行" + (row.code ? "（" + row.code + "）" : "") + "："
-          + Object.keys(row.fields).map(function (column) {
-            return column + " — " + row.fields[column];
-          }).join("；"));
-      }));
-    }
+    },
+    problems: function (error) {
+      return ((error.details && error.details.rows) || []).map(function (row) {
+        return "第 " + row.row + " 行" + (row.code ? "（" + row.code + "）" : "") + "："
+          + Object.keys(row.fields).map(function (column) { return column + " — " + row.fields[column]; }).join("；");
+      });
+    },
   });
 
   /** Offer the departments. */

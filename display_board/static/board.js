@@ -23,7 +23,7 @@
  * } and <body data-online="true|false">.
  */
 import { createClient } from "/static/js/api.js";
-import { $ } from "/static/js/dom.js";
+import { $, el } from "/static/js/dom.js";
 import { connect } from "/static/js/realtime.js";
 import { createReadyPanel } from "./ready.js";
 import { createVoice } from "./speech.js";
@@ -147,18 +147,10 @@ function renderCalls() {
   }
   const list = $("recent-list");
   const rows = state.calls.slice(newest ? 1 : 0, (newest ? 1 : 0) + RECENT_ROWS).map(function (call) {
-    const li = document.createElement("li");
-    li.className = "recent-row";
-    li.dataset.number = call.number;
-    const number = document.createElement("span");
-    number.className = "recent-number";
-    number.textContent = call.number;
-    const win = document.createElement("span");
-    win.className = "recent-window";
-    win.textContent = windowLabel(call);
-    li.title = call.window_name || "";
-    li.append(number, win);
-    return li;
+    return el("li", { className: "recent-row", title: call.window_name || "", dataset: { number: call.number } }, [
+      el("span", "recent-number", call.number),
+      el("span", "recent-window", windowLabel(call)),
+    ]);
   });
   list.replaceChildren.apply(list, rows);
   list.hidden = rows.length === 0;
@@ -183,22 +175,13 @@ window.addEventListener("resize", fitAll);
 function renderQueues() {
   const list = $("queue-list");
   const items = state.queues.map(function (queue) {
-    const li = document.createElement("li");
-    li.className = "queue";
-    li.dataset.queue = queue.code;
-    li.dataset.waiting = String(queue.waiting);
-    const name = document.createElement("span");
-    name.className = "queue-name";
-    name.textContent = queue.name || state.queueNames[queue.code] || queue.code;
-    const count = document.createElement("span");
-    count.className = "queue-count";
-    const n = document.createElement("b");
-    n.className = "count";
-    n.dataset.waiting = String(queue.waiting);
-    n.textContent = String(queue.waiting);
-    count.append("等候 ", n, " 人");
-    li.append(name, count);
-    return li;
+    const waiting = String(queue.waiting);
+    return el("li", { className: "queue", dataset: { queue: queue.code, waiting: waiting } }, [
+      el("span", "queue-name", queue.name || state.queueNames[queue.code] || queue.code),
+      el("span", "queue-count", [
+        "等候 ", el("b", { className: "count", dataset: { waiting: waiting } }, waiting), " 人",
+      ]),
+    ]);
   });
   list.replaceChildren.apply(list, items);
   items.forEach(function (li) { fitText(li.querySelector(".queue-name")); });

@@ -6,7 +6,7 @@
  * Notices carry no seq: a snapshot after a reconnect or a gap brings the strip up to date again.
  * For tests: window.wubanBoard.ready is the list shown, [{case_no, applicant, service, service_name}].
  */
-import { $ } from "/static/js/dom.js";
+import { $, el } from "/static/js/dom.js";
 
 const SHOWN = 12;   // rows drawn; the rest wait for a place (the count says how many in all)
 
@@ -16,20 +16,11 @@ export function createReadyPanel(board) {
   function render() {
     const list = $("ready-list");
     const items = rows.slice(0, SHOWN).map(function (row) {
-      const li = document.createElement("li");
-      li.className = "ready-row";
-      li.dataset.caseNo = row.case_no;
-      const who = document.createElement("span");
-      who.className = "ready-applicant";
-      who.textContent = row.applicant;
-      const what = document.createElement("span");
-      what.className = "ready-service";
-      what.textContent = row.service_name;
-      const no = document.createElement("span");
-      no.className = "ready-case";
-      no.textContent = row.case_no;
-      li.append(who, what, no);
-      return li;
+      return el("li", { className: "ready-row", dataset: { caseNo: row.case_no } }, [
+        el("span", "ready-applicant", row.applicant),
+        el("span", "ready-service", row.service_name),
+        el("span", "ready-case", row.case_no),
+      ]);
     });
     list.replaceChildren.apply(list, items);
     $("ready-empty").hidden = rows.length > 0;

@@ -16,6 +16,7 @@ from queue_server.cases.models import Case
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
+from queue_server.queue.halls import get_window as get_window  # the admin routes read it from here
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Ticket, Window, window_queues
 from queue_server.validation import referenced
 from workflows.case import FINAL_STATES
@@ -274,14 +275,6 @@ def _base36(number: int) -> str:
 
 
 # --- windows ---
-
-
-def get_window(window_id: int) -> Window:
-    """Return the window named in the path, or answer 404."""
-    window = db.session.get(Window, window_id)
-    if window is None:
-        raise NotFound(f"窗口不存在：{window_id}", {"window": window_id})
-    return window
 
 
 def window_record(window: Window) -> dict:

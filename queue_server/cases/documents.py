@@ -17,11 +17,9 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from io import BytesIO
 
 from flask import current_app, has_app_context
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -30,7 +28,6 @@ from reportlab.platypus import (
     Image,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -42,11 +39,13 @@ from queue_server.cases.layout import (
     date_zh,
     datetime_zh,
     grid,
+    pdf_bytes,
     plain_text,
     png_stream,
     qr_image,
     sentence,
     styles_for,
+    text_width,
 )
 
 log = logging.getLogger(__name__)
@@ -433,19 +432,9 @@ def render_case_document(kind: str, doc: dict) -> bytes:
 
 def build_pdf(title: str, doc: dict, story) -> bytes:
     """Lay out an A4 page of the hall's documents: ``story(width)`` gives the flowables for the text width."""
-    buffer = BytesIO()
-    margin_x, margin_y = 20 * mm, 15 * mm
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=margin_x,
-        rightMargin=margin_x,
-        topMargin=margin_y,
-        bottomMargin=margin_y,
+    return pdf_bytes(
+        story(text_width()),
         title=title.strip(),
-        author=doc.get("hall_name") or DEFAULT_HALL_NAME,
         subject=doc.get("service_name") or "",
-        creator="wuban",
+        author=doc.get("hall_name") or DEFAULT_HALL_NAME,
     )
-    pdf.build(story(A4[0] - 2 * margin_x))
-    return buffer.getvalue()

@@ -1,5 +1,6 @@
-"""The pieces every printed case document is laid out with: wording of dates and text, the title,
-the paragraph styles, the QR code and the label/value grids (``documents`` and ``receipt`` use them).
+"""The pieces every printed case document is laid out with: wording of dates and text, the page, the
+title, the paragraph styles, the QR code and the label/value grids (``documents`` and ``receipt`` use
+them, and the citizen's printable guides: ``citizen/material_samples`` and ``citizen/bundle_guide``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import qrcode
 from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
 
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
@@ -23,6 +26,9 @@ QR_PIXELS_PER_MODULE = 8  # drawn crisp even by viewers that smooth scaled image
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
 RULE = colors.HexColor("#9aa5b1")
+
+# The margins of a page (left and right, top and bottom): the case documents' A4 page.
+PAGE_MARGINS = (20 * mm, 15 * mm)
 
 
 # --- wording helpers -----------------------------------------------------------------------------
@@ -66,6 +72,34 @@ def sentence(text: str | None) -> str:
 
 
 # --- layout --------------------------------------------------------------------------------------
+
+
+def text_width(pagesize=A4, margins=PAGE_MARGINS) -> float:
+    """The width the text of a page has between its side margins."""
+    return pagesize[0] - 2 * margins[0]
+
+
+def pdf_bytes(
+    story: list[Flowable], title: str, subject: str, author: str, pagesize=A4, margins=PAGE_MARGINS
+) -> bytes:
+    """Lay the flowables out on pages of this size and margins and return the PDF's bytes; the title,
+    subject and author (the hall) are the file's own properties."""
+    side, ends = margins
+    buffer = BytesIO()
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=side,
+        rightMargin=side,
+        topMargin=ends,
+        bottomMargin=ends,
+        title=title,
+        subject=subject,
+        author=author,
+        creator="wuban",
+    )
+    pdf.build(story)
+    return buffer.getvalue()
 
 
 class Title(Flowable):

@@ -4,7 +4,6 @@ The flow is drawn from the same ``FlowLayout`` as the SVG (``citizen/bundle_flow
 width of a landscape A4 page, in the case documents' CJK font.
 """
 
-from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -12,14 +11,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from queue_server.cases.documents import DEFAULT_HALL_NAME, document_font
+from queue_server.cases.layout import INK, MUTED, grid, pdf_bytes, text_width
 from queue_server.citizen.bundle_flow import ARROW, COLOURS, NAME_SIZE, FlowLayout, days_text
 from queue_server.citizen.material_samples import FORMS
 
-INK = colors.HexColor("#1f2933")
-RULE = colors.HexColor("#9aa5b1")
 MODE_NAMES = {"immediate": "马上办（现场办结）", "once": "一次办", "citywide": "同城办"}
 
 
@@ -89,31 +87,17 @@ def render_bundle_guide(
     """Lay out a life event's printable guide (landscape A4) and return the PDF's bytes."""
     font = document_font().name
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, textColor=INK, wordWrap="CJK")
-    hall_style = ParagraphStyle(
-        "hall", parent=body, alignment=TA_CENTER, textColor=colors.HexColor("#616e7c")
-    )
+    hall_style = ParagraphStyle("hall", parent=body, alignment=TA_CENTER, textColor=MUTED)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=4)
     heading = ParagraphStyle("heading", parent=body, fontSize=12, spaceBefore=8, spaceAfter=4)
     cell = ParagraphStyle("cell", parent=body, fontSize=9.5, leading=13)
-    note = ParagraphStyle("note", parent=body, fontSize=9, leading=13, textColor=colors.HexColor("#616e7c"))
-    page = landscape(A4)
-    frame_width = page[0] - 30 * mm
+    note = ParagraphStyle("note", parent=body, fontSize=9, leading=13, textColor=MUTED)
+    page, margins = landscape(A4), (15 * mm, 12 * mm)
+    frame_width = text_width(page, margins)
     names = {step["code"]: step["name"] for step in plan["steps"]}
 
     def table(rows: list[list[str]], widths: list[float]) -> Table:
-        grid = Table(
-            [[Paragraph(escape(str(v)), cell) for v in row] for row in rows], colWidths=widths, repeatRows=1
-        )
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ]
-            )
-        )
-        return grid
+        return grid([[Paragraph(escape(str(v)), cell) for v in row] for row in rows], widths)
 
     steps = [["序号", "事项", "办理部门", "办理方式", "承诺时限", "须先办结"]] + [
         [
@@ -165,18 +149,11 @@ def render_bundle_guide(
             "本指南依据该一件事的办理规则自动生成；与工作人员出具的一次性告知书不一致的，以告知书为准。", note
         ),
     ]
-    buffer = BytesIO()
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=page,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
+    return pdf_bytes(
+        story,
         title=f"{plan['name']} 办事指南",
         subject=plan["code"],
         author=hall_name or DEFAULT_HALL_NAME,
-        creator="wuban",
+        pagesize=page,
+        margins=margins,
     )
-    pdf.build(story)
-    return buffer.getvalue()

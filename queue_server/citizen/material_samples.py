@@ -6,23 +6,20 @@ under 容缺受理, the guide's note) and how to send it online. It is set in th
 font (``queue_server.cases.documents.document_font``).
 """
 
-from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from queue_server.cases.documents import DEFAULT_HALL_NAME, document_font
+from queue_server.cases.layout import INK, MUTED, RULE, pdf_bytes, text_width
 from queue_server.citizen.models import ServiceItem
 from queue_server.uploads import size_text
 
 FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}
-INK = colors.HexColor("#1f2933")
-RULE = colors.HexColor("#9aa5b1")
 
 
 def _text(value) -> str:
@@ -36,18 +33,14 @@ def render_material_guide(
     font = document_font().name
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, textColor=INK, wordWrap="CJK")
     styles = {
-        "hall": ParagraphStyle(
-            "hall", parent=body, alignment=TA_CENTER, textColor=colors.HexColor("#616e7c")
-        ),
+        "hall": ParagraphStyle("hall", parent=body, alignment=TA_CENTER, textColor=MUTED),
         "title": ParagraphStyle(
             "title", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=6
         ),
         "heading": ParagraphStyle("heading", parent=body, fontSize=12, spaceBefore=10, spaceAfter=3),
         "cell": ParagraphStyle("cell", parent=body, fontSize=10.5, leading=15),
         "item": ParagraphStyle("item", parent=body, leftIndent=14, firstLineIndent=-14),
-        "note": ParagraphStyle(
-            "note", parent=body, fontSize=9, leading=13, textColor=colors.HexColor("#616e7c")
-        ),
+        "note": ParagraphStyle("note", parent=body, fontSize=9, leading=13, textColor=MUTED),
     }
     guide = item.guide or {}
     form = FORMS.get(material.get("form"), material.get("form"))
@@ -63,7 +56,7 @@ def render_material_guide(
     ]
     table = Table(
         [[Paragraph(k, styles["cell"]), Paragraph(_text(v), styles["cell"])] for k, v in rows],
-        colWidths=[28 * mm, A4[0] - 40 * mm - 28 * mm],
+        colWidths=[28 * mm, text_width() - 28 * mm],
     )
     table.setStyle(
         TableStyle(
@@ -98,18 +91,9 @@ def render_material_guide(
             styles["note"],
         ),
     ]
-    buffer = BytesIO()
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+    return pdf_bytes(
+        story,
         title=f"申请材料说明 {material['name']}",
         subject=item.name,
         author=hall_name or DEFAULT_HALL_NAME,
-        creator="wuban",
     )
-    pdf.build(story)
-    return buffer.getvalue()
