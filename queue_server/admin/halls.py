@@ -16,7 +16,6 @@ from queue_server.cases.models import Case
 from queue_server.citizen.models import ServiceItem
 from queue_server.errors import Conflict, InvalidRequest, NotFound
 from queue_server.extensions import db
-from queue_server.queue.halls import get_window as get_window  # the admin routes read it from here
 from queue_server.queue.models import Department, Hall, HallHours, Queue, Ticket, Window, window_queues
 from queue_server.validation import referenced
 from workflows.case import FINAL_STATES

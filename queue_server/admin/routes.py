@@ -52,7 +52,7 @@ from queue_server.api.answers import Error
 from queue_server.api.spec import operation, reply
 from queue_server.calendar import clock
 from queue_server.errors import InvalidRequest, TooLarge
-from queue_server.queue.halls import get_hall
+from queue_server.queue.halls import get_hall, get_window
 from queue_server.schemas import parse_body, parse_query
 
 bp = Blueprint("admin", __name__)
@@ -172,7 +172,7 @@ def create_window(hall_code: str):
 def update_window(window_id: int):
     """修改窗口：新的队列自下一次叫号起生效 Change a window"""
     actor = _console()
-    window = halls.get_window(window_id)
+    window = get_window(window_id)
     policy.require(actor, "hall.administer", hall_id=window.hall_id)
     return reply(AdminWindowOut, halls.update_window(actor, window, parse_body(WindowPatch)))
 
