@@ -6,6 +6,7 @@ Without the server the PostgreSQL runs are skipped with the reason, except under
 missing service fails the run.
 """
 
+import json
 import os
 import shutil
 import uuid
@@ -201,6 +202,21 @@ def emptied_redis(url: str):
     yield url
     connection.flushdb()
     connection.close()
+
+
+@pytest.fixture
+def sms(app, tmp_path):
+    """Send text messages through the log backend into a fresh file; sms() reads back the messages sent,
+    oldest first, sms(kind) those of one kind."""
+    path = tmp_path / "notifications.log"
+    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
+
+    def sent(kind: str | None = None) -> list[dict]:
+        lines = path.read_text("utf-8").splitlines() if path.exists() else []
+        return [message for message in map(json.loads, lines) if kind in (None, message["kind"])]
+
+    yield sent
+    app.config.update(NOTIFIER="none")
 
 
 @pytest.fixture

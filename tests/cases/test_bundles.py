@@ -1,25 +1,9 @@
 """主题式 一件事: the plan, intake of the parts the answers need, their order, the applicant's view."""
 
-import json
-
-import pytest
-
 from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 TODAY = "2026-11-30"  # the frozen Monday of the tests
-
-
-@pytest.fixture
-def sms(app, tmp_path):
-    """The messages sent, read back from the log backend."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-
-    def sent() -> list[dict]:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
-
-    return sent
 
 
 def open_bundle(api, service: str, answers: dict | None = None, **fields) -> dict:

@@ -70,14 +70,6 @@ def gateway_factory():
         gateway.close()
 
 
-@pytest.fixture
-def log_path(app, tmp_path):
-    """Send through the log backend into a fresh file."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-    return path
-
-
 def use_gateway(app, url: str) -> None:
     app.config.update(NOTIFIER="http", SMS_GATEWAY_URL=url, SMS_GATEWAY_TOKEN="t0ken", SMS_BACKOFF_S=0)
 
@@ -87,14 +79,10 @@ def open_transaction() -> None:
     db.session.execute(db.text("SELECT 1"))
 
 
-def logged(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
-
-
 # --- After the commit only -----------------------------------------------------------------------
 
 
-def test_log_backend_writes_after_commit(app, log_path):
+def test_log_backend_writes_after_commit(app, sms):
     """Is the message written as one JSON line once the session commits, and not before?"""
     with app.app_context():
         open_transaction()
@@ -106,11 +94,11 @@ def test_log_backend_writes_after_commit(app, log_path):
             hall_name="中山市西区行政服务中心",
         )
         send_committed()
-        assert logged(log_path) == []
+        assert sms() == []
         db.session.commit()
         send_committed()
         send_committed()  # a second call sends nothing again
-    [line] = logged(log_path)
+    [line] = sms()
     assert set(line) == {"at", "phone", "kind", "text"}
     assert line["phone"] == PHONE and line["kind"] == "case_mailed"
     assert (
@@ -120,7 +108,7 @@ def test_log_backend_writes_after_commit(app, log_path):
     assert line["at"] == "2026-11-30T09:00:00+08:00"  # the frozen hall clock
 
 
-def test_rollback_drops_the_message(app, log_path):
+def test_rollback_drops_the_message(app, sms):
     """Does a rolled-back change send nothing, even after a later commit?"""
     with app.app_context():
         open_transaction()
@@ -129,10 +117,10 @@ def test_rollback_drops_the_message(app, log_path):
         open_transaction()
         db.session.commit()
         send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
 
 
-def test_savepoint_rollback_keeps_the_outer_message(app, log_path):
+def test_savepoint_rollback_keeps_the_outer_message(app, sms):
     """Does rolling back a savepoint keep the message of the transaction that commits?"""
     with app.app_context():
         open_transaction()
@@ -141,10 +129,10 @@ def test_savepoint_rollback_keeps_the_outer_message(app, log_path):
         savepoint.rollback()
         db.session.commit()
         send_committed()
-    assert [line["kind"] for line in logged(log_path)] == ["booking_cancelled"]
+    assert [line["kind"] for line in sms()] == ["booking_cancelled"]
 
 
-def test_no_phone_no_message(app, log_path):
+def test_no_phone_no_message(app, sms):
     """Is a missing or blank phone ignored, while the kind is still checked?"""
     with app.app_context():
         open_transaction()
@@ -154,10 +142,10 @@ def test_no_phone_no_message(app, log_path):
             notify(None, "no_such_kind")
         db.session.commit()
         send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
 
 
-def test_messages_keep_their_order(app, log_path):
+def test_messages_keep_their_order(app, sms):
     """Do several messages of one commit go out in the order they were made?"""
     with app.app_context():
         open_transaction()
@@ -165,13 +153,13 @@ def test_messages_keep_their_order(app, log_path):
         notify("13900139000", "booking_cancelled", code="B2")
         db.session.commit()
         send_committed()
-    assert [(line["phone"], line["text"].split("预约码")[1]) for line in logged(log_path)] == [
+    assert [(line["phone"], line["text"].split("预约码")[1]) for line in sms()] == [
         (PHONE, "A1）已取消。"),
         ("13900139000", "B2）已取消。"),
     ]
 
 
-def test_notifier_none_and_a_bad_setting_never_raise(app, log_path, caplog):
+def test_notifier_none_and_a_bad_setting_never_raise(app, sms, caplog):
     """Does NOTIFIER=none drop messages, and does an unknown backend log instead of failing the request?"""
     for setting in ("none", "carrier-pigeon"):
         app.config["NOTIFIER"] = setting
@@ -180,7 +168,7 @@ def test_notifier_none_and_a_bad_setting_never_raise(app, log_path, caplog):
             notify(PHONE, "booking_cancelled", code="K7Q2M9")
             db.session.commit()
             send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
     assert "carrier-pigeon" in caplog.text
 
 
@@ -385,7 +373,7 @@ def test_wrong_kind_or_params_are_programming_errors():
         render("case_mailed", signature="西区", tz=SHANGHAI, case_no="X1", waybill_no="SF1", waybil="typo")
 
 
-def test_signature_from_config_or_hall(app, log_path):
+def test_signature_from_config_or_hall(app, sms):
     """Is a message signed with SMS_SIGNATURE when set, else with the hall's name, else a default?"""
     with app.app_context():
         open_transaction()
@@ -395,7 +383,7 @@ def test_signature_from_config_or_hall(app, log_path):
         notify(PHONE, "booking_cancelled", code="A3", hall_name="中山市西区行政服务中心")
         db.session.commit()
         send_committed()
-    assert [line["text"].split("】")[0] for line in logged(log_path)] == [
+    assert [line["text"].split("】")[0] for line in sms()] == [
         "【中山市西区行政服务中心",
         "【政务服务中心",
         "【中山政务",
