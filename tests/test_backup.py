@@ -4,18 +4,15 @@ import json
 import sqlite3
 import tarfile
 import threading
-import uuid
 from contextlib import contextmanager
 
-import psycopg2
 import requests
-from psycopg2 import sql
 from sqlalchemy import create_engine, text
 
 from queue_server import create_app
 from queue_server.config import database_url as sqlalchemy_url
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, POSTGRES_URL, TEST_CONFIG, service_missing
-from tests.live import LiveServer
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, POSTGRES_URL, TEST_CONFIG
+from tests.live import LiveServer, empty_postgres
 
 SECRET = "live-test-secret-of-at-least-32-bytes"  # the live server's key: applicants' tokens survive
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -27,20 +24,8 @@ def fresh_database(kind: str, tmp_path, label: str):
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / (label + '.sqlite3')}"
         return
-    try:
-        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        service_missing("PostgreSQL", str(exc).strip())
-    admin.autocommit = True
-    name = f"wuban_backup_{label}_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
+    with empty_postgres(f"backup_{label}", POSTGRES_URL) as (_admin, _name, url):
+        yield url
 
 
 def cli_app(url: str, uploads):

@@ -7,15 +7,13 @@ at once, so the test needs no clock but the real one.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import service_missing
-from tests.live import ROOT, LiveServer, PrivateRedis, prepare_database
+from tests.live import ROOT, LiveServer, prepare_database, private_redis_server
 
 TIMEOUT = 8000  # ms: an event crosses two processes and Redis; all local
 SETTINGS = {"CASE_YELLOW_WORKDAYS": "30", "NOTIFIER": "none"}
@@ -23,11 +21,8 @@ SETTINGS = {"CASE_YELLOW_WORKDAYS": "30", "NOTIFIER": "none"}
 
 @pytest.fixture(scope="module")
 def redis_server():
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "binary not found (apt-get install redis-server)")
-    server = PrivateRedis().start()
-    yield server
-    server.stop()
+    with private_redis_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
