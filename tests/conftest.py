@@ -231,6 +231,28 @@ APPLICANT_PHONE = "13800138000"
 # The applicant collecting their own result at the pickup window, ID card checked (deliver's data.collector).
 SELF_COLLECTOR = {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True}
 
+PICKUP = {"method": "pickup"}  # the result collected at the hall that took the case in
+# A small PDF the upload checks accept (an applicant's scanned material).
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def applicant(name: str = "张三", phone: str = APPLICANT_PHONE) -> dict:
+    """A demo applicant by this name: the valid resident ID number, the phone."""
+    return {"name": name, "id_number": APPLICANT_ID, "phone": phone}
+
+
+def case_body(service: str = "SCJG-006", mode: str = "once", **fields) -> dict:
+    """The body of POST /cases for 张三 at xiqu, by default 食品经营许可 as 一次办 with its result mailed;
+    `fields` add to it or replace what it holds."""
+    return {
+        "service": service,
+        "hall": "xiqu",
+        "mode": mode,
+        "applicant": applicant(),
+        "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+        **fields,
+    }
+
 
 class Api:
     """A small client for the JSON API that signs in as demo users."""
@@ -261,16 +283,8 @@ class Api:
         return answer.get_json()
 
     def open_case(self, as_user: str = "clerk1", **fields) -> dict:
-        """Open a case (default: 食品经营许可 as 一次办, mailed) and return it."""
-        body = {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-            **fields,
-        }
-        answer = self.post("/cases", json=body, as_user=as_user)
+        """Open a case (case_body: by default 食品经营许可 as 一次办, mailed) and return it."""
+        answer = self.post("/cases", json=case_body(**fields), as_user=as_user)
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 

@@ -209,6 +209,14 @@ class LiveServer:
         _, windows = self.call("GET", "/api/v1/halls/xiqu/windows", token=token)
         return next(window["id"] for window in windows if window["number"] == number)
 
+    def open_case(self, token: str, **fields) -> dict:
+        """Open a case (tests.conftest.case_body with these fields) as the staff member of the token."""
+        from tests.conftest import case_body
+
+        status, case = self.call("POST", "/api/v1/cases", case_body(**fields), token)
+        assert status == 201, case
+        return case
+
 
 class PrivateRedis:
     """A redis-server of this test alone, on a free port, without persistence; stoppable and restartable."""

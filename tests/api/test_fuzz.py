@@ -34,12 +34,11 @@ from queue_server.calendar import clock
 from queue_server.config import database_url as sqlalchemy_url
 from queue_server.extensions import db
 from tests.conftest import (
-    APPLICANT_ID,
-    APPLICANT_PHONE,
     HALL_MORNING,
     POSTGRES_URL,
     Api,
     _make_app,
+    applicant,
 )
 from tests.live import empty_postgres
 
@@ -82,11 +81,7 @@ def _seed(api: Api) -> dict:
     case = api.open_case()
     application = api.post(
         "/public/applications",
-        json={
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        },
+        json={"service": "SCJG-006", "hall": "xiqu", "applicant": applicant("李四")},
     ).get_json()
     return {
         "hall_code": "xiqu",

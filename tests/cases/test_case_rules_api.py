@@ -6,7 +6,7 @@ from queue_server.accounts.models import User
 from queue_server.cases.models import Case, CaseEvent
 from queue_server.extensions import db
 from tests.cases.test_cases_api import OPINION
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error, case_body
 from workflows import case as case_flow
 
 # --- 409 and 403 ---
@@ -183,21 +183,7 @@ def test_approver_acts_only_on_own_department_and_own_claims(api, app):
 
 def test_clerk_of_another_hall_is_refused(api, other_hall):
     """Can a clerk of another hall open a case here or accept one of ours? (403)"""
-    assert_error(
-        api.post(
-            "/cases",
-            as_user="nanqu_clerk",
-            json={
-                "service": "SCJG-006",
-                "hall": "xiqu",
-                "mode": "once",
-                "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-                "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-            },
-        ),
-        403,
-        "forbidden",
-    )
+    assert_error(api.post("/cases", as_user="nanqu_clerk", json=case_body()), 403, "forbidden")
     no = api.open_case()["case_no"]
     assert_error(
         api.post(f"/cases/{no}/transitions", json={"trigger": "accept"}, as_user="nanqu_clerk"),

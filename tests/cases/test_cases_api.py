@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from queue_server.calendar import clock
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, _make_app, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PICKUP, _make_app, assert_error, case_body
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 
@@ -452,13 +452,7 @@ def test_bundle_by_mail_waits_for_every_part(api):
 
 def test_bundle_needs_a_bundle_item(api):
     """Is mode bundle refused for an item that bundles nothing, and a bundle item in another mode?"""
-    body = {
-        "service": "SCJG-006",
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "delivery": {"method": "pickup"},
-    }
+    body = case_body(mode="bundle", delivery=PICKUP)
     assert (
         "mode"
         in assert_error(api.post("/cases", json=body, as_user="clerk1"), 400, "invalid_request")["fields"]

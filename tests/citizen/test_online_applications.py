@@ -9,13 +9,12 @@ from pypdf import PdfReader
 
 from queue_server.cases.models import CaseFile
 from queue_server.extensions import db
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PDF, assert_error
 
 SERVICE = "SCJG-007"  # 食品经营许可（延续）: online only, two required materials
 APPLICATION_FORM = "食品经营许可延续申请书"
 LICENCE = "食品经营许可证正本、副本"
 OPTIONAL = "经营条件变化情况说明"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 OTHER_ID = "11010519491231002X"

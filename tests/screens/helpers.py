@@ -4,10 +4,11 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PICKUP, applicant
 from tests.live import LiveServer, prepare_database
 
-PHONE = "13800138000"
-ID_NUMBER = "442000199001011233"
+PHONE = APPLICANT_PHONE
+ID_NUMBER = APPLICANT_ID
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
 PHONE_SCREEN = {
     "viewport": {"width": 390, "height": 844},
@@ -61,19 +62,7 @@ def sign_in(page, live_server, path: str, username: str) -> None:
 
 def accepted_case(live_server, token: str, name: str = "张三") -> dict:
     """Open a 一次办 food-business licence case (result by mail) at the window and accept it; return it."""
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": name, "id_number": ID_NUMBER, "phone": PHONE},
-            "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-        },
-        token,
-    )
-    assert status == 201, case
+    case = live_server.open_case(token, applicant=applicant(name))
     accept = {"trigger": "accept"}
     status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", accept, token)
     assert status == 200, case
@@ -131,19 +120,9 @@ def fake_speech(end_after_ms: int = 50) -> str:
 def delivered_case(live_server, phone: str = PHONE) -> dict:
     """A 马上办 case taken in by clerk1 and completed on the spot (delivered at once)."""
     token = live_server.token("clerk1")
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-004",
-            "hall": "xiqu",
-            "mode": "immediate",
-            "delivery": {"method": "pickup"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
-        },
-        token,
+    case = live_server.open_case(
+        token, service="SCJG-004", mode="immediate", applicant=applicant(phone=phone), delivery=PICKUP
     )
-    assert status == 201, case
     status, case = live_server.call(
         "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
     )

@@ -155,7 +155,7 @@ def test_suspend_resume_and_mail(page, live_server, tokens):
     expect(page.locator("#d-state")).to_have_text("不予许可", timeout=TIMEOUT)
 
     action(page, "mail").click()
-    expect(page.locator("#dlg-address")).to_have_value("中山市西区富华道1号")
+    expect(page.locator("#dlg-address")).to_have_value("广东省中山市西区富华道1号")
     page.fill("#dlg-waybill", "no")  # the API refuses it: the dialog says why
     page.click("#dlg-ok")
     expect(page.locator("#dlg-error")).to_contain_text("运单号", timeout=TIMEOUT)

@@ -8,10 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PDF
 from tests.screens.helpers import ID_NUMBER, PHONE, own_live_server
 
 TIMEOUT = 5000
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")

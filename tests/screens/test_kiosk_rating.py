@@ -140,19 +140,7 @@ def test_an_undelivered_case_is_refused_and_an_idle_dialog_closes(kiosk, live_se
     """A case still being processed is 尚未办结送达, a short number is asked again, and an idle dialog
     closes after a minute, starting empty when opened again."""
     token = live_server.token("clerk1")
-    status, running = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
-        },
-        token,
-    )
-    assert status == 201, running
+    running = live_server.open_case(token)
     enter_case(kiosk, running["case_no"])
     enter_phone(kiosk, PHONE)
     kiosk.click('.k-rate-grade[data-grade="4"]')

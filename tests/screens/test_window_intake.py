@@ -184,19 +184,13 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     due = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=10)).isoformat()
 
     def decided_case(applicant_id):
-        status, case = live_server.call(
-            "POST",
-            "/api/v1/cases",
-            {
-                "service": "SCJG-001",
-                "hall": "xiqu",
-                "mode": "citywide",
-                "applicant": {"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
-                "delivery": {"method": "pickup", "hall": "xiqu"},
-            },
+        case = live_server.open_case(
             clerk,
+            service="SCJG-001",
+            mode="citywide",
+            applicant={"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
+            delivery={"method": "pickup", "hall": "xiqu"},
         )
-        assert status == 201, case
         fire(
             live_server,
             case["case_no"],
@@ -266,19 +260,13 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
 
 def decided_by_approver(live_server, tokens, delivery, applicant_id):
     """Open a 同城办 case for SCJG-001, accept it at the window and approve it; return its number."""
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-001",
-            "hall": "xiqu",
-            "mode": "citywide",
-            "applicant": {"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
-            "delivery": delivery,
-        },
+    case = live_server.open_case(
         tokens["clerk1"],
+        service="SCJG-001",
+        mode="citywide",
+        applicant={"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
+        delivery=delivery,
     )
-    assert status == 201, case
     fire(live_server, case["case_no"], "accept", tokens["clerk1"])
     fire(live_server, case["case_no"], "claim", tokens["approver_scjg"])
     fire(live_server, case["case_no"], "approve", tokens["approver_scjg"], note="符合条件，准予登记")
@@ -367,23 +355,13 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
 def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, tokens, windows):
     """Is a decided part of a 主题式 bundle shown with the way to its bundle instead of hand-over buttons,
     and is the bundle, once every part is decided, mailed from the panel with all its parts?"""
-    status, bundle = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "YJS-002",
-            "hall": "xiqu",
-            "mode": "bundle",
-            "applicant": {
-                "name": "孙七",
-                "id_number": id_number("44200019950909005"),
-                "phone": "13500135000",
-            },
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道38号"},
-        },
+    bundle = live_server.open_case(
         tokens["clerk1"],
+        service="YJS-002",
+        mode="bundle",
+        applicant={"name": "孙七", "id_number": id_number("44200019950909005"), "phone": "13500135000"},
+        delivery={"method": "mail", "address": "广东省中山市西区富华道38号"},
     )
-    assert status == 201, bundle
     parent_no = bundle["case_no"]
     fire(live_server, parent_no, "accept", tokens["clerk1"])
     # 生育登记 is done on the spot; the other parts, each in turn once the one it waits for is approved.
