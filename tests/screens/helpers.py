@@ -17,6 +17,17 @@ PHONE_SCREEN = {
     "device_scale_factor": 2,
 }
 KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}, "has_touch": True}
+# The citizen portal's pages (services, their guide and form, applications, 一件事, progress).
+PORTAL_PAGES = [
+    "/portal/",
+    "/portal/services",
+    "/portal/services/SCJG-001",
+    "/portal/services/SCJG-001/apply",
+    "/portal/applications/",
+    "/portal/events/",
+    "/portal/events/YJS-001",
+    "/progress/",
+]
 
 
 @contextmanager
@@ -51,13 +62,19 @@ def open_kiosk(tab, live_server, timeout: int) -> None:
         expect(tab.locator(button)).to_be_visible(timeout=timeout)
 
 
-def sign_in(page, live_server, path: str, username: str) -> None:
-    """Sign in through the login form on the way to a screen, and wait until it is there."""
+def sign_in(page, live_server, path: str, username: str, landing: str | None = None) -> None:
+    """Sign in through the login form on the way to a screen, and wait until it is there (or, signing in
+    at /login, until the page lands on `landing`)."""
     page.goto(f"{live_server.url}{path}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    page.wait_for_url(landing or f"**{path}")
+
+
+def sign_in_at_home(page, live_server, username: str) -> None:
+    """Sign in at /login and wait for the home page it leads to."""
+    sign_in(page, live_server, "/login", username, landing=f"{live_server.url}/")
 
 
 def accepted_case(live_server, token: str, name: str = "张三") -> dict:
