@@ -31,13 +31,12 @@ PORTAL_PAGES = [
 
 
 @contextmanager
-def own_live_server(tmp_path_factory, name: str, *, uploads: bool = False, **extra_env: str):
-    """Run a production-like server on a fresh SQLite file in a folder of its own (uploads there if asked)."""
+def own_live_server(tmp_path_factory, name: str, **extra_env: str):
+    """Run a production-like server on a fresh SQLite file in a folder of its own, its uploads there too."""
     folder = tmp_path_factory.mktemp(name)
     url = "sqlite:///" + str(folder / "live.sqlite3")
     prepare_database(url)
-    if uploads:
-        extra_env["UPLOAD_DIR"] = str(folder / "uploads")
+    extra_env.setdefault("UPLOAD_DIR", str(folder / "uploads"))
     server = LiveServer(url, extra_env=extra_env).start()
     server.uploads = folder / "uploads"
     yield server

@@ -29,13 +29,6 @@ LICENCE = "食品经营许可证正本、副本"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """The screens' live server, with the applicants' uploads in a folder of this module."""
-    with helpers.own_live_server(tmp_path_factory, "backoffice", uploads=True) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def tokens(live_server):
     return {name: live_server.token(name) for name in ("clerk1", "admin")}
 

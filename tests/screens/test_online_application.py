@@ -6,20 +6,12 @@ the staff API, as their screens would.
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PDF, applicant
-from tests.screens.helpers import ID_NUMBER, PHONE, own_live_server, sign_in
+from tests.screens.helpers import ID_NUMBER, PHONE, sign_in
 
 TIMEOUT = 5000
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """A production-like server whose uploads go to a folder of this test module."""
-    with own_live_server(tmp_path_factory, "online", uploads=True) as server:
-        yield server
 
 
 def fire(live_server, case_no: str, trigger: str, user: str, **body) -> dict:
