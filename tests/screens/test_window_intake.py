@@ -391,12 +391,8 @@ def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, token
     assert [child["state"] for child in parent["children"]] == ["delivered", "mailing", "mailing", "mailing"]
 
 
-def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
-    page, live_server, tokens, windows
-):
-    """主题式 开餐馆 at the window: do the answers decide the parts (消防 over 300 m², no signboard), is
-    every material listed once with the parts it serves, and after 受理 is 营业执照 sent to its department
-    while the parts needing it wait for it?"""
+def intake_for_a_new_ticket(page, live_server, tokens, windows):
+    """clerk1 at window 1 calls a new ticket, starts it and opens the 受理 panel; return both."""
     drain(live_server, tokens, windows, "shsd")
     clear_current(live_server, tokens["clerk1"], windows[1])
     ticket = take(live_server, "shsd")
@@ -408,6 +404,16 @@ def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
     expect(page.locator("#btn-intake")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-intake")
     dialog = page.locator("#intake-dialog")
+    return ticket, dialog
+
+
+def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
+    page, live_server, tokens, windows
+):
+    """主题式 开餐馆 at the window: do the answers decide the parts (消防 over 300 m², no signboard), is
+    every material listed once with the parts it serves, and after 受理 is 营业执照 sent to its department
+    while the parts needing it wait for it?"""
+    ticket, dialog = intake_for_a_new_ticket(page, live_server, tokens, windows)
 
     page.fill("#in-q", "开餐馆")
     dialog.locator('.c-result[data-code="YJS-001"]').click()
@@ -469,17 +475,7 @@ def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
 def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windows):
     """For one applicant at one sitting: is a 马上办 item completed on the spot, a case accepted with a
     deferred material (容缺), one complete notice given (一次性告知, free text too) and one refused?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
-    ticket = take(live_server, "shsd")
-    sign_in(page, live_server, "clerk1", windows[1])
-    open_window(page)
-    page.click("#btn-call")
-    expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
-    page.click("#btn-start")
-    expect(page.locator("#btn-intake")).to_be_enabled(timeout=TIMEOUT)
-    page.click("#btn-intake")
-    dialog = page.locator("#intake-dialog")
+    ticket, dialog = intake_for_a_new_ticket(page, live_server, tokens, windows)
     applicant_id = id_number("44200019780808001")
 
     def choose(code, mode):
