@@ -296,8 +296,10 @@ class Api:
         note: str | None = None,
         data: dict | None = None,
         expect: int = 200,
+        error: str | None = None,
     ):
-        """Fire a case trigger; check the status and return the answer's JSON.
+        """Fire a case trigger; check the status and return the answer's JSON. With `error`, the answer
+        must be the contract's error body with that code (and status `expect`): its details are returned.
 
         A result handed over at the pickup window needs its collector: unless the test names one, the
         applicant collects it (本人, ID card checked).
@@ -308,6 +310,8 @@ class Api:
                 data = {**(data or {}), "collector": SELF_COLLECTOR}
         body = {"trigger": trigger, **({"note": note} if note else {}), **({"data": data} if data else {})}
         answer = self.post(f"/cases/{case_no}/transitions", json=body, as_user=as_user)
+        if error:
+            return assert_error(answer, expect, error)
         assert answer.status_code == expect, answer.get_json()
         return answer.get_json()
 

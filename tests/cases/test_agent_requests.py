@@ -66,11 +66,7 @@ def test_home_visit_from_request_to_signed_receipt(api, sms):
     assert "上门" in sms()[-1]["text"] and "10:30" in sms()[-1]["text"]
 
     # Submitting needs the applicant's ID number; the materials must be the item's.
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "submit"}, as_user="agent1"),
-        400,
-        "invalid_request",
-    )
+    api.fire(no, "submit", "agent1", expect=400, error="invalid_request")
     bad = api.post(
         f"/cases/{no}/transitions",
         json={
@@ -201,9 +197,5 @@ def test_a_station_request_is_its_agents(api):
     listed = api.get("/cases?state=agent_requested", as_user="jinse_agent").get_json()
     assert [case["case_no"] for case in listed["items"]] == [no]
     assert api.get("/cases?state=agent_requested", as_user="agent1").get_json()["total"] == 0
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "assign_agent"}, as_user="agent1"),
-        403,
-        "forbidden",
-    )
+    api.fire(no, "assign_agent", "agent1", expect=403, error="forbidden")
     assert api.fire(no, "assign_agent", as_user="jinse_agent")["agent"]["username"] == "jinse_agent"

@@ -117,22 +117,10 @@ def test_every_illegal_trigger_of_every_state_is_409(api):
 
 def test_answer_order_is_404_then_409_then_403(api):
     """Is an unknown case 404, an illegal trigger 409 even for the wrong role, and a wrong role 403?"""
-    assert_error(
-        api.post("/cases/XIQU-20261130-9999/transitions", json={"trigger": "accept"}, as_user="supervisor1"),
-        404,
-        "not_found",
-    )
+    api.fire("XIQU-20261130-9999", "accept", "supervisor1", expect=404, error="not_found")
     no = api.open_case()["case_no"]
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "approve"}, as_user="supervisor1"),
-        409,
-        "invalid_transition",
-    )
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "accept"}, as_user="approver_scjg"),
-        403,
-        "forbidden",
-    )
+    api.fire(no, "approve", "supervisor1", expect=409, error="invalid_transition")
+    api.fire(no, "accept", "approver_scjg", expect=403, error="forbidden")
 
 
 def test_approver_acts_only_on_own_department_and_own_claims(api, app):
@@ -151,11 +139,7 @@ def test_approver_acts_only_on_own_department_and_own_claims(api, app):
     try:
         no = api.open_case()["case_no"]
         api.fire(no, "accept", as_user="clerk1")
-        assert_error(
-            api.post(f"/cases/{no}/transitions", json={"trigger": "claim"}, as_user="approver_mz"),
-            403,
-            "forbidden",
-        )
+        api.fire(no, "claim", "approver_mz", expect=403, error="forbidden")
         assert api.get(f"/cases/{no}", as_user="approver_mz").status_code == 403
         api.fire(no, "claim", as_user="approver_scjg")
         assert_error(
@@ -185,11 +169,7 @@ def test_clerk_of_another_hall_is_refused(api, other_hall):
     """Can a clerk of another hall open a case here or accept one of ours? (403)"""
     assert_error(api.post("/cases", as_user="nanqu_clerk", json=case_body()), 403, "forbidden")
     no = api.open_case()["case_no"]
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "accept"}, as_user="nanqu_clerk"),
-        403,
-        "forbidden",
-    )
+    api.fire(no, "accept", "nanqu_clerk", expect=403, error="forbidden")
 
 
 def test_allowed_triggers_are_those_the_user_may_fire(api):

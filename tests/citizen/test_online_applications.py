@@ -251,11 +251,7 @@ def test_supplement_notice_and_online_supplement(applicant, api, uploads):
 def test_refusal_is_final_and_its_reason_reaches_the_applicant(applicant, api):
     """Does refuse end the application with the reason shown to the applicant, and stop further moves?"""
     applicant.submitted()
-    assert_error(
-        api.post(f"/cases/{applicant.case_no}/transitions", json={"trigger": "refuse"}, as_user="clerk1"),
-        400,
-        "invalid_request",
-    )
+    api.fire(applicant.case_no, "refuse", "clerk1", expect=400, error="invalid_request")
     api.fire(applicant.case_no, "refuse", "clerk1", note="原许可证已过有效期，应按新办申请")
     view = applicant.view()
     assert view["state"] == "not_accepted" and view["actions"] == []
