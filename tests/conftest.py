@@ -160,14 +160,15 @@ def app(database_url):
         db.engine.dispose()
 
 
+def advance_clock(minutes: float = 1) -> None:
+    """Move the frozen hall clock forward by some minutes."""
+    clock.freeze(clock.frozen_at() + timedelta(minutes=minutes))
+
+
 @pytest.fixture
 def advance():
     """Move the frozen hall clock forward by some minutes."""
-
-    def move(minutes: float = 1) -> None:
-        clock.freeze(clock.frozen_at() + timedelta(minutes=minutes))
-
-    return move
+    return advance_clock
 
 
 @pytest.fixture
@@ -281,6 +282,17 @@ class Api:
         answer = self.post("/halls/xiqu/tickets", json={"queue": queue, **body})
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
+
+    def serve(self, window: int, as_user: str = "clerk1", minutes: float = 0) -> dict:
+        """Call the window's next ticket and serve it to the end (start, `minutes` on the frozen clock,
+        finish); return the call's answer."""
+        answer = self.post(f"/windows/{window}/call-next", as_user=as_user)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        called = answer.get_json()
+        assert self.post(f"/tickets/{called['id']}/start", as_user=as_user).status_code == 200
+        advance_clock(minutes)
+        assert self.post(f"/tickets/{called['id']}/finish", as_user=as_user).status_code == 200
+        return called
 
     def open_case(self, as_user: str = "clerk1", **fields) -> dict:
         """Open a case (case_body: by default 食品经营许可 as 一次办, mailed) and return it."""
