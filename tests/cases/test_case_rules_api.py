@@ -21,53 +21,22 @@ def _walk_to_every_state(api) -> dict[str, str]:
 
     no = fresh()
     cases["submitted"] = no
+    # The steps of the main way, named once: most states below are reached by a prefix of it.
+    accept, claim = ("accept", "clerk1", None), ("claim", "approver_scjg", None)
+    approve, notify = ("approve", "approver_scjg", None), ("notify_pickup", "clerk1", None)
+    deliver = ("deliver", "clerk1", None)
     for state, steps in {
         "awaiting_supplement": [("request_supplement", "clerk1", {"missing": ["营业场所使用证明"]})],
         "not_accepted": [("refuse", "clerk1", None)],
-        "in_approval": [("accept", "clerk1", None)],
-        "reviewing": [("accept", "clerk1", None), ("claim", "approver_scjg", None)],
-        "suspended": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("suspend", "approver_scjg", {"kind": "hearing"}),
-        ],
-        "approved": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("approve", "approver_scjg", None),
-        ],
-        "denied": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("deny", "approver_scjg", None),
-        ],
-        "mailing": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("approve", "approver_scjg", None),
-            ("mail", "clerk1", {"waybill_no": "SF000111222"}),
-        ],
-        "ready_for_pickup": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("approve", "approver_scjg", None),
-            ("notify_pickup", "clerk1", None),
-        ],
-        "delivered": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("approve", "approver_scjg", None),
-            ("notify_pickup", "clerk1", None),
-            ("deliver", "clerk1", None),
-        ],
-        "closed": [
-            ("accept", "clerk1", None),
-            ("claim", "approver_scjg", None),
-            ("approve", "approver_scjg", None),
-            ("notify_pickup", "clerk1", None),
-            ("deliver", "clerk1", None),
-            ("close", "clerk1", None),
-        ],
+        "in_approval": [accept],
+        "reviewing": [accept, claim],
+        "suspended": [accept, claim, ("suspend", "approver_scjg", {"kind": "hearing"})],
+        "approved": [accept, claim, approve],
+        "denied": [accept, claim, ("deny", "approver_scjg", None)],
+        "mailing": [accept, claim, approve, ("mail", "clerk1", {"waybill_no": "SF000111222"})],
+        "ready_for_pickup": [accept, claim, approve, notify],
+        "delivered": [accept, claim, approve, notify, deliver],
+        "closed": [accept, claim, approve, notify, deliver, ("close", "clerk1", None)],
         "withdrawn": [("withdraw", "clerk1", None)],
     }.items():
         no = fresh()
