@@ -65,20 +65,22 @@ NOTICE_STATES = {
 }
 
 
+# The fields of a case the callbacks set.
+CALLBACK_FIELDS = (
+    "accepted_at",
+    "decided_at",
+    "delivered_at",
+    "closed_at",
+    "assignee",
+    "agent",
+    "waybill_no",
+    "supplement_return",
+)
+
+
 def _case(state: str):
-    """Return a stand-in case with the fields the callbacks set."""
-    return SimpleNamespace(
-        case_no="C1",
-        state=state,
-        accepted_at=None,
-        decided_at=None,
-        delivered_at=None,
-        closed_at=None,
-        assignee=None,
-        agent=None,
-        waybill_no=None,
-        supplement_return=None,
-    )
+    """Return a stand-in case in this state, none of the fields the callbacks set filled in."""
+    return SimpleNamespace(case_no="C1", state=state, **dict.fromkeys(CALLBACK_FIELDS))
 
 
 def test_initial_states_by_mode():
