@@ -6,6 +6,7 @@ Without the server the PostgreSQL runs are skipped with the reason, except under
 missing service fails the run.
 """
 
+import json
 import os
 import shutil
 import uuid
@@ -159,14 +160,15 @@ def app(database_url):
         db.engine.dispose()
 
 
+def advance_clock(minutes: float = 1) -> None:
+    """Move the frozen hall clock forward by some minutes."""
+    clock.freeze(clock.frozen_at() + timedelta(minutes=minutes))
+
+
 @pytest.fixture
 def advance():
     """Move the frozen hall clock forward by some minutes."""
-
-    def move(minutes: float = 1) -> None:
-        clock.freeze(clock.frozen_at() + timedelta(minutes=minutes))
-
-    return move
+    return advance_clock
 
 
 @pytest.fixture
@@ -204,6 +206,21 @@ def emptied_redis(url: str):
 
 
 @pytest.fixture
+def sms(app, tmp_path):
+    """Send text messages through the log backend into a fresh file; sms() reads back the messages sent,
+    oldest first, sms(kind) those of one kind."""
+    path = tmp_path / "notifications.log"
+    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
+
+    def sent(kind: str | None = None) -> list[dict]:
+        lines = path.read_text("utf-8").splitlines() if path.exists() else []
+        return [message for message in map(json.loads, lines) if kind in (None, message["kind"])]
+
+    yield sent
+    app.config.update(NOTIFIER="none")
+
+
+@pytest.fixture
 def redis_url():
     """The real Redis (database 15), emptied before and after."""
     yield from emptied_redis(REDIS_URL)
@@ -214,6 +231,28 @@ APPLICANT_ID = "442000199001011233"
 APPLICANT_PHONE = "13800138000"
 # The applicant collecting their own result at the pickup window, ID card checked (deliver's data.collector).
 SELF_COLLECTOR = {"kind": "self", "id_number": APPLICANT_ID, "id_checked": True}
+
+PICKUP = {"method": "pickup"}  # the result collected at the hall that took the case in
+# A small PDF the upload checks accept (an applicant's scanned material).
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def applicant(name: str = "张三", phone: str = APPLICANT_PHONE) -> dict:
+    """A demo applicant by this name: the valid resident ID number, the phone."""
+    return {"name": name, "id_number": APPLICANT_ID, "phone": phone}
+
+
+def case_body(service: str = "SCJG-006", mode: str = "once", **fields) -> dict:
+    """The body of POST /cases for 张三 at xiqu, by default 食品经营许可 as 一次办 with its result mailed;
+    `fields` add to it or replace what it holds."""
+    return {
+        "service": service,
+        "hall": "xiqu",
+        "mode": mode,
+        "applicant": applicant(),
+        "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
+        **fields,
+    }
 
 
 class Api:
@@ -244,17 +283,20 @@ class Api:
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 
+    def serve(self, window: int, as_user: str = "clerk1", minutes: float = 0) -> dict:
+        """Call the window's next ticket and serve it to the end (start, `minutes` on the frozen clock,
+        finish); return the call's answer."""
+        answer = self.post(f"/windows/{window}/call-next", as_user=as_user)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        called = answer.get_json()
+        assert self.post(f"/tickets/{called['id']}/start", as_user=as_user).status_code == 200
+        advance_clock(minutes)
+        assert self.post(f"/tickets/{called['id']}/finish", as_user=as_user).status_code == 200
+        return called
+
     def open_case(self, as_user: str = "clerk1", **fields) -> dict:
-        """Open a case (default: 食品经营许可 as 一次办, mailed) and return it."""
-        body = {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-            **fields,
-        }
-        answer = self.post("/cases", json=body, as_user=as_user)
+        """Open a case (case_body: by default 食品经营许可 as 一次办, mailed) and return it."""
+        answer = self.post("/cases", json=case_body(**fields), as_user=as_user)
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()
 
@@ -266,8 +308,10 @@ class Api:
         note: str | None = None,
         data: dict | None = None,
         expect: int = 200,
+        error: str | None = None,
     ):
-        """Fire a case trigger; check the status and return the answer's JSON.
+        """Fire a case trigger; check the status and return the answer's JSON. With `error`, the answer
+        must be the contract's error body with that code (and status `expect`): its details are returned.
 
         A result handed over at the pickup window needs its collector: unless the test names one, the
         applicant collects it (本人, ID card checked).
@@ -278,6 +322,8 @@ class Api:
                 data = {**(data or {}), "collector": SELF_COLLECTOR}
         body = {"trigger": trigger, **({"note": note} if note else {}), **({"data": data} if data else {})}
         answer = self.post(f"/cases/{case_no}/transitions", json=body, as_user=as_user)
+        if error:
+            return assert_error(answer, expect, error)
         assert answer.status_code == expect, answer.get_json()
         return answer.get_json()
 

@@ -48,8 +48,10 @@ def prepare_database(database_url: str) -> None:
 
 
 @contextmanager
-def throwaway_postgres(prefix: str, postgres_url: str):
-    """Create a PostgreSQL database, migrated, with the demo hall; yield (admin, name, url); drop it."""
+def empty_postgres(prefix: str, postgres_url: str):
+    """Create an empty PostgreSQL database beside postgres_url; yield (admin, name, url); drop it.
+
+    Without the server the test is skipped (failed under CI=true)."""
     from tests.conftest import service_missing
 
     name = f"wuban_{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
@@ -62,13 +64,35 @@ def throwaway_postgres(prefix: str, postgres_url: str):
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = f"{postgres_url.rpartition('/')[0]}/{name}"
     try:
-        prepare_database(url)
         yield admin, name, url
     finally:
         with admin.cursor() as cursor:
             cursor.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+@contextmanager
+def throwaway_postgres(prefix: str, postgres_url: str):
+    """Create a PostgreSQL database, migrated, with the demo hall; yield (admin, name, url); drop it."""
+    with empty_postgres(prefix, postgres_url) as (admin, name, url):
+        prepare_database(url)
+        yield admin, name, url
+
+
+@contextmanager
+def private_redis_server():
+    """Start a PrivateRedis for the test; stop it afterwards. Without redis-server installed the test is
+    skipped (failed under CI=true)."""
+    from tests.conftest import service_missing
+
+    if shutil.which("redis-server") is None:
+        service_missing("redis-server", "binary not found (apt-get install redis-server)")
+    server = PrivateRedis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def stop_group(process: subprocess.Popen | None) -> None:
@@ -184,6 +208,14 @@ class LiveServer:
     def window_id(self, number: int, token: str) -> int:
         _, windows = self.call("GET", "/api/v1/halls/xiqu/windows", token=token)
         return next(window["id"] for window in windows if window["number"] == number)
+
+    def open_case(self, token: str, **fields) -> dict:
+        """Open a case (tests.conftest.case_body with these fields) as the staff member of the token."""
+        from tests.conftest import case_body
+
+        status, case = self.call("POST", "/api/v1/cases", case_body(**fields), token)
+        assert status == 201, case
+        return case
 
 
 class PrivateRedis:

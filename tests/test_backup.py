@@ -4,21 +4,17 @@ import json
 import sqlite3
 import tarfile
 import threading
-import uuid
 from contextlib import contextmanager
 
-import psycopg2
 import requests
-from psycopg2 import sql
 from sqlalchemy import create_engine, text
 
 from queue_server import create_app
 from queue_server.config import database_url as sqlalchemy_url
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, POSTGRES_URL, TEST_CONFIG, service_missing
-from tests.live import LiveServer
+from tests.conftest import PDF, POSTGRES_URL, TEST_CONFIG, applicant
+from tests.live import LiveServer, empty_postgres
 
 SECRET = "live-test-secret-of-at-least-32-bytes"  # the live server's key: applicants' tokens survive
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @contextmanager
@@ -27,20 +23,8 @@ def fresh_database(kind: str, tmp_path, label: str):
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / (label + '.sqlite3')}"
         return
-    try:
-        admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        service_missing("PostgreSQL", str(exc).strip())
-    admin.autocommit = True
-    name = f"wuban_backup_{label}_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
+    with empty_postgres(f"backup_{label}", POSTGRES_URL) as (_admin, _name, url):
+        yield url
 
 
 def cli_app(url: str, uploads):
@@ -101,27 +85,11 @@ def make_hall_data(server: LiveServer) -> dict:
     clerk = server.token("clerk1")
     tickets = [server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsd"}) for _ in range(4)]
     assert {status for status, _ in tickets} == {201}, tickets
-    status, case = server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-        },
-        token=clerk,
-    )
-    assert status == 201, case
+    case = server.open_case(clerk)
     status, application = server.call(
         "POST",
         "/api/v1/public/applications",
-        {
-            "service": "SCJG-007",
-            "hall": "xiqu",
-            "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        },
+        {"service": "SCJG-007", "hall": "xiqu", "applicant": applicant("王小明")},
     )
     assert status == 201, application
     headers = {"X-Application-Token": application["token"]}

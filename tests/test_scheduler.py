@@ -5,7 +5,6 @@ the deadline is Monday 12-07, so the light is green until Thursday, yellow on Fr
 working day left) and red from Tuesday 12-08.
 """
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -42,22 +41,6 @@ def hall_events(app, client, api):
 
     yield take
     connection.disconnect()
-
-
-@pytest.fixture
-def sms_log(app, tmp_path):
-    """Send text messages through the log backend into a fresh file; call it to read the lines."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-
-    def lines() -> list[dict]:
-        return (
-            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-            if path.exists()
-            else []
-        )
-
-    return lines
 
 
 def accepted_case(api) -> str:
@@ -272,7 +255,7 @@ def test_closing_time_comes_from_the_hall_hours_or_the_setting(app):
 # --- the turn-near notice ---
 
 
-def test_the_third_place_gets_the_notice_once(app, api, sms_log):
+def test_the_third_place_gets_the_notice_once(app, api, sms):
     """Does the ticket with a phone that reaches the third place get one SMS, however often the scheduler
     sweeps?"""
     ahead = [api.take("shsd") for _ in range(2)]
@@ -282,7 +265,7 @@ def test_the_third_place_gets_the_notice_once(app, api, sms_log):
 
     assert at(None, scheduler.notify_turn_near, app) == 1
     assert at(None, scheduler.notify_turn_near, app) == 0
-    [message] = sms_log()
+    [message] = sms()
     assert message["phone"] == "13800138001" and message["kind"] == "turn_near"
     assert f"{third['number']}号" in message["text"] and "前面还有2人" in message["text"]
 
@@ -290,13 +273,13 @@ def test_the_third_place_gets_the_notice_once(app, api, sms_log):
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()["id"] == ahead[0]["id"]
     assert at(None, scheduler.notify_turn_near, app) == 1  # the fourth is third now
     assert at(None, scheduler.notify_turn_near, app) == 0
-    assert [(m["phone"], fourth["number"] in m["text"]) for m in sms_log()] == [
+    assert [(m["phone"], fourth["number"] in m["text"]) for m in sms()] == [
         ("13800138001", False),
         ("13800138002", True),
     ]
 
 
-def test_two_schedulers_send_the_notice_once(app, api, sms_log):
+def test_two_schedulers_send_the_notice_once(app, api, sms):
     """Two schedulers at the same instant: does each ticket near its turn get exactly one SMS?"""
     phones = [f"1380013810{n}" for n in range(3)]
     for phone in phones:
@@ -311,12 +294,12 @@ def test_two_schedulers_send_the_notice_once(app, api, sms_log):
 
     with ThreadPoolExecutor(2) as pool:
         assert sum(pool.map(sweep, range(2))) == 6
-    assert sorted(m["phone"] for m in sms_log()) == sorted(phones * 2)
+    assert sorted(m["phone"] for m in sms()) == sorted(phones * 2)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).where(Ticket.near_notified_at.is_not(None))) == 6
 
 
-def test_a_requeued_ticket_is_told_again(app, api, sms_log, advance):
+def test_a_requeued_ticket_is_told_again(app, api, sms, advance):
     """A ticket that missed its call and went to the back of the line: is it told again when it comes near?"""
     ticket = api.take("shsd", phone="13800138001")
     assert at(None, scheduler.notify_turn_near, app) == 1
@@ -326,13 +309,13 @@ def test_a_requeued_ticket_is_told_again(app, api, sms_log, advance):
     advance(5)
     api.post(f"/tickets/{ticket['id']}/requeue", as_user="clerk1")
     assert at(None, scheduler.notify_turn_near, app) == 1
-    assert len(sms_log()) == 2
+    assert len(sms()) == 2
 
 
 # --- the whole sweep and the command ---
 
 
-def test_scheduler_run_once(app, api, sms_log):
+def test_scheduler_run_once(app, api, sms):
     """Does `flask scheduler run --once` run every job and say what each did?"""
     api.take("shsd", phone="13800138001")
     result = app.test_cli_runner().invoke(args=["scheduler", "run", "--once"])
@@ -342,10 +325,10 @@ def test_scheduler_run_once(app, api, sms_log):
         job
     ) in scheduler.appointment_jobs():  # the booking jobs, once queue_server/citizen/appointments.py has them
         assert f"'{job.__name__}'" in result.output
-    assert len(sms_log()) == 1
+    assert len(sms()) == 1
 
 
-def test_a_failing_job_does_not_stop_the_others(app, api, sms_log, monkeypatch):
+def test_a_failing_job_does_not_stop_the_others(app, api, sms, monkeypatch):
     """When one job fails, do the others of the sweep still run?"""
     api.take("shsd", phone="13800138001")
 

@@ -1,13 +1,12 @@
 """Tokens against real gunicorn servers: a short key refuses to start; a revocation made by one server is
 refused at once by another that had the token cached (PostgreSQL, a private Redis)."""
 
-import shutil
 import time
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, service_missing
-from tests.live import LiveServer, PrivateRedis, throwaway_postgres
+from tests.conftest import POSTGRES_URL
+from tests.live import LiveServer, private_redis_server, throwaway_postgres
 
 REVOCATION_LIMIT_S = 0.5  # a revoked token must be refused by every server within this
 
@@ -21,11 +20,8 @@ def live_database():
 
 @pytest.fixture
 def private_redis():
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "binary not found (apt-get install redis-server)")
-    server = PrivateRedis().start()
-    yield server
-    server.stop()
+    with private_redis_server() as server:
+        yield server
 
 
 def test_gunicorn_refuses_to_start_with_a_short_secret_key(tmp_path):

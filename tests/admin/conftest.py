@@ -33,6 +33,12 @@ class AdminApi:
             assert answer.status_code == expect, answer.get_data(as_text=True)
         return answer
 
+    def upload(self, path: str, form: dict, as_user: str = "admin"):
+        """POST a multipart form (a file: a (stream, name) pair) to the API as this user; the answer."""
+        return self.api.client.post(
+            "/api/v1" + path, data=form, content_type="multipart/form-data", headers=self.api.headers(as_user)
+        )
+
     def token(self, username: str, password: str = "demo") -> str:
         answer = self.api.client.post("/api/v1/auth/token", json={"username": username, "password": password})
         assert answer.status_code == 200, answer.get_json()

@@ -25,12 +25,7 @@ def _deadline(admin, start: str, workdays: int) -> dict:
 
 
 def _import(admin, content: bytes, as_user: str = "admin"):
-    return admin.api.client.post(
-        "/api/v1/admin/calendar/import",
-        data={"file": (BytesIO(content), "calendar.json")},
-        content_type="multipart/form-data",
-        headers=admin.api.headers(as_user),
-    )
+    return admin.upload("/admin/calendar/import", {"file": (BytesIO(content), "calendar.json")}, as_user)
 
 
 def _file(schedule: dict) -> bytes:

@@ -18,12 +18,7 @@ def _export(items) -> bytes:
 
 
 def _import(items, content: bytes, as_user: str = "admin"):
-    return items.api.client.post(
-        "/api/v1/admin/services/import",
-        data={"file": (BytesIO(content), "items.xlsx")},
-        content_type="multipart/form-data",
-        headers=items.api.headers(as_user),
-    )
+    return items.upload("/admin/services/import", {"file": (BytesIO(content), "items.xlsx")}, as_user)
 
 
 def _rows(content: bytes) -> list[dict]:

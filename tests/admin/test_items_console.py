@@ -5,6 +5,25 @@ from playwright.sync_api import expect
 from tests.admin.test_console import TIMEOUT, sign_in
 
 
+def fill_item(tab, code: str, name: str, mode: str, legal_days: str, promised_days: str) -> None:
+    """Fill in a new item of 市场监管 (scjg), served in the queue shsd: code, name, one mode, time limits."""
+    tab.fill("#item-form-code", code)
+    tab.fill("#item-form-name", name)
+    tab.select_option("#item-form-department", "scjg")
+    tab.fill("#item-form-queue", "shsd")
+    tab.check(f'#item-form-modes input[value="{mode}"]')
+    tab.fill("#item-form-legal_days", legal_days)
+    tab.fill("#item-form-promised_days", promised_days)
+
+
+def open_item(tab, code: str, button: str) -> None:
+    """Find an item in the 事项清单 tab by its code and open it with the button of that name (修改…/查看…)."""
+    tab.click("#tab-items")
+    tab.fill("#items-list-q", code)
+    tab.click("#items-list form.ad-search button")
+    tab.get_by_role("button", name=button).click()
+
+
 def test_an_item_is_drafted_published_and_public(page, live_server):  # noqa: F811
     """Is a new item a draft the public cannot see until it is published in the console?"""
     server = live_server
@@ -13,13 +32,7 @@ def test_an_item_is_drafted_published_and_public(page, live_server):  # noqa: F8
     expect(page.locator("#items-list tbody")).to_contain_text("BDC-001", timeout=TIMEOUT)
     expect(page.locator("#item-form-department option[value=scjg]")).to_have_count(1, timeout=TIMEOUT)
 
-    page.fill("#item-form-code", "T-WEB1")
-    page.fill("#item-form-name", "测试网页事项")
-    page.select_option("#item-form-department", "scjg")
-    page.fill("#item-form-queue", "shsd")
-    page.check('#item-form-modes input[value="once"]')
-    page.fill("#item-form-legal_days", "10")
-    page.fill("#item-form-promised_days", "12")
+    fill_item(page, "T-WEB1", "测试网页事项", "once", legal_days="10", promised_days="12")
     page.fill("#item-materials", "申请书（原件，1份）\n场所证明（复印件，1份，可容缺）——加盖公章")
     page.fill('[id="item-form-guide.fee"]', "不收费")
     page.click("#item-save")
@@ -50,10 +63,7 @@ def test_a_sample_uploaded_in_the_console_is_linked_on_the_guide(page, live_serv
     """Is a sample uploaded in the console linked as 查看示例 on the public guide, until removed?"""
     server = live_server
     sign_in(page, f"{server.url}/admin/", "admin", "demo", "**/admin/")
-    page.click("#tab-items")
-    page.fill("#items-list-q", "SCJG-001")
-    page.click("#items-list form.ad-search button")
-    page.get_by_role("button", name="修改营业执照（企业设立登记）").click()
+    open_item(page, "SCJG-001", "修改营业执照（企业设立登记）")
     samples = page.locator("#item-samples")
     expect(samples).to_contain_text("公司章程", timeout=TIMEOUT)
     expect(samples).to_contain_text("未上传")
@@ -82,10 +92,7 @@ def test_a_sample_uploaded_in_the_console_is_linked_on_the_guide(page, live_serv
     page.screenshot(path="/tmp/portal-guide-sample.png")
 
     page.goto(f"{server.url}/admin/")
-    page.click("#tab-items")
-    page.fill("#items-list-q", "SCJG-001")
-    page.click("#items-list form.ad-search button")
-    page.get_by_role("button", name="修改营业执照（企业设立登记）").click()
+    open_item(page, "SCJG-001", "修改营业执照（企业设立登记）")
     page.get_by_role("button", name="删除“公司章程”的示例文本").click()
     expect(page.locator("#ad-banner-text")).to_contain_text("已删除", timeout=TIMEOUT)
     page.goto(f"{server.url}/portal/services/SCJG-001")
@@ -108,10 +115,7 @@ def test_a_hall_admin_reads_the_item_list_and_changes_nothing(page, live_server)
     assert status == 201, answer
     sign_in(page, f"{server.url}/admin/", "t_items_reader", "reader-pass-1", "**/admin/")
     expect(page.locator("#tab-calendar")).to_have_count(0)
-    page.click("#tab-items")
-    page.fill("#items-list-q", "SCJG-001")
-    page.click("#items-list form.ad-search button")
-    page.get_by_role("button", name="查看营业执照（企业设立登记）").click()
+    open_item(page, "SCJG-001", "查看营业执照（企业设立登记）")
     expect(page.locator("#item-form-title")).to_contain_text("查看事项", timeout=TIMEOUT)
     expect(page.locator("#item-versions")).to_contain_text("第 1 版（现行）", timeout=TIMEOUT)
     expect(page.locator("#item-samples")).to_contain_text("公司章程", timeout=TIMEOUT)
@@ -130,14 +134,8 @@ def test_a_bundle_is_defined_in_the_console(page, live_server):  # noqa: F811
     expect(page.locator("#item-form-department option[value=scjg]")).to_have_count(1, timeout=TIMEOUT)
     expect(page.locator("#item-bundle")).to_be_hidden()
 
-    page.fill("#item-form-code", "T-WEBB")
-    page.fill("#item-form-name", "测试一件事（开奶茶店）")
-    page.select_option("#item-form-department", "scjg")
-    page.fill("#item-form-queue", "shsd")
-    page.check('#item-form-modes input[value="bundle"]')
+    fill_item(page, "T-WEBB", "测试一件事（开奶茶店）", "bundle", legal_days="20", promised_days="6")
     expect(page.locator("#item-bundle")).to_be_visible()
-    page.fill("#item-form-legal_days", "20")
-    page.fill("#item-form-promised_days", "6")
     page.fill("#item-bundle-parts", "SCJG-001、SCJG-006、NOPE-1")
     page.fill("#item-bundle-depends", "SCJG-006：SCJG-001")
     page.fill("#item-bundle-questions", "area｜经营面积是否超过 300 平方米？｜no=否；yes=是【增加：ZJJ-004】")

@@ -17,13 +17,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def _upload(
     items, material: str, content: bytes, name: str = "sample.pdf", as_user: str = "admin", code="T-001"
 ):
-    data = {"material": material, "file": (io.BytesIO(content), name)}
-    return items.api.client.post(
-        f"/api/v1/admin/services/{code}/samples",
-        data=data,
-        content_type="multipart/form-data",
-        headers=items.api.headers(as_user),
-    )
+    form = {"material": material, "file": (io.BytesIO(content), name)}
+    return items.upload(f"/admin/services/{code}/samples", form, as_user)
 
 
 def _published(items, code: str = "T-001"):
@@ -114,12 +109,7 @@ def test_a_bad_sample_changes_nothing(app, items, monkeypatch):
     assert "file" in fields["fields"]
     fields = assert_error(_upload(items, "没有这项", PDF), 400, "invalid_request")
     assert "material" in fields["fields"]
-    empty = items.api.client.post(
-        "/api/v1/admin/services/T-001/samples",
-        data={"material": "申请书"},
-        content_type="multipart/form-data",
-        headers=items.api.headers("admin"),
-    )
+    empty = items.upload("/admin/services/T-001/samples", {"material": "申请书"})
     assert "file" in assert_error(empty, 400, "invalid_request")["fields"]
     monkeypatch.setitem(app.config, "SAMPLE_MAX_BYTES", 1024)
     details = assert_error(_upload(items, "申请书", PDF + b"0" * 2048), 413, "too_large")

@@ -23,12 +23,7 @@ def _picture(size=(1200, 900), kind="PNG", mode="RGBA") -> bytes:
 
 
 def _upload(admin, username: str, content: bytes, name: str = "me.png", as_user: str = "admin"):
-    return admin.api.client.post(
-        f"/api/v1/admin/users/{username}/photo",
-        data={"file": (io.BytesIO(content), name)},
-        headers=admin.api.headers(as_user),
-        content_type="multipart/form-data",
-    )
+    return admin.upload(f"/admin/users/{username}/photo", {"file": (io.BytesIO(content), name)}, as_user)
 
 
 def test_employee_numbers_are_set_unique_and_audited(admin):

@@ -14,16 +14,14 @@ FUZZ_EXAMPLES=40 digs deeper, FUZZ_SEED=N tries other requests.
 import json
 import os
 import traceback
-import uuid
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
-import psycopg2
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
-from psycopg2 import sql
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,16 +31,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from queue_server.calendar import clock
+from queue_server.config import database_url as sqlalchemy_url
 from queue_server.extensions import db
 from tests.conftest import (
-    APPLICANT_ID,
-    APPLICANT_PHONE,
     HALL_MORNING,
     POSTGRES_URL,
     Api,
     _make_app,
-    service_missing,
+    applicant,
 )
+from tests.live import empty_postgres
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))
 # Unset: the same requests every run (derandomized). A number explores other requests, repeatably.
@@ -55,30 +53,18 @@ LAST = ("/api/v1/auth/password", "/api/v1/auth/logout")
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fuzz_app(request, tmp_path):
     """The app on a database of its own (what fuzzing creates stays there), at the frozen Monday 09:00."""
-    admin = name = None
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "fuzz.sqlite3")
-    else:
-        try:
-            admin = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
-        except psycopg2.OperationalError as exc:
-            service_missing("PostgreSQL", str(exc).strip())
-        admin.autocommit = True
-        name = f"wuban_fuzz_{uuid.uuid4().hex[:8]}"
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        url = "postgresql+psycopg2://" + POSTGRES_URL.split("://", 1)[1].rpartition("/")[0] + "/" + name
-    app = _make_app(url, {"UPLOAD_DIR": str(tmp_path / "uploads")})
-    clock.freeze(HALL_MORNING)
-    yield app
-    clock.freeze(None)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if admin is not None:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = "sqlite:///" + str(tmp_path / "fuzz.sqlite3")
+        else:
+            _admin, _name, url = stack.enter_context(empty_postgres("fuzz", POSTGRES_URL))
+        app = _make_app(sqlalchemy_url(url), {"UPLOAD_DIR": str(tmp_path / "uploads")})
+        clock.freeze(HALL_MORNING)
+        yield app
+        clock.freeze(None)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _seed(api: Api) -> dict:
@@ -95,11 +81,7 @@ def _seed(api: Api) -> dict:
     case = api.open_case()
     application = api.post(
         "/public/applications",
-        json={
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        },
+        json={"service": "SCJG-006", "hall": "xiqu", "applicant": applicant("李四")},
     ).get_json()
     return {
         "hall_code": "xiqu",

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from queue_server.validation import DATE_MAX, MAX_JSON_DEPTH
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error, web_login
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, applicant, assert_error, web_login
 
 
 def _has_chinese(text: str) -> bool:
@@ -277,11 +277,7 @@ def test_control_characters_in_form_fields(client, api):
     assert web_login(client, "clerk1\r\n").status_code != 400  # refused as a wrong name, not as input
     application = api.post(
         "/public/applications",
-        json={
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "applicant": {"name": "李四", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        },
+        json={"service": "SCJG-006", "hall": "xiqu", "applicant": applicant("李四")},
     ).get_json()
     answer = client.post(
         f"/api/v1/public/applications/{application['case_no']}/files",

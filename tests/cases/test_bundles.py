@@ -1,37 +1,15 @@
 """主题式 一件事: the plan, intake of the parts the answers need, their order, the applicant's view."""
 
-import json
-
-import pytest
-
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
+from tests.conftest import APPLICANT_PHONE, PICKUP, assert_error, case_body
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 TODAY = "2026-11-30"  # the frozen Monday of the tests
 
 
-@pytest.fixture
-def sms(app, tmp_path):
-    """The messages sent, read back from the log backend."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-
-    def sent() -> list[dict]:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
-
-    return sent
-
-
 def open_bundle(api, service: str, answers: dict | None = None, **fields) -> dict:
-    body = {
-        "service": service,
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "delivery": {"method": "pickup"},
-        **({"answers": answers} if answers is not None else {}),
-        **fields,
-    }
+    body = case_body(
+        service, "bundle", delivery=PICKUP, **({"answers": answers} if answers is not None else {}), **fields
+    )
     answer = api.post("/cases", json=body, as_user="clerk1")
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
@@ -90,17 +68,10 @@ def test_a_bad_plan_request_answers_the_contract_errors(api):
     fields = assert_error(api.post("/services/YJS-001/plan", json=bad), 400, "invalid_request")["fields"]
     assert "answers.area_over_300" in fields
     # The same answers are checked when the case is opened; answers to a single item are refused.
-    body = {
-        "service": "YJS-001",
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "answers": {"area_over_300": "maybe"},
-    }
+    body = case_body("YJS-001", "bundle", delivery=PICKUP, answers={"area_over_300": "maybe"})
     fields = assert_error(api.post("/cases", json=body, as_user="clerk1"), 400, "invalid_request")["fields"]
     assert "answers.area_over_300" in fields
-    body |= {"service": "SCJG-006", "mode": "once", "answers": {"area_over_300": "yes"}}
-    body["delivery"] = {"method": "mail", "address": "广东省中山市西区富华道1号"}
+    body = case_body(answers={"area_over_300": "yes"})
     assert (
         "answers"
         in assert_error(api.post("/cases", json=body, as_user="clerk1"), 400, "invalid_request")["fields"]

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from queue_server.calendar import clock
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, _make_app, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PICKUP, _make_app, assert_error, case_body
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 
@@ -115,9 +115,7 @@ def test_agent_case_is_filed_by_its_agent(api):
     no = case["case_no"]
     case = api.fire(no, "assign_agent", as_user="supervisor1", data={"agent": "agent2"})
     assert case["state"] == "agent_assigned" and case["agent"]["username"] == "agent2"
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "submit"}, as_user="agent1"), 403, "forbidden"
-    )
+    api.fire(no, "submit", "agent1", expect=403, error="forbidden")
     assert api.fire(no, "submit", as_user="agent2")["state"] == "submitted"
     api.fire(no, "accept", as_user="clerk1")
     api.fire(no, "claim", as_user="approver_mz")
@@ -150,11 +148,7 @@ def test_citywide_case_is_collected_at_the_chosen_hall(api, other_hall):
 def test_refusal_needs_a_reason_and_is_final(api):
     """Does 不予受理 require a reason, end the case and give a refusal document?"""
     no = api.open_case()["case_no"]
-    details = assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "refuse"}, as_user="clerk1"),
-        400,
-        "invalid_request",
-    )
+    details = api.fire(no, "refuse", "clerk1", expect=400, error="invalid_request")
     assert "note" in details["fields"]
     case = api.fire(no, "refuse", as_user="clerk1", note="申请事项不属于本机关职权范围")
     assert case["state"] == "not_accepted" and case["allowed_triggers"] == []
@@ -176,9 +170,7 @@ def test_accept_with_deficiency_holds_the_result_until_materials_arrive(api):
     _decide(api, no)
     api.fire(no, "notify_pickup", as_user="clerk1")
 
-    details = assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "deliver"}, as_user="clerk1"), 409, "conflict"
-    )
+    details = api.fire(no, "deliver", "clerk1", expect=409, error="conflict")
     assert details["missing"] == [deferrable]
     case = api.fire(no, "deliver", as_user="clerk1", data={"received": [deferrable]})
     assert case["state"] == "delivered" and case["deficiencies"][0]["received_at"]
@@ -188,31 +180,13 @@ def test_deficiency_must_be_deferrable_and_due_later(api):
     """Is a required material refused as 容缺, and a due date in the past refused?"""
     no = api.open_case(service="SCJG-001", mode="citywide", delivery={"method": "pickup"})["case_no"]
     required = next(m["name"] for m in _materials(api, "SCJG-001") if not m["deferrable"])
-    details = assert_error(
-        api.post(
-            f"/cases/{no}/transitions",
-            as_user="clerk1",
-            json={
-                "trigger": "accept_with_deficiency",
-                "data": {"deficiencies": [required], "due": "2026-12-10"},
-            },
-        ),
-        400,
-        "invalid_request",
+    not_deferrable = {"deficiencies": [required], "due": "2026-12-10"}
+    details = api.fire(
+        no, "accept_with_deficiency", "clerk1", data=not_deferrable, expect=400, error="invalid_request"
     )
     assert "data.deficiencies.0" in details["fields"]
-    details = assert_error(
-        api.post(
-            f"/cases/{no}/transitions",
-            as_user="clerk1",
-            json={
-                "trigger": "accept_with_deficiency",
-                "data": {"deficiencies": [_deferrable_material(api, "SCJG-001")], "due": "2026-11-30"},
-            },
-        ),
-        400,
-        "invalid_request",
-    )
+    past = {"deficiencies": [_deferrable_material(api, "SCJG-001")], "due": "2026-11-30"}
+    details = api.fire(no, "accept_with_deficiency", "clerk1", data=past, expect=400, error="invalid_request")
     assert "data.due" in details["fields"]
     assert api.get(f"/cases/{no}", as_user="clerk1").get_json()["state"] == "submitted"
 
@@ -393,16 +367,8 @@ def test_bundle_is_approved_in_parallel_and_picked_up_once(api):
     api.fire(children["SCJG-001"], "claim", as_user="approver_scjg")
     api.fire(children["SCJG-001"], "approve", as_user="approver_scjg", note=OPINION)
     # A part is not handed over by itself, nor the bundle before every part is decided.
-    assert_error(
-        api.post(f"/cases/{children['CGJ-002']}/transitions", json={"trigger": "withdraw"}, as_user="clerk1"),
-        409,
-        "conflict",
-    )
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "notify_pickup"}, as_user="clerk1"),
-        409,
-        "conflict",
-    )
+    api.fire(children["CGJ-002"], "withdraw", "clerk1", expect=409, error="conflict")
+    api.fire(no, "notify_pickup", "clerk1", expect=409, error="conflict")
     # The approver of 市场监管 sees the parts of their department, never the bundle itself.
     listed = {item["case_no"] for item in api.get("/cases", as_user="approver_scjg").get_json()["items"]}
     assert listed == {children["SCJG-001"], children["SCJG-006"]}
@@ -452,13 +418,7 @@ def test_bundle_by_mail_waits_for_every_part(api):
 
 def test_bundle_needs_a_bundle_item(api):
     """Is mode bundle refused for an item that bundles nothing, and a bundle item in another mode?"""
-    body = {
-        "service": "SCJG-006",
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "张三", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "delivery": {"method": "pickup"},
-    }
+    body = case_body(mode="bundle", delivery=PICKUP)
     assert (
         "mode"
         in assert_error(api.post("/cases", json=body, as_user="clerk1"), 400, "invalid_request")["fields"]

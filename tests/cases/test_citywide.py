@@ -1,7 +1,6 @@
 """同城办 and 异地代收代办 through the API: accepted at a 西区 community, decided by 东区, its paper file
 carried on transfer slips (流转单), handed over at a third hall; bad input and other halls refused."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,6 @@ from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
 
 OPINION = "材料齐全，符合法定条件，准予许可。"
 QIWAN = "中山市东区起湾社区服务中心"
-
-
-@pytest.fixture
-def sms_log(app, tmp_path):
-    path = tmp_path / "sms.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-    yield path
-    app.config.update(NOTIFIER="none")
-
-
-def sent(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
 
 
 def body(**fields) -> dict:
@@ -62,7 +49,7 @@ def listed(api, user: str) -> list[str]:
     return [case["case_no"] for case in api.get("/cases", as_user=user).get_json()["items"]]
 
 
-def test_accepted_in_west_decided_in_east_collected_at_a_third_hall(api, sms_log):
+def test_accepted_in_west_decided_in_east_collected_at_a_third_hall(api, sms):
     """Does a 同城办 case go from 彩虹社区 to 东区's approver and out at 起湾社区, its file on slips?"""
     case = open_citywide(api)
     no = case["case_no"]
@@ -89,11 +76,7 @@ def test_accepted_in_west_decided_in_east_collected_at_a_third_hall(api, sms_log
 
     # Only 东区's approvers of the department see and decide it.
     assert no not in listed(api, "approver_scjg")
-    assert_error(
-        api.post(f"/cases/{no}/transitions", json={"trigger": "claim"}, as_user="approver_scjg"),
-        403,
-        "forbidden",
-    )
+    api.fire(no, "claim", "approver_scjg", expect=403, error="forbidden")
     assert_error(api.get(f"/cases/{no}", as_user="approver_scjg"), 403, "forbidden")
     assert no in listed(api, "dongqu_approver_scjg")
     api.fire(no, "claim", as_user="dongqu_approver_scjg")
@@ -108,7 +91,7 @@ def test_accepted_in_west_decided_in_east_collected_at_a_third_hall(api, sms_log
     assert [(s["from_hall"], s["to_hall"]) for s in slips] == [("caihong", "dongqu"), ("dongqu", "qiwan")]
 
     # The applicant is told where; the pickup hall's board and pickup search find it.
-    ready = [message for message in sent(sms_log) if message["kind"] == "case_result_ready"]
+    ready = sms("case_result_ready")
     assert len(ready) == 1 and QIWAN in ready[0]["text"] and "起湾道" in ready[0]["text"]
     progress = api.get(f"/public/cases/{no}?phone={APPLICANT_PHONE}").get_json()
     assert progress["delivery"]["hall_name"] == QIWAN and "起湾道" in progress["delivery"]["hall_address"]

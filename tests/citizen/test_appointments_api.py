@@ -3,12 +3,9 @@
 The hall clock is frozen at Monday 2026-11-30 09:00; Tuesday 2026-12-01 is the usual booking day.
 """
 
-import json
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from queue_server.calendar import clock
 from queue_server.calendar.models import CalendarOverride
@@ -55,18 +52,6 @@ def booked(api, slot: dict, phone: str = PHONE, queue: str = "shsd") -> dict:
 
 def phone(n: int) -> str:
     return f"1370000{n:04d}"
-
-
-@pytest.fixture
-def sms(app, tmp_path):
-    """The messages sent, read back from the log backend."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-
-    def sent() -> list[dict]:
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
-
-    return sent
 
 
 # --- Slots ---------------------------------------------------------------------------------------

@@ -4,13 +4,12 @@ from io import BytesIO
 
 import pytest
 
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PDF, PICKUP, assert_error, case_body
 
 BUNDLE = "YJS-001"  # 我要开餐馆: 营业执照 first, the others wait for it; 消防 over 300 m²
 ANSWERS = {"area_over_300": "yes", "signboard": "no"}
 PARTS = ["SCJG-001", "SCJG-006", "ZJJ-003", "ZJJ-004"]
 OPINION = "材料齐全，符合法定条件，准予许可。"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ADDRESS = "广东省中山市西区富华道1号"
 TODAY = "2026-11-30"  # the frozen Monday of the tests
 
@@ -263,13 +262,7 @@ def test_the_access_token_opens_only_the_bundle(applicant, api, client):
     body["case_no"] = part_no
     assert_error(client.post("/api/v1/public/applications/access", json=body), 404, "not_found")
     # A 一件事 taken in at the window is no online application either.
-    window = {
-        "service": BUNDLE,
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "王小明", "id_number": APPLICANT_ID, "phone": APPLICANT_PHONE},
-        "delivery": {"method": "pickup"},
-    }
+    window = case_body(BUNDLE, "bundle", delivery=PICKUP)  # the same applicant, at the window
     opened = api.post("/cases", json=window, as_user="clerk1").get_json()
     assert opened["online"] is False and opened["workflow_version"] == 1 and opened["state"] == "submitted"
     body["case_no"] = opened["case_no"]

@@ -9,13 +9,12 @@ from pypdf import PdfReader
 
 from queue_server.cases.models import CaseFile
 from queue_server.extensions import db
-from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, assert_error
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PDF, assert_error
 
 SERVICE = "SCJG-007"  # 食品经营许可（延续）: online only, two required materials
 APPLICATION_FORM = "食品经营许可延续申请书"
 LICENCE = "食品经营许可证正本、副本"
 OPTIONAL = "经营条件变化情况说明"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 OTHER_ID = "11010519491231002X"
@@ -252,11 +251,7 @@ def test_supplement_notice_and_online_supplement(applicant, api, uploads):
 def test_refusal_is_final_and_its_reason_reaches_the_applicant(applicant, api):
     """Does refuse end the application with the reason shown to the applicant, and stop further moves?"""
     applicant.submitted()
-    assert_error(
-        api.post(f"/cases/{applicant.case_no}/transitions", json={"trigger": "refuse"}, as_user="clerk1"),
-        400,
-        "invalid_request",
-    )
+    api.fire(applicant.case_no, "refuse", "clerk1", expect=400, error="invalid_request")
     api.fire(applicant.case_no, "refuse", "clerk1", note="原许可证已过有效期，应按新办申请")
     view = applicant.view()
     assert view["state"] == "not_accepted" and view["actions"] == []

@@ -5,6 +5,7 @@ import logging
 import re
 import socket
 import threading
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
@@ -70,14 +71,6 @@ def gateway_factory():
         gateway.close()
 
 
-@pytest.fixture
-def log_path(app, tmp_path):
-    """Send through the log backend into a fresh file."""
-    path = tmp_path / "notifications.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-    return path
-
-
 def use_gateway(app, url: str) -> None:
     app.config.update(NOTIFIER="http", SMS_GATEWAY_URL=url, SMS_GATEWAY_TOKEN="t0ken", SMS_BACKOFF_S=0)
 
@@ -87,14 +80,20 @@ def open_transaction() -> None:
     db.session.execute(db.text("SELECT 1"))
 
 
-def logged(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+@contextmanager
+def committed(app):
+    """Run the block in an open transaction of the app, then commit it and send what it let out."""
+    with app.app_context():
+        open_transaction()
+        yield
+        db.session.commit()
+        send_committed()
 
 
 # --- After the commit only -----------------------------------------------------------------------
 
 
-def test_log_backend_writes_after_commit(app, log_path):
+def test_log_backend_writes_after_commit(app, sms):
     """Is the message written as one JSON line once the session commits, and not before?"""
     with app.app_context():
         open_transaction()
@@ -106,11 +105,11 @@ def test_log_backend_writes_after_commit(app, log_path):
             hall_name="中山市西区行政服务中心",
         )
         send_committed()
-        assert logged(log_path) == []
+        assert sms() == []
         db.session.commit()
         send_committed()
         send_committed()  # a second call sends nothing again
-    [line] = logged(log_path)
+    [line] = sms()
     assert set(line) == {"at", "phone", "kind", "text"}
     assert line["phone"] == PHONE and line["kind"] == "case_mailed"
     assert (
@@ -120,7 +119,7 @@ def test_log_backend_writes_after_commit(app, log_path):
     assert line["at"] == "2026-11-30T09:00:00+08:00"  # the frozen hall clock
 
 
-def test_rollback_drops_the_message(app, log_path):
+def test_rollback_drops_the_message(app, sms):
     """Does a rolled-back change send nothing, even after a later commit?"""
     with app.app_context():
         open_transaction()
@@ -129,58 +128,46 @@ def test_rollback_drops_the_message(app, log_path):
         open_transaction()
         db.session.commit()
         send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
 
 
-def test_savepoint_rollback_keeps_the_outer_message(app, log_path):
+def test_savepoint_rollback_keeps_the_outer_message(app, sms):
     """Does rolling back a savepoint keep the message of the transaction that commits?"""
-    with app.app_context():
-        open_transaction()
+    with committed(app):
         notify(PHONE, "booking_cancelled", code="K7Q2M9")
         savepoint = db.session.begin_nested()
         savepoint.rollback()
-        db.session.commit()
-        send_committed()
-    assert [line["kind"] for line in logged(log_path)] == ["booking_cancelled"]
+    assert [line["kind"] for line in sms()] == ["booking_cancelled"]
 
 
-def test_no_phone_no_message(app, log_path):
+def test_no_phone_no_message(app, sms):
     """Is a missing or blank phone ignored, while the kind is still checked?"""
-    with app.app_context():
-        open_transaction()
+    with committed(app):
         notify(None, "booking_cancelled", code="K7Q2M9")
         notify("  ", "booking_cancelled", code="K7Q2M9")
         with pytest.raises(ValueError, match="no_such_kind"):
             notify(None, "no_such_kind")
-        db.session.commit()
-        send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
 
 
-def test_messages_keep_their_order(app, log_path):
+def test_messages_keep_their_order(app, sms):
     """Do several messages of one commit go out in the order they were made?"""
-    with app.app_context():
-        open_transaction()
+    with committed(app):
         notify(PHONE, "booking_cancelled", code="A1")
         notify("13900139000", "booking_cancelled", code="B2")
-        db.session.commit()
-        send_committed()
-    assert [(line["phone"], line["text"].split("预约码")[1]) for line in logged(log_path)] == [
+    assert [(line["phone"], line["text"].split("预约码")[1]) for line in sms()] == [
         (PHONE, "A1）已取消。"),
         ("13900139000", "B2）已取消。"),
     ]
 
 
-def test_notifier_none_and_a_bad_setting_never_raise(app, log_path, caplog):
+def test_notifier_none_and_a_bad_setting_never_raise(app, sms, caplog):
     """Does NOTIFIER=none drop messages, and does an unknown backend log instead of failing the request?"""
     for setting in ("none", "carrier-pigeon"):
         app.config["NOTIFIER"] = setting
-        with app.app_context():
-            open_transaction()
+        with committed(app):
             notify(PHONE, "booking_cancelled", code="K7Q2M9")
-            db.session.commit()
-            send_committed()
-    assert logged(log_path) == []
+    assert sms() == []
     assert "carrier-pigeon" in caplog.text
 
 
@@ -385,17 +372,14 @@ def test_wrong_kind_or_params_are_programming_errors():
         render("case_mailed", signature="西区", tz=SHANGHAI, case_no="X1", waybill_no="SF1", waybil="typo")
 
 
-def test_signature_from_config_or_hall(app, log_path):
+def test_signature_from_config_or_hall(app, sms):
     """Is a message signed with SMS_SIGNATURE when set, else with the hall's name, else a default?"""
-    with app.app_context():
-        open_transaction()
+    with committed(app):
         notify(PHONE, "booking_cancelled", code="A1", hall_name="中山市西区行政服务中心")
         notify(PHONE, "booking_cancelled", code="A2")
         app.config["SMS_SIGNATURE"] = "中山政务"
         notify(PHONE, "booking_cancelled", code="A3", hall_name="中山市西区行政服务中心")
-        db.session.commit()
-        send_committed()
-    assert [line["text"].split("】")[0] for line in logged(log_path)] == [
+    assert [line["text"].split("】")[0] for line in sms()] == [
         "【中山市西区行政服务中心",
         "【政务服务中心",
         "【中山政务",

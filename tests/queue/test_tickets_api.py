@@ -3,16 +3,6 @@
 from tests.conftest import assert_error
 
 
-def serve(api, window: int, as_user: str = "clerk1") -> dict:
-    """Call the window's next ticket and serve it to the end (start, finish); return the call's answer."""
-    answer = api.post(f"/windows/{window}/call-next", as_user=as_user)
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    called = answer.get_json()
-    for trigger in ("start", "finish"):
-        assert api.post(f"/tickets/{called['id']}/{trigger}", as_user=as_user).status_code == 200
-    return called
-
-
 def test_take_ticket_numbers_by_queue_prefix(api):
     """Does a ticket get its queue's prefix, a daily sequence and its place in line?"""
     first = api.take("shsd")
@@ -46,7 +36,7 @@ def test_priority_goes_first_then_oldest(api, advance):
     assert urgent["waiting_ahead"] == 0
     assert api.get(f"/tickets/{normal_1['id']}").get_json()["waiting_ahead"] == 1
     window = api.open_window(1)
-    order = [serve(api, window)["number"] for _ in range(3)]
+    order = [api.serve(window)["number"] for _ in range(3)]
     assert order == [urgent["number"], normal_1["number"], normal_2["number"]]
     assert api.post(f"/windows/{window}/call-next", as_user="clerk1").status_code == 204
 
@@ -71,7 +61,7 @@ def test_window_of_several_queues_calls_priority_then_its_queue_order_then_the_o
     urgent = api.take("shsd", priority="priority", priority_reason="孕妇")
     elsewhere = api.take("jsgc")  # window 13 does not serve 建设工程
     api.open_window(13)
-    called = [serve(api, window) for _ in range(5)]
+    called = [api.serve(window) for _ in range(5)]
     assert [t["number"] for t in called] == [
         urgent["number"],  # priority, although its queue comes last at this window
         pension["number"],  # the window's first queue, although issued after two others
@@ -134,8 +124,8 @@ def test_no_show_and_requeue_goes_to_the_back(api, advance):
     requeued = api.post(f"/tickets/{late['id']}/requeue", as_user="clerk1").get_json()
     assert requeued["state"] == "waiting" and requeued["waiting_ahead"] == 1
     assert requeued["called_at"] is not None  # the first call stays on record
-    assert serve(api, window)["number"] == "A002"
-    assert serve(api, window)["number"] == "A001"
+    assert api.serve(window)["number"] == "A002"
+    assert api.serve(window)["number"] == "A001"
 
 
 def test_transfer_keeps_number_and_issue_time(api, advance):
@@ -154,8 +144,8 @@ def test_transfer_keeps_number_and_issue_time(api, advance):
     assert transferred["number"] == "A001" and transferred["issued_at"] == moved["issued_at"]
     assert transferred["waiting_ahead"] == 0
     social = api.open_window(4, as_user="clerk2")  # window 4 serves 社会事务
-    assert serve(api, social, as_user="clerk2")["id"] == moved["id"]
-    assert serve(api, social, as_user="clerk2")["id"] == later["id"]
+    assert api.serve(social, as_user="clerk2")["id"] == moved["id"]
+    assert api.serve(social, as_user="clerk2")["id"] == later["id"]
 
 
 def test_cancel_a_waiting_ticket(api):
@@ -206,8 +196,8 @@ def test_board_shows_newest_call_first(api):
     api.take("shsd")
     api.take("shsd")
     window = api.open_window(1)
-    serve(api, window)
-    serve(api, window)
+    api.serve(window)
+    api.serve(window)
     board = api.get("/halls/xiqu/board").get_json()
     assert board["hall"] == "xiqu" and isinstance(board["seq"], int)
     assert [call["number"] for call in board["calls"]] == ["A002", "A001"]
@@ -222,10 +212,7 @@ def test_desk_shows_current_ticket_and_todays_figures(api, advance):
     api.take("shsd")
     window = api.open_window(1)
     advance(4)
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
-    api.post(f"/tickets/{first['id']}/start", as_user="clerk1")
-    advance(6)
-    api.post(f"/tickets/{first['id']}/finish", as_user="clerk1")
+    assert api.serve(window, minutes=6)["id"] == first["id"]
     second = api.post(f"/windows/{window}/call-next", as_user="clerk1").get_json()
     api.post(f"/tickets/{second['id']}/no_show", as_user="clerk1")
     third = api.take("shsd")

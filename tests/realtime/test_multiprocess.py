@@ -9,7 +9,6 @@ Timings are printed (run with -s to see them).
 """
 
 import os
-import shutil
 import threading
 import time
 
@@ -17,8 +16,8 @@ import psycopg2
 import pytest
 import socketio
 
-from tests.conftest import POSTGRES_URL, emptied_redis, service_missing
-from tests.live import LiveServer, PrivateRedis, throwaway_postgres
+from tests.conftest import POSTGRES_URL, emptied_redis
+from tests.live import LiveServer, private_redis_server, throwaway_postgres
 
 # The message-queue tests' Redis database. Redis pub/sub channels ignore the db number, so servers of
 # other test runs on the same Redis may add foreign events: the checks look for the events they expect.
@@ -59,12 +58,8 @@ def shared_redis():
 
 @pytest.fixture
 def private_redis():
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "binary not found (apt-get install redis-server)")
-    server = PrivateRedis()
-    server.start()
-    yield server
-    server.stop()
+    with private_redis_server() as server:
+        yield server
 
 
 class Servers:

@@ -8,7 +8,8 @@ from tests.screens.helpers import KIOSK_SCREEN, PHONE_SCREEN, new_tab, open_kios
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    """A production-like server (gunicorn, eventlet) on its own SQLite file with the demo hall."""
+    """A production-like server (gunicorn, eventlet) of the test module, on its own SQLite file with the
+    demo hall; the files applicants upload go to its folder."""
     with own_live_server(tmp_path_factory, "live") as server:
         yield server
 

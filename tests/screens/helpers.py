@@ -4,10 +4,11 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
+from tests.conftest import APPLICANT_ID, APPLICANT_PHONE, PICKUP, applicant
 from tests.live import LiveServer, prepare_database
 
-PHONE = "13800138000"
-ID_NUMBER = "442000199001011233"
+PHONE = APPLICANT_PHONE
+ID_NUMBER = APPLICANT_ID
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
 PHONE_SCREEN = {
     "viewport": {"width": 390, "height": 844},
@@ -16,16 +17,26 @@ PHONE_SCREEN = {
     "device_scale_factor": 2,
 }
 KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}, "has_touch": True}
+# The citizen portal's pages (services, their guide and form, applications, 一件事, progress).
+PORTAL_PAGES = [
+    "/portal/",
+    "/portal/services",
+    "/portal/services/SCJG-001",
+    "/portal/services/SCJG-001/apply",
+    "/portal/applications/",
+    "/portal/events/",
+    "/portal/events/YJS-001",
+    "/progress/",
+]
 
 
 @contextmanager
-def own_live_server(tmp_path_factory, name: str, *, uploads: bool = False, **extra_env: str):
-    """Run a production-like server on a fresh SQLite file in a folder of its own (uploads there if asked)."""
+def own_live_server(tmp_path_factory, name: str, **extra_env: str):
+    """Run a production-like server on a fresh SQLite file in a folder of its own, its uploads there too."""
     folder = tmp_path_factory.mktemp(name)
     url = "sqlite:///" + str(folder / "live.sqlite3")
     prepare_database(url)
-    if uploads:
-        extra_env["UPLOAD_DIR"] = str(folder / "uploads")
+    extra_env.setdefault("UPLOAD_DIR", str(folder / "uploads"))
     server = LiveServer(url, extra_env=extra_env).start()
     server.uploads = folder / "uploads"
     yield server
@@ -50,30 +61,24 @@ def open_kiosk(tab, live_server, timeout: int) -> None:
         expect(tab.locator(button)).to_be_visible(timeout=timeout)
 
 
-def sign_in(page, live_server, path: str, username: str) -> None:
-    """Sign in through the login form on the way to a screen, and wait until it is there."""
+def sign_in(page, live_server, path: str, username: str, landing: str | None = None) -> None:
+    """Sign in through the login form on the way to a screen, and wait until it is there (or, signing in
+    at /login, until the page lands on `landing`)."""
     page.goto(f"{live_server.url}{path}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    page.wait_for_url(landing or f"**{path}")
+
+
+def sign_in_at_home(page, live_server, username: str) -> None:
+    """Sign in at /login and wait for the home page it leads to."""
+    sign_in(page, live_server, "/login", username, landing=f"{live_server.url}/")
 
 
 def accepted_case(live_server, token: str, name: str = "张三") -> dict:
     """Open a 一次办 food-business licence case (result by mail) at the window and accept it; return it."""
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": name, "id_number": ID_NUMBER, "phone": PHONE},
-            "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-        },
-        token,
-    )
-    assert status == 201, case
+    case = live_server.open_case(token, applicant=applicant(name))
     accept = {"trigger": "accept"}
     status, case = live_server.call("POST", f"/api/v1/cases/{case['case_no']}/transitions", accept, token)
     assert status == 200, case
@@ -131,19 +136,9 @@ def fake_speech(end_after_ms: int = 50) -> str:
 def delivered_case(live_server, phone: str = PHONE) -> dict:
     """A 马上办 case taken in by clerk1 and completed on the spot (delivered at once)."""
     token = live_server.token("clerk1")
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-004",
-            "hall": "xiqu",
-            "mode": "immediate",
-            "delivery": {"method": "pickup"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": phone},
-        },
-        token,
+    case = live_server.open_case(
+        token, service="SCJG-004", mode="immediate", applicant=applicant(phone=phone), delivery=PICKUP
     )
-    assert status == 201, case
     status, case = live_server.call(
         "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "complete_on_spot"}, token
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.screens.helpers import PORTAL_PAGES, sign_in_at_home
 from tests.screens.test_rating_screens import open_window
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,28 +38,13 @@ def tab(browser):
     context.close()
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_citizen_screens(tab, live_server):
     status, ticket = live_server.call("POST", "/api/v1/halls/xiqu/tickets", {"queue": "shsw"})
     assert status == 201
     pages = [
         "/",
         "/login",
-        "/portal/",
-        "/portal/services",
-        "/portal/services/SCJG-001",
-        "/portal/services/SCJG-001/apply",
-        "/portal/applications/",
-        "/portal/events/",
-        "/portal/events/YJS-001",
-        "/progress/",
+        *PORTAL_PAGES,
         "/book/xiqu",
         f"/t/{ticket['id']}",
         "/board/xiqu",
@@ -122,7 +108,7 @@ def test_staff_screens(tab, browser, live_server):
         )
         page = context.new_page()
         try:
-            sign_in(page, live_server, username)
+            sign_in_at_home(page, live_server, username)
             for path in paths:
                 page.goto(live_server.url + path)
                 page.wait_for_load_state("networkidle")

@@ -132,18 +132,24 @@ def test_citizen_asks_for_a_home_visit_from_the_guide(phone_page, live_server):
     assert mine and mine[0]["agent_request"]["reasons"] == ["ill"] and mine[0]["hall"] == "jinse"
 
 
+def ask_for_an_agent(tab, screen: str, form: str, item: str, name: str) -> str:
+    """Ask for an agent in a screen's 申请代办 dialog (its ids: #{screen}agent-open, #{form}-name, …) for this
+    item, name and PHONE; return the case number the screen shows."""
+    tab.click(f"#{screen}agent-open")
+    tab.select_option(f"#{screen}agent-item", item)
+    tab.fill(f"#{form}-name", name)
+    tab.fill(f"#{form}-phone", PHONE)
+    tab.click(f"#{form}-submit")
+    expect(tab.locator(f"#{form}-case-no")).to_be_visible(timeout=TIMEOUT)
+    return tab.locator(f"#{form}-case-no").text_content()
+
+
 def test_station_kiosk_asks_its_agents(browser, live_server):
     """Does a station's kiosk offer 申请代办, and does the request reach that station's agents?"""
     with new_tab(browser, KIOSK_SCREEN) as kiosk:
         kiosk.goto(f"{live_server.url}/kiosk/jinse")
         expect(kiosk.locator("#agent-open")).to_be_visible(timeout=TIMEOUT)
-        kiosk.click("#agent-open")
-        kiosk.select_option("#agent-item", "MZ-002")
-        kiosk.fill("#kar-name", "黄婆婆")
-        kiosk.fill("#kar-phone", PHONE)
-        kiosk.click("#kar-submit")
-        expect(kiosk.locator("#kar-case-no")).to_be_visible(timeout=TIMEOUT)
-        case_no = kiosk.locator("#kar-case-no").text_content()
+        case_no = ask_for_an_agent(kiosk, "", "kar", "MZ-002", "黄婆婆")
     _, case = live_server.call("GET", f"/api/v1/cases/{case_no}", token=live_server.token("jinse_agent"))
     assert (case["hall"], case["service"], case["agent_request"]["channel"]) == ("jinse", "MZ-002", "kiosk")
 
@@ -152,13 +158,7 @@ def test_booking_page_offers_an_agent_instead(phone_page, live_server):
     """Does the booking page offer 申请代办 for the hall's items that allow it, and take the request?"""
     page = phone_page
     page.goto(f"{live_server.url}/book/xiqu")
-    page.click("#b-agent-open")
-    page.select_option("#b-agent-item", "MZ-004")
-    page.fill("#bar-name", "何叔")
-    page.fill("#bar-phone", PHONE)
-    page.click("#bar-submit")
-    expect(page.locator("#bar-case-no")).to_be_visible(timeout=TIMEOUT)
+    case_no = ask_for_an_agent(page, "b-", "bar", "MZ-004", "何叔")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    case_no = page.locator("#bar-case-no").text_content()
     _, case = live_server.call("GET", f"/api/v1/cases/{case_no}", token=live_server.token("supervisor1"))
     assert (case["state"], case["agent_request"]["channel"]) == ("agent_requested", "booking")

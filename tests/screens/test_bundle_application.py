@@ -5,20 +5,12 @@ The applicant uses the portal only; the clerk (clerk1) passes the pre-review thr
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.screens.helpers import ID_NUMBER, PHONE, own_live_server
+from tests.conftest import PDF
+from tests.screens.helpers import ID_NUMBER, PHONE
 
 TIMEOUT = 5000
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """A production-like server whose uploads go to a folder of this test module."""
-    with own_live_server(tmp_path_factory, "bundle-online", uploads=True) as server:
-        yield server
 
 
 def test_apply_for_a_life_event_online(phone_page, live_server):

@@ -11,6 +11,7 @@ from contextlib import closing
 
 from playwright.sync_api import expect
 
+from tests.cases.test_citywide import body as citywide_body
 from tests.screens.helpers import ID_NUMBER, PHONE, new_tab, sign_in
 from tests.screens.test_window_client import sign_in as sign_in_at_window
 
@@ -21,15 +22,7 @@ QIWAN = "中山市东区起湾社区服务中心"
 
 def citywide_case(live_server, token: str) -> dict:
     """Open and accept, through the API, a 同城办 case at 彩虹 decided by 东区; return it."""
-    body = {
-        "service": "SCJG-001",
-        "hall": "caihong",
-        "mode": "citywide",
-        "applicant": {"name": "王五", "id_number": ID_NUMBER, "phone": PHONE},
-        "jurisdiction": "dongqu",
-        "delivery": {"method": "pickup", "hall": "qiwan"},
-    }
-    status, case = live_server.call("POST", "/api/v1/cases", body, token)
+    status, case = live_server.call("POST", "/api/v1/cases", citywide_body(), token)
     assert status == 201, case
     status, case = live_server.call(
         "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token

@@ -4,6 +4,8 @@ the kiosk still prints from its iframe, and sign-out works only as the screen's 
 import pytest
 from playwright.sync_api import expect
 
+from tests.screens.helpers import sign_in_at_home
+
 TIMEOUT = 5000
 REPORT_VIOLATIONS = """
 window.__csp = [];
@@ -57,14 +59,6 @@ def violations(tab) -> list[str]:
     return reported + logged
 
 
-def sign_in(tab, live_server, username="admin"):
-    tab.goto(f"{live_server.url}/login")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", "demo")
-    tab.click("button[type=submit]")
-    tab.wait_for_url(f"{live_server.url}/")
-
-
 def test_public_screens_run_without_a_csp_violation(watched, live_server):
     """Do the board, kiosk, portal, booking, progress and evaluator pages load with nothing blocked?"""
     seen = {}
@@ -77,7 +71,7 @@ def test_public_screens_run_without_a_csp_violation(watched, live_server):
 
 def test_staff_screens_run_without_a_csp_violation(watched, live_server):
     """Do the clerk, back office, supervisor and report screens (signed in) load with nothing blocked?"""
-    sign_in(watched, live_server)
+    sign_in_at_home(watched, live_server, "admin")
     window_id = live_server.window_id(1, live_server.token("admin"))
     seen = {}
     for path in [*STAFF_PAGES, f"/window/{window_id}", f"/evaluate/{window_id}"]:
@@ -102,7 +96,7 @@ def test_kiosk_prints_its_ticket_from_the_framed_page(watched, live_server):
 
 def test_sign_out_is_the_screens_own_form(watched, live_server):
     """The clerk screen's 退出登录 posts its form with the CSRF token and ends the session."""
-    sign_in(watched, live_server, "clerk6")
+    sign_in_at_home(watched, live_server, "clerk6")
     watched.goto(f"{live_server.url}/windows/xiqu")
     watched.click("text=退出登录")
     watched.wait_for_url("**/login")

@@ -63,6 +63,14 @@ def enter_phone(kiosk, phone: str):
     kiosk.click("#rate-next")
 
 
+def send_grade(kiosk, grade: int, status: int) -> None:
+    """Choose a grade and send it; the server answers with this status."""
+    kiosk.click(f'.k-rate-grade[data-grade="{grade}"]')
+    with kiosk.expect_response(RATINGS) as answer:
+        kiosk.click("#rate-send")
+    assert answer.value.status == status
+
+
 def test_a_ticket_is_not_rated_by_its_number(kiosk, live_server):
     """The dialog opens on 号票 with a hint to scan the ticket's QR code or rate at the window's evaluator:
     no number is asked for and no grade is offered, even for a finished ticket."""
@@ -99,10 +107,7 @@ def test_a_case_is_rated_with_its_applicants_phone(kiosk, live_server):
     expect(kiosk.locator("#rate-error")).to_have_text("请输入办件登记时预留的11位手机号码")
     enter_phone(kiosk, "13900139000")
     expect(kiosk.locator("#rate-what")).to_have_text(case["case_no"], timeout=TIMEOUT)
-    kiosk.click('.k-rate-grade[data-grade="5"]')
-    with kiosk.expect_response(RATINGS) as answer:
-        kiosk.click("#rate-send")
-    assert answer.value.status == 403
+    send_grade(kiosk, 5, status=403)
     expect(kiosk.locator("#rate-error")).to_have_text("请填写办件登记时的手机号码后再评价")
     expect(kiosk.locator("#rate-prompt")).to_contain_text(case["case_no"])
     expect(kiosk.locator("#rate-ask")).to_be_hidden()
@@ -128,10 +133,7 @@ def test_a_case_is_rated_with_its_applicants_phone(kiosk, live_server):
 
     enter_case(kiosk, case["case_no"])  # the dialog starts empty again: nothing of the last citizen stays
     enter_phone(kiosk, PHONE)
-    kiosk.click('.k-rate-grade[data-grade="5"]')
-    with kiosk.expect_response(RATINGS) as answer:
-        kiosk.click("#rate-send")
-    assert answer.value.status == 409
+    send_grade(kiosk, 5, status=409)
     expect(kiosk.locator("#rate-error")).to_have_text("该办件已评价过，感谢您的反馈")
     expect(kiosk.locator("#rate-ask")).to_be_hidden()
 
@@ -140,25 +142,10 @@ def test_an_undelivered_case_is_refused_and_an_idle_dialog_closes(kiosk, live_se
     """A case still being processed is 尚未办结送达, a short number is asked again, and an idle dialog
     closes after a minute, starting empty when opened again."""
     token = live_server.token("clerk1")
-    status, running = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道1号"},
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": PHONE},
-        },
-        token,
-    )
-    assert status == 201, running
+    running = live_server.open_case(token)
     enter_case(kiosk, running["case_no"])
     enter_phone(kiosk, PHONE)
-    kiosk.click('.k-rate-grade[data-grade="4"]')
-    with kiosk.expect_response(RATINGS) as answer:
-        kiosk.click("#rate-send")
-    assert answer.value.status == 409
+    send_grade(kiosk, 4, status=409)
     expect(kiosk.locator("#rate-error")).to_have_text("该办件尚未办结送达，送达后才能评价")
     expect(kiosk.locator("#rate-number")).to_have_value(running["case_no"])
     kiosk.click("#rate-cancel")

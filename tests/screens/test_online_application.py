@@ -6,20 +6,12 @@ the staff API, as their screens would.
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.screens.helpers import ID_NUMBER, PHONE, own_live_server, sign_in
+from tests.conftest import PDF, applicant
+from tests.screens.helpers import ID_NUMBER, PHONE, sign_in
 
 TIMEOUT = 5000
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """A production-like server whose uploads go to a folder of this test module."""
-    with own_live_server(tmp_path_factory, "online", uploads=True) as server:
-        yield server
 
 
 def fire(live_server, case_no: str, trigger: str, user: str, **body) -> dict:
@@ -133,11 +125,7 @@ def test_supplement_online(phone_page, live_server):
     status, created = live_server.call(
         "POST",
         "/api/v1/public/applications",
-        {
-            "service": "SCJG-007",
-            "hall": "xiqu",
-            "applicant": {"name": "李四", "id_number": ID_NUMBER, "phone": PHONE},
-        },
+        {"service": "SCJG-007", "hall": "xiqu", "applicant": applicant("李四")},
     )
     assert status == 201, created
     case_no = created["case_no"]

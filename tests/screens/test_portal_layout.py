@@ -6,19 +6,10 @@ and the point just inside the card's top edge is painted by the card itself (not
 
 import pytest
 
+from tests.screens.helpers import PORTAL_PAGES
+
 SIZES = [(1920, 1080), (390, 844)]
-PAGES = [
-    "/portal/",
-    "/portal/services",
-    "/portal/services/SCJG-001",
-    "/portal/services/SCJG-001/apply",
-    "/portal/applications/",
-    "/portal/events/",
-    "/portal/events/YJS-001",
-    "/progress/",
-    "/progress/XQ-DEMO-0001",
-    "/book/xiqu",
-]
+PAGES = [*PORTAL_PAGES, "/progress/XQ-DEMO-0001", "/book/xiqu"]
 
 # The first card under the header, once the page's script has filled it in.
 FIRST_CARD = """() => {

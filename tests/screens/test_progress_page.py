@@ -9,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PICKUP, applicant
 from tests.live import LiveServer
-from tests.screens.helpers import ID_NUMBER, PHONE, accepted_case
+from tests.screens.helpers import PHONE, accepted_case
 
 TIMEOUT = 5000
 WRONG_PHONE = "13900139000"
@@ -115,15 +116,9 @@ def test_a_bundle_shows_each_part_and_a_parts_supplement(phone_page, live_server
     """一件事 退休: does the applicant see each part with its department, the part waiting for the other
     as 等待前置事项, and what a part's 一次性告知 asks for?"""
     clerk = live_server.token("clerk1")
-    body = {
-        "service": "YJS-005",
-        "hall": "xiqu",
-        "mode": "bundle",
-        "applicant": {"name": "张小三", "id_number": ID_NUMBER, "phone": PHONE},
-        "delivery": {"method": "pickup"},
-    }
-    status, bundle = live_server.call("POST", "/api/v1/cases", body, clerk)
-    assert status == 201, bundle
+    bundle = live_server.open_case(
+        clerk, service="YJS-005", mode="bundle", applicant=applicant("张小三"), delivery=PICKUP
+    )
     no = bundle["case_no"]
     live_server.call("POST", f"/api/v1/cases/{no}/transitions", {"trigger": "accept"}, clerk)
     pension = next(child["case_no"] for child in bundle["children"] if child["service"] == "RSJ-005")

@@ -7,15 +7,14 @@ at once, so the test needs no clock but the real one.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import service_missing
-from tests.live import ROOT, LiveServer, PrivateRedis, prepare_database
+from tests.live import ROOT, LiveServer, prepare_database, private_redis_server
+from tests.screens.helpers import accepted_case
 
 TIMEOUT = 8000  # ms: an event crosses two processes and Redis; all local
 SETTINGS = {"CASE_YELLOW_WORKDAYS": "30", "NOTIFIER": "none"}
@@ -23,11 +22,8 @@ SETTINGS = {"CASE_YELLOW_WORKDAYS": "30", "NOTIFIER": "none"}
 
 @pytest.fixture(scope="module")
 def redis_server():
-    if shutil.which("redis-server") is None:
-        service_missing("redis-server", "binary not found (apt-get install redis-server)")
-    server = PrivateRedis().start()
-    yield server
-    server.stop()
+    with private_redis_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -70,27 +66,6 @@ def sign_in(page, server, username="supervisor1"):
     expect(page.locator("#sv-conn")).to_have_text("● 实时连接", timeout=TIMEOUT)
 
 
-def accepted_case(server, token) -> str:
-    status, case = server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-006",
-            "hall": "xiqu",
-            "mode": "once",
-            "applicant": {"name": "张三", "id_number": "442000199001011233", "phone": "13800138000"},
-            "delivery": {"method": "mail", "address": "中山市西区富华道1号"},
-        },
-        token,
-    )
-    assert status == 201, case
-    status, case = server.call(
-        "POST", f"/api/v1/cases/{case['case_no']}/transitions", {"trigger": "accept"}, token
-    )
-    assert status == 200, case
-    return case["case_no"]
-
-
 def test_the_screen_shows_the_hall_and_follows_it_live(page, watched_server):
     """Does the supervisor see the hall's queues, windows and figures, and do they follow a ticket and a
     call?"""
@@ -121,7 +96,7 @@ def test_a_scheduler_alert_appears_without_reload(page, watched_server, redis_se
     """When the scheduler, in its own process, finds a case turned yellow, does the alert reach the open
     screen at once (no reload), with its department and approver, and the case join the yellow list?"""
     clerk, approver = watched_server.token("clerk1"), watched_server.token("approver_scjg")
-    case_no = accepted_case(watched_server, clerk)
+    case_no = accepted_case(watched_server, clerk)["case_no"]
     status, _ = watched_server.call(
         "POST", f"/api/v1/cases/{case_no}/transitions", {"trigger": "claim"}, approver
     )

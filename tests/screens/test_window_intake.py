@@ -184,19 +184,13 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
     due = (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=10)).isoformat()
 
     def decided_case(applicant_id):
-        status, case = live_server.call(
-            "POST",
-            "/api/v1/cases",
-            {
-                "service": "SCJG-001",
-                "hall": "xiqu",
-                "mode": "citywide",
-                "applicant": {"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
-                "delivery": {"method": "pickup", "hall": "xiqu"},
-            },
+        case = live_server.open_case(
             clerk,
+            service="SCJG-001",
+            mode="citywide",
+            applicant={"name": "李四", "id_number": applicant_id, "phone": "13900139000"},
+            delivery={"method": "pickup", "hall": "xiqu"},
         )
-        assert status == 201, case
         fire(
             live_server,
             case["case_no"],
@@ -266,19 +260,13 @@ def test_pickup_window_delivers_and_closes(page, live_server, tokens, windows):
 
 def decided_by_approver(live_server, tokens, delivery, applicant_id):
     """Open a 同城办 case for SCJG-001, accept it at the window and approve it; return its number."""
-    status, case = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "SCJG-001",
-            "hall": "xiqu",
-            "mode": "citywide",
-            "applicant": {"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
-            "delivery": delivery,
-        },
+    case = live_server.open_case(
         tokens["clerk1"],
+        service="SCJG-001",
+        mode="citywide",
+        applicant={"name": "赵六", "id_number": applicant_id, "phone": "13600136000"},
+        delivery=delivery,
     )
-    assert status == 201, case
     fire(live_server, case["case_no"], "accept", tokens["clerk1"])
     fire(live_server, case["case_no"], "claim", tokens["approver_scjg"])
     fire(live_server, case["case_no"], "approve", tokens["approver_scjg"], note="符合条件，准予登记")
@@ -367,23 +355,13 @@ def test_pickup_panel_mails_the_result(page, live_server, tokens, windows):
 def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, tokens, windows):
     """Is a decided part of a 主题式 bundle shown with the way to its bundle instead of hand-over buttons,
     and is the bundle, once every part is decided, mailed from the panel with all its parts?"""
-    status, bundle = live_server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "service": "YJS-002",
-            "hall": "xiqu",
-            "mode": "bundle",
-            "applicant": {
-                "name": "孙七",
-                "id_number": id_number("44200019950909005"),
-                "phone": "13500135000",
-            },
-            "delivery": {"method": "mail", "address": "广东省中山市西区富华道38号"},
-        },
+    bundle = live_server.open_case(
         tokens["clerk1"],
+        service="YJS-002",
+        mode="bundle",
+        applicant={"name": "孙七", "id_number": id_number("44200019950909005"), "phone": "13500135000"},
+        delivery={"method": "mail", "address": "广东省中山市西区富华道38号"},
     )
-    assert status == 201, bundle
     parent_no = bundle["case_no"]
     fire(live_server, parent_no, "accept", tokens["clerk1"])
     # 生育登记 is done on the spot; the other parts, each in turn once the one it waits for is approved.
@@ -413,12 +391,8 @@ def test_pickup_panel_sends_a_bundle_part_to_its_bundle(page, live_server, token
     assert [child["state"] for child in parent["children"]] == ["delivered", "mailing", "mailing", "mailing"]
 
 
-def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
-    page, live_server, tokens, windows
-):
-    """主题式 开餐馆 at the window: do the answers decide the parts (消防 over 300 m², no signboard), is
-    every material listed once with the parts it serves, and after 受理 is 营业执照 sent to its department
-    while the parts needing it wait for it?"""
+def intake_for_a_new_ticket(page, live_server, tokens, windows):
+    """clerk1 at window 1 calls a new ticket, starts it and opens the 受理 panel; return both."""
     drain(live_server, tokens, windows, "shsd")
     clear_current(live_server, tokens["clerk1"], windows[1])
     ticket = take(live_server, "shsd")
@@ -430,6 +404,16 @@ def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
     expect(page.locator("#btn-intake")).to_be_enabled(timeout=TIMEOUT)
     page.click("#btn-intake")
     dialog = page.locator("#intake-dialog")
+    return ticket, dialog
+
+
+def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
+    page, live_server, tokens, windows
+):
+    """主题式 开餐馆 at the window: do the answers decide the parts (消防 over 300 m², no signboard), is
+    every material listed once with the parts it serves, and after 受理 is 营业执照 sent to its department
+    while the parts needing it wait for it?"""
+    ticket, dialog = intake_for_a_new_ticket(page, live_server, tokens, windows)
 
     page.fill("#in-q", "开餐馆")
     dialog.locator('.c-result[data-code="YJS-001"]').click()
@@ -491,17 +475,7 @@ def test_intake_takes_a_bundle_in_with_its_questions_and_one_material_list(
 def test_intake_other_actions_for_one_applicant(page, live_server, tokens, windows):
     """For one applicant at one sitting: is a 马上办 item completed on the spot, a case accepted with a
     deferred material (容缺), one complete notice given (一次性告知, free text too) and one refused?"""
-    drain(live_server, tokens, windows, "shsd")
-    clear_current(live_server, tokens["clerk1"], windows[1])
-    ticket = take(live_server, "shsd")
-    sign_in(page, live_server, "clerk1", windows[1])
-    open_window(page)
-    page.click("#btn-call")
-    expect(page.locator("#c-number")).to_have_text(ticket["number"], timeout=TIMEOUT)
-    page.click("#btn-start")
-    expect(page.locator("#btn-intake")).to_be_enabled(timeout=TIMEOUT)
-    page.click("#btn-intake")
-    dialog = page.locator("#intake-dialog")
+    ticket, dialog = intake_for_a_new_ticket(page, live_server, tokens, windows)
     applicant_id = id_number("44200019780808001")
 
     def choose(code, mode):

@@ -24,9 +24,7 @@ def test_day_lists_per_item_and_figures(api, advance):
     api.open_case()  # taken in, not accepted: not listed
     ticket = api.take()
     window = api.open_window(1)
-    api.post(f"/windows/{window}/call-next", as_user="clerk1")
-    api.post(f"/tickets/{ticket['id']}/start", as_user="clerk1")
-    api.post(f"/tickets/{ticket['id']}/finish", as_user="clerk1")
+    assert api.serve(window)["id"] == ticket["id"]
     for grade in (5,):
         rated = api.post(
             "/ratings", json={"ticket_id": ticket["id"], "token": ticket["rating_token"], "grade": grade}

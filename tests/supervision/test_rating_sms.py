@@ -5,26 +5,11 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from tests.conftest import APPLICANT_PHONE
 from tests.supervision.test_ratings_api import delivered_case
 
 PHONE = "13912345678"
 OPINION = "材料齐全，符合法定条件，准予许可。"
-
-
-@pytest.fixture
-def sms_log(app, tmp_path):
-    path = tmp_path / "sms.log"
-    app.config.update(NOTIFIER="log", NOTIFY_LOG_PATH=str(path))
-    yield path
-    app.config.update(NOTIFIER="none")
-
-
-def sent(path, kind: str) -> list[dict]:
-    lines = path.read_text("utf-8").splitlines() if path.exists() else []
-    return [message for message in map(json.loads, lines) if message["kind"] == kind]
 
 
 def link_in(text: str) -> str:
@@ -48,11 +33,11 @@ def serve(api, ticket: dict, clerk: str = "clerk1") -> None:
     assert api.post(f"/tickets/{ticket['id']}/finish", as_user=clerk).status_code == 200
 
 
-def test_a_finished_ticket_texts_a_link_that_rates_it(api, client, sms_log):
+def test_a_finished_ticket_texts_a_link_that_rates_it(api, client, sms):
     """Does finishing a ticket with a phone text its status page with the rating token, which then rates?"""
     ticket = api.take(phone=PHONE)
     serve(api, ticket)
-    [message] = sent(sms_log, "rating_invited")
+    [message] = sms("rating_invited")
     assert message["phone"] == PHONE
     assert message["text"].startswith(
         "【中山市西区行政服务中心】您的" + ticket["number"] + "号业务已办理完毕"
@@ -67,26 +52,26 @@ def test_a_finished_ticket_texts_a_link_that_rates_it(api, client, sms_log):
     assert answer.status_code == 201, answer.get_json()
 
 
-def test_a_ticket_without_a_phone_or_not_finished_texts_nothing(api, sms_log):
+def test_a_ticket_without_a_phone_or_not_finished_texts_nothing(api, sms):
     """Is no invitation sent for a ticket without a phone, nor for one marked no-show?"""
     serve(api, api.take())
     with_phone = api.take(phone=PHONE)
     window_id = api.open_window(1, as_user="clerk1")
     assert api.post(f"/windows/{window_id}/call-next", as_user="clerk1").get_json()["id"] == with_phone["id"]
     assert api.post(f"/tickets/{with_phone['id']}/no_show", as_user="clerk1").status_code == 200
-    assert sent(sms_log, "rating_invited") == []
+    assert sms("rating_invited") == []
 
 
-def test_a_handed_over_case_texts_a_link_that_rates_it_without_the_phone(api, client, sms_log):
+def test_a_handed_over_case_texts_a_link_that_rates_it_without_the_phone(api, client, sms):
     """Does handing a result over text a progress link that opens the case with its phone, and rates?"""
     no = api.open_case(delivery={"method": "pickup"})["case_no"]
     api.fire(no, "accept", as_user="clerk1")
     api.fire(no, "claim", as_user="approver_scjg")
     api.fire(no, "approve", as_user="approver_scjg", note=OPINION)
     api.fire(no, "notify_pickup", as_user="clerk1")
-    assert sent(sms_log, "case_rating_invited") == []
+    assert sms("case_rating_invited") == []
     api.fire(no, "deliver", as_user="clerk2")
-    [message] = sent(sms_log, "case_rating_invited")
+    [message] = sms("case_rating_invited")
     assert message["phone"] == APPLICANT_PHONE and no in message["text"]
     link = link_in(message["text"])
     assert urlsplit(link).path == f"/progress/{no}"
@@ -95,7 +80,7 @@ def test_a_handed_over_case_texts_a_link_that_rates_it_without_the_phone(api, cl
     # Without the token, or with another case's, the page knows no phone.
     assert page_config(client, f"/progress/{no}", "progress-config")["phone"] is None
     other = delivered_case(api)["case_no"]
-    other_link = link_in(sent(sms_log, "case_rating_invited")[-1]["text"])
+    other_link = link_in(sms("case_rating_invited")[-1]["text"])
     assert urlsplit(other_link).path == f"/progress/{other}"  # completed on the spot: invited too
     forged = f"/progress/{no}?{urlsplit(other_link).query}"
     assert page_config(client, forged, "progress-config")["phone"] is None
