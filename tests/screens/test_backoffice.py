@@ -8,13 +8,10 @@ so each test works on cases it opened itself.
 """
 
 import io
-import json
 import re
-import urllib.error
-import urllib.request
-import uuid
 
 import pytest
+import requests
 from playwright.sync_api import expect
 from reportlab.pdfgen import canvas
 
@@ -288,31 +285,12 @@ def public_call(live_server, method, path, body=None, token=None, form=None):
     """Call the applicant's API (X-Application-Token); `form` sends (fields, (name, filename, bytes)) as
     multipart."""
     headers = {"X-Application-Token": token} if token else {}
-    data = None
+    sent = {"json": body}
     if form is not None:
         fields, (field, filename, content) = form
-        boundary = uuid.uuid4().hex
-        parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-            for name, value in fields.items()
-        ]
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-            "Content-Type: application/pdf\r\n\r\n".encode()
-            + content
-            + b"\r\n"
-        )
-        data = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        sent = {"data": fields, "files": {field: (filename, content, "application/pdf")}}
+    answer = requests.request(method, live_server.url + path, headers=headers, timeout=10, **sent)
+    return answer.status_code, answer.json()
 
 
 def apply_online(live_server, pdf: bytes) -> tuple[str, str]:

@@ -12,14 +12,8 @@ from pypdf import PdfReader
 
 from tests.screens.test_accessibility import tab, violations  # noqa: F401  (tab: a fixture)
 from tests.screens.test_window_client import TIMEOUT
-from tests.screens.test_window_intake import (
-    decided_by_approver,
-    fetch,
-    fire,
-    id_number,
-    open_in_pickup,
-    pickup_panel,
-)
+from tests.screens.test_window_intake import fetch, fire, id_number
+from tests.screens.test_window_pickup import decided_by_approver, open_in_pickup, pickup_panel
 
 PROXY_ID = id_number("44200019790808001")
 # The panel's 关闭 Esc button is named 关闭取件面板 (not this work's; reported): that one rule is left out.
