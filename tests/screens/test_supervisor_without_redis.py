@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.live import LiveServer, prepare_database
-from tests.screens.test_supervisor import accepted_case, sign_in
+from tests.screens.helpers import accepted_case
+from tests.screens.test_supervisor import sign_in
 
 TIMEOUT = 8000  # ms: far below the screen's 60 s refresh
 
@@ -47,7 +48,7 @@ def test_an_alert_and_a_bad_rating_show_at_once_without_redis(page, server):
     sign_in(page, server)
     clerk = server.token("clerk1")
 
-    case_no = accepted_case(server, clerk)
+    case_no = accepted_case(server, clerk)["case_no"]
     expect(page.locator("#sv-toast")).to_contain_text(case_no, timeout=TIMEOUT)
     expect(page.locator("#sv-toast-light")).to_have_text("黄灯预警")
 
